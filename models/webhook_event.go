@@ -1,0 +1,107 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/gorm"
+)
+
+// WebhookEvent is one verified delivery from Shopify, stored raw: the source of truth every
+// job can be replayed from.
+type WebhookEvent struct {
+	ID          int64
+	ShopID      int64
+	Topic       string
+	WebhookID   string
+	EventID     string
+	TriggeredAt *time.Time
+	APIVersion  string
+	Body        []byte
+	ReceivedAt  time.Time
+	ProcessedAt *time.Time
+	Attempts    int
+	LastError   string
+}
+
+// Delivery is what the HTTP edge hands over after verifying a webhook.
+type Delivery struct {
+	ShopDomain  string
+	Topic       string
+	WebhookID   string
+	EventID     string
+	TriggeredAt *time.Time
+	APIVersion  string
+	Body        []byte
+}
+
+// StoreDelivery records a delivery once. It returns the event id and whether this call stored
+// it; a duplicate delivery (same shop and webhook id) returns the existing id and false.
+func StoreDelivery(ctx context.Context, db *gorm.DB, d Delivery) (eventID int64, fresh bool, shopCreated bool, err error) {
+	for attempt := 0; attempt < 2; attempt++ {
+		shopID, created, err := EnsureShop(ctx, db, d.ShopDomain)
+		if err != nil {
+			return 0, false, false, err
+		}
+		var row struct{ ID int64 }
+		res := db.WithContext(ctx).Raw(`INSERT INTO webhook_events
+			(shop_id, topic, webhook_id, event_id, triggered_at, api_version, body)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (shop_id, webhook_id) DO NOTHING RETURNING id`,
+			shopID, d.Topic, d.WebhookID, d.EventID, d.TriggeredAt, d.APIVersion, d.Body).Scan(&row)
+		if res.Error != nil {
+			var pgErr *pgconn.PgError
+			if errors.As(res.Error, &pgErr) && pgErr.Code == "23503" { // shop row deleted since cached
+				ForgetShop(d.ShopDomain)
+				continue
+			}
+			return 0, false, false, fmt.Errorf("store webhook %s: %w", d.WebhookID, res.Error)
+		}
+		if res.RowsAffected == 1 {
+			return row.ID, true, created, nil
+		}
+		err = db.WithContext(ctx).Raw(`SELECT id FROM webhook_events WHERE shop_id = ? AND webhook_id = ?`,
+			shopID, d.WebhookID).Scan(&row).Error
+		return row.ID, false, created, err
+	}
+	return 0, false, false, fmt.Errorf("store webhook %s: shop %s vanished twice", d.WebhookID, d.ShopDomain)
+}
+
+// LoadWebhookEvent reads a stored delivery by id. Jobs carry only the id.
+func LoadWebhookEvent(ctx context.Context, db *gorm.DB, id int64) (*WebhookEvent, error) {
+	var ev WebhookEvent
+	err := db.WithContext(AllShops(ctx)).First(&ev, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, NotFound("webhook event")
+	}
+	return &ev, err
+}
+
+// MarkProcessed records that an event's effects are done.
+func MarkProcessed(ctx context.Context, db *gorm.DB, ev *WebhookEvent) error {
+	return db.WithContext(ctx).Model(&WebhookEvent{}).Where("shop_id = ? AND id = ?", ev.ShopID, ev.ID).
+		Updates(map[string]any{"processed_at": time.Now(), "attempts": gorm.Expr("attempts + 1"), "last_error": ""}).Error
+}
+
+// MarkFailed keeps the last error of an attempt for the operator.
+func MarkFailed(ctx context.Context, db *gorm.DB, ev *WebhookEvent, cause error) error {
+	msg := cause.Error()
+	if len(msg) > 500 {
+		msg = msg[:500]
+	}
+	return db.WithContext(ctx).Model(&WebhookEvent{}).Where("shop_id = ? AND id = ?", ev.ShopID, ev.ID).
+		Updates(map[string]any{"attempts": gorm.Expr("attempts + 1"), "last_error": msg}).Error
+}
+
+// UnprocessedEvents lists events received before `before` and still not processed, oldest
+// first: the sweeper re-enqueues them (Redis was down, or a process died between store and enqueue).
+func UnprocessedEvents(ctx context.Context, db *gorm.DB, before time.Time, limit int) ([]int64, error) {
+	var ids []int64
+	err := db.WithContext(AllShops(ctx)).Model(&WebhookEvent{}).
+		Where("processed_at IS NULL AND received_at < ?", before).
+		Order("received_at").Limit(limit).Pluck("id", &ids).Error
+	return ids, err
+}

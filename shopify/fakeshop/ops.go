@@ -1,0 +1,153 @@
+package fakeshop
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+)
+
+// State the default operations keep, so tests can assert on what "Shopify" now holds.
+type state struct {
+	mu            sync.Mutex
+	discountCodes map[string]map[string]any // shop|code → input
+	tags          map[string]map[string]bool
+	contracts     map[string]Contract // gid → contract
+}
+
+// Contract is a subscription contract the fake answers subscriptionContract(id:) with.
+type Contract struct {
+	ID    string
+	Lines []ContractLine
+}
+
+type ContractLine struct {
+	ProductID, VariantID, Title string
+	Quantity                    int
+}
+
+func (s *Server) st() *state { return s.data }
+
+// SetContract makes subscriptionContract(id:) return these lines.
+func (s *Server) SetContract(c Contract) {
+	st := s.st()
+	st.mu.Lock()
+	st.contracts[c.ID] = c
+	st.mu.Unlock()
+}
+
+// DiscountCodes lists the codes created for a shop.
+func (s *Server) DiscountCodes(shop string) []string {
+	st := s.st()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	var out []string
+	for k := range st.discountCodes {
+		if strings.HasPrefix(k, shop+"|") {
+			out = append(out, strings.TrimPrefix(k, shop+"|"))
+		}
+	}
+	return out
+}
+
+// Tags returns the tags a customer gid carries.
+func (s *Server) Tags(gid string) []string {
+	st := s.st()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	var out []string
+	for t, on := range st.tags[gid] {
+		if on {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func (s *Server) registerDefaults() {
+	s.Handle("shop", func(shop string, _ map[string]any) (any, error) {
+		return map[string]any{"shop": map[string]any{"name": strings.TrimSuffix(shop, ".myshopify.com"), "email": "owner@" + shop,
+			"currencyCode": "USD", "ianaTimezone": "America/New_York", "myshopifyDomain": shop}}, nil
+	})
+	s.Handle("discountCodeBasicCreate", func(shop string, vars map[string]any) (any, error) {
+		in, _ := vars["basicCodeDiscount"].(map[string]any)
+		code, _ := in["code"].(string)
+		st := s.st()
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		if code == "" {
+			return payload("discountCodeBasicCreate", nil, userError([]string{"basicCodeDiscount", "code"}, "BLANK", "Code can't be blank")), nil
+		}
+		if _, dup := st.discountCodes[shop+"|"+code]; dup {
+			return payload("discountCodeBasicCreate", nil, userError([]string{"basicCodeDiscount", "code"}, "TAKEN", "Code must be unique. Please try a different code.")), nil
+		}
+		st.discountCodes[shop+"|"+code] = in
+		node := map[string]any{"id": fmt.Sprintf("gid://shopify/DiscountCodeNode/%d", s.seq.Add(1)),
+			"codeDiscount": map[string]any{"title": in["title"], "codes": map[string]any{"nodes": []any{map[string]any{"code": code}}},
+				"startsAt": in["startsAt"], "endsAt": in["endsAt"]}}
+		return payload("discountCodeBasicCreate", map[string]any{"codeDiscountNode": node}), nil
+	})
+	tagOp := func(name string, on bool) Op {
+		return func(shop string, vars map[string]any) (any, error) {
+			gid, _ := vars["id"].(string)
+			st := s.st()
+			st.mu.Lock()
+			defer st.mu.Unlock()
+			if st.tags[gid] == nil {
+				st.tags[gid] = map[string]bool{}
+			}
+			for _, t := range toStrings(vars["tags"]) {
+				st.tags[gid][t] = on
+			}
+			return payload(name, map[string]any{"node": map[string]any{"id": gid}}), nil
+		}
+	}
+	s.Handle("tagsAdd", tagOp("tagsAdd", true))
+	s.Handle("tagsRemove", tagOp("tagsRemove", false))
+	s.Handle("subscriptionContract", func(shop string, vars map[string]any) (any, error) {
+		id, _ := vars["id"].(string)
+		st := s.st()
+		st.mu.Lock()
+		c, ok := st.contracts[id]
+		st.mu.Unlock()
+		if !ok {
+			return map[string]any{"subscriptionContract": nil}, nil
+		}
+		var nodes []any
+		for _, l := range c.Lines {
+			nodes = append(nodes, map[string]any{"productId": l.ProductID, "variantId": l.VariantID, "title": l.Title, "quantity": l.Quantity})
+		}
+		return map[string]any{"subscriptionContract": map[string]any{"id": c.ID, "lines": map[string]any{"nodes": nodes}}}, nil
+	})
+}
+
+func payload(name string, fields map[string]any, userErrors ...map[string]any) map[string]any {
+	if fields == nil {
+		fields = map[string]any{}
+	}
+	ue := []any{}
+	for _, e := range userErrors {
+		ue = append(ue, e)
+	}
+	fields["userErrors"] = ue
+	return map[string]any{name: fields}
+}
+
+func userError(field []string, code, msg string) map[string]any {
+	return map[string]any{"field": field, "code": code, "message": msg}
+}
+
+func toStrings(v any) []string {
+	switch x := v.(type) {
+	case []any:
+		var out []string
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	case string:
+		return strings.Split(x, ",")
+	}
+	return nil
+}
