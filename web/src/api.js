@@ -1,0 +1,137 @@
+// Every data call of the admin goes through here so the session token is handled in one place.
+// Inside Shopify admin App Bridge (window.shopify) mints a fresh one-minute token per call; outside it, in
+// development, the server's /dev/session hands out a real token that we keep until a call answers 401.
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    const err = (body && body.error) || {};
+    super(err.message || `request failed (${status})`);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = err.code || (status === 0 ? 'network' : 'http_' + status);
+    this.field = err.field || null;
+    this.line = err.line ?? null;
+    this.body = body;
+  }
+}
+
+export function bootConfig() {
+  return (typeof window !== 'undefined' && window.__BOOMERANG__) || {};
+}
+
+export function shopDomain() {
+  const fromQuery = new URLSearchParams(window.location.search).get('shop');
+  return fromQuery || bootConfig().shop || '';
+}
+
+export function insideShopify() {
+  return typeof window !== 'undefined' && !!window.shopify && typeof window.shopify.idToken === 'function';
+}
+
+let devToken = null;
+let devTokenPending = null;
+
+async function fetchDevToken() {
+  const shop = shopDomain();
+  const res = await fetch(`/dev/session?shop=${encodeURIComponent(shop)}`, {
+    headers: { Accept: 'application/json' },
+  });
+  const body = await readBody(res);
+  if (!res.ok || !body || !body.token) throw new ApiError(res.status, body);
+  return body.token;
+}
+
+async function sessionToken(fresh) {
+  if (insideShopify()) return window.shopify.idToken();
+  if (fresh) devToken = null;
+  if (devToken) return devToken;
+  // Concurrent first calls share one /dev/session request.
+  if (!devTokenPending) {
+    devTokenPending = fetchDevToken().then(
+      (t) => {
+        devToken = t;
+        devTokenPending = null;
+        return t;
+      },
+      (e) => {
+        devTokenPending = null;
+        throw e;
+      },
+    );
+  }
+  return devTokenPending;
+}
+
+async function readBody(res) {
+  const type = res.headers.get('content-type') || '';
+  if (res.status === 204) return null;
+  if (type.includes('application/json')) {
+    try {
+      return await res.json();
+    } catch {
+      return null;
+    }
+  }
+  const text = await res.text();
+  return text ? { error: { message: text.slice(0, 300) } } : null;
+}
+
+function withQuery(path, query) {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined || v === null || v === '') continue;
+    params.set(k, String(v));
+  }
+  const qs = params.toString();
+  return qs ? `${path}${path.includes('?') ? '&' : '?'}${qs}` : path;
+}
+
+// request performs one API call; a 401 is retried once with a freshly minted token.
+export async function request(method, path, { query, body, signal } = {}) {
+  const url = withQuery(path, query);
+  const isForm = typeof FormData !== 'undefined' && body instanceof FormData;
+  for (let attempt = 0; ; attempt++) {
+    const token = await sessionToken(attempt > 0);
+    const headers = { Accept: 'application/json', Authorization: `Bearer ${token}` };
+    if (body !== undefined && !isForm) headers['Content-Type'] = 'application/json';
+    let res;
+    try {
+      res = await fetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : isForm ? body : JSON.stringify(body),
+        signal,
+      });
+    } catch (e) {
+      if (e && e.name === 'AbortError') throw e;
+      throw new ApiError(0, { error: { code: 'network', message: 'Network error: the server could not be reached.' } });
+    }
+    if (res.status === 401 && attempt === 0) continue;
+    const data = await readBody(res);
+    if (!res.ok) throw new ApiError(res.status, data);
+    return data;
+  }
+}
+
+export const api = {
+  get: (path, query, opts) => request('GET', path, { ...opts, query }),
+  post: (path, body, opts) => request('POST', path, { ...opts, body }),
+  put: (path, body, opts) => request('PUT', path, { ...opts, body }),
+  patch: (path, body, opts) => request('PATCH', path, { ...opts, body }),
+  upload: (path, formData, opts) => request('POST', path, { ...opts, body: formData }),
+};
+
+// downloadJson fetches a JSON export with the session token (a plain link could not carry it) and saves it.
+export async function downloadJson(path, filename) {
+  const data = await api.get(path);
+  const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
+  const href = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 1000);
+}

@@ -1,0 +1,228 @@
+// Campaigns: one-off promotional sends through the same policy, with results by decision and reason.
+import { useState } from 'react';
+import { api } from '../api.js';
+import { dateTime, decisionLabel, humanize, num } from '../format.js';
+import { useResource } from '../hooks.js';
+import { stageOptions } from './Customers.jsx';
+import {
+  Badge,
+  Button,
+  CodeField,
+  Empty,
+  ErrorBanner,
+  Fields,
+  LoadingCards,
+  Page,
+  Section,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextField,
+  useToast,
+} from '../ui/index.js';
+
+const audienceKinds = [
+  { value: 'stage', label: 'Buyer stage' },
+  { value: 'tier', label: 'Tier' },
+  { value: 'segment', label: 'Segment' },
+  { value: 'customer_ids', label: 'Specific customers' },
+];
+
+const splitList = (s) => s.split(/[\s,]+/).map((x) => x.trim()).filter(Boolean);
+const asId = (x) => (/^\d+$/.test(x) ? Number(x) : x);
+
+function CreateCampaign({ onCreated }) {
+  const toast = useToast();
+  const [f, setF] = useState({ name: '', channel: 'email', subject: '', body: '', featured: '', audienceKind: 'stage', audience: 'new' });
+  const [errors, setErrors] = useState({});
+  const [failure, setFailure] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const set = (k) => (v) => {
+    setF((x) => ({ ...x, [k]: v, ...(k === 'audienceKind' ? { audience: v === 'stage' ? 'new' : '' } : {}) }));
+    setErrors((e) => ({ ...e, [k]: undefined, ...(k === 'audienceKind' ? { audience: undefined } : {}) }));
+  };
+  const submit = async (e) => {
+    e.preventDefault();
+    const next = {};
+    if (!f.name.trim()) next.name = 'Name the campaign';
+    if (!f.body.trim()) next.body = 'Write the message';
+    if (f.channel === 'email' && !f.subject.trim()) next.subject = 'Email needs a subject';
+    if (!String(f.audience).trim()) next.audience = 'Choose who receives it';
+    setErrors(next);
+    if (Object.keys(next).length) return;
+    const audience =
+      f.audienceKind === 'customer_ids' ? { customer_ids: splitList(f.audience).map(asId) } : { [f.audienceKind]: f.audience.trim() };
+    const body = {
+      name: f.name.trim(),
+      channel: f.channel,
+      subject: f.channel === 'email' ? f.subject : undefined,
+      body: f.body,
+      featured_product_ids: splitList(f.featured).map(asId),
+      audience,
+    };
+    setBusy(true);
+    setFailure(null);
+    try {
+      const created = await api.post('/api/campaigns', body);
+      toast('Campaign created; send it when ready');
+      setF({ name: '', channel: 'email', subject: '', body: '', featured: '', audienceKind: 'stage', audience: 'new' });
+      onCreated(created);
+    } catch (ex) {
+      if (ex.status === 422 && ex.field) {
+        const key = { featured_product_ids: 'featured', customer_ids: 'audience', stage: 'audience', tier: 'audience', segment: 'audience' }[ex.field.split('.').pop()] || ex.field;
+        setErrors({ [key]: ex.message + (ex.line ? ` (line ${ex.line})` : '') });
+        if (!['name', 'subject', 'body', 'featured', 'audience', 'channel'].includes(key)) setFailure(ex);
+      } else setFailure(ex);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Section title="New campaign" testId="campaign-create">
+      <form onSubmit={submit} noValidate>
+        <Fields>
+          <ErrorBanner error={failure} title="The campaign was not created" />
+          <TextField label="Campaign name" value={f.name} onChange={set('name')} error={errors.name} />
+          <Fields.Row>
+            <Select label="Channel" options={[{ value: 'email', label: 'Email' }, { value: 'sms', label: 'SMS' }]} value={f.channel} onChange={set('channel')} />
+            <Select label="Audience" options={audienceKinds} value={f.audienceKind} onChange={set('audienceKind')} />
+            {f.audienceKind === 'stage' ? (
+              <Select label="Stage" options={stageOptions.filter((o) => o.value)} value={f.audience} onChange={set('audience')} error={errors.audience} />
+            ) : (
+              <TextField
+                label={f.audienceKind === 'customer_ids' ? 'Customer IDs' : f.audienceKind === 'tier' ? 'Tier name' : 'Segment'}
+                value={f.audience}
+                onChange={set('audience')}
+                error={errors.audience}
+                help={f.audienceKind === 'customer_ids' ? 'Separate IDs with commas' : f.audienceKind === 'segment' ? 'e.g. at_risk' : 'e.g. Gold'}
+              />
+            )}
+          </Fields.Row>
+          {f.channel === 'email' && <TextField label="Subject" value={f.subject} onChange={set('subject')} error={errors.subject} />}
+          <CodeField label="Message (Liquid)" value={f.body} onChange={set('body')} rows={6} error={errors.body} errorTestId="liquid-error" />
+          <TextField
+            label="Featured product IDs"
+            value={f.featured}
+            onChange={set('featured')}
+            error={errors.featured}
+            help="Customers who already subscribe to one of these products will not receive the campaign."
+          />
+          <Button submit primary loading={busy} testId="campaign-create-submit">
+            Create campaign
+          </Button>
+        </Fields>
+      </form>
+    </Section>
+  );
+}
+
+function Results({ id }) {
+  const { data, error, loading } = useResource(`/api/campaigns/${id}`);
+  if (loading) return <Text muted>Loading results…</Text>;
+  if (error) return <ErrorBanner error={error} title="Results could not be loaded" />;
+  const decisions = Object.entries((data && data.decisions) || {});
+  const reasons = Object.entries((data && data.by_reason) || {});
+  if (!decisions.length) return <Text muted>No decisions yet: results appear once the campaign is sent.</Text>;
+  return (
+    <div data-testid="campaign-results">
+      <Stack gap="300">
+        <Table
+          caption="Recipients by decision"
+          hideCaption={false}
+          columns={[
+            { key: 'decision', label: 'Decision', render: ([d]) => humanize(d) },
+            { key: 'count', label: 'Customers', numeric: true, render: ([, n]) => num(n) },
+          ]}
+          rows={decisions}
+          rowKey={([d]) => d}
+          rowAttrs={([d]) => ({ 'data-decision': d })}
+        />
+        {reasons.length > 0 && (
+          <Table
+            caption="Held or skipped, by reason"
+            hideCaption={false}
+            columns={[
+              { key: 'reason', label: 'Reason', render: ([r]) => decisionLabel('held', r) },
+              { key: 'count', label: 'Customers', numeric: true, render: ([, n]) => num(n) },
+            ]}
+            rows={reasons}
+            rowKey={([r]) => r}
+            rowAttrs={([r]) => ({ 'data-reason': r })}
+          />
+        )}
+      </Stack>
+    </div>
+  );
+}
+
+function CampaignList({ version }) {
+  const toast = useToast();
+  const { data, error, loading, reload, setData } = useResource('/api/campaigns', undefined, version);
+  const [open, setOpen] = useState(null);
+  const [busy, setBusy] = useState(null);
+  const campaigns = (data && data.campaigns) || [];
+  const send = async (c) => {
+    setBusy(c.id);
+    try {
+      const r = await api.post(`/api/campaigns/${c.id}/send`);
+      setData((d) => ({ ...d, campaigns: d.campaigns.map((x) => (x.id === c.id ? { ...x, status: (r && r.status) || 'sending' } : x)) }));
+      toast(`Campaign ${c.name || c.id} is sending`);
+      setOpen(c.id);
+    } catch (e) {
+      toast(e.message, { error: true });
+    } finally {
+      setBusy(null);
+    }
+  };
+  if (loading && !data) return <LoadingCards count={1} label="Loading campaigns" />;
+  if (error) return <ErrorBanner error={error} title="Campaigns could not be loaded" onRetry={reload} />;
+  if (!campaigns.length) {
+    return (
+      <Section>
+        <Empty heading="No campaigns yet">
+          Create one above. Boomerang sends it only to customers the policy allows and shows who was held and why.
+        </Empty>
+      </Section>
+    );
+  }
+  return (
+    <Section title="Campaigns" testId="campaign-list">
+      <Stack gap="300">
+        {campaigns.map((c) => (
+          <div key={c.id} className="bm-list-item" data-testid="campaign">
+            <Stack gap="200">
+              <Stack horizontal gap="200">
+                <Text bold>{c.name || `Campaign ${c.id}`}</Text>
+                {c.status && <Badge status={c.status}>{humanize(c.status)}</Badge>}
+                {c.channel && <Text muted size="small">{c.channel === 'sms' ? 'SMS' : humanize(c.channel)}</Text>}
+                {c.created_at && <Text muted size="small">{dateTime(c.created_at)}</Text>}
+              </Stack>
+              <Stack horizontal gap="200">
+                {(!c.status || c.status === 'draft') && (
+                  <Button primary size="slim" loading={busy === c.id} onClick={() => send(c)} label={`Send campaign ${c.name || c.id}`}>
+                    Send
+                  </Button>
+                )}
+                <Button size="slim" onClick={() => setOpen(open === c.id ? null : c.id)} label={`${open === c.id ? 'Hide' : 'Show'} results of ${c.name || c.id}`}>
+                  {open === c.id ? 'Hide results' : 'Results'}
+                </Button>
+              </Stack>
+              {open === c.id && <Results id={c.id} />}
+            </Stack>
+          </div>
+        ))}
+      </Stack>
+    </Section>
+  );
+}
+
+export function Campaigns() {
+  const [version, setVersion] = useState(0);
+  return (
+    <Page title="Campaigns" subtitle="One-off promotions, checked against holds, consent and the frequency cap" testId="page-campaigns">
+      <CreateCampaign onCreated={() => setVersion((v) => v + 1)} />
+      <CampaignList version={version} />
+    </Page>
+  );
+}

@@ -1,0 +1,202 @@
+// Home: the retention scorecard for a period.
+import { useState } from 'react';
+import { decisionLabel, isoDay, money, num, pct, reasonLabel, humanize } from '../format.js';
+import { useResource } from '../hooks.js';
+import {
+  BarChart,
+  Button,
+  Columns,
+  Empty,
+  ErrorBanner,
+  Fields,
+  LineChart,
+  LoadingCards,
+  Metric,
+  Page,
+  Section,
+  Stack,
+  Table,
+  Text,
+  TextField,
+} from '../ui/index.js';
+
+function defaultPeriod() {
+  const to = new Date();
+  const from = new Date(to.getTime() - 90 * 86400000);
+  return { from: isoDay(from), to: isoDay(to) };
+}
+
+const validDay = (s) => /^\d{4}-\d{2}-\d{2}$/.test(s);
+
+function PeriodPicker({ period, onApply }) {
+  const [draft, setDraft] = useState(period);
+  const error =
+    !validDay(draft.from) || !validDay(draft.to) ? 'Enter both dates' : draft.from > draft.to ? 'The start must be before the end' : null;
+  return (
+    <Section title="Period" testId="period-picker">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!error) onApply(draft);
+        }}
+      >
+        <Fields>
+          <Fields.Row>
+            <TextField label="From" type="date" value={draft.from} onChange={(v) => setDraft({ ...draft, from: v })} error={error && !validDay(draft.from) ? error : undefined} />
+            <TextField label="To" type="date" value={draft.to} onChange={(v) => setDraft({ ...draft, to: v })} error={error && validDay(draft.from) ? error : undefined} />
+          </Fields.Row>
+          <Button submit primary testId="period-apply" disabled={!!error}>
+            Show period
+          </Button>
+        </Fields>
+      </form>
+    </Section>
+  );
+}
+
+// Cell colour scales with retention so the curve reads at a glance; the number stays in the cell.
+function heat(v) {
+  const a = Math.max(0, Math.min(1, Number(v) || 0));
+  return { background: `rgba(0, 91, 211, ${(0.08 + a * 0.55).toFixed(2)})` };
+}
+
+function Cohorts({ cohorts }) {
+  if (!cohorts || cohorts.length === 0) {
+    return <Empty heading="No cohorts yet">Cohorts appear once customers in this period place their first orders.</Empty>;
+  }
+  const width = Math.max(...cohorts.map((c) => (c.retention || []).length));
+  const columns = [
+    { key: 'month', label: 'First order month' },
+    { key: 'size', label: 'Customers', numeric: true, render: (c) => num(c.size) },
+    ...Array.from({ length: width }, (_, i) => ({
+      key: 'm' + i,
+      label: `Month ${i}`,
+      render: (c) => {
+        const v = (c.retention || [])[i];
+        return v === undefined ? '' : <CellHeat value={v}>{pct(v, 0)}</CellHeat>;
+      },
+    })),
+  ];
+  return (
+    <div className="bm-heat">
+      <Table
+        caption="Share of each monthly cohort that ordered again, by months since the first order"
+        hideCaption={false}
+        columns={columns}
+        rows={cohorts}
+        rowKey={(c) => c.month}
+        testId="cohort-table"
+      />
+    </div>
+  );
+}
+
+function CellHeat({ value, children }) {
+  return (
+    <span style={{ ...heat(value), display: 'block', borderRadius: 4, padding: '2px 4px' }}>{children}</span>
+  );
+}
+
+function MessagesBlock({ messages }) {
+  const m = messages || {};
+  const totals = ['sent', 'held', 'deferred', 'skipped', 'failed'].map((k) => ({ key: humanize(k), value: Number(m[k]) || 0 }));
+  const reasons = Object.entries(m.by_reason || {}).map(([reason, count]) => ({ reason, count: Number(count) || 0 }));
+  reasons.sort((a, b) => b.count - a.count);
+  const total = totals.reduce((s, t) => s + t.value, 0);
+  return (
+    <Section title="Messages sent vs held" testId="messages-summary">
+      {total === 0 ? (
+        <Empty heading="No messages in this period">
+          Switch on a retention message under Messages; every send or hold is counted here.
+        </Empty>
+      ) : (
+        <Stack>
+          <BarChart label="Messages by decision" series={[{ name: 'Messages', data: totals }]} />
+          <Text>
+            {totals.map((t) => `${t.key}: ${num(t.value)}`).join(' · ')}
+          </Text>
+          {reasons.length > 0 && (
+            <>
+              <BarChart
+                label="Held messages by reason"
+                horizontal
+                series={[{ name: 'Held', data: reasons.map((r) => ({ key: reasonLabel(r.reason), value: r.count })) }]}
+              />
+              <Table
+                caption="Messages held or skipped, by reason"
+                columns={[
+                  { key: 'reason', label: 'Reason', render: (r) => decisionLabel('held', r.reason) },
+                  { key: 'count', label: 'Messages', numeric: true, render: (r) => num(r.count) },
+                ]}
+                rows={reasons}
+                rowKey={(r) => r.reason}
+                testId="held-by-reason"
+              />
+            </>
+          )}
+        </Stack>
+      )}
+    </Section>
+  );
+}
+
+function SentimentBlock({ trend }) {
+  const weeks = trend || [];
+  return (
+    <Section title="Review sentiment trend" testId="sentiment-trend">
+      {weeks.length === 0 ? (
+        <Empty heading="No reviews in this period">Reviews collected or imported are scored and charted by week.</Empty>
+      ) : (
+        <Stack>
+          <LineChart
+            label="Average review sentiment by week (−1 negative to +1 positive)"
+            series={[{ name: 'Average sentiment', data: weeks.map((w) => ({ key: w.week, value: Number(w.average) || 0 })) }]}
+          />
+          <Text muted>
+            {weeks.length} weeks, {num(weeks.reduce((s, w) => s + (Number(w.count) || 0), 0))} reviews. Latest week average{' '}
+            {Number(weeks[weeks.length - 1].average || 0).toFixed(2)}.
+          </Text>
+        </Stack>
+      )}
+    </Section>
+  );
+}
+
+export function Home() {
+  const [period, setPeriod] = useState(defaultPeriod);
+  const { data, error, loading, reload } = useResource('/api/metrics/scorecard', period);
+  return (
+    <Page title="Retention scorecard" subtitle={`${period.from} to ${period.to}`} testId="page-home">
+      <PeriodPicker period={period} onApply={setPeriod} />
+      <ErrorBanner error={error} title="The scorecard could not be loaded" onRetry={reload} />
+      {loading && <LoadingCards count={3} label="Loading scorecard" />}
+      {data && !loading && (
+        <>
+          <Section title="Customers" testId="scorecard-customers">
+            <Columns count={4}>
+              <Metric label="Repeat purchase rate" value={pct(data.repeat_purchase_rate)} hint="Customers with 2+ orders" testId="metric-repeat-purchase-rate" />
+              <Metric label="Customer churn" value={pct(data.customer_churn_rate)} hint="Lapsed customers" testId="metric-customer-churn" />
+              <Metric label="Average order value" value={money(data.aov)} testId="metric-aov" />
+              <Metric label="Customer lifetime value" value={money(data.clv)} testId="metric-clv" />
+            </Columns>
+          </Section>
+          <Section title="Loyalty and subscriptions" testId="scorecard-loyalty">
+            <Columns count={4}>
+              <Metric label="Subscription churn" value={pct(data.subscription_churn_rate)} testId="metric-subscription-churn" />
+              <Metric label="Points liability" value={num(data.points_liability)} hint="Unredeemed points outstanding" testId="metric-points-liability" />
+              <Metric label="Redemption rate" value={pct(data.redemption_rate)} hint="Points redeemed / earned" testId="metric-redemption-rate" />
+              <Metric label="Orders after a message" value={num(data.orders_after_message)} hint="Within 7 days of a message" testId="metric-orders-after-message" />
+            </Columns>
+          </Section>
+          <Section title="Monthly cohort retention" testId="cohorts">
+            <Cohorts cohorts={data.cohorts} />
+          </Section>
+          <Columns count={2}>
+            <SentimentBlock trend={data.sentiment_trend} />
+            <MessagesBlock messages={data.messages} />
+          </Columns>
+        </>
+      )}
+    </Page>
+  );
+}

@@ -1,0 +1,334 @@
+// One message: settings, Liquid templates with line-numbered errors, live preview and test send.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { api } from '../api.js';
+import { humanize } from '../format.js';
+import { useDebounced, useResource } from '../hooks.js';
+import { navigate } from '../router.jsx';
+import { normalizePath } from '../settingsForm.jsx';
+import {
+  Button,
+  CodeField,
+  ErrorBanner,
+  Fields,
+  LoadingCards,
+  Page,
+  SaveBar,
+  Section,
+  Select,
+  Split,
+  Stack,
+  Text,
+  TextField,
+  useToast,
+} from '../ui/index.js';
+
+const TEMPLATE_KEYS = ['subject', 'html', 'text', 'sms'];
+const templateLabels = { subject: 'Subject (Liquid)', html: 'HTML body (Liquid)', text: 'Plain-text body (Liquid)', sms: 'SMS (Liquid)' };
+
+const knownTriggers = [
+  'points_earned',
+  'points_expiring',
+  'tier_changed',
+  'review_request',
+  'review_reminder',
+  'negative_review',
+  'case_resolved',
+  'subscription_cancelled',
+  'one_time_buyer_winback',
+  'welcome',
+  'birthday',
+  'referral_completed',
+  'segment',
+  'schedule',
+];
+
+const blank = {
+  name: '',
+  trigger: 'points_earned',
+  channel: 'email',
+  kind: 'transactional',
+  delay_minutes: 0,
+  enabled: false,
+  templates: { subject: '', html: '', text: '', sms: '' },
+};
+
+// Templates may come nested ({templates:{...}}) or flat on the message; we edit one shape and write back the
+// shape we loaded.
+function templatesOf(m) {
+  if (m.templates && typeof m.templates === 'object') return { ...blank.templates, ...m.templates };
+  const t = {};
+  for (const k of TEMPLATE_KEYS) t[k] = m[k] || '';
+  return t;
+}
+
+function withTemplates(m, t, nested) {
+  if (nested) return { ...m, templates: t };
+  return { ...m, ...t };
+}
+
+// templateField maps a 422 `field` ("html", "templates.html", "templates[html]") to a template key.
+function templateField(field) {
+  const parts = normalizePath(field).replace(/\[(\w+)\]/g, '.$1').split('.');
+  const last = parts[parts.length - 1];
+  return TEMPLATE_KEYS.includes(last) ? last : null;
+}
+
+function Preview({ templates, channel }) {
+  const [customerId, setCustomerId] = useState('');
+  const debounced = useDebounced(JSON.stringify({ templates, customer_id: customerId.trim() }), 500);
+  const [state, setState] = useState({ loading: false, out: null, error: null });
+  useEffect(() => {
+    const req = JSON.parse(debounced);
+    const body = { templates: req.templates };
+    if (req.customer_id) body.customer_id = /^\d+$/.test(req.customer_id) ? Number(req.customer_id) : req.customer_id;
+    const ctl = new AbortController();
+    setState((s) => ({ ...s, loading: true }));
+    api
+      .post('/api/messages/preview', body, { signal: ctl.signal })
+      .then((out) => setState({ loading: false, out, error: null }))
+      .catch((error) => {
+        if (error.name !== 'AbortError') setState((s) => ({ loading: false, out: s.out, error }));
+      });
+    return () => ctl.abort();
+  }, [debounced]);
+  const { out, error } = state;
+  const errKey = error && error.field ? templateField(error.field) : null;
+  return (
+    <Section title="Live preview" testId="preview">
+      <TextField
+        label="Preview as customer ID"
+        value={customerId}
+        onChange={setCustomerId}
+        help="Leave empty to preview with sample data."
+        testId="preview-customer"
+      />
+      {error && (
+        <div role="alert" data-testid="preview-error" className="bm-code-error">
+          {errKey ? `${humanize(errKey)}${error.line ? `, line ${error.line}` : ''}: ` : ''}
+          {error.message}
+        </div>
+      )}
+      <div data-testid="preview-output" aria-live="polite" aria-busy={state.loading ? 'true' : 'false'}>
+        {out ? (
+          <Stack gap="300">
+            {channel !== 'sms' && (
+              <>
+                <Text>
+                  <strong>Subject:</strong> <span data-testid="preview-subject">{out.subject}</span>
+                </Text>
+                {out.html ? (
+                  <iframe title="Email preview" className="bm-preview" sandbox="" srcDoc={out.html} data-testid="preview-html" />
+                ) : null}
+                {out.text ? (
+                  <details>
+                    <summary>Plain-text version</summary>
+                    <pre className="bm-pre" data-testid="preview-text">
+                      {out.text}
+                    </pre>
+                  </details>
+                ) : null}
+              </>
+            )}
+            {(channel === 'sms' || out.sms) && (
+              <div>
+                <Text bold>SMS</Text>
+                <pre className="bm-pre" data-testid="preview-sms">
+                  {out.sms}
+                </pre>
+              </div>
+            )}
+          </Stack>
+        ) : (
+          <Text muted>{state.loading ? 'Rendering…' : 'The preview appears here.'}</Text>
+        )}
+      </div>
+    </Section>
+  );
+}
+
+function TestSend({ id, disabled }) {
+  const toast = useToast();
+  const [to, setTo] = useState('');
+  const [err, setErr] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const send = async (e) => {
+    e.preventDefault();
+    if (!/^\S+@\S+\.\S+$|^\+?\d{6,}$/.test(to.trim())) {
+      setErr('Enter an email address (or a phone number for SMS)');
+      return;
+    }
+    setBusy(true);
+    setErr(null);
+    try {
+      await api.post(`/api/messages/${id}/test`, { to: to.trim() });
+      toast(`Test sent to ${to.trim()}`);
+    } catch (ex) {
+      setErr(ex.message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Section title="Send a test" testId="test-send">
+      {disabled && <Text muted>Save the message first.</Text>}
+      <form onSubmit={send}>
+        <Fields>
+          <TextField label="Send a test to" type="email" value={to} onChange={(v) => { setTo(v); setErr(null); }} error={err} disabled={disabled} autoComplete="email" />
+          <Button submit loading={busy} disabled={disabled} testId="test-send-button">
+            Send test
+          </Button>
+        </Fields>
+      </form>
+    </Section>
+  );
+}
+
+export function MessageEditor({ params }) {
+  const isNew = params.id === 'new';
+  const toast = useToast();
+  const { data, error, loading, reload, setData } = useResource(isNew ? null : `/api/messages/${encodeURIComponent(params.id)}`);
+  const loaded = isNew ? blank : data;
+  const nested = useRef(true);
+  const [draft, setDraft] = useState(null);
+  const [fieldErr, setFieldErr] = useState(null);
+  const [failure, setFailure] = useState(null);
+  const [saving, setSaving] = useState(false);
+
+  const baseline = useMemo(() => {
+    if (!loaded) return null;
+    nested.current = !!(loaded.templates && typeof loaded.templates === 'object') || isNew;
+    return { ...loaded, templates: templatesOf(loaded) };
+  }, [loaded, isNew]);
+  useEffect(() => {
+    if (baseline) setDraft(baseline);
+  }, [baseline]);
+
+  const dirty = draft && baseline && JSON.stringify(draft) !== JSON.stringify(baseline);
+  const set = (k) => (v) => {
+    setDraft((d) => ({ ...d, [k]: v }));
+    if (fieldErr && fieldErr.field === k) setFieldErr(null);
+  };
+  const setTemplate = (k) => (v) => {
+    setDraft((d) => ({ ...d, templates: { ...d.templates, [k]: v } }));
+    if (fieldErr && fieldErr.field === k) setFieldErr(null);
+  };
+
+  const save = async () => {
+    const delay = Number(draft.delay_minutes);
+    if (!draft.name.trim()) return setFieldErr({ field: 'name', message: 'Give the message a name' });
+    if (!Number.isInteger(delay) || delay < 0) return setFieldErr({ field: 'delay_minutes', message: 'Enter whole minutes, 0 or more' });
+    const { templates, ...rest } = draft;
+    const body = withTemplates({ ...rest, delay_minutes: delay }, templates, nested.current);
+    setSaving(true);
+    setFailure(null);
+    setFieldErr(null);
+    try {
+      if (isNew) {
+        const created = await api.post('/api/messages', body);
+        toast('Message created');
+        if (created && created.id !== undefined) navigate(`/messages/${created.id}`, { replace: true });
+      } else {
+        const saved = await api.put(`/api/messages/${encodeURIComponent(params.id)}`, body);
+        toast('Message saved');
+        setData(saved && typeof saved === 'object' && saved.id !== undefined ? saved : body);
+      }
+    } catch (err) {
+      if (err.status === 422 && err.field) {
+        const tk = templateField(err.field);
+        setFieldErr({ field: tk || normalizePath(err.field), line: err.line, message: err.message });
+        if (!tk && !['name', 'trigger', 'channel', 'kind', 'delay_minutes'].includes(normalizePath(err.field))) setFailure(err);
+      } else {
+        setFailure(err);
+      }
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const title = isNew ? 'New message' : draft ? draft.name || `Message ${params.id}` : 'Message';
+  const errFor = (k) => (fieldErr && fieldErr.field === k ? <span data-testid={`field-error-${k}`}>{fieldErr.message}</span> : undefined);
+  const triggerOptions = useMemo(() => {
+    const list = [...knownTriggers];
+    if (draft && draft.trigger && !list.includes(draft.trigger)) list.unshift(draft.trigger);
+    return list.map((t) => ({ value: t, label: humanize(t) }));
+  }, [draft]);
+
+  return (
+    <Page title={title} back={{ label: 'Messages', url: '/messages' }} testId="page-message">
+      {!isNew && <ErrorBanner error={error} title={error && error.status === 404 ? 'Message not found' : 'The message could not be loaded'} onRetry={error && error.status !== 404 ? reload : undefined} />}
+      {!draft && loading && <LoadingCards count={2} label="Loading message" />}
+      {draft && (
+        <div data-testid="message-form">
+          <SaveBar dirty={dirty} saving={saving} onSave={save} onDiscard={() => { setDraft(baseline); setFieldErr(null); }} />
+          <Split
+            main={
+              <form
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  save();
+                }}
+                noValidate
+                aria-label="Message"
+              >
+              <Stack gap="400">
+                <ErrorBanner error={failure} title="The message was not saved" onDismiss={() => setFailure(null)} />
+                <Section title="Settings">
+                  <Fields>
+                    <TextField label="Name" value={draft.name} onChange={set('name')} error={errFor('name')} />
+                    <Fields.Row>
+                      <Select label="Trigger" options={triggerOptions} value={draft.trigger} onChange={set('trigger')} error={errFor('trigger')} />
+                      <Select label="Channel" options={[{ value: 'email', label: 'Email' }, { value: 'sms', label: 'SMS' }]} value={draft.channel} onChange={set('channel')} error={errFor('channel')} />
+                    </Fields.Row>
+                    <Fields.Row>
+                      <Select
+                        label="Kind"
+                        options={[
+                          { value: 'transactional', label: 'Transactional (skips the frequency cap)' },
+                          { value: 'promotional', label: 'Promotional (obeys cap, quiet hours and holds)' },
+                        ]}
+                        value={draft.kind}
+                        onChange={set('kind')}
+                        error={errFor('kind')}
+                      />
+                      <TextField label="Delay (minutes after the trigger)" type="number" min={0} step={1} value={draft.delay_minutes} onChange={set('delay_minutes')} error={errFor('delay_minutes')} />
+                    </Fields.Row>
+                  </Fields>
+                </Section>
+                <Section title="Templates">
+                  <Text muted>
+                    Liquid, as in Shopify themes: {'{{ customer.first_name }}'}, {'{{ loyalty.balance }}'}, {'{% if %}…{% endif %}'}.
+                  </Text>
+                  {TEMPLATE_KEYS.filter((k) => (draft.channel === 'sms' ? k === 'sms' : k !== 'sms') || draft.templates[k]).map((k) => (
+                    <CodeField
+                      key={k}
+                      label={templateLabels[k]}
+                      value={draft.templates[k]}
+                      onChange={setTemplate(k)}
+                      rows={k === 'subject' ? 1 : k === 'html' ? 12 : 5}
+                      error={fieldErr && fieldErr.field === k ? fieldErr.message : null}
+                      errorLine={fieldErr && fieldErr.field === k ? fieldErr.line : null}
+                      testId={`template-${k}`}
+                      errorTestId="liquid-error"
+                    />
+                  ))}
+                </Section>
+                <div>
+                  <Button submit primary loading={saving} disabled={!isNew && !dirty} testId="save-button">
+                    {isNew ? 'Create message' : 'Save message'}
+                  </Button>
+                </div>
+              </Stack>
+              </form>
+            }
+            side={
+              <Stack gap="400">
+                <Preview templates={draft.templates} channel={draft.channel} />
+                <TestSend id={params.id} disabled={isNew || dirty} />
+              </Stack>
+            }
+          />
+        </div>
+      )}
+    </Page>
+  );
+}

@@ -1,0 +1,110 @@
+// Messages: the retention messages with on/off switches, and the sending policy every message obeys.
+import { useState } from 'react';
+import { api } from '../api.js';
+import { humanize, num } from '../format.js';
+import { useResource } from '../hooks.js';
+import { SettingsForm } from '../settingsForm.jsx';
+import { Badge, Checkbox, Empty, ErrorBanner, Link, LoadingCards, Page, Section, Table, Tabs, Text, useToast } from '../ui/index.js';
+
+function delayText(min) {
+  const m = Number(min) || 0;
+  if (m === 0) return 'Immediately';
+  if (m % 1440 === 0) return `${num(m / 1440)} day${m === 1440 ? '' : 's'}`;
+  if (m % 60 === 0) return `${num(m / 60)} hour${m === 60 ? '' : 's'}`;
+  return `${num(m)} min`;
+}
+
+function MessageList() {
+  const toast = useToast();
+  const { data, error, loading, reload, setData } = useResource('/api/messages');
+  const [busy, setBusy] = useState(null);
+  const messages = (data && data.messages) || [];
+  const toggle = async (m, enabled) => {
+    setBusy(m.id);
+    setData((d) => ({ ...d, messages: d.messages.map((x) => (x.id === m.id ? { ...x, enabled } : x)) }));
+    try {
+      await api.patch(`/api/messages/${m.id}`, { enabled });
+      toast(`${m.name} switched ${enabled ? 'on' : 'off'}`);
+    } catch (e) {
+      setData((d) => ({ ...d, messages: d.messages.map((x) => (x.id === m.id ? { ...x, enabled: !enabled } : x)) }));
+      toast(e.message, { error: true });
+    } finally {
+      setBusy(null);
+    }
+  };
+  if (loading && !data) return <LoadingCards count={2} label="Loading messages" />;
+  if (error) return <ErrorBanner error={error} title="Messages could not be loaded" onRetry={reload} />;
+  if (!messages.length) {
+    return (
+      <Section>
+        <Empty heading="No retention messages yet" action={{ label: 'Create a message', url: '/messages/new' }}>
+          Messages go out on an event (points earned, a review, a cancellation), a segment or a schedule, and every send passes the sending policy.
+        </Empty>
+      </Section>
+    );
+  }
+  return (
+    <Section testId="message-list">
+      <Table
+        caption="Retention messages"
+        columns={[
+          { key: 'name', label: 'Message', render: (m) => <Link url={`/messages/${m.id}`}>{m.name || `Message ${m.id}`}</Link> },
+          { key: 'trigger', label: 'Trigger', render: (m) => humanize(m.trigger) },
+          { key: 'channel', label: 'Channel', render: (m) => (m.channel === 'sms' ? 'SMS' : humanize(m.channel)) },
+          { key: 'kind', label: 'Kind', render: (m) => <Badge tone={m.kind === 'promotional' ? 'attention' : 'info'}>{humanize(m.kind)}</Badge> },
+          { key: 'delay', label: 'Delay', render: (m) => delayText(m.delay_minutes) },
+          {
+            key: 'enabled',
+            label: 'On',
+            render: (m) => (
+              <Checkbox label={`${m.name || 'Message'} is on`} checked={m.enabled} disabled={busy === m.id} onChange={(v) => toggle(m, v)} testId="message-toggle" />
+            ),
+          },
+        ]}
+        rows={messages}
+        rowAttrs={(m) => ({ 'data-testid': 'message-row', 'data-enabled': m.enabled ? 'true' : 'false' })}
+      />
+    </Section>
+  );
+}
+
+const policySpecs = {
+  frequency_cap_count: { label: 'Promotional messages allowed', type: 'integer', min: 0, help: 'Across email and SMS together.' },
+  frequency_cap_hours: { label: '…per this many hours', type: 'integer', min: 1 },
+  quiet_start: { label: 'SMS quiet hours start', type: 'time', help: 'In the shopper’s time zone; messages wait, they are not dropped.' },
+  quiet_end: { label: 'SMS quiet hours end', type: 'time' },
+  negative_review_hold_days: { label: 'Hold promotions after a negative review (days)', type: 'integer', min: 0, help: 'Or until the make-it-right case is resolved.' },
+  cancellation_cooldown_days: { label: 'Hold promotions after a subscription cancellation (days)', type: 'integer', min: 0 },
+};
+const policyGroups = [
+  { title: 'Frequency cap', keys: ['frequency_cap_count', 'frequency_cap_hours'] },
+  { title: 'Quiet hours', keys: ['quiet_start', 'quiet_end'] },
+  { title: 'Holds', help: 'Promotions are held back while something went wrong for the shopper.', keys: ['negative_review_hold_days', 'cancellation_cooldown_days'] },
+];
+
+const tabs = [
+  { id: 'messages', label: 'Messages' },
+  { id: 'policy', label: 'Sending policy' },
+];
+
+export function Messages() {
+  const [tab, setTab] = useState('messages');
+  return (
+    <Page
+      title="Messages"
+      subtitle="Retention emails and SMS, sent or held by one policy"
+      testId="page-messages"
+      primaryAction={{ label: 'Create message', url: '/messages/new' }}
+    >
+      <Tabs tabs={tabs} selected={tab} onSelect={setTab}>
+        {tab === 'messages' && <MessageList />}
+        {tab === 'policy' && (
+          <>
+            <Text muted>Every message, from every source, passes these rules; transactional messages skip the cap and quiet hours.</Text>
+            <SettingsForm path="/api/policy" groups={policyGroups} specs={policySpecs} savedMessage="Sending policy saved" testId="policy-form" saveLabel="Save policy" />
+          </>
+        )}
+      </Tabs>
+    </Page>
+  );
+}
