@@ -1,0 +1,334 @@
+package sentiment
+
+import "math"
+
+// Constants of the rules. The first group is VADER's, measured by its authors with human
+// raters; the rest are this package's and are documented where they are used.
+const (
+	boostIncr     = 0.293 // an intensifier ("very") adds this to the next sentiment word
+	capsIncr      = 0.733 // SHOUTING a sentiment word among lower-case ones adds this
+	exclIncr      = 0.292 // each '!' (up to 4) adds this in the direction of the text
+	maxExcl       = 4
+	questIncr     = 0.18
+	maxQuest      = 0.96
+	negPositive   = -0.74 // "not good": a negated positive word turns negative, a bit weaker
+	negNegative   = -0.5  // "not bad": a negated negative word is mildly positive, not glowing
+	alpha         = 15.0  // normalisation: compound = sum / sqrt(sum² + alpha)
+	contrastAfter = 1.5   // weight of the clause after "but"
+	contrastBefor = 0.5   // weight of what came before "but"
+	concessive    = 0.5   // weight of an "although" clause
+	negScope      = 3     // a negator reaches this many words ahead (never past a comma)
+	postNegScope  = 3     // a post-negator ("nicht", "değil") reaches this many words back
+)
+
+var boostScale = [4]float64{0, 1, 0.95, 0.9}
+
+// unit is one word, phrase, emoji or emoticon after lexicon lookup.
+type unit struct {
+	kind    unitKind
+	e       entry
+	alt     entry // a booster's own valence, used when nothing follows it ("pretty dress")
+	hasAlt  bool
+	boost   float64
+	pre     bool // negator reaching forward
+	post    bool // negator reaching back
+	start   int
+	clause  int
+	sent    int
+	caps    bool
+	negated bool
+	val     float64
+	weight  float64
+}
+
+// analysis is a scored text, kept whole because Themes and Phrases need its parts.
+type analysis struct {
+	lang     *language
+	code     string
+	langConf float64
+	toks     []token
+	folds    []string
+	units    []unit
+	sum      float64
+	compound float64
+	nSent    int // sentiment-bearing units
+}
+
+// analyzeText tokenises, detects the language when lang is not a supported code, and scores.
+// A text in a language without a lexicon is scored on its emoji and emoticons only.
+func analyzeText(text, lang string) analysis {
+	d := tokenize(text, emoticons)
+	var a analysis
+	if l, ok := languages[lang]; ok {
+		a.lang, a.code, a.langConf = l, lang, 1
+	} else {
+		a.code, a.langConf = detect(&d)
+		a.lang = languages[a.code]
+	}
+	l := a.lang
+	if l == nil {
+		l = languages["en"]
+		a.lang = l
+		a.langConf = math.Min(a.langConf, 0.3)
+		// Only emoji and emoticons are understood; drop the words.
+		kept := d.toks[:0]
+		for _, t := range d.toks {
+			if t.kind != tkWord {
+				kept = append(kept, t)
+			}
+		}
+		d.toks = kept
+	}
+	a.toks = l.splitTokens(d.toks)
+	a.folds = make([]string, len(a.toks))
+	for i, t := range a.toks {
+		if t.kind == tkWord {
+			a.folds[i] = l.fold(t.low)
+		} else {
+			a.folds[i] = t.low
+		}
+	}
+	a.units = l.buildUnits(a.toks, a.folds)
+	a.sum, a.nSent = scoreUnits(a.units, d.capDiff)
+	if a.sum != 0 {
+		a.sum += math.Copysign(punctuationEmphasis(d.excl, d.quest), a.sum)
+	}
+	a.compound = a.sum / math.Sqrt(a.sum*a.sum+alpha)
+	return a
+}
+
+func punctuationEmphasis(excl, quest int) float64 {
+	e := float64(min(excl, maxExcl)) * exclIncr
+	switch {
+	case quest > 3:
+		e += maxQuest
+	case quest > 1:
+		e += float64(quest) * questIncr
+	}
+	return e
+}
+
+// matchPhraseAt returns how many tokens the phrase spans if it matches at i (all in one
+// clause), else 0.
+func matchPhraseAt(ws []pattern, folds []string, toks []token, i int) int {
+	if i+len(ws) > len(toks) {
+		return 0
+	}
+	for k, p := range ws {
+		t := toks[i+k]
+		if t.kind != tkWord && t.kind != tkEmoticon {
+			return 0
+		}
+		if k > 0 && t.clause != toks[i].clause {
+			return 0
+		}
+		if !matchPattern(p, folds[i+k]) {
+			return 0
+		}
+	}
+	return len(ws)
+}
+
+func (l *language) buildUnits(toks []token, folds []string) []unit {
+	us := make([]unit, 0, len(toks))
+	for i := 0; i < len(toks); {
+		t := toks[i]
+		u := unit{start: i, clause: t.clause, sent: t.sent, caps: t.caps, weight: 1}
+		n := 1
+		switch t.kind {
+		case tkEmoji:
+			r := []rune(t.low)
+			if v, ok := emojiValence[r[0]]; ok {
+				u.kind, u.e = ukValence, entry{val: v}
+			}
+		case tkEmoticon:
+			if v, ok := emoticons[t.orig]; ok {
+				u.kind, u.e = ukValence, entry{val: v}
+			}
+		default:
+			matched := false
+			for _, p := range l.phrases[folds[i]] {
+				if m := matchPhraseAt(p.words, folds, toks, i); m > 0 {
+					n, matched = m, true
+					u.kind, u.e, u.boost = p.kind, p.e, p.boost
+					if p.kind == ukNegator {
+						u.pre = true
+					}
+					if p.kind == ukPostNeg {
+						u.kind, u.post = ukNegator, true
+					}
+					break
+				}
+			}
+			if !matched {
+				l.classifyWord(&u, t.low, folds[i])
+			}
+		}
+		us = append(us, u)
+		i += n
+	}
+	// A word that is both an intensifier and a sentiment word ("pretty", "super") intensifies
+	// when a sentiment word follows it and otherwise keeps its own valence.
+	for i := range us {
+		u := &us[i]
+		if u.kind != ukBooster || !u.hasAlt {
+			continue
+		}
+		next := i + 1
+		if next < len(us) && us[next].clause == u.clause && (us[next].kind == ukValence || us[next].kind == ukBooster) {
+			continue
+		}
+		u.kind, u.e = ukValence, u.alt
+	}
+	return us
+}
+
+func (l *language) classifyWord(u *unit, w, f string) {
+	pre, post := l.negators[w] || l.negators[f], l.postNeg[w] || l.postNeg[f]
+	switch {
+	case pre || post:
+		u.kind, u.pre, u.post = ukNegator, pre, post
+	case l.contrast[w] || l.contrast[f]:
+		u.kind = ukContrast
+	case l.concessive[w] || l.concessive[f]:
+		u.kind = ukConcessive
+	case l.block[w] || l.block[f]:
+		u.kind = ukBlock
+	default:
+		if b, ok := l.boosters[w]; ok {
+			u.kind, u.boost = ukBooster, b
+			if e, ok := l.words[w]; ok {
+				u.alt, u.hasAlt = e, true
+			}
+			return
+		}
+		if l.stop[w] {
+			return
+		}
+		if e, ok := l.lookup(w); ok && (e.val != 0 || e.hasNeg) {
+			u.kind, u.e = ukValence, e
+		}
+	}
+}
+
+// scoreUnits applies intensifiers, emphasis, negation and contrast and returns the weighted sum
+// of valences and the number of sentiment-bearing units.
+func scoreUnits(us []unit, capDiff bool) (float64, int) {
+	for i := range us {
+		u := &us[i]
+		if u.kind != ukValence {
+			continue
+		}
+		v := u.e.val
+		if v != 0 {
+			if u.caps && capDiff {
+				v += math.Copysign(capsIncr, v)
+			}
+			for k := 1; k <= 3 && i-k >= 0; k++ {
+				p := us[i-k]
+				if p.clause != u.clause {
+					break
+				}
+				if p.kind == ukBooster {
+					b := p.boost
+					if p.caps && capDiff {
+						b += math.Copysign(capsIncr, b)
+					}
+					v += math.Copysign(b*boostScale[k], v)
+				}
+			}
+		}
+		u.val = v
+	}
+
+	for i := range us {
+		u := us[i]
+		if u.kind != ukNegator {
+			continue
+		}
+		found := false
+		if u.pre {
+			for j := i + 1; j < len(us) && j <= i+negScope; j++ {
+				if us[j].clause != u.clause || us[j].kind == ukContrast || us[j].kind == ukConcessive {
+					break
+				}
+				if us[j].kind == ukValence && !us[j].negated {
+					negate(&us[j])
+					found = true
+				}
+			}
+		}
+		if !found && u.post {
+			for j := i - 1; j >= 0 && j >= i-postNegScope; j-- {
+				if us[j].clause != u.clause || us[j].kind == ukContrast {
+					break
+				}
+				if us[j].kind == ukValence && !us[j].negated {
+					negate(&us[j])
+					break
+				}
+			}
+		}
+	}
+
+	applyContrast(us)
+
+	sum, n := 0.0, 0
+	for _, u := range us {
+		if u.kind == ukValence && u.val != 0 {
+			sum += u.val * u.weight
+			n++
+		}
+	}
+	return sum, n
+}
+
+func negate(u *unit) {
+	u.negated = true
+	switch {
+	case u.e.hasNeg:
+		u.val = u.e.neg
+	case u.val > 0:
+		u.val *= negPositive
+	default:
+		u.val *= negNegative
+	}
+}
+
+// applyContrast weights clauses: after "but" more, before it less; a sentence that opens with
+// "but" demotes the sentence before it; an "although" clause counts less.
+func applyContrast(us []unit) {
+	for i, u := range us {
+		switch u.kind {
+		case ukContrast:
+			first := i
+			for first > 0 && us[first-1].sent == u.sent {
+				first--
+			}
+			if first == i && i > 0 {
+				prev := us[i-1].sent
+				for j := i - 1; j >= 0 && us[j].sent == prev; j-- {
+					us[j].weight *= contrastBefor
+				}
+			} else {
+				for j := first; j < i; j++ {
+					us[j].weight *= contrastBefor
+				}
+			}
+			for j := i + 1; j < len(us) && us[j].sent == u.sent; j++ {
+				us[j].weight *= contrastAfter
+			}
+		case ukConcessive:
+			j := i
+			for ; j < len(us) && us[j].clause == u.clause; j++ {
+				us[j].weight *= concessive
+			}
+			leads := i == 0 || us[i-1].sent != u.sent
+			if leads {
+				for ; j < len(us) && us[j].sent == u.sent; j++ {
+					us[j].weight *= contrastAfter
+				}
+			}
+		}
+	}
+}

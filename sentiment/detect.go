@@ -1,0 +1,155 @@
+package sentiment
+
+import "math"
+
+// supported lists the languages with a lexicon, in a fixed order (bit i of a langBits is
+// supported[i]).
+var supported = []string{"en", "fr", "de", "es", "it", "pt", "nl", "ru", "tr"}
+
+type langBits uint16
+
+// detectEvidence records, for a word, which languages use it as a function word (strong
+// evidence) and which have it in their lexicon (weaker: "super" and "top" cross borders).
+type detectEvidence struct {
+	stop, lex langBits
+}
+
+// DetectLanguage returns the ISO 639-1 code of the text's language and a confidence in [0,1].
+// Non-Latin scripts are decided by their letters; Latin-script text by function words, lexicon
+// words and letters only one language uses. With too little evidence it returns "en" with low
+// confidence.
+func DetectLanguage(text string) (lang string, confidence float64) {
+	d := tokenize(text, emoticons)
+	return detect(&d)
+}
+
+func detect(d *doc) (string, float64) {
+	s := d.script
+	letters := s.latin + s.cyrillic + s.greek + s.arabic + s.hebrew + s.han + s.kana + s.hangul + s.thai + s.devanagari
+	if letters == 0 {
+		return "en", 0.05
+	}
+	// A script that is the majority of the letters settles it.
+	scriptConf := func(n int) float64 {
+		share := float64(n) / float64(letters)
+		return clamp01(share * (1 - math.Exp(-float64(n)/6)))
+	}
+	nonLatin := []struct {
+		n    int
+		code string
+	}{
+		{s.kana, "ja"}, {s.hangul, "ko"}, {s.han, "zh"}, {s.greek, "el"}, {s.arabic, "ar"},
+		{s.hebrew, "he"}, {s.thai, "th"}, {s.devanagari, "hi"},
+	}
+	if s.cyrillic*2 > letters {
+		if s.ukrainian > 0 {
+			return "uk", scriptConf(s.cyrillic) * 0.8
+		}
+		return "ru", scriptConf(s.cyrillic)
+	}
+	if s.kana > 0 && s.kana+s.han > letters/2 {
+		return "ja", scriptConf(s.kana + s.han)
+	}
+	for _, c := range nonLatin {
+		if c.n*2 > letters {
+			return c.code, scriptConf(c.n)
+		}
+	}
+
+	var score [16]float64
+	for _, t := range d.toks {
+		if t.kind != tkWord {
+			continue
+		}
+		ev, ok := detectWords[t.low]
+		if !ok {
+			continue
+		}
+		if n := popcount(ev.stop); n > 0 {
+			w := 1 / float64(n)
+			for i := range supported {
+				if ev.stop&(1<<i) != 0 {
+					score[i] += w
+				}
+			}
+		}
+		if n := popcount(ev.lex); n > 0 {
+			w := 0.4 / float64(n)
+			for i := range supported {
+				if ev.lex&(1<<i) != 0 {
+					score[i] += w
+				}
+			}
+		}
+	}
+	// Letters only one language writes count like a function word each, capped so one
+	// borrowed name ("Müller") cannot outvote a sentence.
+	addLetters := func(code string, n int, w float64) {
+		if n > 0 {
+			score[langIndex[code]] += math.Min(float64(n)*w, 3)
+		}
+	}
+	addLetters("tr", s.turkish, 1.5)
+	addLetters("de", s.german, 1)
+	addLetters("es", s.spanish, 1.2)
+	addLetters("pt", s.portuguese, 1.2)
+	addLetters("fr", s.french, 0.6)
+	addLetters("it", s.italian, 0.6)
+
+	best, second := 0, -1
+	for i := 1; i < len(supported); i++ {
+		if score[i] > score[best] {
+			best = i
+		}
+	}
+	for i := range supported {
+		if i != best && (second < 0 || score[i] > score[second]) {
+			second = i
+		}
+	}
+	b, sc := score[best], score[second]
+	if b < 0.75 {
+		return "en", 0.1
+	}
+	conf := (b - sc) / (b + 0.5) * (1 - math.Exp(-b/1.5))
+	return supported[best], clamp01(conf)
+}
+
+var langIndex = func() map[string]int {
+	m := map[string]int{}
+	for i, c := range supported {
+		m[c] = i
+	}
+	return m
+}()
+
+func popcount(b langBits) int {
+	n := 0
+	for ; b != 0; b &= b - 1 {
+		n++
+	}
+	return n
+}
+
+func clamp01(x float64) float64 {
+	if x < 0 || math.IsNaN(x) {
+		return 0
+	}
+	if x > 1 {
+		return 1
+	}
+	return x
+}
+
+func clamp11(x float64) float64 {
+	if math.IsNaN(x) {
+		return 0
+	}
+	if x < -1 {
+		return -1
+	}
+	if x > 1 {
+		return 1
+	}
+	return x
+}
