@@ -268,16 +268,16 @@ func TestRenderConcurrentShoppers(t *testing.T) {
 
 func TestPlainText(t *testing.T) {
 	cases := map[string]string{
-		"<p>One &amp; two</p><p>Three</p>":                              "One & two\n\nThree",
-		"<ul><li>a</li><li>b <i>c</i></li></ul>":                        "- a\n- b c",
-		"Line<br>break<br/>again":                                       "Line\nbreak\nagain",
-		`<a href="https://x.test/a">Shop now</a>`:                       "Shop now (https://x.test/a)",
-		`<a href="https://x.test/a">https://x.test/a</a>`:               "https://x.test/a",
-		`<a href="https://x.test/a"><img src="b.png"></a>`:              "https://x.test/a",
-		`<img alt="Juniper &amp; Oak" src="logo.png"> welcome`:          "Juniper & Oak welcome",
-		"<script>alert(1)</script><title>T</title>  spaced \n\n  words": "spaced words",
+		"<p>One &amp; two</p><p>Three</p>":                                "One & two\n\nThree",
+		"<ul><li>a</li><li>b <i>c</i></li></ul>":                          "- a\n- b c",
+		"Line<br>break<br/>again":                                         "Line\nbreak\nagain",
+		`<a href="https://x.test/a">Shop now</a>`:                         "Shop now (https://x.test/a)",
+		`<a href="https://x.test/a">https://x.test/a</a>`:                 "https://x.test/a",
+		`<a href="https://x.test/a"><img src="b.png"></a>`:                "https://x.test/a",
+		`<img alt="Juniper &amp; Oak" src="logo.png"> welcome`:            "Juniper & Oak welcome",
+		"<script>alert(1)</script><title>T</title>  spaced \n\n  words":   "spaced words",
 		"<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>": "a b\nc",
-		"<pre>  keep\n  this</pre>":                                     "keep\n  this",
+		"<pre>  keep\n  this</pre>":                                       "keep\n  this",
 	}
 	for in, want := range cases {
 		if got := PlainText(in); got != want {
