@@ -150,3 +150,11 @@ func DeleteShop(ctx context.Context, db *gorm.DB, shopID int64, domain string) e
 	}
 	return nil
 }
+
+// UnseededShopIDs lists shops whose defaults were never installed (the install task was lost).
+func UnseededShopIDs(ctx context.Context, db *gorm.DB) ([]int64, error) {
+	var ids []int64
+	err := db.WithContext(ctx).Model(&Shop{}).Where("seeded_at IS NULL AND status = ?", ShopInstalled).
+		Order("id").Limit(1000).Pluck("id", &ids).Error
+	return ids, err
+}

@@ -38,13 +38,20 @@ type Delivery struct {
 	Body        []byte
 }
 
-// StoreDelivery records a delivery once. It returns the event id and whether this call stored
-// it; a duplicate delivery (same shop and webhook id) returns the existing id and false.
-func StoreDelivery(ctx context.Context, db *gorm.DB, d Delivery) (eventID int64, fresh bool, shopCreated bool, err error) {
+// Stored is the outcome of StoreDelivery.
+type Stored struct {
+	EventID     int64
+	ShopID      int64
+	Fresh       bool // false for a duplicate delivery (same shop and webhook id)
+	ShopCreated bool // this delivery made the shop known
+}
+
+// StoreDelivery records a delivery once; a duplicate returns the existing event id.
+func StoreDelivery(ctx context.Context, db *gorm.DB, d Delivery) (Stored, error) {
 	for attempt := 0; attempt < 2; attempt++ {
 		shopID, created, err := EnsureShop(ctx, db, d.ShopDomain)
 		if err != nil {
-			return 0, false, false, err
+			return Stored{}, err
 		}
 		var row struct{ ID int64 }
 		res := db.WithContext(ctx).Raw(`INSERT INTO webhook_events
@@ -58,16 +65,17 @@ func StoreDelivery(ctx context.Context, db *gorm.DB, d Delivery) (eventID int64,
 				ForgetShop(d.ShopDomain)
 				continue
 			}
-			return 0, false, false, fmt.Errorf("store webhook %s: %w", d.WebhookID, res.Error)
+			return Stored{}, fmt.Errorf("store webhook %s: %w", d.WebhookID, res.Error)
 		}
-		if res.RowsAffected == 1 {
-			return row.ID, true, created, nil
+		out := Stored{EventID: row.ID, ShopID: shopID, Fresh: res.RowsAffected == 1, ShopCreated: created}
+		if !out.Fresh {
+			err = db.WithContext(ctx).Raw(`SELECT id FROM webhook_events WHERE shop_id = ? AND webhook_id = ?`,
+				shopID, d.WebhookID).Scan(&row).Error
+			out.EventID = row.ID
 		}
-		err = db.WithContext(ctx).Raw(`SELECT id FROM webhook_events WHERE shop_id = ? AND webhook_id = ?`,
-			shopID, d.WebhookID).Scan(&row).Error
-		return row.ID, false, created, err
+		return out, err
 	}
-	return 0, false, false, fmt.Errorf("store webhook %s: shop %s vanished twice", d.WebhookID, d.ShopDomain)
+	return Stored{}, fmt.Errorf("store webhook %s: shop %s vanished twice", d.WebhookID, d.ShopDomain)
 }
 
 // LoadWebhookEvent reads a stored delivery by id. Jobs carry only the id.

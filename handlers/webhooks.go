@@ -1,0 +1,84 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/shopify"
+)
+
+// maxWebhookBody bounds what is read before the signature is checked.
+const maxWebhookBody = 1 << 20
+
+// webhook is the whole ingest path: bound the body, verify the HMAC, validate the shop, store
+// the delivery durably (once per webhook id), hand it to the workers, answer 200. Everything
+// else happens in jobs, replayable from the stored row.
+func (s *Server) webhook(c echo.Context) error {
+	start := time.Now()
+	req := c.Request()
+	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), req.Body, maxWebhookBody))
+	if err != nil {
+		webhooksTotal.WithLabelValues("unverified", "too_large").Inc()
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return apiError(http.StatusRequestEntityTooLarge, "body larger than 1 MiB")
+		}
+		return apiError(http.StatusBadRequest, "could not read body")
+	}
+	h := shopify.ReadWebhookHeaders(req.Header)
+	if h.HMAC == "" || !shopify.VerifyWebhook(body, h.HMAC, s.Cfg.Secrets()) {
+		webhooksTotal.WithLabelValues("unverified", "unauthorized").Inc()
+		s.Log.Warn("webhook rejected: bad or missing HMAC", "remote", c.RealIP(), "bytes", len(body))
+		return apiError(http.StatusUnauthorized, "invalid webhook signature")
+	}
+	shop, ok := shopify.NormalizeShop(h.ShopDomain)
+	if !ok || h.Topic == "" || h.WebhookID == "" || len(h.WebhookID) > 200 || len(h.Topic) > 100 {
+		webhooksTotal.WithLabelValues("unverified", "bad_request").Inc()
+		s.Log.Warn("webhook rejected: bad headers", "shop_header", truncate(h.ShopDomain, 80), "topic", truncate(h.Topic, 80))
+		return apiError(http.StatusBadRequest, "missing or invalid shop domain, topic or webhook id")
+	}
+	c.Set(ctxShop, shop)
+	ctx := req.Context()
+	st, err := models.StoreDelivery(ctx, s.DB, models.Delivery{
+		ShopDomain: shop, Topic: h.Topic, WebhookID: h.WebhookID, EventID: h.EventID,
+		TriggeredAt: h.TriggeredAt, APIVersion: h.APIVersion, Body: body,
+	})
+	if err != nil {
+		// Not stored means not acknowledged: Shopify retries.
+		webhooksTotal.WithLabelValues(h.Topic, "unavailable").Inc()
+		s.Log.Error("webhook not stored", "shop", shop, "topic", h.Topic, "error", err)
+		return apiError(http.StatusServiceUnavailable, "storage unavailable, retry later")
+	}
+	if !st.Fresh {
+		webhooksTotal.WithLabelValues(h.Topic, "duplicate").Inc()
+		return c.NoContent(http.StatusOK)
+	}
+	// The row is the promise; the queue is an optimisation. If Redis is away the sweeper
+	// re-enqueues, so enqueue on a context that outlives the request but not by much.
+	qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if err := s.Queue.EnqueueWebhook(qctx, st.EventID, h.WebhookID); err != nil {
+		s.Log.Warn("webhook stored but not enqueued; sweeper will retry", "shop", shop, "event", st.EventID, "error", err)
+	}
+	if st.ShopCreated {
+		if err := s.Queue.EnqueueInstall(qctx, st.ShopID); err != nil {
+			s.Log.Warn("install job not enqueued; sweeper will seed the shop", "shop", shop, "error", err)
+		}
+	}
+	webhooksTotal.WithLabelValues(h.Topic, "stored").Inc()
+	ingestSeconds.Observe(time.Since(start).Seconds())
+	return c.NoContent(http.StatusOK)
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

