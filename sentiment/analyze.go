@@ -2,23 +2,26 @@ package sentiment
 
 import "math"
 
-// Constants of the rules. The first group is VADER's, measured by its authors with human
-// raters; the rest are this package's and are documented where they are used.
-const (
-	boostIncr     = 0.293 // an intensifier ("very") adds this to the next sentiment word
-	capsIncr      = 0.733 // SHOUTING a sentiment word among lower-case ones adds this
-	exclIncr      = 0.292 // each '!' (up to 4) adds this in the direction of the text
-	maxExcl       = 4
-	questIncr     = 0.18
-	maxQuest      = 0.96
-	negPositive   = -0.74 // "not good": a negated positive word turns negative, a bit weaker
-	negNegative   = -0.5  // "not bad": a negated negative word is mildly positive, not glowing
-	alpha         = 15.0  // normalisation: compound = sum / sqrt(sum² + alpha)
-	contrastAfter = 1.5   // weight of the clause after "but"
-	contrastBefor = 0.5   // weight of what came before "but"
-	concessive    = 0.5   // weight of an "although" clause
-	negScope      = 3     // a negator reaches this many words ahead (never past a comma)
-	postNegScope  = 3     // a post-negator ("nicht", "değil") reaches this many words back
+// Constants of the rules: the intensifier, caps and punctuation increments are VADER's, measured
+// by its authors with human raters; the rest are this package's. They are variables only so
+// the tests can probe them; nothing changes them at run time.
+var (
+	boostIncr      = 0.293 // an intensifier ("very") adds this to the next sentiment word
+	capsIncr       = 0.733 // SHOUTING a sentiment word among lower-case ones adds this
+	exclIncr       = 0.292 // each '!' (up to 4) adds this in the direction of the text
+	maxExcl        = 4
+	questIncr      = 0.18
+	maxQuest       = 0.96
+	negPositive    = -0.74 // "not good": a negated positive word turns negative, a bit weaker
+	negNegative    = -0.5  // "not bad": a negated negative word is mildly positive, not glowing
+	alpha          = 15.0  // normalisation: compound = sum / sqrt(sum² + alpha)
+	contrastAfter  = 1.5   // weight of the clause after "but"
+	contrastBefor  = 0.5   // weight of what came before "but"
+	concessive     = 0.5   // weight of an "although" clause
+	negScope       = 3     // a negator reaches this many words ahead (never past a comma)
+	postNegScope   = 3     // a post-negator ("nicht", "değil") reaches this many words back
+	questionWeight = 0.5   // a question asserts less than a statement ("is it any good?")
+	unnegateBoost  = 1.3   // "can't recommend it enough" is stronger than "recommend"
 )
 
 var boostScale = [4]float64{0, 1, 0.95, 0.9}
@@ -26,6 +29,7 @@ var boostScale = [4]float64{0, 1, 0.95, 0.9}
 // unit is one word, phrase, emoji or emoticon after lexicon lookup.
 type unit struct {
 	kind    unitKind
+	w       string // folded word, for single-word units
 	e       entry
 	alt     entry // a booster's own valence, used when nothing follows it ("pretty dress")
 	hasAlt  bool
@@ -89,7 +93,12 @@ func analyzeText(text, lang string) analysis {
 		}
 	}
 	a.units = l.buildUnits(a.toks, a.folds)
-	a.sum, a.nSent = scoreUnits(a.units, d.capDiff)
+	for i := range a.units {
+		if s := a.units[i].sent; s < len(d.asks) && d.asks[s] {
+			a.units[i].weight = questionWeight
+		}
+	}
+	a.sum, a.nSent = l.scoreUnits(a.units, d.capDiff)
 	if a.sum != 0 {
 		a.sum += math.Copysign(punctuationEmphasis(d.excl, d.quest), a.sum)
 	}
@@ -133,7 +142,7 @@ func (l *language) buildUnits(toks []token, folds []string) []unit {
 	us := make([]unit, 0, len(toks))
 	for i := 0; i < len(toks); {
 		t := toks[i]
-		u := unit{start: i, clause: t.clause, sent: t.sent, caps: t.caps, weight: 1}
+		u := unit{start: i, clause: t.clause, sent: t.sent, caps: t.caps, weight: 1, w: folds[i]}
 		n := 1
 		switch t.kind {
 		case tkEmoji:
@@ -213,7 +222,7 @@ func (l *language) classifyWord(u *unit, w, f string) {
 
 // scoreUnits applies intensifiers, emphasis, negation and contrast and returns the weighted sum
 // of valences and the number of sentiment-bearing units.
-func scoreUnits(us []unit, capDiff bool) (float64, int) {
+func (l *language) scoreUnits(us []unit, capDiff bool) (float64, int) {
 	for i := range us {
 		u := &us[i]
 		if u.kind != ukValence {
@@ -253,7 +262,12 @@ func scoreUnits(us []unit, capDiff bool) (float64, int) {
 					break
 				}
 				if us[j].kind == ukValence && !us[j].negated {
-					negate(&us[j])
+					if l.praisingNegation(us, j) {
+						us[j].negated = true
+						us[j].val *= unnegateBoost
+					} else {
+						negate(&us[j])
+					}
 					found = true
 				}
 			}
@@ -281,6 +295,20 @@ func scoreUnits(us []unit, capDiff bool) (float64, int) {
 		}
 	}
 	return sum, n
+}
+
+// praisingNegation spots "can't recommend it enough" / "couldn't praise it highly enough":
+// an unnegate word after the negated word in the same clause turns the negation into praise.
+func (l *language) praisingNegation(us []unit, j int) bool {
+	if len(l.unnegate) == 0 {
+		return false
+	}
+	for k := j + 1; k < len(us) && k <= j+4 && us[k].clause == us[j].clause; k++ {
+		if l.unnegate[us[k].w] {
+			return true
+		}
+	}
+	return false
 }
 
 func negate(u *unit) {

@@ -63,6 +63,7 @@ type language struct {
 	contrast     map[string]bool
 	concessive   map[string]bool
 	block        map[string]bool
+	unnegate     map[string]bool // "can't recommend it enough": a negation that praises
 	stop         map[string]bool
 	phrases      map[string][]*phrase // by first word; longest first
 	suffixes     []suffixRule
@@ -84,6 +85,7 @@ func newLanguage(code string) *language {
 		contrast:   map[string]bool{},
 		concessive: map[string]bool{},
 		block:      map[string]bool{},
+		unnegate:   map[string]bool{},
 		stop:       map[string]bool{},
 		phrases:    map[string][]*phrase{},
 		themes:     newThemeMatcher(),
@@ -94,7 +96,7 @@ func newLanguage(code string) *language {
 // parse reads a lexicon file. The format is line based:
 //
 //	@section [argument]       valence, booster, negator, postnegator, contrast, concessive,
-//	                          block, stopword, suffix, option, theme <name>
+//	                          block, unnegate, stopword, suffix, option, theme <name>
 //	term value [!negated]     in valence and booster; a term may be a phrase, a trailing * makes
 //	                          a word a stem
 //	term, term, ...           in list sections (stopword and suffix: separated by spaces)
@@ -140,6 +142,10 @@ func (l *language) parse(raw string) error {
 		case "theme":
 			for _, t := range splitList(line) {
 				l.themes.add(l, arg, t)
+			}
+		case "unnegate":
+			for _, t := range splitList(line) {
+				l.unnegate[t] = true
 			}
 		case "negator", "postnegator", "contrast", "concessive", "block":
 			for _, t := range splitList(line) {

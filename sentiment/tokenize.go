@@ -33,6 +33,7 @@ type doc struct {
 	quest   int // '?' count
 	capDiff bool
 	script  scriptCounts
+	asks    []bool // asks[s]: sentence s ends with a question mark
 }
 
 // scriptCounts counts letters per writing system and the letters that single out one
@@ -136,6 +137,12 @@ func tokenize(text string, emoticons map[string]float64) doc {
 			case '?':
 				d.quest++
 				pendingSent = true
+				if len(d.toks) > 0 {
+					for len(d.asks) <= sent {
+						d.asks = append(d.asks, false)
+					}
+					d.asks[sent] = true
+				}
 			case '.', '\n', '…', '。', '！', '？', '¡', '¿':
 				pendingSent = true
 			case ',', ';', ':', '(', ')', '[', ']', '"', '“', '”', '«', '»', '–', '—', '/', '|', '、', '，':
