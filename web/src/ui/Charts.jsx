@@ -1,8 +1,8 @@
 import { lazy, Suspense } from 'react';
 import { Spinner } from './feedback.jsx';
 
-const LazyLine = lazy(() => import('./charts.jsx').then((m) => ({ default: m.LineChartView })));
-const LazyBar = lazy(() => import('./charts.jsx').then((m) => ({ default: m.BarChartView })));
+const LazyLine = lazy(() => import('./vizCharts.jsx').then((m) => ({ default: m.LineChartView })));
+const LazyBar = lazy(() => import('./vizCharts.jsx').then((m) => ({ default: m.BarChartView })));
 
 // Each chart also gets a text summary (a table or sentence) from its caller: the SVG is not the only way in.
 export function LineChart(props) {
