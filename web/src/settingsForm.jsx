@@ -86,7 +86,7 @@ function labelFor(spec, key) {
 }
 
 // Field renders one value by its spec, or by its type when the server sent a field we do not know yet.
-function Field({ path, value, spec, specs, errors, onChange, itemKey }) {
+function Field({ path, value, spec, specs, errors, onChange, itemKey, soleInGroup }) {
   const key = itemKey || path[path.length - 1];
   const p = path.join('.');
   const err = errors[p] ? <FieldError path={p} message={errors[p]} /> : undefined;
@@ -109,7 +109,7 @@ function Field({ path, value, spec, specs, errors, onChange, itemKey }) {
     return <Checkbox label={label} checked={value} onChange={set} help={spec && spec.help} error={err} testId={`field-${p}`} />;
   }
   if (Array.isArray(value) && (value.length === 0 ? spec && spec.item : typeof value[0] === 'object')) {
-    return <ListField path={path} value={value} spec={spec || {}} specs={specs} errors={errors} onChange={onChange} />;
+    return <ListField path={path} value={value} spec={spec || {}} specs={specs} errors={errors} onChange={onChange} soleInGroup={soleInGroup} />;
   }
   if (Array.isArray(value) || (spec && spec.type === 'list')) {
     return (
@@ -127,7 +127,7 @@ function Field({ path, value, spec, specs, errors, onChange, itemKey }) {
     const keys = orderKeys(value, spec && spec.fields);
     return (
       <fieldset className="bm-fieldset" data-testid={`field-${p}`}>
-        <legend>
+        <legend className={soleInGroup ? 'bm-visually-hidden' : undefined}>
           <Heading level={3}>{label}</Heading>
         </legend>
         {spec && spec.help && <Text muted size="small">{spec.help}</Text>}
@@ -171,7 +171,8 @@ function orderKeys(obj, known) {
   return [...order.filter((k) => present.includes(k)), ...present.filter((k) => !order.includes(k))];
 }
 
-function ListField({ path, value, spec, specs, errors, onChange }) {
+// soleInGroup: the section title already names the list, so its own legend is only for screen readers.
+function ListField({ path, value, spec, specs, errors, onChange, soleInGroup }) {
   const p = path.join('.');
   const key = path[path.length - 1];
   const label = labelFor(spec, key);
@@ -179,7 +180,7 @@ function ListField({ path, value, spec, specs, errors, onChange }) {
   const template = spec.newItem || (value[0] ? blankLike(value[0]) : {});
   return (
     <fieldset className="bm-fieldset" data-testid={`field-${p}`}>
-      <legend>
+      <legend className={soleInGroup ? 'bm-visually-hidden' : undefined}>
         <Heading level={3}>{label}</Heading>
       </legend>
       {spec.help && <Text muted size="small">{spec.help}</Text>}
@@ -317,7 +318,7 @@ export function SettingsForm({ path, groups, specs, saveLabel = 'Save', savedMes
               {g.help && <Text muted>{g.help}</Text>}
               <Fields>
                 {keys.map((k) => (
-                  <Field key={k} path={[k]} value={draft[k]} spec={specs[k]} specs={specs} errors={errors} onChange={onChange} />
+                  <Field key={k} path={[k]} value={draft[k]} spec={specs[k]} specs={specs} errors={errors} onChange={onChange} soleInGroup={keys.length === 1} />
                 ))}
               </Fields>
             </Section>
