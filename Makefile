@@ -1,0 +1,33 @@
+# Two commands: `make dev` runs the app, `make test` runs every test. Both start Postgres and
+# Redis when none is configured (see scripts/with-services.sh).
+SHELL := /bin/bash
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+
+.PHONY: dev test build web bench e2e fuzz clean
+
+dev: web
+	@scripts/with-services.sh go run -ldflags "$(LDFLAGS)" ./cmd/boomerang dev
+
+test: web
+	@scripts/with-services.sh scripts/test.sh
+
+build: web
+	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o bin/boomerang ./cmd/boomerang
+
+web:
+	@scripts/web-build.sh
+
+e2e: web
+	@scripts/with-services.sh scripts/e2e.sh
+
+# Micro-benchmarks of the pure parts; see docs/benchmarks.md for the end-to-end runs.
+bench: web
+	@scripts/with-services.sh go test -run '^$$' -bench . -benchmem ./sentiment/ ./messaging/ ./models/ ./shopify/
+
+# Short fuzzing of the parsers that face the internet.
+fuzz:
+	go test -run '^$$' -fuzz FuzzVerifySessionToken -fuzztime 30s ./shopify/
+
+clean:
+	rm -rf bin .dev web/dist/assets web/dist/index.html
