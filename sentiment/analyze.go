@@ -206,7 +206,7 @@ func (l *language) classifyWord(u *unit, w, f string) {
 	default:
 		if b, ok := l.boosters[w]; ok {
 			u.kind, u.boost = ukBooster, b
-			if e, ok := l.words[w]; ok {
+			if e, ok := l.lookup(w); ok {
 				u.alt, u.hasAlt = e, true
 			}
 			return

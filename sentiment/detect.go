@@ -1,6 +1,9 @@
 package sentiment
 
-import "math"
+import (
+	"math"
+	"strings"
+)
 
 // supported lists the languages with a lexicon, in a fixed order (bit i of a langBits is
 // supported[i]).
@@ -62,6 +65,16 @@ func detect(d *doc) (string, float64) {
 			continue
 		}
 		ev, ok := detectWords[t.low]
+		if !ok {
+			// "c'est", "dell'articolo": the parts around an elision are evidence too.
+			if k := strings.IndexByte(t.low, '\''); k > 0 {
+				ev = detectWords[t.low[:k]]
+				e2 := detectWords[t.low[k+1:]]
+				ev.stop |= e2.stop
+				ev.lex |= e2.lex
+				ok = ev.stop|ev.lex != 0
+			}
+		}
 		if !ok {
 			continue
 		}

@@ -101,8 +101,10 @@ func (l *language) splitTokens(toks []token) []token {
 		}
 		_, asz := utf8.DecodeRuneInString(t.orig[oi:])
 		a, b := t, t
-		a.low, b.low = t.low[:li+1], t.low[li+1:]
-		a.orig, b.orig = t.orig[:oi+asz], t.orig[oi+asz:]
+		// The elided word loses its apostrophe on both sides (text and lexicon), so "n'" in a
+		// lexicon and "n'est" in a review meet as "n".
+		a.low, b.low = t.low[:li], t.low[li+1:]
+		a.orig, b.orig = t.orig[:oi], t.orig[oi+asz:]
 		a.caps, b.caps = isAllCaps(a.orig), isAllCaps(b.orig)
 		out = append(out, a, b)
 	}

@@ -128,6 +128,9 @@ func (l *language) parse(raw string) error {
 			err = l.addValued(section, line)
 		case "stopword":
 			for _, w := range strings.Fields(line) {
+				if l.splitElision {
+					w = strings.TrimSuffix(w, "'")
+				}
 				l.stop[w] = true
 			}
 		case "suffix":
