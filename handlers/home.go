@@ -52,6 +52,15 @@ func (s *Server) appHome(c echo.Context) error {
 			return c.Redirect(http.StatusFound, "/auth?"+url.Values{"shop": {shop}}.Encode())
 		}
 	}
+	if shop == "" && s.Cfg.Development() {
+		// Outside Shopify during development: the page gets its session token from /dev/session.
+		if dev, ok := shopify.NormalizeShop(q.Get("shop")); ok {
+			if _, _, err := models.EnsureShop(c.Request().Context(), s.DB, dev); err != nil {
+				return err
+			}
+			return s.shell(c, dev, false)
+		}
+	}
 	if shop == "" {
 		c.Response().Header().Set("Content-Security-Policy", frameAncestors(""))
 		return c.HTML(http.StatusOK, `<!doctype html><title>Boomerang</title><p>Open Boomerang from your Shopify admin.</p>`)
@@ -95,20 +104,13 @@ func (s *Server) bounce(c echo.Context, q url.Values) error {
 	return c.HTML(http.StatusOK, page)
 }
 
-// devAdmin opens the admin for a shop outside Shopify (development only): no App Bridge, and
-// the page fetches a development session token from devSession.
+// devAdmin is the address `make dev` prints: the admin home for a shop, outside Shopify.
 func (s *Server) devAdmin(c echo.Context) error {
 	shop, ok := shopify.NormalizeShop(c.QueryParam("shop"))
 	if !ok {
 		return models.Invalid("shop", "must be a myshopify.com domain")
 	}
-	if _, _, err := models.EnsureShop(c.Request().Context(), s.DB, shop); err != nil {
-		return err
-	}
-	if err := s.shell(c, shop, false); err != nil {
-		return err
-	}
-	return nil
+	return c.Redirect(http.StatusFound, "/?"+url.Values{"shop": {shop}}.Encode())
 }
 
 // devSession mints a real session token for a shop (development only), so the one API auth

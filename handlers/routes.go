@@ -37,7 +37,6 @@ func (s *Server) routes(e *echo.Echo) {
 
 	if s.Cfg.Development() {
 		e.GET("/dev/admin", s.devAdmin)
-		e.GET("/dev/admin/*", s.devAdmin)
 		e.GET("/dev/session", s.devSession)
 	}
 

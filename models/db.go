@@ -31,7 +31,7 @@ func Open(dsn string, maxConns int) (*gorm.DB, error) {
 		TranslateError:         true,
 		SkipDefaultTransaction: true, // writes that must be atomic open their own transaction
 		Logger: logger.NewSlogLogger(slog.Default(), logger.Config{
-			SlowThreshold:             200 * time.Millisecond,
+			SlowThreshold:             500 * time.Millisecond,
 			IgnoreRecordNotFoundError: true,
 			ParameterizedQueries:      true, // keeps customer data out of logs
 			LogLevel:                  logger.Warn,

@@ -80,7 +80,8 @@ func runDev(ctx context.Context) error {
 // installDemoToken gives the demo shop an expiring offline token issued by the fake, the
 // same way token exchange would on a real first app load.
 func installDemoToken(ctx context.Context, a *app, fake *fakeshop.Server) error {
-	if _, _, err := models.EnsureShop(ctx, a.db, demoShop); err != nil {
+	id, _, err := models.EnsureShop(ctx, a.db, demoShop)
+	if err != nil {
 		return err
 	}
 	fake.IssueToken(demoShop, "shpat_demo_legacy")
@@ -88,7 +89,10 @@ func installDemoToken(ctx context.Context, a *app, fake *fakeshop.Server) error 
 	if err != nil {
 		return fmt.Errorf("demo token: %w", err)
 	}
-	return a.tokens.Save(ctx, demoShop, t)
+	if err := a.tokens.Save(ctx, demoShop, t); err != nil {
+		return err
+	}
+	return a.queue.EnqueueInstall(ctx, id) // seeds defaults and fetches the profile from the fake
 }
 
 func waitReady(ctx context.Context, base string) error {
