@@ -70,7 +70,7 @@ func runDev(ctx context.Context) error {
 		if err := loadDemo(gctx, a, base); err != nil {
 			a.log.Error("demo data not loaded", "error", err)
 		}
-		fmt.Printf("\n  Boomerang is running.\n  Open the admin:  %s/dev/admin?shop=%s\n  Jobs dashboard:  %s/ops/jobs\n  Stop with Ctrl-C.\n\n",
+		fmt.Printf("\n  Boomerang is running.\n  Open the admin:  %s/?shop=%s\n  Jobs dashboard:  %s/ops/jobs\n  Stop with Ctrl-C.\n\n",
 			a.cfg.AppURL, demoShop, a.cfg.AppURL)
 		return nil
 	})
