@@ -22,6 +22,7 @@ var (
 	postNegScope   = 3     // a post-negator ("nicht", "değil") reaches this many words back
 	questionWeight = 0.5   // a question asserts less than a statement ("is it any good?")
 	unnegateBoost  = 1.3   // "can't recommend it enough" is stronger than "recommend"
+	shortText      = 12    // tokens up to which an unsure language guess is checked against lexicons
 )
 
 var boostScale = [4]float64{0, 1, 0.95, 0.9}
@@ -62,28 +63,47 @@ type analysis struct {
 // A text in a language without a lexicon is scored on its emoji and emoticons only.
 func analyzeText(text, lang string) analysis {
 	d := tokenize(text, emoticons)
-	var a analysis
 	if l, ok := languages[lang]; ok {
-		a.lang, a.code, a.langConf = l, lang, 1
-	} else {
-		a.code, a.langConf = detect(&d)
-		a.lang = languages[a.code]
+		return analyzeDoc(&d, l, lang, 1)
 	}
-	l := a.lang
+	code, conf := detect(&d)
+	a := analyzeDoc(&d, languages[code], code, conf)
+	// Short reviews ("Ottimo", "Sehr gut") carry too few function words to identify their
+	// language, so when detection is unsure the language whose lexicon understands the most
+	// words wins; ties keep the detected language.
+	if conf < 0.5 && len(d.toks) <= shortText {
+		for _, c := range supported {
+			if c == a.code {
+				continue
+			}
+			b := analyzeDoc(&d, languages[c], c, 0)
+			if b.nSent > a.nSent {
+				a = b
+			}
+		}
+		if a.code != code {
+			a.langConf = math.Min(0.3+0.1*float64(a.nSent), 0.6)
+		}
+	}
+	return a
+}
+
+func analyzeDoc(d *doc, l *language, code string, conf float64) analysis {
+	a := analysis{lang: l, code: code, langConf: conf}
+	toks := d.toks
 	if l == nil {
 		l = languages["en"]
 		a.lang = l
 		a.langConf = math.Min(a.langConf, 0.3)
 		// Only emoji and emoticons are understood; drop the words.
-		kept := d.toks[:0]
+		toks = make([]token, 0, len(d.toks))
 		for _, t := range d.toks {
 			if t.kind != tkWord {
-				kept = append(kept, t)
+				toks = append(toks, t)
 			}
 		}
-		d.toks = kept
 	}
-	a.toks = l.splitTokens(d.toks)
+	a.toks = l.splitTokens(toks)
 	a.folds = make([]string, len(a.toks))
 	for i, t := range a.toks {
 		if t.kind == tkWord {

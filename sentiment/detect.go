@@ -67,7 +67,8 @@ func detect(d *doc) (string, float64) {
 		ev, ok := detectWords[t.low]
 		if !ok {
 			// "c'est", "dell'articolo": the parts around an elision are evidence too.
-			if k := strings.IndexByte(t.low, '\''); k > 0 {
+			// Only a short elided head counts: "c'est" splits, "gayton's" and "don't" do not.
+			if k := strings.IndexByte(t.low, '\''); k > 0 && k <= 5 && len(t.low)-k-1 >= 2 {
 				ev = detectWords[t.low[:k]]
 				e2 := detectWords[t.low[k+1:]]
 				ev.stop |= e2.stop
@@ -109,6 +110,9 @@ func detect(d *doc) (string, float64) {
 	addLetters("fr", s.french, 0.6)
 	addLetters("it", s.italian, 0.6)
 
+	// English is the fallback language, so it wins near-ties (names, numbers, borrowed words).
+	score[langIndex["en"]] += 0.3
+
 	best, second := 0, -1
 	for i := 1; i < len(supported); i++ {
 		if score[i] > score[best] {
@@ -121,7 +125,7 @@ func detect(d *doc) (string, float64) {
 		}
 	}
 	b, sc := score[best], score[second]
-	if b < 0.75 {
+	if b < 1.05 {
 		return "en", 0.1
 	}
 	conf := (b - sc) / (b + 0.5) * (1 - math.Exp(-b/1.5))

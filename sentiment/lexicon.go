@@ -64,6 +64,7 @@ type language struct {
 	concessive   map[string]bool
 	block        map[string]bool
 	unnegate     map[string]bool // "can't recommend it enough": a negation that praises
+	conj         map[string]bool // "and", "or": where Phrases stops an n-gram
 	stop         map[string]bool
 	phrases      map[string][]*phrase // by first word; longest first
 	suffixes     []suffixRule
@@ -86,6 +87,7 @@ func newLanguage(code string) *language {
 		concessive: map[string]bool{},
 		block:      map[string]bool{},
 		unnegate:   map[string]bool{},
+		conj:       map[string]bool{},
 		stop:       map[string]bool{},
 		phrases:    map[string][]*phrase{},
 		themes:     newThemeMatcher(),
@@ -96,7 +98,8 @@ func newLanguage(code string) *language {
 // parse reads a lexicon file. The format is line based:
 //
 //	@section [argument]       valence, booster, negator, postnegator, contrast, concessive,
-//	                          block, unnegate, stopword, suffix, option, theme <name>
+//	                          block, unnegate, conjunction, stopword, suffix, option,
+//	                          theme <name>
 //	term value [!negated]     in valence and booster; a term may be a phrase, a trailing * makes
 //	                          a word a stem
 //	term, term, ...           in list sections (stopword and suffix: separated by spaces)
@@ -149,6 +152,10 @@ func (l *language) parse(raw string) error {
 		case "unnegate":
 			for _, t := range splitList(line) {
 				l.unnegate[t] = true
+			}
+		case "conjunction":
+			for _, t := range splitList(line) {
+				l.conj[l.fold(t)] = true
 			}
 		case "negator", "postnegator", "contrast", "concessive", "block":
 			for _, t := range splitList(line) {

@@ -72,12 +72,12 @@ func build() error {
 		}
 		for w := range l.boosters {
 			ev := detectWords[w]
-			ev.stop |= bit
+			ev.lex |= bit
 			detectWords[w] = ev
 		}
 		for w := range l.words {
-			if code == "en" && !l.core[w] {
-				continue // VADER's slang would claim every short word for English
+			if code == "en" && !l.core[w] && utf8.RuneCountInString(w) < 4 {
+				continue // VADER's short slang ("lol", "aw") would claim other languages' words
 			}
 			ev := detectWords[w]
 			ev.lex |= bit

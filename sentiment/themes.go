@@ -3,6 +3,7 @@ package sentiment
 import (
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Theme names returned by Themes.
@@ -122,9 +123,11 @@ func Themes(text, lang string) []string {
 			continue
 		}
 		ts, n := a.lang.themes.match(a.lang, folds, toks, i)
-		for _, t := range ts {
-			if t.complaint || (clauseSum[toks[i].clause] <= 0 && a.compound <= 0.3) {
-				found[t.theme] = true
+		if len(ts) > 0 && !negatedAt(a.lang, folds, toks, i) {
+			for _, t := range ts {
+				if t.complaint || (clauseSum[toks[i].clause] <= 0 && a.compound <= 0.3) {
+					found[t.theme] = true
+				}
 			}
 		}
 		i += n
@@ -138,6 +141,20 @@ func Themes(text, lang string) []string {
 	return out
 }
 
+// negatedAt reports a negator just before token i in its clause: "not damaged", "no delay",
+// "sans retard" name no complaint.
+func negatedAt(l *language, folds []string, toks []token, i int) bool {
+	for k := i - 1; k >= 0 && k >= i-2; k-- {
+		if toks[k].clause != toks[i].clause {
+			return false
+		}
+		if l.negators[folds[k]] || l.negators[toks[k].low] {
+			return true
+		}
+	}
+	return false
+}
+
 // Phrases returns candidate recurring phrases for aggregate theme discovery: 2- and 3-word
 // n-grams of the text's content words within one clause, lower-cased and accent-folded, with
 // stopwords dropped (negators are kept: "not fit" is not "fit") and numbers written as "#".
@@ -147,29 +164,44 @@ func Phrases(text, lang string) []string {
 		return nil
 	}
 	l := a.lang
+	// seg numbers the stretches an n-gram may span: a new one starts at every clause boundary
+	// and at every conjunction or contrast word ("arrived late and the box" gives no "late box").
 	type word struct {
-		s      string
-		clause int
+		s   string
+		seg int
 	}
 	var ws []word
+	seg, lastClause := 0, -1
 	for i, t := range a.toks {
-		if t.kind != tkWord || l.stop[t.low] || l.stop[a.folds[i]] {
+		if t.kind != tkWord {
 			continue
 		}
-		s := a.folds[i]
+		if t.clause != lastClause {
+			seg++
+			lastClause = t.clause
+		}
+		f := a.folds[i]
+		if l.conj[f] || l.contrast[f] || l.concessive[f] {
+			seg++
+			continue
+		}
+		if l.stop[t.low] || l.stop[f] {
+			continue
+		}
+		s := f
 		if isNumber(s) {
 			s = "#"
 		}
-		if len([]rune(s)) < 2 && s != "#" {
+		if utf8.RuneCountInString(s) < 2 && s != "#" {
 			continue
 		}
-		ws = append(ws, word{s, t.clause})
+		ws = append(ws, word{s, seg})
 	}
 	seen := map[string]bool{}
 	var out []string
 	for i := range ws {
 		for n := 2; n <= 3 && i+n <= len(ws); n++ {
-			if ws[i+n-1].clause != ws[i].clause {
+			if ws[i+n-1].seg != ws[i].seg {
 				break
 			}
 			parts := make([]string, n)
