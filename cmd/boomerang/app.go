@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/hibiken/asynq/x/metrics"
 	"github.com/hibiken/asynqmon"
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
 
 	"github.com/boomerang-app/boomerang/config"
@@ -24,14 +26,15 @@ import (
 
 // app is the wiring shared by every command.
 type app struct {
-	cfg      *config.Config
-	log      *slog.Logger
-	db       *gorm.DB
-	queue    *jobs.Queue
-	redisOpt asynq.RedisConnOpt
-	cipher   *models.Cipher
-	tokens   *tokenstore.Store
-	admin    *shopify.Admin
+	cfg       *config.Config
+	log       *slog.Logger
+	db        *gorm.DB
+	queue     *jobs.Queue
+	redisOpt  asynq.RedisConnOpt
+	cipher    *models.Cipher
+	tokens    *tokenstore.Store
+	admin     *shopify.Admin
+	inspector *asynq.Inspector
 }
 
 func newApp(getenv config.Getenv) (*app, error) {
@@ -61,6 +64,9 @@ func newApp(getenv config.Getenv) (*app, error) {
 
 func (a *app) close() {
 	_ = a.queue.Close()
+	if a.inspector != nil {
+		_ = a.inspector.Close()
+	}
 	if sqlDB, err := a.db.DB(); err == nil {
 		_ = sqlDB.Close()
 	}
@@ -81,6 +87,11 @@ func (a *app) worker() *jobs.Worker {
 }
 
 func (a *app) httpServer() *echo.Echo {
+	// Queue depth and latency per queue, read from Redis at scrape time.
+	a.inspector = asynq.NewInspector(a.redisOpt)
+	if err := prometheus.Register(metrics.NewQueueMetricsCollector(a.inspector)); err != nil {
+		a.log.Warn("queue metrics not registered", "error", err)
+	}
 	return handlers.New(handlers.Deps{Cfg: a.cfg, DB: a.db, Queue: a.queue, Admin: a.admin, Tokens: a.tokens,
 		Cipher: a.cipher, Log: a.log, Extra: func(e *echo.Echo, ops echo.MiddlewareFunc) {
 			mon := asynqmon.New(asynqmon.Options{RootPath: "/ops/jobs", RedisConnOpt: a.redisOpt})
