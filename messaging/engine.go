@@ -110,7 +110,14 @@ func (e *engine) parse(src string) *parsed {
 	return p
 }
 
-func (e *engine) compile(src string) *parsed {
+func (e *engine) compile(src string) (p *parsed) {
+	// liquid's expression lexer panics on some input (found by FuzzRender: a non-ASCII letter
+	// in a for tag); a merchant's typo must come back as an error, not take the process down.
+	defer func() {
+		if r := recover(); r != nil {
+			p = &parsed{err: &TemplateError{Reason: fmt.Sprintf("%v", r)}}
+		}
+	}()
 	if len(src) > MaxTemplateBytes {
 		return &parsed{err: &TemplateError{Line: 0, Reason: fmt.Sprintf("template longer than %d bytes", MaxTemplateBytes), cause: ErrRenderLimit}}
 	}

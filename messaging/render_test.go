@@ -285,3 +285,44 @@ func TestPlainText(t *testing.T) {
 		}
 	}
 }
+
+// FuzzRender renders arbitrary template sources. Merchant templates are semi-trusted input:
+// whatever they hold, Render must come back (the limits hold), with output within bounds or a
+// *TemplateError.
+func FuzzRender(f *testing.F) {
+	for _, s := range []string{
+		"Hi {{ customer.first_name | upcase }}",
+		"{% for p in featured_products %}{{ p.title | truncate: 5 }}{% endfor %}",
+		"{% assign s = shop.name | append: '!' | replace: 'a', 'bb' %}{{ s }}",
+		"{% capture x %}{{ points.balance | times: 2 }}{% endcapture %}{{ x | split: '' | join: '-' }}",
+		"{% if tier.next %}{{ tier.points_to_next }}{% else %}top{% endif %}",
+		"{% for i in (1..3) %}{% cycle 'a', 'b' %}{% endfor %}{{ (1..4) | join }}",
+		"{{ offer | json }}{% raw %}{{{% endraw %}{% comment %}{{{% endcomment %}",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		r, err := Render(context.Background(), Templates{HTML: src, Text: src}, SampleVars())
+		if err != nil {
+			var te *TemplateError
+			if !errors.As(err, &te) {
+				t.Fatalf("error is %T: %v", err, err)
+			}
+			if strings.HasPrefix(te.Reason, "template failed") {
+				t.Fatalf("render panicked: %v", err)
+			}
+			return
+		}
+		if len(r.HTML) > MaxOutputBytes || len(r.Text) > MaxOutputBytes {
+			t.Fatalf("output %d/%d bytes", len(r.HTML), len(r.Text))
+		}
+	})
+}
+
+func TestValidateSurvivesLiquidPanics(t *testing.T) {
+	// liquid's lexer panics on this (see FuzzRender's corpus); it must be a TemplateError.
+	err := Validate(Templates{SMS: "{%for \u0342%}{%endfor%}"})
+	if te := templateError(t, err); te.Field != FieldSMS || !strings.Contains(te.Reason, "syntax error") {
+		t.Errorf("got %v", err)
+	}
+}
