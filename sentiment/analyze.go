@@ -42,6 +42,7 @@ type unit struct {
 	sent    int
 	caps    bool
 	negated bool
+	fixed   bool // a phrase that already holds its negation ("never arrived"): not negated again
 	val     float64
 	weight  float64
 }
@@ -66,19 +67,23 @@ func analyzeText(text, lang string) analysis {
 	if l, ok := languages[lang]; ok {
 		return analyzeDoc(&d, l, lang, 1)
 	}
-	code, conf := detect(&d)
+	code, conf, evidence := detectScores(&d)
 	a := analyzeDoc(&d, languages[code], code, conf)
 	// Short reviews ("Ottimo", "Sehr gut") carry too few function words to identify their
 	// language, so when detection is unsure the language whose lexicon understands the most
-	// words wins; ties keep the detected language.
+	// words wins; ties go to the language with more detection evidence, then to the detected one.
 	if conf < 0.5 && len(d.toks) <= shortText {
-		for _, c := range supported {
+		bestEv := -1.0
+		if i, ok := langIndex[code]; ok {
+			bestEv = evidence[i]
+		}
+		for i, c := range supported {
 			if c == a.code {
 				continue
 			}
 			b := analyzeDoc(&d, languages[c], c, 0)
-			if b.nSent > a.nSent {
-				a = b
+			if b.nSent > a.nSent || (b.nSent == a.nSent && b.nSent > 0 && evidence[i] > bestEv) {
+				a, bestEv = b, evidence[i]
 			}
 		}
 		if a.code != code {
@@ -179,7 +184,7 @@ func (l *language) buildUnits(toks []token, folds []string) []unit {
 			for _, p := range l.phrases[folds[i]] {
 				if m := matchPhraseAt(p.words, folds, toks, i); m > 0 {
 					n, matched = m, true
-					u.kind, u.e, u.boost = p.kind, p.e, p.boost
+					u.kind, u.e, u.boost, u.fixed = p.kind, p.e, p.boost, p.fixed
 					if p.kind == ukNegator {
 						u.pre = true
 					}
@@ -263,7 +268,11 @@ func (l *language) scoreUnits(us []unit, capDiff bool) (float64, int) {
 					if p.caps && capDiff {
 						b += math.Copysign(capsIncr, b)
 					}
-					v += math.Copysign(b*boostScale[k], v)
+					if v > 0 {
+						v += b * boostScale[k]
+					} else {
+						v -= b * boostScale[k]
+					}
 				}
 			}
 		}
@@ -281,6 +290,10 @@ func (l *language) scoreUnits(us []unit, capDiff bool) (float64, int) {
 				if us[j].clause != u.clause || us[j].kind == ukContrast || us[j].kind == ukConcessive {
 					break
 				}
+				if us[j].kind == ukValence && us[j].fixed {
+					found = true
+					continue
+				}
 				if us[j].kind == ukValence && !us[j].negated {
 					if l.praisingNegation(us, j) {
 						us[j].negated = true
@@ -295,6 +308,9 @@ func (l *language) scoreUnits(us []unit, capDiff bool) (float64, int) {
 		if !found && u.post {
 			for j := i - 1; j >= 0 && j >= i-postNegScope; j-- {
 				if us[j].clause != u.clause || us[j].kind == ukContrast {
+					break
+				}
+				if us[j].kind == ukValence && us[j].fixed {
 					break
 				}
 				if us[j].kind == ukValence && !us[j].negated {

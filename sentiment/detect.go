@@ -27,10 +27,17 @@ func DetectLanguage(text string) (lang string, confidence float64) {
 }
 
 func detect(d *doc) (string, float64) {
+	code, conf, _ := detectScores(d)
+	return code, conf
+}
+
+// detectScores also returns each supported language's evidence, indexed like supported.
+func detectScores(d *doc) (string, float64, [16]float64) {
+	var score [16]float64
 	s := d.script
 	letters := s.latin + s.cyrillic + s.greek + s.arabic + s.hebrew + s.han + s.kana + s.hangul + s.thai + s.devanagari
 	if letters == 0 {
-		return "en", 0.05
+		return "en", 0.05, score
 	}
 	// A script that is the majority of the letters settles it.
 	scriptConf := func(n int) float64 {
@@ -46,20 +53,20 @@ func detect(d *doc) (string, float64) {
 	}
 	if s.cyrillic*2 > letters {
 		if s.ukrainian > 0 {
-			return "uk", scriptConf(s.cyrillic) * 0.8
+			return "uk", scriptConf(s.cyrillic) * 0.8, score
 		}
-		return "ru", scriptConf(s.cyrillic)
+		score[langIndex["ru"]] = 1
+		return "ru", scriptConf(s.cyrillic), score
 	}
 	if s.kana > 0 && s.kana+s.han > letters/2 {
-		return "ja", scriptConf(s.kana + s.han)
+		return "ja", scriptConf(s.kana + s.han), score
 	}
 	for _, c := range nonLatin {
 		if c.n*2 > letters {
-			return c.code, scriptConf(c.n)
+			return c.code, scriptConf(c.n), score
 		}
 	}
 
-	var score [16]float64
 	for _, t := range d.toks {
 		if t.kind != tkWord {
 			continue
@@ -126,10 +133,10 @@ func detect(d *doc) (string, float64) {
 	}
 	b, sc := score[best], score[second]
 	if b < 1.05 {
-		return "en", 0.1
+		return "en", 0.1, score
 	}
 	conf := (b - sc) / (b + 0.5) * (1 - math.Exp(-b/1.5))
-	return supported[best], clamp01(conf)
+	return supported[best], clamp01(conf), score
 }
 
 var langIndex = func() map[string]int {

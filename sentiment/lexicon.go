@@ -45,6 +45,7 @@ type phrase struct {
 	kind  unitKind
 	e     entry
 	boost float64
+	fixed bool // holds a negator itself ("never arrived", "marche plus")
 }
 
 // suffixRule rewrites an inflected ending to the lexicon's base form ("buenas" → "bueno").
@@ -101,7 +102,8 @@ func newLanguage(code string) *language {
 //	                          block, unnegate, conjunction, stopword, suffix, option,
 //	                          theme <name>
 //	term value [!negated]     in valence and booster; a term may be a phrase, a trailing * makes
-//	                          a word a stem
+//	                          a word a stem; "=value" marks a phrase that holds its own negation
+//	                          (phrases containing a negator are marked so automatically)
 //	term, term, ...           in list sections (stopword and suffix: separated by spaces)
 //	# comment
 func (l *language) parse(raw string) error {
@@ -196,7 +198,9 @@ func (l *language) addValued(section, line string) error {
 	if len(f) < 2 {
 		return fmt.Errorf("want term and value")
 	}
-	v, err := strconv.ParseFloat(f[len(f)-1], 64)
+	raw := f[len(f)-1]
+	fixed := strings.HasPrefix(raw, "=")
+	v, err := strconv.ParseFloat(strings.TrimPrefix(raw, "="), 64)
 	if err != nil {
 		return fmt.Errorf("value: %w", err)
 	}
@@ -212,7 +216,7 @@ func (l *language) addValued(section, line string) error {
 	}
 	switch {
 	case len(pats) > 1:
-		l.addPhrase(&phrase{words: pats, kind: ukValence, e: e})
+		l.addPhrase(&phrase{words: pats, kind: ukValence, e: e, fixed: fixed})
 	case pats[0].stem:
 		l.stems[pats[0].s] = e
 	default:
@@ -310,6 +314,15 @@ func (l *language) finish() {
 		if f := l.fold(k); f != k {
 			if _, taken := l.boosters[f]; !taken && !l.isFunctionWord(f) {
 				l.boosters[f] = v
+			}
+		}
+	}
+	for _, ps := range l.phrases {
+		for _, p := range ps {
+			for _, w := range p.words {
+				if p.kind == ukValence && (l.negators[w.s] || l.postNeg[w.s] || l.negators[w.f] || l.postNeg[w.f]) {
+					p.fixed = true
+				}
 			}
 		}
 	}

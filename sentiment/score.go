@@ -65,6 +65,10 @@ func Score(rating int, text string) Result {
 	r.Contradiction = tc >= contradictionConf &&
 		((rating >= 4 && t <= -contradictionText) || (rating <= 2 && t >= contradictionText))
 	w := 0.25 + 0.35*tc
+	if rating == 3 {
+		// Three stars says "mixed", not which way: the text decides more.
+		w = 0.5 + 0.3*tc
+	}
 	if r.Contradiction {
 		w = 0.75
 	}
