@@ -49,11 +49,15 @@ func PlainText(src string) string {
 			if skip > 0 {
 				continue
 			}
-			attrs := map[string]string{}
-			for hasAttr {
-				var k, v []byte
-				k, v, hasAttr = z.TagAttr()
-				attrs[string(k)] = string(v)
+			attr := func(want string) string { // only links and images need attributes
+				for hasAttr {
+					var k, v []byte
+					k, v, hasAttr = z.TagAttr()
+					if string(k) == want {
+						return string(v)
+					}
+				}
+				return ""
 			}
 			switch a {
 			case atom.Br:
@@ -79,12 +83,12 @@ func PlainText(src string) string {
 			case atom.Td, atom.Th:
 				t.space = true
 			case atom.Img:
-				if alt := strings.TrimSpace(attrs["alt"]); alt != "" {
+				if alt := strings.TrimSpace(attr("alt")); alt != "" {
 					t.text(" " + alt + " ")
 				}
 			case atom.A:
 				if !end {
-					href, linkStart = strings.TrimSpace(attrs["href"]), t.b.Len()
+					href, linkStart = strings.TrimSpace(attr("href")), t.b.Len()
 					continue
 				}
 				if linkStart < 0 {
