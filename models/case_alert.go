@@ -1,0 +1,88 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// MerchantAlert is one alert to the shop's contact address (a negative review opened a case).
+type MerchantAlert struct {
+	ID        int64
+	ShopID    int64
+	Kind      string
+	SourceID  int64
+	CreatedAt time.Time
+	SentAt    *time.Time
+	Attempts  int
+	LastError string
+}
+
+// maxAlertAttempts bounds retries of an alert whose shop has no contact address or whose mail
+// relay keeps refusing it.
+const maxAlertAttempts = 20
+
+// NegativeReviewAlert is what the alert email says.
+type NegativeReviewAlert struct {
+	Alert        MerchantAlert `gorm:"-"`
+	ShopDomain   string
+	ShopName     string
+	ShopEmail    string
+	CaseID       int64
+	ReviewID     int64
+	Rating       int
+	Title        string
+	Body         string
+	ProductID    *int64
+	ProductTitle string
+	Verified     bool
+	Label        string
+}
+
+// LoadNegativeReviewAlert gathers an unsent alert's content; nil when it was sent already or
+// is gone.
+func LoadNegativeReviewAlert(ctx context.Context, db *gorm.DB, alertID int64) (*NegativeReviewAlert, error) {
+	var a NegativeReviewAlert
+	res := db.WithContext(AllShops(ctx)).Raw(`SELECT s.domain AS shop_domain, s.name AS shop_name, s.email AS shop_email,
+			c.id AS case_id, r.id AS review_id, r.rating, r.title, r.body, r.product_id, r.verified_buyer AS verified,
+			COALESCE(r.sentiment_label, '') AS label,
+			COALESCE((SELECT ol.title FROM order_lines ol WHERE ol.shop_id = r.shop_id AND ol.product_id = r.product_id
+				AND ol.title <> '' LIMIT 1), '') AS product_title
+		FROM merchant_alerts m
+		JOIN shops s ON s.id = m.shop_id
+		JOIN cases c ON c.shop_id = m.shop_id AND c.id = m.source_id
+		JOIN reviews r ON r.shop_id = c.shop_id AND r.id = c.review_id
+		WHERE m.id = ? AND m.kind = ? AND m.sent_at IS NULL`, alertID, MerchantAlertNegativeReview).Scan(&a)
+	if res.Error != nil {
+		return nil, fmt.Errorf("load alert %d: %w", alertID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, nil
+	}
+	if err := db.WithContext(AllShops(ctx)).Where("id = ?", alertID).First(&a.Alert).Error; err != nil {
+		return nil, fmt.Errorf("load alert %d: %w", alertID, err)
+	}
+	return &a, nil
+}
+
+// MarkAlertSent records delivery.
+func MarkAlertSent(ctx context.Context, db *gorm.DB, alertID int64, at time.Time) error {
+	return db.WithContext(ctx).Exec(`UPDATE merchant_alerts SET sent_at = ?, attempts = attempts + 1, last_error = ''
+		WHERE id = ?`, at.UTC(), alertID).Error
+}
+
+// MarkAlertFailed records a failed attempt; after maxAlertAttempts the alert is given up.
+func MarkAlertFailed(ctx context.Context, db *gorm.DB, alertID int64, reason string) error {
+	return db.WithContext(ctx).Exec(`UPDATE merchant_alerts SET attempts = attempts + 1, last_error = ? WHERE id = ?`,
+		excerpt(reason, 500), alertID).Error
+}
+
+// UnsentAlerts lists alerts created before `before` that are still to be delivered (sweeper).
+func UnsentAlerts(ctx context.Context, db *gorm.DB, before time.Time, limit int) ([]int64, error) {
+	var ids []int64
+	err := db.WithContext(AllShops(ctx)).Raw(`SELECT id FROM merchant_alerts WHERE sent_at IS NULL AND attempts < ?
+		AND created_at < ? ORDER BY id LIMIT ?`, maxAlertAttempts, before, limit).Scan(&ids).Error
+	return ids, err
+}

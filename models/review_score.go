@@ -1,0 +1,118 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/boomerang-app/boomerang/sentiment"
+)
+
+// ScoreOutcome is what scoring one review did.
+type ScoreOutcome struct {
+	Scored   bool  // false: already scored by this scorer version
+	Negative bool  // the product rule for a make-it-right case
+	CaseID   int64 // a case opened by this scoring (0 if none)
+	AlertID  int64 // the merchant alert to deliver (0 if none)
+}
+
+// reviewText is what the scorer reads: the title carries sentiment as much as the body.
+func reviewText(r *Review) string {
+	switch {
+	case r.Title == "":
+		return r.Body
+	case r.Body == "":
+		return r.Title
+	}
+	t := strings.TrimRight(r.Title, " ")
+	if !strings.ContainsAny(t[len(t)-1:], ".!?…") {
+		t += "."
+	}
+	return t + "\n" + r.Body
+}
+
+// ScoreReview scores a review with the current sentiment.Version and applies what follows, in
+// one transaction: the stored score, the complaint themes (negative reviews), and — the first
+// time a live review is scored negative — the make-it-right case, promotional hold,
+// negative_review event and merchant alert. Scoring again with the same version is a no-op;
+// with a new version the score and themes are replaced but no second case is opened.
+func ScoreReview(ctx context.Context, db *gorm.DB, shopID, reviewID int64, now time.Time) (ScoreOutcome, error) {
+	var out ScoreOutcome
+	settings, err := GetReviewSettings(ctx, db, shopID)
+	if err != nil {
+		return out, err
+	}
+	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var r Review
+		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Scopes(ShopScope(shopID)).Where("id = ?", reviewID).First(&r).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil // deleted since (shop redacted)
+		}
+		if err != nil {
+			return err
+		}
+		if r.ScorerVersion != nil && *r.ScorerVersion == sentiment.Version {
+			return nil
+		}
+		first := r.ScoredAt == nil
+		text := reviewText(&r)
+		res := sentiment.Score(r.Rating, text)
+		out.Scored = true
+		out.Negative = sentiment.Negative(res, r.Rating)
+		if err := tx.Exec(`UPDATE reviews SET sentiment_score = ?, sentiment_label = ?, sentiment_language = ?,
+				sentiment_confidence = ?, sentiment_contradiction = ?, scorer_version = ?, scored_at = ?, updated_at = now()
+			WHERE shop_id = ? AND id = ?`, res.Score, res.Label, res.Language, res.Confidence, res.Contradiction,
+			sentiment.Version, now.UTC(), shopID, r.ID).Error; err != nil {
+			return err
+		}
+		if out.Negative {
+			c := ComplaintInput{SourceType: ComplaintReview, SourceID: r.ID, Text: text, Language: res.Language, At: r.CreatedAt}
+			if r.CustomerID != nil {
+				c.CustomerID = *r.CustomerID
+			}
+			if err := RecordComplaint(ctx, tx, shopID, c); err != nil {
+				return err
+			}
+		} else if err := RemoveComplaint(ctx, tx, shopID, ComplaintReview, r.ID); err != nil {
+			return err
+		}
+		// Cases are for what a shopper just told the shop: imported history and re-scores of
+		// old reviews inform the themes but open nothing.
+		if first && out.Negative && r.Source != SourceImport {
+			caseID, alertID, _, err := openCase(ctx, tx, &r, settings.NegativeHoldDays, now)
+			if err != nil {
+				return err
+			}
+			out.CaseID, out.AlertID = caseID, alertID
+		}
+		return nil
+	})
+	if err != nil {
+		return ScoreOutcome{}, fmt.Errorf("score review %d: %w", reviewID, err)
+	}
+	return out, nil
+}
+
+// ReviewsToScore lists up to limit reviews of a shop not scored by the current scorer version,
+// oldest first (new arrivals are scored by their own task; this catches lost tasks, imports
+// and version changes).
+func ReviewsToScore(ctx context.Context, db *gorm.DB, shopID int64, limit int) ([]int64, error) {
+	var ids []int64
+	err := db.WithContext(ctx).Raw(`SELECT id FROM reviews WHERE shop_id = ?
+		AND (scorer_version IS NULL OR scorer_version <> ?) ORDER BY id LIMIT ?`, shopID, sentiment.Version, limit).
+		Scan(&ids).Error
+	return ids, err
+}
+
+// ShopsWithReviewsToScore lists shops that have reviews waiting for the current scorer.
+func ShopsWithReviewsToScore(ctx context.Context, db *gorm.DB) ([]int64, error) {
+	var ids []int64
+	err := db.WithContext(AllShops(ctx)).Raw(`SELECT DISTINCT shop_id FROM reviews
+		WHERE scorer_version IS NULL OR scorer_version <> ?`, sentiment.Version).Scan(&ids).Error
+	return ids, err
+}
