@@ -350,16 +350,12 @@ func (l *language) lookup(w string) (entry, bool) {
 			return e, true
 		}
 	}
-	for _, s := range l.suffixes {
-		if len(w) > len(s.from)+2 && strings.HasSuffix(w, s.from) {
-			if e, ok := l.words[w[:len(w)-len(s.from)]+s.to]; ok {
-				return e, true
-			}
-		}
-		if f != w && len(f) > len(s.from)+2 && strings.HasSuffix(f, s.from) {
-			if e, ok := l.words[f[:len(f)-len(s.from)]+s.to]; ok {
-				return e, true
-			}
+	if e, ok := l.suffixLookup(w); ok {
+		return e, true
+	}
+	if f != w {
+		if e, ok := l.suffixLookup(f); ok {
+			return e, true
 		}
 	}
 	if e, ok := l.stemLookup(w); ok {
@@ -367,6 +363,22 @@ func (l *language) lookup(w string) (entry, bool) {
 	}
 	if f != w {
 		return l.stemLookup(f)
+	}
+	return entry{}, false
+}
+
+// suffixLookup rewrites w's ending by each suffix rule and looks the result up. The key is
+// built in a stack buffer: a map lookup by string(bytes) does not allocate.
+func (l *language) suffixLookup(w string) (entry, bool) {
+	var buf [96]byte
+	for _, s := range l.suffixes {
+		if len(w) <= len(s.from)+2 || !strings.HasSuffix(w, s.from) {
+			continue
+		}
+		key := append(append(buf[:0], w[:len(w)-len(s.from)]...), s.to...)
+		if e, ok := l.words[string(key)]; ok {
+			return e, true
+		}
 	}
 	return entry{}, false
 }
