@@ -122,6 +122,19 @@ func TestUpdateErrorKeepsTokens(t *testing.T) {
 
 // Ten workers find the token near expiry at the same moment: the per-shop advisory lock
 // makes exactly one of them call Shopify, and every caller ends up with the new token.
+// barrierStore holds each Load until all concurrent callers have loaded.
+type barrierStore struct {
+	*tokenstore.Store
+	loaded *sync.WaitGroup
+}
+
+func (b barrierStore) Load(ctx context.Context, shop string) (shopify.Tokens, error) {
+	t, err := b.Store.Load(ctx, shop)
+	b.loaded.Done()
+	b.loaded.Wait()
+	return t, err
+}
+
 func TestConcurrentRefreshHappensOnce(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
@@ -162,6 +175,10 @@ func TestConcurrentRefreshHappensOnce(t *testing.T) {
 	later := stored.AccessTokenExpiresAt.Add(-2 * time.Minute)
 	admin.Now = func() time.Time { return later }
 	tc.Now = admin.Now
+	// Every caller reads the stale token before any of them may refresh, so all ten reach the lock.
+	loaded := &sync.WaitGroup{}
+	loaded.Add(10)
+	admin.Store = barrierStore{Store: s, loaded: loaded}
 	var wg sync.WaitGroup
 	got := make([]string, 10)
 	errs := make([]error, 10)
