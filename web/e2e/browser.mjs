@@ -28,7 +28,10 @@ const chromiumArgs = [
   '--disable-sync',
 ];
 
-export async function launch() {
+// The server's shell loads App Bridge from Shopify's CDN, which a test machine cannot reach (and which would
+// try to redirect into Shopify admin). Tests answer it themselves: by default with an empty script (the page
+// then runs as it does outside Shopify); with `appBridge` set, with that script, e.g. a stub of window.shopify.
+export async function launch({ appBridge = '' } = {}) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'boomerang-e2e-'));
   mkdirSync(artifacts, { recursive: true });
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -38,6 +41,9 @@ export async function launch() {
     viewport: { width: 1280, height: 900 },
     baseURL,
   });
+  await context.route('https://cdn.shopify.com/**', (route) =>
+    route.fulfill({ status: 200, contentType: 'text/javascript', body: route.request().url().includes('app-bridge') ? appBridge : '' }),
+  );
   return {
     context,
     async close() {

@@ -92,6 +92,28 @@ describe('admin pages', { skip }, () => {
     }
   });
 
+  // Tabs hold whole panels (cases, themes with charts, import, sending policy): each is checked like a page.
+  for (const [path, testId, tab] of [
+    ['/reviews', 'page-reviews', 'Cases'],
+    ['/reviews', 'page-reviews', 'Themes'],
+    ['/reviews', 'page-reviews', 'Import'],
+    ['/messages', 'page-messages', 'Sending policy'],
+  ]) {
+    test(`${path} tab "${tab}" renders cleanly`, async () => {
+      const name = `${testId.replace('page-', '')}-${tab.toLowerCase().replace(/\s+/g, '-')}`;
+      const { page, problems } = await visit(path, testId, `${name}-before`);
+      try {
+        await page.getByRole('tab', { name: tab }).click();
+        await settle(page, testId);
+        await screenshot(page, name);
+        assert.deepEqual(await page.locator('[data-testid="error-banner"]').allInnerTexts(), [], 'the tab shows an error banner');
+        await assertClean(page, problems);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
   test('the in-page navigation routes without a reload', async () => {
     const { page, problems } = await visit('/', 'page-home', 'nav-start');
     try {
@@ -195,6 +217,78 @@ describe('admin forms', { skip }, () => {
         assert.doesNotMatch(text, /_/, 'reason codes must be shown in words');
       }
       assert.equal(await page.locator('[data-testid^="decision-row-"]:not([data-testid="decision-row-held"])').count(), 0, 'the held filter let other decisions through');
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+// Inside Shopify admin App Bridge provides window.shopify; a stub stands in for it, minting tokens through
+// the development session route so the real server still verifies them.
+const appBridgeStub = `
+  window.__idTokenCalls = 0;
+  window.__toasts = [];
+  const style = document.createElement('style');
+  style.textContent = 'ui-nav-menu, ui-save-bar { display: none; }';
+  document.head.appendChild(style);
+  window.shopify = {
+    idToken: async () => {
+      window.__idTokenCalls++;
+      const shop = new URLSearchParams(location.search).get('shop') || (window.__BOOMERANG__ || {}).shop || '';
+      const res = await fetch('/dev/session?shop=' + encodeURIComponent(shop));
+      return (await res.json()).token;
+    },
+    toast: { show: (message, opts) => window.__toasts.push({ message, error: !!(opts && opts.isError) }) },
+    saveBar: { show: (id) => { window.__saveBar = id; }, hide: () => { window.__saveBar = null; } },
+  };
+`;
+
+describe('inside Shopify admin', { skip }, () => {
+  let browser;
+  before(async () => {
+    browser = await launch({ appBridge: appBridgeStub });
+  });
+  after(async () => {
+    if (browser) await browser.close();
+  });
+
+  test('uses shopify.idToken, <ui-nav-menu> and shopify:navigate', async () => {
+    const page = await browser.context.newPage();
+    const problems = watch(page);
+    try {
+      await page.goto(url('/'));
+      await settle(page, 'page-home');
+      assert.ok((await page.evaluate(() => window.__idTokenCalls)) > 0, 'API calls did not ask App Bridge for a token');
+      const hrefs = await page.locator('ui-nav-menu a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+      assert.deepEqual(hrefs, ['/', '/customers', '/loyalty', '/reviews', '/messages', '/campaigns', '/activity']);
+      assert.equal(await page.locator('nav.Polaris-Navigation').count(), 0, 'the in-page navigation should give way to the admin menu');
+      await page.evaluate(() => {
+        window.__sameDocument = true;
+        document.querySelector('ui-nav-menu a[href="/activity"]').dispatchEvent(new Event('shopify:navigate', { bubbles: true }));
+      });
+      await settle(page, 'page-activity');
+      assert.equal(await page.evaluate(() => window.__sameDocument), true);
+      await screenshot(page, 'embedded-activity');
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('an edited form raises the App Bridge save bar', async () => {
+    const page = await browser.context.newPage();
+    watch(page);
+    try {
+      await page.goto(url('/loyalty'));
+      await settle(page, 'page-loyalty');
+      assert.equal(await page.evaluate(() => window.__saveBar || null), null);
+      const field = page.getByLabel('Points per 1 unit of currency spent');
+      const before = await field.inputValue();
+      await field.fill(String(Number(before || 0) + 1));
+      await page.waitForFunction(() => !!window.__saveBar);
+      assert.equal(await page.locator(`ui-save-bar[id="${await page.evaluate(() => window.__saveBar)}"]`).count(), 1);
+      await field.fill(before);
+      await page.waitForFunction(() => !window.__saveBar);
     } finally {
       await page.close();
     }

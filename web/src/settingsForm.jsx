@@ -247,13 +247,17 @@ export function SettingsForm({ path, groups, specs, saveLabel = 'Save', savedMes
       setErrors({});
     }
   }, [data]);
-  const dirty = useMemo(() => draft !== null && JSON.stringify(draft) !== JSON.stringify(data), [draft, data]);
   const templates = useMemo(() => {
     // New list items have no loaded counterpart; their spec's newItem tells the types.
     const t = { ...(data || {}) };
     for (const [k, s] of Object.entries(specs)) if (s.newItem && Array.isArray(t[k]) && t[k].length === 0) t[k] = [s.newItem];
     return t;
   }, [data, specs]);
+  // Compared as typed values, so typing "5" back over 5 is not a change.
+  const dirty = useMemo(
+    () => draft !== null && JSON.stringify(coerce(draft, templates, [], {})) !== JSON.stringify(data),
+    [draft, data, templates],
+  );
 
   const onChange = (p, v) => {
     setDraft((d) => setIn(d, p, v));

@@ -120,6 +120,7 @@ function MessagesBlock({ messages }) {
               <BarChart
                 label="Held messages by reason"
                 horizontal
+                height={Math.min(360, 70 + reasons.length * 44)}
                 series={[{ name: 'Held', data: reasons.map((r) => ({ key: reasonLabel(r.reason), value: r.count })) }]}
               />
               <Table

@@ -203,7 +203,8 @@ export function MessageEditor({ params }) {
     if (baseline) setDraft(baseline);
   }, [baseline]);
 
-  const dirty = draft && baseline && JSON.stringify(draft) !== JSON.stringify(baseline);
+  const typed = (m) => (m && /^\d+$/.test(String(m.delay_minutes).trim()) ? { ...m, delay_minutes: Number(m.delay_minutes) } : m);
+  const dirty = !!(draft && baseline && JSON.stringify(typed(draft)) !== JSON.stringify(typed(baseline)));
   const set = (k) => (v) => {
     setDraft((d) => ({ ...d, [k]: v }));
     if (fieldErr && fieldErr.field === k) setFieldErr(null);

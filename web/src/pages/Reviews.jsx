@@ -93,7 +93,9 @@ function Inbox() {
               <article key={r.id} className="bm-list-item" data-testid="review" data-sentiment={r.sentiment && r.sentiment.label} aria-label={`Review ${r.id}`}>
                 <Stack gap="200">
                   <Stack horizontal gap="200">
-                    <Text bold>{`${'★'.repeat(r.rating || 0)}${'☆'.repeat(Math.max(0, 5 - (r.rating || 0)))}`}</Text>
+                    <span aria-hidden="true">
+                      <Text bold>{`${'★'.repeat(r.rating || 0)}${'☆'.repeat(Math.max(0, 5 - (r.rating || 0)))}`}</Text>
+                    </span>
                     <span className="bm-visually-hidden">{`${r.rating} out of 5 stars`}</span>
                     {r.title && <Text bold>{r.title}</Text>}
                     <Badge status={r.status}>{humanize(r.status)}</Badge>
@@ -234,7 +236,7 @@ function Themes() {
   return (
     <Stack gap="400">
       <Section title="Complaint themes" testId="themes">
-        <BarChart label="Complaints by theme" horizontal series={[{ name: 'Complaints', data: themes.map((t) => ({ key: humanize(t.theme), value: Number(t.count) || 0 })) }]} />
+        <BarChart label="Complaints by theme" horizontal height={Math.min(420, 70 + themes.length * 48)} series={[{ name: 'Complaints', data: themes.map((t) => ({ key: humanize(t.theme), value: Number(t.count) || 0 })) }]} />
       </Section>
       {themes.map((t) => (
         <Section key={t.theme} title={`${humanize(t.theme)} · ${num(t.count)}`} testId="theme">

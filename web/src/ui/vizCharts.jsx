@@ -47,17 +47,17 @@ function Frame({ label, series, children, height = 260 }) {
 }
 
 // series: [{name, data: [{key, value}]}]
-export function LineChartView({ label, series }) {
+export function LineChartView({ label, series, height }) {
   return (
-    <Frame label={label} series={series}>
+    <Frame label={label} series={series} height={height}>
       <LineChart data={series} theme="Light" isAnimated={false} showLegend={series.length > 1} />
     </Frame>
   );
 }
 
-export function BarChartView({ label, series, horizontal }) {
+export function BarChartView({ label, series, horizontal, height }) {
   return (
-    <Frame label={label} series={series}>
+    <Frame label={label} series={series} height={height}>
       <BarChart
         data={series}
         theme="Light"
