@@ -1,0 +1,316 @@
+package models
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Decision states stored in the log. Queued and sending are internal: queued means the policy
+// said send and delivery is pending; sending means the provider is being called. A row found in
+// sending after a crash is never sent again (at most once per decision).
+const (
+	DecisionQueued   = "queued"
+	DecisionSending  = "sending"
+	DecisionSent     = "sent"
+	DecisionDeferred = "deferred"
+	DecisionHeld     = "held"
+	DecisionSkipped  = "skipped"
+	DecisionFailed   = "failed"
+)
+
+// MessageDecision is one row of the decision log: what was decided for one message or
+// campaign, one customer and one trigger entity, and why.
+type MessageDecision struct {
+	ID         int64           `json:"id"`
+	ShopID     int64           `json:"-"`
+	MessageID  int64           `json:"message_id"`
+	CampaignID int64           `json:"campaign_id"`
+	CustomerID int64           `json:"customer_id"`
+	EventID    *int64          `json:"event_id,omitempty"`
+	Trigger    string          `json:"trigger"`
+	EntityKey  string          `json:"entity_key"`
+	DedupeKey  string          `json:"-"`
+	Kind       string          `json:"kind"`
+	Channel    string          `json:"channel"`
+	Decision   string          `json:"decision"`
+	Reason     string          `json:"reason"`
+	Detail     string          `json:"detail,omitempty"`
+	NotBefore  time.Time       `json:"not_before"`
+	DueAt      *time.Time      `json:"due_at,omitempty"`
+	Attempts   int             `json:"attempts"`
+	ProviderID string          `json:"provider_id,omitempty"`
+	Payload    json.RawMessage `json:"-" gorm:"type:jsonb"`
+	CreatedAt  time.Time       `json:"created_at"`
+	UpdatedAt  time.Time       `json:"updated_at"`
+	SentAt     *time.Time      `json:"sent_at"`
+}
+
+// stateFor maps the engine's action to the stored state.
+func stateFor(d Decision) string {
+	switch d.Action {
+	case ActSend:
+		return DecisionQueued
+	case ActDefer:
+		return DecisionDeferred
+	case ActHold:
+		return DecisionHeld
+	}
+	return DecisionSkipped
+}
+
+// Apply sets the row's state from an engine decision.
+func (md *MessageDecision) Apply(d Decision) {
+	md.Decision, md.Reason, md.DueAt = stateFor(d), d.Reason, nil
+	if d.Action == ActDefer {
+		u := d.Until.UTC()
+		md.DueAt = &u
+	}
+}
+
+// RecordDecision stores a decision once per (message or campaign, customer, entity key);
+// created is false when that trigger was already answered (the stored row is left alone).
+func RecordDecision(ctx context.Context, db *gorm.DB, md *MessageDecision) (created bool, err error) {
+	if md.ShopID == 0 || md.CustomerID == 0 || md.EntityKey == "" {
+		return false, fmt.Errorf("record decision: shop, customer and entity are required")
+	}
+	if md.DedupeKey == "" {
+		md.DedupeKey = md.EntityKey
+	}
+	if len(md.Payload) == 0 {
+		md.Payload = json.RawMessage("{}")
+	}
+	res := db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(md)
+	if res.Error != nil {
+		return false, fmt.Errorf("record decision for customer %d: %w", md.CustomerID, res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// GetDecision loads one decision.
+func GetDecision(ctx context.Context, db *gorm.DB, shopID, id int64) (*MessageDecision, error) {
+	var md MessageDecision
+	err := Scoped(ctx, db, shopID).Where("id = ?", id).First(&md).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, NotFound("decision")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get decision %d: %w", id, err)
+	}
+	return &md, nil
+}
+
+// AlreadyAnswered reports whether another decision of the same message or campaign for the
+// same customer and dedupe key was sent or is on its way (the "same trigger, same entity" rule
+// for events that describe one entity under several keys, e.g. a contract cancelled twice).
+func AlreadyAnswered(ctx context.Context, db *gorm.DB, md *MessageDecision) (bool, error) {
+	if md.DedupeKey == "" || md.DedupeKey == md.EntityKey {
+		return false, nil
+	}
+	var n int64
+	err := db.WithContext(ctx).Raw(`SELECT count(*) FROM message_decisions WHERE shop_id = ? AND customer_id = ?
+		AND message_id = ? AND campaign_id = ? AND dedupe_key = ? AND entity_key <> ?
+		AND decision IN ('queued', 'sending', 'sent', 'deferred')`,
+		md.ShopID, md.CustomerID, md.MessageID, md.CampaignID, md.DedupeKey, md.EntityKey).Scan(&n).Error
+	return n > 0, err
+}
+
+// lockCustomer serializes sends to one customer, so the frequency cap holds under concurrency.
+func lockCustomer(tx *gorm.DB, shopID, customerID int64) error {
+	return tx.Exec(`SELECT pg_advisory_xact_lock(3031, hashtext(?))`, fmt.Sprintf("%d:%d", shopID, customerID)).Error
+}
+
+// ClaimSend decides a queued or due deferred decision again, with fresh facts and under the
+// customer's lock, and moves it to sending when the answer is send. It returns the row as it
+// now stands and whether the caller must deliver it. Rows in any other state, or deferred
+// rows not yet due, are returned unchanged with send=false.
+func ClaimSend(ctx context.Context, db *gorm.DB, shopID, id int64, cand Candidate, s PolicySettings, now time.Time) (md *MessageDecision, send bool, err error) {
+	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var row MessageDecision
+		if err := tx.Scopes(ShopScope(shopID)).Where("id = ?", id).First(&row).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return NotFound("decision")
+			}
+			return err
+		}
+		if err := lockCustomer(tx, shopID, row.CustomerID); err != nil {
+			return err
+		}
+		if err := tx.Scopes(ShopScope(shopID)).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).First(&row).Error; err != nil {
+			return err
+		}
+		md = &row
+		if row.Decision != DecisionQueued && row.Decision != DecisionDeferred {
+			return nil
+		}
+		if row.Decision == DecisionDeferred && row.DueAt != nil && row.DueAt.After(now) {
+			return nil
+		}
+		facts, err := LoadCustomerFacts(ctx, tx, shopID, []int64{row.CustomerID}, s.CapWindow, now)
+		if err != nil {
+			return err
+		}
+		pf := facts.For(row.CustomerID, row.Channel)
+		if pf.Duplicate, err = AlreadyAnswered(ctx, tx, &row); err != nil {
+			return err
+		}
+		d := Decide(cand, pf, s, now)
+		row.Apply(d)
+		updates := map[string]any{"decision": row.Decision, "reason": row.Reason, "due_at": row.DueAt, "updated_at": now}
+		if d.Action == ActSend {
+			row.Decision, send = DecisionSending, true
+			row.SentAt = &now
+			row.Attempts++
+			updates["decision"], updates["sent_at"], updates["attempts"] = DecisionSending, now, row.Attempts
+		}
+		return tx.Model(&MessageDecision{}).Scopes(ShopScope(shopID)).Where("id = ?", id).Updates(updates).Error
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("claim decision %d: %w", id, err)
+	}
+	return md, send, nil
+}
+
+// MarkDecisionSent records the provider's acceptance.
+func MarkDecisionSent(ctx context.Context, db *gorm.DB, shopID, id int64, providerID string, at time.Time) error {
+	return Scoped(ctx, db, shopID).Model(&MessageDecision{}).Where("id = ? AND decision = ?", id, DecisionSending).
+		Updates(map[string]any{"decision": DecisionSent, "provider_id": providerID, "sent_at": at, "reason": "",
+			"detail": "", "updated_at": time.Now()}).Error
+}
+
+// MarkDecisionRetry returns a sending decision to the queue after a temporary provider error.
+func MarkDecisionRetry(ctx context.Context, db *gorm.DB, shopID, id int64, detail string) error {
+	return Scoped(ctx, db, shopID).Model(&MessageDecision{}).Where("id = ? AND decision = ?", id, DecisionSending).
+		Updates(map[string]any{"decision": DecisionQueued, "sent_at": nil, "detail": truncate(detail, 500),
+			"updated_at": time.Now()}).Error
+}
+
+// MarkDecisionFailed records a delivery that will not happen, with the reason and the provider's words.
+func MarkDecisionFailed(ctx context.Context, db *gorm.DB, shopID, id int64, reason, detail string) error {
+	return Scoped(ctx, db, shopID).Model(&MessageDecision{}).Where("id = ? AND decision IN ?", id,
+		[]string{DecisionQueued, DecisionSending, DecisionDeferred}).
+		Updates(map[string]any{"decision": DecisionFailed, "reason": reason, "detail": truncate(detail, 500),
+			"sent_at": nil, "updated_at": time.Now()}).Error
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// CustomerDecisions lists a customer's decisions, newest first.
+func CustomerDecisions(ctx context.Context, db *gorm.DB, shopID, customerID int64, limit int) ([]MessageDecision, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 200
+	}
+	var out []MessageDecision
+	err := Scoped(ctx, db, shopID).Where("customer_id = ?", customerID).Order("id DESC").Limit(limit).Find(&out).Error
+	return out, err
+}
+
+// DecisionFilter narrows ListDecisions.
+type DecisionFilter struct {
+	Decision   string
+	Reason     string
+	CustomerID int64
+	CampaignID int64
+	MessageID  int64
+	Before     int64 // cursor: ids below this
+	Limit      int
+}
+
+// ListDecisions pages through a shop's decision log, newest first (the activity page).
+func ListDecisions(ctx context.Context, db *gorm.DB, shopID int64, f DecisionFilter) ([]MessageDecision, error) {
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	q := Scoped(ctx, db, shopID)
+	if f.Decision != "" {
+		q = q.Where("decision = ?", f.Decision)
+	}
+	if f.Reason != "" {
+		q = q.Where("reason = ?", f.Reason)
+	}
+	if f.CustomerID != 0 {
+		q = q.Where("customer_id = ?", f.CustomerID)
+	}
+	if f.CampaignID != 0 {
+		q = q.Where("campaign_id = ?", f.CampaignID)
+	}
+	if f.MessageID != 0 {
+		q = q.Where("message_id = ?", f.MessageID)
+	}
+	if f.Before > 0 {
+		q = q.Where("id < ?", f.Before)
+	}
+	var out []MessageDecision
+	err := q.Order("id DESC").Limit(f.Limit).Find(&out).Error
+	return out, err
+}
+
+// DecisionTotals counts decisions by state and by reason (for held, skipped, deferred and
+// failed ones), as campaign results and the scorecard show them.
+type DecisionTotals struct {
+	ByDecision map[string]int `json:"decisions"`
+	ByReason   map[string]int `json:"by_reason"`
+}
+
+// CountDecisions totals a shop's decisions created in [from, to), optionally for one campaign.
+func CountDecisions(ctx context.Context, db *gorm.DB, shopID, campaignID int64, from, to time.Time) (DecisionTotals, error) {
+	t := DecisionTotals{ByDecision: map[string]int{}, ByReason: map[string]int{}}
+	var rows []struct {
+		Decision, Reason string
+		N                int
+	}
+	err := db.WithContext(ctx).Raw(`SELECT decision, reason, count(*) AS n FROM message_decisions
+		WHERE shop_id = ? AND (? = 0 OR campaign_id = ?) AND created_at >= ? AND created_at < ?
+		GROUP BY decision, reason`, shopID, campaignID, campaignID, from, to).Scan(&rows).Error
+	if err != nil {
+		return t, fmt.Errorf("count decisions: %w", err)
+	}
+	for _, r := range rows {
+		t.ByDecision[r.Decision] += r.N
+		if r.Reason != "" && r.Decision != DecisionSent {
+			t.ByReason[r.Reason] += r.N
+		}
+	}
+	return t, nil
+}
+
+// DueDecision names a decision the delivery task should look at again.
+type DueDecision struct {
+	ShopID int64
+	ID     int64
+	DueAt  *time.Time
+}
+
+// DueDecisions finds, across shops, deferred decisions that came due and queued or sending
+// ones whose delivery task seems lost (unchanged for `stale`): the sweeper re-enqueues them.
+func DueDecisions(ctx context.Context, db *gorm.DB, now time.Time, stale time.Duration, limit int) ([]DueDecision, error) {
+	var out []DueDecision
+	err := db.WithContext(AllShops(ctx)).Raw(`(SELECT shop_id, id, due_at FROM message_decisions
+			WHERE decision = 'deferred' AND due_at <= ? ORDER BY due_at LIMIT ?)
+		UNION ALL
+		(SELECT shop_id, id, due_at FROM message_decisions
+			WHERE decision IN ('queued', 'sending') AND updated_at < ? ORDER BY id LIMIT ?)`,
+		now, limit, now.Add(-stale), limit).Scan(&out).Error
+	return out, err
+}
+
+func init() {
+	RegisterExporter("messages", func(ctx context.Context, tx *gorm.DB, shopID, customerID int64) (any, error) {
+		return CustomerDecisions(ctx, tx, shopID, customerID, 500)
+	})
+	RegisterRedactor(func(ctx context.Context, tx *gorm.DB, shopID, customerID int64) error {
+		// The log keeps what was decided and why; the copy of the trigger's data goes.
+		return tx.Exec(`UPDATE message_decisions SET payload = '{}', detail = '' WHERE shop_id = ? AND customer_id = ?`,
+			shopID, customerID).Error
+	})
+}

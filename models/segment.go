@@ -1,0 +1,224 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Segments are computed from stored orders on demand (no table to keep in sync), so a customer
+// is in a segment exactly when the orders say so. "Kept" orders are the ones
+// RefreshCustomerStats counts: not cancelled, not test, not fully refunded.
+const (
+	SegmentOneTimeBuyers = "one_time_buyers" // exactly one kept order
+	SegmentAtRisk        = "at_risk"         // 2+ orders, quiet for more than 2× their median gap (90 days when unknown)
+	SegmentReadyToBuy    = "ready_to_buy"    // 2+ orders, days since the last within ±20% of their median gap
+	SegmentWinBack       = "win_back"        // one-time buyers quiet for longer than the store's win-back delay
+	SegmentSubscribers   = "subscribers"     // an active subscription contract
+)
+
+// SegmentNames lists the segments an audience may name.
+var SegmentNames = []string{SegmentOneTimeBuyers, SegmentAtRisk, SegmentReadyToBuy, SegmentWinBack, SegmentSubscribers}
+
+// BuyerStages lists the stages an audience may name (StageNone has no orders to react to).
+var BuyerStages = []string{StageNew, StageTwoTime, StageRepeat, StageLoyal}
+
+// Segment rule constants.
+const (
+	atRiskGapFactor        = 2.0
+	atRiskUnknownDays      = 90.0
+	readyToBuyTolerance    = 0.2
+	winBackFactor          = 1.5
+	winBackDefaultDays     = 60.0
+	winBackMinRepeatBuyers = 20 // the store median is trusted once this many customers bought twice
+)
+
+// segmentFilter narrows a segment query.
+type segmentFilter struct {
+	after    int64 // customer ids greater than this
+	customer int64 // one customer only
+	limit    int
+	// fresh, when > 0, keeps only customers who entered the segment within the last fresh days
+	// (the scheduled win-back scans use it so a store's whole history is not messaged at once).
+	fresh float64
+}
+
+// keptOrderStats is the per-customer order history every segment is built from.
+const keptOrderStats = `
+WITH kept AS (
+	SELECT o.customer_id, COALESCE(o.processed_at, o.shopify_created_at, o.created_at) AS at
+	FROM orders o
+	LEFT JOIN (SELECT order_id, sum(subtotal) AS refunded FROM refunds WHERE shop_id = @shop::bigint GROUP BY order_id) r
+	  ON r.order_id = o.order_id
+	WHERE o.shop_id = @shop::bigint AND o.customer_id IS NOT NULL AND o.cancelled_at IS NULL AND NOT o.test
+	  AND (r.refunded IS NULL OR r.refunded < o.subtotal)
+	  AND o.customer_id > @after::bigint AND (@customer::bigint = 0 OR o.customer_id = @customer::bigint)
+), gaps AS (
+	SELECT customer_id, at, (EXTRACT(EPOCH FROM at - lag(at) OVER (PARTITION BY customer_id ORDER BY at)) / 86400.0)::float8 AS gap
+	FROM kept
+), stats AS (
+	SELECT customer_id, count(*) AS n, max(at) AS last_at,
+		percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) FILTER (WHERE gap IS NOT NULL) AS median_gap,
+		(EXTRACT(EPOCH FROM @now::timestamptz - max(at)) / 86400.0)::float8 AS since
+	FROM gaps GROUP BY customer_id
+)`
+
+// segmentSQL returns the condition on `stats` for a segment and the threshold it uses.
+func segmentSQL(seg string) (string, error) {
+	switch seg {
+	case SegmentOneTimeBuyers:
+		return `n = 1`, nil
+	case SegmentWinBack:
+		return `n = 1 AND since > @winback::float8 AND (@fresh::float8 = 0 OR since <= @winback::float8 + @fresh::float8)`, nil
+	case SegmentAtRisk:
+		return `n >= 2 AND since > (CASE WHEN median_gap > 0 THEN @atrisk_factor::float8 * median_gap ELSE @atrisk_unknown::float8 END)
+			AND (@fresh::float8 = 0 OR since <= (CASE WHEN median_gap > 0 THEN @atrisk_factor::float8 * median_gap ELSE @atrisk_unknown::float8 END) + @fresh::float8)`, nil
+	case SegmentReadyToBuy:
+		return `n >= 2 AND median_gap > 0 AND abs(since - median_gap) <= @ready_tol::float8 * median_gap`, nil
+	}
+	return "", Invalid("segment", "unknown segment %q", seg)
+}
+
+func segmentMembers(ctx context.Context, db *gorm.DB, shopID int64, seg string, now time.Time, f segmentFilter) ([]int64, error) {
+	if f.limit <= 0 {
+		f.limit = 1000
+	}
+	if seg == SegmentSubscribers {
+		var ids []int64
+		err := db.WithContext(ctx).Raw(`SELECT DISTINCT customer_id FROM subscription_contracts
+			WHERE shop_id = ? AND status = ? AND customer_id > ? AND (? = 0 OR customer_id = ?)
+			ORDER BY customer_id LIMIT ?`, shopID, SubscriptionActive, f.after, f.customer, f.customer, f.limit).Scan(&ids).Error
+		return ids, err
+	}
+	cond, err := segmentSQL(seg)
+	if err != nil {
+		return nil, err
+	}
+	winback := winBackDefaultDays
+	if seg == SegmentWinBack {
+		if winback, err = WinBackDays(ctx, db, shopID); err != nil {
+			return nil, err
+		}
+	}
+	var ids []int64
+	err = db.WithContext(ctx).Raw(keptOrderStats+` SELECT customer_id FROM stats WHERE `+cond+` ORDER BY customer_id LIMIT @limit::int`,
+		map[string]any{"shop": shopID, "after": f.after, "customer": f.customer, "now": now.UTC(), "limit": f.limit,
+			"fresh": f.fresh, "winback": winback, "atrisk_factor": atRiskGapFactor, "atrisk_unknown": atRiskUnknownDays,
+			"ready_tol": readyToBuyTolerance}).Scan(&ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("segment %s of shop %d: %w", seg, shopID, err)
+	}
+	return ids, nil
+}
+
+// SegmentMembers pages through a segment: up to limit customer ids greater than after, ascending.
+func SegmentMembers(ctx context.Context, db *gorm.DB, shopID int64, seg string, now time.Time, after int64, limit int) ([]int64, error) {
+	return segmentMembers(ctx, db, shopID, seg, now, segmentFilter{after: after, limit: limit})
+}
+
+// NewSegmentMembers is SegmentMembers restricted to customers who entered the segment within
+// the last `within` (for win-back and at-risk scans).
+func NewSegmentMembers(ctx context.Context, db *gorm.DB, shopID int64, seg string, now time.Time, within time.Duration, after int64, limit int) ([]int64, error) {
+	return segmentMembers(ctx, db, shopID, seg, now, segmentFilter{after: after, limit: limit, fresh: within.Hours() / 24})
+}
+
+// InSegment reports whether one customer is in a segment now.
+func InSegment(ctx context.Context, db *gorm.DB, shopID, customerID int64, seg string, now time.Time) (bool, error) {
+	ids, err := segmentMembers(ctx, db, shopID, seg, now, segmentFilter{customer: customerID, limit: 1})
+	return len(ids) == 1, err
+}
+
+// CustomerSegments lists the segments a customer is in now (for the customer page).
+func CustomerSegments(ctx context.Context, db *gorm.DB, shopID, customerID int64, now time.Time) ([]string, error) {
+	out := []string{}
+	for _, seg := range SegmentNames {
+		in, err := InSegment(ctx, db, shopID, customerID, seg, now)
+		if err != nil {
+			return nil, err
+		}
+		if in {
+			out = append(out, seg)
+		}
+	}
+	return out, nil
+}
+
+// MedianDaysToSecondOrder is the store's median number of days between a customer's first and
+// second kept order; known is false while fewer than winBackMinRepeatBuyers customers have one.
+func MedianDaysToSecondOrder(ctx context.Context, db *gorm.DB, shopID int64) (days float64, known bool, err error) {
+	var r struct {
+		N      int
+		Median *float64
+	}
+	err = db.WithContext(ctx).Raw(keptOrderStats+`, ranked AS (
+			SELECT customer_id, gap, row_number() OVER (PARTITION BY customer_id ORDER BY at) AS k FROM gaps)
+		SELECT count(*) AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS median FROM ranked WHERE k = 2`,
+		map[string]any{"shop": shopID, "after": 0, "customer": 0, "now": time.Now().UTC()}).Scan(&r).Error
+	if err != nil {
+		return 0, false, fmt.Errorf("median days to second order of shop %d: %w", shopID, err)
+	}
+	if r.Median == nil || r.N < winBackMinRepeatBuyers {
+		return 0, false, nil
+	}
+	return *r.Median, true, nil
+}
+
+// WinBackDays is when a one-time buyer counts as gone quiet: 1.5 × the store's median days to
+// a second order, 60 days until that median is known.
+func WinBackDays(ctx context.Context, db *gorm.DB, shopID int64) (float64, error) {
+	median, known, err := MedianDaysToSecondOrder(ctx, db, shopID)
+	if err != nil {
+		return 0, err
+	}
+	if !known || median <= 0 {
+		return winBackDefaultDays, nil
+	}
+	return winBackFactor * median, nil
+}
+
+// TierMembersFunc pages through the customers of a loyalty tier (registered by loyalty).
+type TierMembersFunc func(ctx context.Context, db *gorm.DB, shopID int64, tier string, after int64, limit int) ([]int64, error)
+
+// CustomerTierFunc returns a customer's current tier name ("" when none).
+type CustomerTierFunc func(ctx context.Context, db *gorm.DB, shopID, customerID int64) (string, error)
+
+var (
+	tierMembers  TierMembersFunc
+	customerTier CustomerTierFunc
+)
+
+// RegisterTiers lets the loyalty part answer tier audiences; called from an init function.
+func RegisterTiers(members TierMembersFunc, tierOf CustomerTierFunc) {
+	tierMembers, customerTier = members, tierOf
+}
+
+// CustomerTier returns a customer's tier name, "" when loyalty has not registered tiers.
+func CustomerTier(ctx context.Context, db *gorm.DB, shopID, customerID int64) (string, error) {
+	if customerTier == nil {
+		return "", nil
+	}
+	return customerTier(ctx, db, shopID, customerID)
+}
+
+// InAudience reports whether a customer matches a message's audience.
+func InAudience(ctx context.Context, db *gorm.DB, shopID int64, c *Customer, a Audience, now time.Time) (bool, error) {
+	if len(a.Stages) > 0 && !slices.Contains(a.Stages, c.Stage) {
+		return false, nil
+	}
+	if len(a.Tiers) > 0 {
+		tier, err := CustomerTier(ctx, db, shopID, c.CustomerID)
+		if err != nil {
+			return false, err
+		}
+		if !slices.Contains(a.Tiers, tier) {
+			return false, nil
+		}
+	}
+	if a.Segment != "" {
+		return InSegment(ctx, db, shopID, c.CustomerID, a.Segment, now)
+	}
+	return true, nil
+}
