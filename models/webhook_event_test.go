@@ -1,0 +1,116 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/boomerang-app/boomerang/internal/testenv"
+	"github.com/boomerang-app/boomerang/models"
+)
+
+func TestStoreDeliveryOnce(t *testing.T) {
+	db, _ := testenv.DB(t)
+	ctx := context.Background()
+	shop := testenv.Shop("inbox")
+	trig := time.Date(2023, 3, 29, 18, 0, 27, 877041000, time.UTC)
+	d := models.Delivery{ShopDomain: shop, Topic: "orders/paid", WebhookID: "b54557e4", EventID: "ev-1",
+		TriggeredAt: &trig, APIVersion: "2026-10", Body: []byte(`{"id":1}`)}
+
+	// Ten concurrent deliveries of the same webhook: one row, one fresh answer, one id.
+	var wg sync.WaitGroup
+	res := make([]models.Stored, 10)
+	errs := make([]error, 10)
+	for i := range res {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res[i], errs[i] = models.StoreDelivery(ctx, db, d)
+		}()
+	}
+	wg.Wait()
+	fresh, created := 0, 0
+	for i, r := range res {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if r.EventID == 0 || r.EventID != res[0].EventID {
+			t.Fatalf("event ids differ: %+v", res)
+		}
+		if r.Fresh {
+			fresh++
+		}
+		if r.ShopCreated {
+			created++
+		}
+	}
+	if fresh != 1 || created != 1 {
+		t.Fatalf("fresh %d, shop created %d; want 1 and 1", fresh, created)
+	}
+	ev, err := models.LoadWebhookEvent(ctx, db, res[0].EventID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Topic != "orders/paid" || ev.WebhookID != "b54557e4" || ev.EventID != "ev-1" || string(ev.Body) != `{"id":1}` ||
+		ev.APIVersion != "2026-10" || ev.TriggeredAt == nil || !ev.TriggeredAt.Equal(trig) || ev.ProcessedAt != nil {
+		t.Fatalf("stored event: %+v", ev)
+	}
+
+	// The same webhook id from another shop is another delivery.
+	d2 := d
+	d2.ShopDomain = testenv.Shop("inbox2")
+	if st, err := models.StoreDelivery(ctx, db, d2); err != nil || !st.Fresh || st.EventID == res[0].EventID {
+		t.Fatalf("other shop: %+v, %v", st, err)
+	}
+	if _, err := models.LoadWebhookEvent(ctx, db, -5); models.ErrorCode(err) != models.ENotFound {
+		t.Fatalf("missing event: %v", err)
+	}
+}
+
+func TestUnprocessedEvents(t *testing.T) {
+	db, _ := testenv.DB(t)
+	ctx := context.Background()
+	shop := testenv.Shop("pending")
+	var ids []int64
+	for _, w := range []string{"a", "b", "c"} {
+		st, err := models.StoreDelivery(ctx, db, models.Delivery{ShopDomain: shop, Topic: "t", WebhookID: w, Body: []byte(`{}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, st.EventID)
+	}
+	if got, _ := models.UnprocessedEvents(ctx, db, time.Now().Add(-time.Hour), 10); len(got) != 0 {
+		t.Fatalf("events newer than the cutoff listed: %v", got)
+	}
+	got, err := models.UnprocessedEvents(ctx, db, time.Now().Add(time.Second), 10)
+	if err != nil || len(got) != 3 || got[0] != ids[0] {
+		t.Fatalf("pending = %v, %v (want oldest first %v)", got, err, ids)
+	}
+	if got, _ = models.UnprocessedEvents(ctx, db, time.Now().Add(time.Second), 2); len(got) != 2 {
+		t.Fatalf("limit ignored: %v", got)
+	}
+
+	ev, _ := models.LoadWebhookEvent(ctx, db, ids[1])
+	long := errors.New(strings.Repeat("x", 900))
+	if err := models.MarkFailed(ctx, db, ev, long); err != nil {
+		t.Fatal(err)
+	}
+	ev, _ = models.LoadWebhookEvent(ctx, db, ids[1])
+	if ev.Attempts != 1 || len(ev.LastError) != 500 || ev.ProcessedAt != nil {
+		t.Fatalf("after failure: attempts %d, error length %d", ev.Attempts, len(ev.LastError))
+	}
+	if err := models.MarkProcessed(ctx, db, ev); err != nil {
+		t.Fatal(err)
+	}
+	ev, _ = models.LoadWebhookEvent(ctx, db, ids[1])
+	if ev.Attempts != 2 || ev.LastError != "" || ev.ProcessedAt == nil {
+		t.Fatalf("after success: %+v", ev)
+	}
+	got, _ = models.UnprocessedEvents(ctx, db, time.Now().Add(time.Second), 10)
+	if len(got) != 2 || hasShopID(got, ids[1]) {
+		t.Fatalf("processed event still pending: %v", got)
+	}
+}
