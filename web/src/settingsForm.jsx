@@ -276,7 +276,8 @@ export function SettingsForm({ path, groups, specs, saveLabel = 'Save', savedMes
     setSaving(true);
     try {
       const saved = await api.put(path, doc);
-      const next = saved && typeof saved === 'object' && !saved.error ? saved : doc;
+      // Use the server's echo when it is the document (PUT may also answer 204 or a bare acknowledgement).
+      const next = saved && typeof saved === 'object' && Object.keys(doc).some((k) => k in saved) ? saved : doc;
       setErrors({});
       // The saved document becomes the new baseline (and clears the dirty state).
       setData(next);
