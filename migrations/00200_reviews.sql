@@ -15,7 +15,6 @@ CREATE TABLE review_settings (
     product_repeat_months     INT NOT NULL DEFAULT 12 CHECK (product_repeat_months BETWEEN 0 AND 60),
     products_per_request      INT NOT NULL DEFAULT 3 CHECK (products_per_request BETWEEN 1 AND 10),
     link_valid_days           INT NOT NULL DEFAULT 180 CHECK (link_valid_days BETWEEN 1 AND 730),
-    negative_hold_days        INT NOT NULL DEFAULT 14 CHECK (negative_hold_days BETWEEN 0 AND 365),
     updated_at                TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 

@@ -43,7 +43,8 @@ func reviewText(r *Review) string {
 // with a new version the score and themes are replaced but no second case is opened.
 func ScoreReview(ctx context.Context, db *gorm.DB, shopID, reviewID int64, now time.Time) (ScoreOutcome, error) {
 	var out ScoreOutcome
-	settings, err := GetReviewSettings(ctx, db, shopID)
+	// The hold length is the messaging policy's: one setting for the whole hold policy.
+	policy, err := GetMessagePolicy(ctx, db, shopID)
 	if err != nil {
 		return out, err
 	}
@@ -84,7 +85,7 @@ func ScoreReview(ctx context.Context, db *gorm.DB, shopID, reviewID int64, now t
 		// Cases are for what a shopper just told the shop: imported history and re-scores of
 		// old reviews inform the themes but open nothing.
 		if first && out.Negative && r.Source != SourceImport {
-			caseID, alertID, _, err := openCase(ctx, tx, &r, settings.NegativeHoldDays, now)
+			caseID, alertID, _, err := openCase(ctx, tx, &r, policy.NegativeReviewHoldDays, now)
 			if err != nil {
 				return err
 			}

@@ -12,7 +12,8 @@ import (
 // ReviewSettings are a shop's rules for moderation, review requests and negative reviews.
 // Defaults follow the anchors (PRODUCT.md): request 14 days after fulfillment, one reminder 7
 // days later, at most 5 review emails per customer per 30 days, one request per product per 12
-// months, a 14-day promotional hold after a negative review.
+// months. The promotional hold after a negative review is the messaging policy's
+// negative_review_hold_days (one setting for the whole hold policy).
 type ReviewSettings struct {
 	ShopID               int64     `json:"-" gorm:"primaryKey"`
 	AutoPublish          bool      `json:"auto_publish"`
@@ -27,7 +28,6 @@ type ReviewSettings struct {
 	ProductRepeatMonths  int       `json:"product_repeat_months"`
 	ProductsPerRequest   int       `json:"products_per_request"`
 	LinkValidDays        int       `json:"link_valid_days"`
-	NegativeHoldDays     int       `json:"negative_hold_days"`
 	UpdatedAt            time.Time `json:"updated_at"`
 }
 
@@ -35,7 +35,7 @@ type ReviewSettings struct {
 func DefaultReviewSettings() ReviewSettings {
 	return ReviewSettings{AutoPublish: true, AutoPublishMinRating: 4, PendingPublishDays: 14, RequestsEnabled: true,
 		RequestDelayDays: 14, DeliveryDelayDays: 7, ReminderEnabled: true, ReminderDelayDays: 7, EmailsPer30Days: 5,
-		ProductRepeatMonths: 12, ProductsPerRequest: 3, LinkValidDays: 180, NegativeHoldDays: 14}
+		ProductRepeatMonths: 12, ProductsPerRequest: 3, LinkValidDays: 180}
 }
 
 func init() {
@@ -74,7 +74,6 @@ func (s ReviewSettings) Validate() error {
 		{"product_repeat_months", s.ProductRepeatMonths, 0, 60},
 		{"products_per_request", s.ProductsPerRequest, 1, 10},
 		{"link_valid_days", s.LinkValidDays, 1, 730},
-		{"negative_hold_days", s.NegativeHoldDays, 0, 365},
 	}
 	for _, c := range checks {
 		if c.v < c.lo || c.v > c.hi {
@@ -93,19 +92,18 @@ func SaveReviewSettings(ctx context.Context, db *gorm.DB, shopID int64, s Review
 	err := db.WithContext(ctx).Exec(`INSERT INTO review_settings (shop_id, auto_publish, auto_publish_min_rating,
 			pending_publish_days, requests_enabled, request_delay_days, delivery_delay_days, reminder_enabled,
 			reminder_delay_days, emails_per_30_days, product_repeat_months, products_per_request, link_valid_days,
-			negative_hold_days, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (shop_id) DO UPDATE SET auto_publish = EXCLUDED.auto_publish,
 			auto_publish_min_rating = EXCLUDED.auto_publish_min_rating, pending_publish_days = EXCLUDED.pending_publish_days,
 			requests_enabled = EXCLUDED.requests_enabled, request_delay_days = EXCLUDED.request_delay_days,
 			delivery_delay_days = EXCLUDED.delivery_delay_days, reminder_enabled = EXCLUDED.reminder_enabled,
 			reminder_delay_days = EXCLUDED.reminder_delay_days, emails_per_30_days = EXCLUDED.emails_per_30_days,
 			product_repeat_months = EXCLUDED.product_repeat_months, products_per_request = EXCLUDED.products_per_request,
-			link_valid_days = EXCLUDED.link_valid_days, negative_hold_days = EXCLUDED.negative_hold_days,
-			updated_at = EXCLUDED.updated_at`,
+			link_valid_days = EXCLUDED.link_valid_days, updated_at = EXCLUDED.updated_at`,
 		shopID, s.AutoPublish, s.AutoPublishMinRating, s.PendingPublishDays, s.RequestsEnabled, s.RequestDelayDays,
 		s.DeliveryDelayDays, s.ReminderEnabled, s.ReminderDelayDays, s.EmailsPer30Days, s.ProductRepeatMonths,
-		s.ProductsPerRequest, s.LinkValidDays, s.NegativeHoldDays, s.UpdatedAt).Error
+		s.ProductsPerRequest, s.LinkValidDays, s.UpdatedAt).Error
 	if err != nil {
 		return s, fmt.Errorf("save review settings %d: %w", shopID, err)
 	}

@@ -198,13 +198,13 @@ func TestPositiveAndContradictingReviews(t *testing.T) {
 	}
 }
 
-func TestSettingsHoldDaysAndNoHold(t *testing.T) {
+func TestHoldLengthComesFromMessagingPolicy(t *testing.T) {
 	db, _ := testenv.DB(t)
 	s := newReviewShop(t, db)
 	now := time.Now().UTC()
-	set, _ := models.GetReviewSettings(s.ctx, db, s.id)
-	set.NegativeHoldDays = 30
-	if _, err := models.SaveReviewSettings(s.ctx, db, s.id, set); err != nil {
+	pol, _ := models.GetMessagePolicy(s.ctx, db, s.id)
+	pol.NegativeReviewHoldDays = 30
+	if _, err := models.SaveMessagePolicy(s.ctx, db, s.id, pol); err != nil {
 		t.Fatal(err)
 	}
 	r := s.submit(5, 11, 2, "", "Not good", now)
@@ -217,6 +217,19 @@ func TestSettingsHoldDaysAndNoHold(t *testing.T) {
 	}
 	if holds, _ := models.ActiveHolds(s.ctx, db, s.id, 5, now.Add(31*24*time.Hour)); len(holds) != 0 {
 		t.Fatalf("hold still active on day 31: %+v", holds)
+	}
+	// 0 days: the case still opens, but no promotional hold is placed.
+	pol.NegativeReviewHoldDays = 0
+	if _, err := models.SaveMessagePolicy(s.ctx, db, s.id, pol); err != nil {
+		t.Fatal(err)
+	}
+	r2 := s.submit(6, 11, 1, "", "Bad", now)
+	out, err := models.ScoreReview(s.ctx, db, s.id, r2.ID, now)
+	if err != nil || out.CaseID == 0 {
+		t.Fatalf("case with no hold: %+v %v", out, err)
+	}
+	if holds, _ := models.ActiveHolds(s.ctx, db, s.id, 6, now); len(holds) != 0 {
+		t.Fatalf("hold placed with 0 days: %+v", holds)
 	}
 }
 
