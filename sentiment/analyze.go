@@ -144,7 +144,7 @@ func punctuationEmphasis(excl, quest int) float64 {
 
 // matchPhraseAt returns how many tokens the phrase spans if it matches at i (all in one
 // clause), else 0.
-func matchPhraseAt(ws []pattern, folds []string, toks []token, i int) int {
+func (l *language) matchPhraseAt(ws []pattern, folds []string, toks []token, i int) int {
 	if i+len(ws) > len(toks) {
 		return 0
 	}
@@ -156,7 +156,7 @@ func matchPhraseAt(ws []pattern, folds []string, toks []token, i int) int {
 		if k > 0 && t.clause != toks[i].clause {
 			return 0
 		}
-		if !matchPattern(p, folds[i+k]) {
+		if !l.matchPattern(p, folds[i+k]) {
 			return 0
 		}
 	}
@@ -182,14 +182,11 @@ func (l *language) buildUnits(toks []token, folds []string) []unit {
 		default:
 			matched := false
 			for _, p := range l.phrases[folds[i]] {
-				if m := matchPhraseAt(p.words, folds, toks, i); m > 0 {
+				if m := l.matchPhraseAt(p.words, folds, toks, i); m > 0 {
 					n, matched = m, true
 					u.kind, u.e, u.boost, u.fixed = p.kind, p.e, p.boost, p.fixed
-					if p.kind == ukNegator {
-						u.pre = true
-					}
-					if p.kind == ukPostNeg {
-						u.kind, u.post = ukNegator, true
+					if p.kind == ukNegator || p.kind == ukPostNeg {
+						u.kind, u.pre, u.post = ukNegator, p.pre, p.post
 					}
 					break
 				}

@@ -46,6 +46,20 @@ type phrase struct {
 	e     entry
 	boost float64
 	fixed bool // holds a negator itself ("never arrived", "marche plus")
+	pre   bool // negator phrase reaching forward
+	post  bool // negator phrase reaching back
+}
+
+func samePatterns(a, b []pattern) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // suffixRule rewrites an inflected ending to the lexicon's base form ("buenas" → "bueno").
@@ -233,7 +247,18 @@ func (l *language) addListed(section, term string) {
 	kind := map[string]unitKind{"negator": ukNegator, "postnegator": ukPostNeg, "contrast": ukContrast,
 		"concessive": ukConcessive, "block": ukBlock}[section]
 	if len(pats) > 1 || pats[0].stem {
-		l.addPhrase(&phrase{words: pats, kind: kind})
+		// A phrase listed as both negator and post-negator ("gar nicht") is one phrase that
+		// reaches both ways.
+		if kind == ukNegator || kind == ukPostNeg {
+			for _, p := range l.phrases[pats[0].f] {
+				if (p.kind == ukNegator || p.kind == ukPostNeg) && samePatterns(p.words, pats) {
+					p.pre = p.pre || kind == ukNegator
+					p.post = p.post || kind == ukPostNeg
+					return
+				}
+			}
+		}
+		l.addPhrase(&phrase{words: pats, kind: kind, pre: kind == ukNegator, post: kind == ukPostNeg})
 		return
 	}
 	w := pats[0].s
@@ -404,10 +429,23 @@ func (l *language) stemLookup(w string) (entry, bool) {
 
 func isRuneStart(s string, i int) bool { return i >= len(s) || s[i]&0xC0 != 0x80 }
 
-// matchPattern tests one folded word against one phrase pattern.
-func matchPattern(p pattern, folded string) bool {
+// matchPattern tests one folded word against one phrase pattern. Inflected words match too
+// ("trop petite" matches "trop petit") through the language's suffix rules.
+func (l *language) matchPattern(p pattern, folded string) bool {
 	if p.stem {
 		return strings.HasPrefix(folded, p.f)
 	}
-	return folded == p.f
+	if folded == p.f {
+		return true
+	}
+	for _, s := range l.suffixes {
+		if len(folded) <= len(s.from)+2 || !strings.HasSuffix(folded, s.from) {
+			continue
+		}
+		base := folded[:len(folded)-len(s.from)]
+		if len(base)+len(s.to) == len(p.f) && strings.HasPrefix(p.f, base) && strings.HasSuffix(p.f, s.to) {
+			return true
+		}
+	}
+	return false
 }

@@ -75,7 +75,7 @@ func (m *themeMatcher) finish(l *language) {
 func (m *themeMatcher) match(l *language, folds []string, toks []token, i int) ([]themeTerm, int) {
 	w := folds[i]
 	for _, p := range m.phrases[w] {
-		if n := matchPhraseAt(p.words, folds, toks, i); n > 0 {
+		if n := l.matchPhraseAt(p.words, folds, toks, i); n > 0 {
 			return []themeTerm{p.term}, n
 		}
 	}
