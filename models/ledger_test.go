@@ -1,0 +1,86 @@
+package models_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"gorm.io/gorm"
+
+	"github.com/boomerang-app/boomerang/internal/testenv"
+	"github.com/boomerang-app/boomerang/models"
+)
+
+// loyaltyShop is a shop with the default program, in a database of its own.
+func loyaltyShop(t *testing.T) (*gorm.DB, int64) {
+	t.Helper()
+	db, _ := testenv.DB(t)
+	id, _, err := models.EnsureShop(context.Background(), db, testenv.Shop("loyalty"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := models.SeedShop(context.Background(), db, id); err != nil {
+		t.Fatal(err)
+	}
+	return db, id
+}
+
+var t0 = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+
+func paidOrder(id, cust int64, subtotal string, at time.Time) models.OrderFact {
+	return models.OrderFact{OrderID: id, CustomerID: cust, Subtotal: decimal.RequireFromString(subtotal),
+		Total: decimal.RequireFromString(subtotal), FinancialStatus: "paid", Paid: true, ProcessedAt: &at, UpdatedAt: &at}
+}
+
+func deliverOrder(t *testing.T, db *gorm.DB, shop int64, f models.OrderFact, now time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := models.UpsertOrder(ctx, db, shop, f); err != nil {
+		t.Fatal(err)
+	}
+	if err := models.SettleOrderLoyalty(ctx, db, shop, f.OrderID, now); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func balance(t *testing.T, db *gorm.DB, shop, cust int64) int64 {
+	t.Helper()
+	a, err := models.GetLoyaltyAccount(context.Background(), db, shop, cust)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.Balance
+}
+
+func verify(t *testing.T, db *gorm.DB) {
+	t.Helper()
+	if _, err := models.VerifyLedger(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLoyaltyEarnOnceAtTierMultiplier(t *testing.T) {
+	db, shop := loyaltyShop(t)
+	// 100.00 at 5 points per unit, Bronze ×1.
+	deliverOrder(t, db, shop, paidOrder(1, 7, "100.00", t0), t0)
+	deliverOrder(t, db, shop, paidOrder(1, 7, "100.00", t0), t0)
+	if got := balance(t, db, shop, 7); got != 500 {
+		t.Fatalf("balance after one order delivered twice = %d, want 500", got)
+	}
+	// 450 more reaches Silver (500 spent) — this order still earns at Bronze.
+	deliverOrder(t, db, shop, paidOrder(2, 7, "450.00", t0.Add(time.Hour)), t0.Add(time.Hour))
+	if got := balance(t, db, shop, 7); got != 500+2250 {
+		t.Fatalf("balance = %d, want 2750", got)
+	}
+	a, _ := models.GetLoyaltyAccount(context.Background(), db, shop, 7)
+	if a.Tier != "Silver" {
+		t.Fatalf("tier = %q, want Silver", a.Tier)
+	}
+	// The next order earns at Silver's 1.25: 10.99 × 5 × 1.25 = 68.6875 → 68.
+	deliverOrder(t, db, shop, paidOrder(3, 7, "10.99", t0.Add(2*time.Hour)), t0.Add(2*time.Hour))
+	if got := balance(t, db, shop, 7); got != 2750+68 {
+		t.Fatalf("balance = %d, want 2818", got)
+	}
+	verify(t, db)
+}
