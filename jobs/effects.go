@@ -17,7 +17,8 @@ func (w *Worker) onOrder(ctx context.Context, shopID, orderID int64) error {
 		return err
 	}
 	if o.CustomerID != nil {
-		if _, err := models.RefreshCustomerStats(ctx, w.DB, shopID, *o.CustomerID, false); err != nil {
+		// Points, tier, order stats and buyer stage (the top tier counts as loyal) in one transaction.
+		if err := models.SettleOrderLoyalty(ctx, w.DB, shopID, orderID, w.now()); err != nil {
 			return err
 		}
 	}
@@ -34,7 +35,8 @@ func (w *Worker) onRefund(ctx context.Context, shopID, refundID, orderID int64, 
 		return err
 	}
 	if o.CustomerID != nil {
-		if _, err := models.RefreshCustomerStats(ctx, w.DB, shopID, *o.CustomerID, false); err != nil {
+		// Clawback, tier, order stats and buyer stage, as for the order itself.
+		if err := models.SettleRefundLoyalty(ctx, w.DB, shopID, orderID, w.now()); err != nil {
 			return err
 		}
 	}
@@ -43,6 +45,9 @@ func (w *Worker) onRefund(ctx context.Context, shopID, refundID, orderID int64, 
 
 // onCustomer runs after a customer fact was stored.
 func (w *Worker) onCustomer(ctx context.Context, shopID, customerID int64, created bool) error {
+	if err := models.CustomerLoyaltyUpdate(ctx, w.DB, shopID, customerID, w.now()); err != nil { // sign-up bonus
+		return err
+	}
 	return nil
 }
 

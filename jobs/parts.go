@@ -3,7 +3,14 @@ package jobs
 import "github.com/hibiken/asynq"
 
 // registerParts adds the task handlers of loyalty, reviews and messaging.
-func (w *Worker) registerParts(mux *asynq.ServeMux) {}
+func (w *Worker) registerParts(mux *asynq.ServeMux) {
+	w.registerLoyalty(mux)
+}
 
 // scheduleParts adds their periodic tasks.
-func (w *Worker) scheduleParts(s *asynq.Scheduler) error { return nil }
+func (w *Worker) scheduleParts(s *asynq.Scheduler) error {
+	if err := w.scheduleLoyalty(s); err != nil {
+		return err
+	}
+	return nil
+}

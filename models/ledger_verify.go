@@ -14,6 +14,7 @@ import (
 //   - the unspent credits (lots) add up to the balance when it is positive, to 0 otherwise;
 //   - no order's entries net below zero (clawbacks and reversals never take more than it earned);
 //   - every redemption has exactly its redeem entry, and a reversal exactly when it failed.
+//
 // Each effect's uniqueness is the UNIQUE (shop, source type, source id, kind) index itself.
 func VerifyLedger(ctx context.Context, db *gorm.DB) (int64, error) {
 	db = db.WithContext(AllShops(ctx))
