@@ -2,11 +2,11 @@ package sentiment
 
 import "math"
 
-// Constants of the rules: the intensifier, caps and punctuation increments are VADER's, measured
-// by its authors with human raters; the rest are this package's. They are variables only so
+// Constants of the rules: the caps and punctuation increments are VADER's, measured by its
+// authors with human raters (so is the 0.293 of intensifiers, written in the lexicon files);
+// the rest are this package's. They are variables only so
 // the tests can probe them; nothing changes them at run time.
 var (
-	boostIncr      = 0.293 // an intensifier ("very") adds this to the next sentiment word
 	capsIncr       = 0.733 // SHOUTING a sentiment word among lower-case ones adds this
 	exclIncr       = 0.292 // each '!' (up to 4) adds this in the direction of the text
 	maxExcl        = 4
@@ -37,7 +37,6 @@ type unit struct {
 	boost   float64
 	pre     bool // negator reaching forward
 	post    bool // negator reaching back
-	start   int
 	clause  int
 	sent    int
 	caps    bool
@@ -72,11 +71,9 @@ func analyzeText(text, lang string) analysis {
 	// Short reviews ("Ottimo", "Sehr gut") carry too few function words to identify their
 	// language, so when detection is unsure the language whose lexicon understands the most
 	// words wins; ties go to the language with more detection evidence, then to the detected one.
-	if conf < 0.5 && len(d.toks) <= shortText {
-		bestEv := -1.0
-		if i, ok := langIndex[code]; ok {
-			bestEv = evidence[i]
-		}
+	// Scripts other than Latin are decided by their letters and are not second-guessed.
+	if _, latin := langIndex[code]; latin && code != "ru" && conf < 0.5 && len(d.toks) <= shortText {
+		bestEv := evidence[langIndex[code]]
 		for i, c := range supported {
 			if c == a.code {
 				continue
@@ -167,7 +164,7 @@ func (l *language) buildUnits(toks []token, folds []string) []unit {
 	us := make([]unit, 0, len(toks))
 	for i := 0; i < len(toks); {
 		t := toks[i]
-		u := unit{start: i, clause: t.clause, sent: t.sent, caps: t.caps, weight: 1, w: folds[i]}
+		u := unit{clause: t.clause, sent: t.sent, caps: t.caps, weight: 1, w: folds[i]}
 		n := 1
 		switch t.kind {
 		case tkEmoji:

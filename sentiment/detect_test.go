@@ -21,6 +21,7 @@ func TestDetectLanguage(t *testing.T) {
 		{"质量很好，物流很快。", "zh"},
 		{"المنتج ممتاز", "ar"},
 		{"Πολύ καλό προϊόν", "el"},
+		{"良い 👍", "ja"}, // an emoji does not turn a Japanese review English
 	}
 	for _, c := range cases {
 		got, conf := DetectLanguage(c.text)
@@ -55,6 +56,7 @@ func TestShortReviewsScoredInTheirLanguage(t *testing.T) {
 		{"Ottimo", "it", true}, {"Perfeito", "pt", true}, {"Harika", "tr", true}, {"Sehr gut", "de", true},
 		{"Schlecht", "de", false}, {"Nul", "fr", false}, {"Отлично", "ru", true}, {"Muy bueno", "es", true},
 		{"Goed product", "nl", true}, {"Décevant", "fr", false},
+		{"良い 👍", "ja", true}, // unsupported language: emoji still count, language kept
 	}
 	for _, c := range cases {
 		score, lang, _ := ScoreText(c.text)

@@ -42,6 +42,9 @@ func textConfidence(a analysis) float64 {
 	if a.nSent == 0 {
 		return clamp01(0.15 * lc)
 	}
+	// Words the lexicon understood are themselves evidence that the language is right, so a
+	// one-word "Terrible!" is not discounted for being too short to detect.
+	lc = max(lc, 0.8)
 	ev := 1 - math.Exp(-float64(a.nSent)/1.5)
 	return clamp01(ev * lc * (0.6 + 0.4*math.Abs(a.compound)))
 }

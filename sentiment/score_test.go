@@ -48,6 +48,8 @@ func TestContradiction(t *testing.T) {
 		{1, "Absolutely love it, perfect quality and super fast delivery! Highly recommend 😍"},
 		{5, "Produit nul, arrivé cassé, je suis furieux !"},
 		{1, "Ausgezeichnet, sehr zufrieden, klare Kaufempfehlung!"},
+		{5, "Terrible!"},
+		{1, "Perfect!"},
 	}
 	for _, c := range contradicting {
 		r := Score(c.rating, c.text)
