@@ -88,19 +88,31 @@ func (s *Server) shell(c echo.Context, shop string, appBridge bool) error {
 	return c.HTMLBlob(http.StatusOK, page)
 }
 
+// bouncePath serves Shopify's bounce page (the official libraries' default path).
+const bouncePath = "/auth/session-token"
+
 // bounce is Shopify's documented answer to an invalid or expired id_token on a document load:
-// a page with only App Bridge, which fetches a new token and reloads `shopify-reload`.
+// redirect to the bounce page with `shopify-reload` naming this URL without the stale token.
+// App Bridge reads `shopify-reload` from the page's own URL, fetches a new token and loads it.
 func (s *Server) bounce(c echo.Context, q url.Values) error {
 	q.Del("id_token")
-	reload := c.Request().URL.Path + "?" + q.Encode()
-	c.Response().Header().Set("Content-Security-Policy", "frame-ancestors https://admin.shopify.com https://*.myshopify.com;")
-	if shop, ok := shopify.NormalizeShop(q.Get("shop")); ok {
-		c.Response().Header().Set("Content-Security-Policy", frameAncestors(shop))
+	q.Del("shopify-reload")
+	reload := s.Cfg.AppURL + c.Request().URL.Path + "?" + q.Encode()
+	q.Set("shopify-reload", reload)
+	return c.Redirect(http.StatusFound, bouncePath+"?"+q.Encode())
+}
+
+// bouncePage is only App Bridge. It may be framed by the named shop's admin (an unverified
+// name only narrows who may frame it) or else by admin.shopify.com, never by a wildcard.
+func (s *Server) bouncePage(c echo.Context) error {
+	csp := "frame-ancestors https://admin.shopify.com;"
+	if shop, ok := shopify.NormalizeShop(c.QueryParam("shop")); ok {
+		csp = frameAncestors(shop)
 	}
+	c.Response().Header().Set("Content-Security-Policy", csp)
 	page := fmt.Sprintf(`<!doctype html><html><head><meta name="shopify-api-key" content="%s" />`+
 		`<script src="https://cdn.shopify.com/shopifycloud/app-bridge.js"></script></head><body></body></html>`,
 		html.EscapeString(s.Cfg.ShopifyAPIKey))
-	c.Response().Header().Set("X-Shopify-Reload", reload)
 	return c.HTML(http.StatusOK, page)
 }
 

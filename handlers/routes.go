@@ -27,6 +27,7 @@ func (s *Server) routes(e *echo.Echo) {
 
 	e.GET("/auth", s.authStart)
 	e.GET("/auth/callback", s.authCallback)
+	e.GET(bouncePath, s.bouncePage)
 
 	api := e.Group("/api", middleware.BodyLimit("2M"), s.requireSession)
 	proxy := e.Group("/proxy", middleware.BodyLimit("64K"), s.requireProxySignature)
