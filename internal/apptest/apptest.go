@@ -50,13 +50,17 @@ type App struct {
 type Options struct {
 	NoWorker bool              // do not start the Asynq server (tests that drive jobs by hand)
 	Env      map[string]string // config overrides
+	RedisURL string            // a Redis of the test's own (resilience tests stop it); default: a testenv database
 }
 
 // Start brings the app up and tears it down at the end of the test.
 func Start(t testing.TB, opts Options) *App {
 	t.Helper()
 	db, dsn := testenv.DB(t)
-	redisURL := testenv.Redis(t)
+	redisURL := opts.RedisURL
+	if redisURL == "" {
+		redisURL = testenv.Redis(t)
+	}
 	fake := fakeshop.Start(testenv.APISecret)
 	t.Cleanup(fake.Close)
 	env := map[string]string{"SHOPIFY_BASE_URL": fake.BaseURL()}
