@@ -1,6 +1,9 @@
 package sentiment
 
-import "math"
+import (
+	"math"
+	"unicode/utf8"
+)
 
 // Constants of the rules: the caps and punctuation increments are VADER's, measured by its
 // authors with human raters (so is the 0.293 of intensifiers, written in the lexicon files);
@@ -168,8 +171,8 @@ func (l *language) buildUnits(toks []token, folds []string) []unit {
 		n := 1
 		switch t.kind {
 		case tkEmoji:
-			r := []rune(t.low)
-			if v, ok := emojiValence[r[0]]; ok {
+			r, _ := utf8.DecodeRuneInString(t.low)
+			if v, ok := emojiValence[r]; ok {
 				u.kind, u.e = ukValence, entry{val: v}
 			}
 		case tkEmoticon:
@@ -230,7 +233,7 @@ func (l *language) classifyWord(u *unit, w, f string) {
 			}
 			return
 		}
-		if l.stop[w] {
+		if l.stop[w] || l.stop[f] {
 			return
 		}
 		if e, ok := l.lookup(w); ok && (e.val != 0 || e.hasNeg) {

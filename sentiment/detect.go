@@ -19,11 +19,12 @@ type detectEvidence struct {
 
 // DetectLanguage returns the ISO 639-1 code of the text's language and a confidence in [0,1].
 // Non-Latin scripts are decided by their letters; Latin-script text by function words, lexicon
-// words and letters only one language uses. With too little evidence it returns "en" with low
-// confidence.
+// words and letters only one language uses, and a short text by which lexicon understands it
+// ("Ottimo" is Italian). With too little evidence it returns "en" with low confidence. It is
+// the language Score and ScoreText report.
 func DetectLanguage(text string) (lang string, confidence float64) {
-	d := tokenize(text, emoticons)
-	return detect(&d)
+	a := analyzeText(text, "")
+	return a.code, clamp01(a.langConf)
 }
 
 func detect(d *doc) (string, float64) {

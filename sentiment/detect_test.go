@@ -22,6 +22,8 @@ func TestDetectLanguage(t *testing.T) {
 		{"المنتج ممتاز", "ar"},
 		{"Πολύ καλό προϊόν", "el"},
 		{"良い 👍", "ja"}, // an emoji does not turn a Japanese review English
+		{"Ottimo", "it"},  // too short for function words: the lexicon that knows it decides
+		{"Sehr gut", "de"},
 	}
 	for _, c := range cases {
 		got, conf := DetectLanguage(c.text)
