@@ -21,8 +21,8 @@ func TestDetectLanguage(t *testing.T) {
 		{"质量很好，物流很快。", "zh"},
 		{"المنتج ممتاز", "ar"},
 		{"Πολύ καλό προϊόν", "el"},
-		{"良い 👍", "ja"}, // an emoji does not turn a Japanese review English
-		{"Ottimo", "it"},  // too short for function words: the lexicon that knows it decides
+		{"良い 👍", "ja"},   // an emoji does not turn a Japanese review English
+		{"Ottimo", "it"}, // too short for function words: the lexicon that knows it decides
 		{"Sehr gut", "de"},
 	}
 	for _, c := range cases {
