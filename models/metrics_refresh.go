@@ -1,0 +1,404 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// The scorecard reads small per-shop rollups (migrations/00400_metrics.sql) instead of the
+// facts: on a shop with a million orders the cohort matrix alone is a scan of every order.
+// RefreshMetrics keeps them exact by recomputing, from the facts, every customer and every
+// day whose facts changed since the last refresh; nothing is incremented blindly, so a
+// replayed or late fact cannot make a figure drift.
+
+const (
+	// metricsOverlap re-reads changes this far before the watermark: a transaction that began
+	// before the last refresh (its rows carry its start time) may have committed after it.
+	metricsOverlap = 2 * time.Minute
+	// metricsRebuildAbove: past this many changed customers one pass over the shop is cheaper
+	// than recomputing them one by one.
+	metricsRebuildAbove = 20000
+	// AttributionWindow: an order counts as "after a message" when the customer was sent one
+	// in the 7 days before it.
+	AttributionWindow = 7 * 24 * time.Hour
+)
+
+// MetricsRefresh reports what a refresh did.
+type MetricsRefresh struct {
+	Skipped   bool // another process holds the shop's refresh lock; its result will do
+	Rebuilt   bool // the whole shop was recomputed
+	Customers int  // customers recomputed (incremental refresh)
+	Days      int  // days recomputed (incremental refresh)
+	Took      time.Duration
+}
+
+// RefreshOptions tune RefreshMetrics.
+type RefreshOptions struct {
+	// Rebuild recomputes everything; also done when the rollups were never built or the shop's
+	// time zone changed.
+	Rebuild bool
+	// RebuildOlderThan, when set, rebuilds if the last full rebuild is older: the safety net
+	// for the rare change an incremental refresh cannot see (an order moved to another
+	// customer or another day). Used by the periodic job, never on a request.
+	RebuildOlderThan time.Duration
+}
+
+type metricsState struct {
+	Timezone    string
+	Watermark   time.Time
+	RefreshedAt time.Time
+	RebuiltAt   time.Time
+}
+
+// metricsLock is the advisory lock key of one shop's refresh.
+const metricsLockSQL = `SELECT pg_try_advisory_xact_lock(hashtextextended('metrics:' || ?::bigint, 0))`
+
+// RefreshMetrics brings one shop's rollups up to date. Concurrent calls for the same shop do
+// not queue: the ones that find the lock taken return Skipped.
+func RefreshMetrics(ctx context.Context, db *gorm.DB, shopID int64, opt RefreshOptions) (MetricsRefresh, error) {
+	start := time.Now()
+	var out MetricsRefresh
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var got bool
+		if err := tx.Raw(metricsLockSQL, shopID).Scan(&got).Error; err != nil {
+			return err
+		}
+		if !got {
+			out.Skipped = true
+			return nil
+		}
+		if err := tx.Exec(`SET LOCAL work_mem = '64MB'`).Error; err != nil {
+			return err
+		}
+		tz, err := shopTimezone(ctx, tx, shopID)
+		if err != nil {
+			return err
+		}
+		var now time.Time
+		if err := tx.Raw(`SELECT now()`).Scan(&now).Error; err != nil {
+			return err
+		}
+		st, found, err := loadMetricsState(ctx, tx, shopID)
+		if err != nil {
+			return err
+		}
+		rebuild := opt.Rebuild || !found || st.Timezone != tz ||
+			(opt.RebuildOlderThan > 0 && now.Sub(st.RebuiltAt) > opt.RebuildOlderThan)
+		if !rebuild {
+			r := refresher{tx: tx, shop: shopID, tz: tz}
+			n, days, err := r.incremental(st.Watermark.Add(-metricsOverlap))
+			if errors.Is(err, errTooManyChanges) {
+				rebuild = true
+			} else if err != nil {
+				return err
+			}
+			out.Customers, out.Days = n, days
+		}
+		if rebuild {
+			r := refresher{tx: tx, shop: shopID, tz: tz}
+			if err := r.rebuild(); err != nil {
+				return err
+			}
+			out.Rebuilt, out.Customers, out.Days = true, 0, 0
+			st.RebuiltAt = now
+		}
+		return tx.Exec(`INSERT INTO metrics_state (shop_id, timezone, watermark, refreshed_at, rebuilt_at)
+			VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (shop_id) DO UPDATE SET timezone = EXCLUDED.timezone, watermark = EXCLUDED.watermark,
+				refreshed_at = EXCLUDED.refreshed_at, rebuilt_at = EXCLUDED.rebuilt_at`,
+			shopID, tz, now, now, st.RebuiltAt).Error
+	})
+	out.Took = time.Since(start)
+	if err != nil {
+		return out, fmt.Errorf("refresh metrics of shop %d: %w", shopID, err)
+	}
+	return out, nil
+}
+
+// RefreshMetricsIfStale refreshes when the last refresh is older than maxAge (or never ran).
+// The scorecard calls it before reading, so figures are at most maxAge old.
+func RefreshMetricsIfStale(ctx context.Context, db *gorm.DB, shopID int64, maxAge time.Duration) (MetricsRefresh, error) {
+	var fresh bool
+	err := db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM metrics_state WHERE shop_id = ? AND refreshed_at > now() - ?::interval)`,
+		shopID, fmt.Sprintf("%d milliseconds", maxAge.Milliseconds())).Scan(&fresh).Error
+	if err != nil {
+		return MetricsRefresh{}, fmt.Errorf("metrics state of shop %d: %w", shopID, err)
+	}
+	if fresh {
+		return MetricsRefresh{Skipped: true}, nil
+	}
+	return RefreshMetrics(ctx, db, shopID, RefreshOptions{})
+}
+
+func loadMetricsState(ctx context.Context, db *gorm.DB, shopID int64) (metricsState, bool, error) {
+	var st metricsState
+	res := db.WithContext(ctx).Raw(`SELECT timezone, watermark, refreshed_at, rebuilt_at FROM metrics_state WHERE shop_id = ?`,
+		shopID).Scan(&st)
+	if res.Error != nil {
+		return st, false, fmt.Errorf("metrics state: %w", res.Error)
+	}
+	return st, res.RowsAffected == 1, nil
+}
+
+// shopTimezone is the IANA zone the shop's days are counted in; UTC when unknown or invalid
+// (Postgres and Go must both understand it).
+func shopTimezone(ctx context.Context, db *gorm.DB, shopID int64) (string, error) {
+	var tz string
+	if err := db.WithContext(ctx).Raw(`SELECT timezone FROM shops WHERE id = ?`, shopID).Scan(&tz).Error; err != nil {
+		return "", fmt.Errorf("shop %d time zone: %w", shopID, err)
+	}
+	if tz == "" {
+		return "UTC", nil
+	}
+	if _, err := time.LoadLocation(tz); err != nil {
+		return "UTC", nil
+	}
+	var ok bool
+	if err := db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = ?)`, tz).Scan(&ok).Error; err != nil || !ok {
+		return "UTC", err
+	}
+	return tz, nil
+}
+
+var errTooManyChanges = errors.New("too many changed customers for an incremental refresh")
+
+// refresher runs the rollup statements of one shop inside the refresh transaction.
+type refresher struct {
+	tx   *gorm.DB
+	shop int64
+	tz   string
+}
+
+func (r refresher) args(extra map[string]any) map[string]any {
+	m := map[string]any{"shop": r.shop, "tz": r.tz}
+	for k, v := range extra {
+		m[k] = v
+	}
+	return m
+}
+
+func (r refresher) exec(what, sql string, args map[string]any) error {
+	if err := r.tx.Exec(sql, r.args(args)).Error; err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// placedSQL is when an order was placed: the moment every metric dates it by.
+const placedSQL = `COALESCE(o.processed_at, o.shopify_created_at)`
+
+// keptOrdersSQL selects the kept orders (not cancelled, not test, not fully refunded) matching
+// cond, with their subtotal net of refunds. Refunds are summed only for those orders.
+func keptOrdersSQL(cond string) string {
+	return `WITH o AS MATERIALIZED (
+			SELECT o.order_id, o.customer_id, o.subtotal, ` + placedSQL + ` AS placed
+			FROM orders o
+			WHERE o.shop_id = @shop AND o.cancelled_at IS NULL AND NOT o.test AND ` + placedSQL + ` IS NOT NULL AND (` + cond + `)),
+		rf AS (
+			SELECT r.order_id, sum(r.subtotal) AS refunded FROM refunds r
+			WHERE r.shop_id = @shop AND r.order_id IN (SELECT order_id FROM o) GROUP BY r.order_id),
+		kept AS (
+			SELECT o.order_id, o.customer_id, o.placed, o.subtotal - COALESCE(rf.refunded, 0) AS net
+			FROM o LEFT JOIN rf ON rf.order_id = o.order_id
+			WHERE rf.refunded IS NULL OR rf.refunded < o.subtotal)`
+}
+
+// monthsOfSQL lists the distinct months (first days) a customer row ordered in.
+const monthsOfSQL = `SELECT DISTINCT g::date AS month FROM unnest(c.order_days) AS u(rng),
+	generate_series(date_trunc('month', lower(u.rng)::timestamp), date_trunc('month', (upper(u.rng) - 1)::timestamp), interval '1 month') AS g`
+
+// cohortDeltaSQL adds sign × (the customers' cells) to the cohort matrix.
+func cohortDeltaSQL(sign string) string {
+	return `INSERT INTO metrics_cohorts (shop_id, cohort, month, customers)
+		SELECT @shop, date_trunc('month', c.first_day::timestamp)::date, m.month, ` + sign + `count(*)
+		FROM metrics_customers c CROSS JOIN LATERAL (` + monthsOfSQL + `) m
+		WHERE c.shop_id = @shop AND c.customer_id = ANY(CAST(@ids AS bigint[]))
+		GROUP BY 2, 3
+		ON CONFLICT (shop_id, cohort, month) DO UPDATE SET customers = metrics_cohorts.customers + EXCLUDED.customers`
+}
+
+func customersInsertSQL(cond string) string {
+	return keptOrdersSQL(cond) + `
+		INSERT INTO metrics_customers (shop_id, customer_id, first_day, second_day, order_days, orders)
+		SELECT @shop, customer_id, min(day), (array_agg(day ORDER BY day))[2], range_agg(daterange(day, day + 1)), count(*)
+		FROM (SELECT customer_id, (placed AT TIME ZONE @tz)::date AS day FROM kept WHERE customer_id IS NOT NULL) k
+		GROUP BY customer_id`
+}
+
+// dayBoundsSQL: the instants a calendar day of the shop starts and ends.
+const (
+	dayStartSQL = `(d.day::timestamp AT TIME ZONE @tz)`
+	dayEndSQL   = `((d.day + 1)::timestamp AT TIME ZONE @tz)`
+)
+
+// dailyInsertSQL recomputes metrics_daily for the days in @days.
+const dailyInsertSQL = `INSERT INTO metrics_daily (shop_id, day, orders, revenue, customer_revenue, orders_after_message, points_earned, points_redeemed)
+	SELECT @shop, d.day, od.orders, od.revenue, od.customer_revenue, od.attributed, pt.earned, pt.redeemed
+	FROM unnest(CAST(@days AS date[])) AS d(day)
+	CROSS JOIN LATERAL (
+		SELECT count(*) AS orders, COALESCE(sum(k.net), 0) AS revenue,
+			COALESCE(sum(k.net) FILTER (WHERE k.customer_id IS NOT NULL), 0) AS customer_revenue,
+			count(*) FILTER (WHERE k.customer_id IS NOT NULL AND EXISTS (
+				SELECT 1 FROM message_decisions m
+				WHERE m.shop_id = @shop AND m.customer_id = k.customer_id AND m.decision = 'sent'
+				  AND m.sent_at < k.placed AND m.sent_at >= k.placed - interval '7 days')) AS attributed
+		FROM (
+			SELECT o.customer_id, ` + placedSQL + ` AS placed, o.subtotal - COALESCE(r.refunded, 0) AS net, r.refunded, o.subtotal
+			FROM orders o
+			LEFT JOIN LATERAL (SELECT sum(r.subtotal) AS refunded FROM refunds r
+				WHERE r.shop_id = @shop AND r.order_id = o.order_id) r ON true
+			WHERE o.shop_id = @shop AND o.cancelled_at IS NULL AND NOT o.test
+			  AND ` + placedSQL + ` >= ` + dayStartSQL + ` AND ` + placedSQL + ` < ` + dayEndSQL + `
+		) k
+		WHERE k.refunded IS NULL OR k.refunded < k.subtotal) od
+	CROSS JOIN LATERAL (
+		SELECT COALESCE(sum(e.points) FILTER (WHERE e.kind IN ('earn', 'bonus')), 0) AS earned,
+			COALESCE(-sum(e.points) FILTER (WHERE e.kind = 'redeem'), 0)
+			  - COALESCE(sum(e.points) FILTER (WHERE e.kind = 'reversal' AND e.source_type = 'redemption'), 0) AS redeemed
+		FROM ledger_entries e
+		WHERE e.shop_id = @shop AND e.occurred_at >= ` + dayStartSQL + ` AND e.occurred_at < ` + dayEndSQL + `) pt
+	WHERE od.orders > 0 OR pt.earned <> 0 OR pt.redeemed <> 0`
+
+const decisionsInsertSQL = `INSERT INTO metrics_decisions_daily (shop_id, day, decision, reason, n)
+	SELECT @shop, d.day, m.decision, m.reason, count(*)
+	FROM unnest(CAST(@days AS date[])) AS d(day)
+	JOIN message_decisions m ON m.shop_id = @shop AND m.created_at >= ` + dayStartSQL + ` AND m.created_at < ` + dayEndSQL + `
+	GROUP BY d.day, m.decision, m.reason`
+
+// incremental recomputes the customers and days touched by facts changed since `since`.
+func (r refresher) incremental(since time.Time) (customers, days int, err error) {
+	a := map[string]any{"since": since}
+	var ids []int64
+	err = r.tx.Raw(`SELECT DISTINCT customer_id FROM (
+			SELECT o.customer_id FROM orders o WHERE o.shop_id = @shop AND o.updated_at >= @since
+			UNION ALL
+			SELECT o.customer_id FROM refunds r JOIN orders o ON o.shop_id = r.shop_id AND o.order_id = r.order_id
+			WHERE r.shop_id = @shop AND r.created_at >= @since
+		) x WHERE customer_id IS NOT NULL`, r.args(a)).Scan(&ids).Error
+	if err != nil {
+		return 0, 0, fmt.Errorf("changed customers: %w", err)
+	}
+	if len(ids) > metricsRebuildAbove {
+		return 0, 0, errTooManyChanges
+	}
+	var dayList []time.Time
+	err = r.tx.Raw(`SELECT DISTINCT day FROM (
+			SELECT (`+placedSQL+` AT TIME ZONE @tz)::date AS day FROM orders o
+			WHERE o.shop_id = @shop AND o.updated_at >= @since
+			UNION ALL
+			SELECT (`+placedSQL+` AT TIME ZONE @tz)::date FROM refunds r
+			JOIN orders o ON o.shop_id = r.shop_id AND o.order_id = r.order_id
+			WHERE r.shop_id = @shop AND r.created_at >= @since
+			UNION ALL
+			SELECT (e.occurred_at AT TIME ZONE @tz)::date FROM ledger_entries e
+			WHERE e.shop_id = @shop AND e.created_at >= @since
+			UNION ALL
+			SELECT (m.created_at AT TIME ZONE @tz)::date FROM message_decisions m
+			WHERE m.shop_id = @shop AND m.updated_at >= @since
+			UNION ALL
+			SELECT (`+placedSQL+` AT TIME ZONE @tz)::date FROM message_decisions m
+			JOIN orders o ON o.shop_id = m.shop_id AND o.customer_id = m.customer_id
+			  AND `+placedSQL+` > m.sent_at AND `+placedSQL+` <= m.sent_at + interval '7 days'
+			WHERE m.shop_id = @shop AND m.updated_at >= @since AND m.decision = 'sent'
+		) x WHERE day IS NOT NULL`, r.args(a)).Scan(&dayList).Error
+	if err != nil {
+		return 0, 0, fmt.Errorf("changed days: %w", err)
+	}
+	if len(ids) > 0 {
+		if err := r.customers(Int64Array(ids)); err != nil {
+			return 0, 0, err
+		}
+	}
+	if len(dayList) > 0 {
+		if err := r.days(dateArray(dayList)); err != nil {
+			return 0, 0, err
+		}
+	}
+	return len(ids), len(dayList), nil
+}
+
+// customers recomputes the given customers' rows and moves their cohort cells with them.
+func (r refresher) customers(ids Int64Array) error {
+	a := map[string]any{"ids": ids}
+	if err := r.exec("cohorts out", cohortDeltaSQL("-"), a); err != nil {
+		return err
+	}
+	if err := r.exec("customers out", `DELETE FROM metrics_customers WHERE shop_id = @shop AND customer_id = ANY(CAST(@ids AS bigint[]))`, a); err != nil {
+		return err
+	}
+	if err := r.exec("customers in", customersInsertSQL(`o.customer_id = ANY(CAST(@ids AS bigint[]))`), a); err != nil {
+		return err
+	}
+	if err := r.exec("cohorts in", cohortDeltaSQL(""), a); err != nil {
+		return err
+	}
+	return r.exec("cohorts prune", `DELETE FROM metrics_cohorts WHERE shop_id = @shop AND customers = 0`, nil)
+}
+
+// days recomputes the daily figures and decision counts of the given days.
+func (r refresher) days(days TextArray) error {
+	a := map[string]any{"days": days}
+	if err := r.exec("daily out", `DELETE FROM metrics_daily WHERE shop_id = @shop AND day = ANY(CAST(@days AS date[]))`, a); err != nil {
+		return err
+	}
+	if err := r.exec("daily in", dailyInsertSQL, a); err != nil {
+		return err
+	}
+	if err := r.exec("decisions out", `DELETE FROM metrics_decisions_daily WHERE shop_id = @shop AND day = ANY(CAST(@days AS date[]))`, a); err != nil {
+		return err
+	}
+	return r.exec("decisions in", decisionsInsertSQL, a)
+}
+
+// rebuild recomputes every rollup of the shop from its facts.
+func (r refresher) rebuild() error {
+	for _, t := range []string{"metrics_customers", "metrics_cohorts", "metrics_daily", "metrics_decisions_daily"} {
+		if err := r.exec("clear "+t, `DELETE FROM `+t+` WHERE shop_id = @shop`, nil); err != nil {
+			return err
+		}
+	}
+	if err := r.exec("customers", customersInsertSQL(`TRUE`), nil); err != nil {
+		return err
+	}
+	err := r.exec("cohorts", `INSERT INTO metrics_cohorts (shop_id, cohort, month, customers)
+		SELECT @shop, date_trunc('month', c.first_day::timestamp)::date, m.month, count(*)
+		FROM metrics_customers c CROSS JOIN LATERAL (`+monthsOfSQL+`) m
+		WHERE c.shop_id = @shop GROUP BY 2, 3`, nil)
+	if err != nil {
+		return err
+	}
+	// Every day from the first fact to the last; days without any are skipped by the inserts.
+	var span struct{ First, Last *time.Time }
+	err = r.tx.Raw(`SELECT min(d) AS first, max(d) AS last FROM (
+			SELECT (min(`+placedSQL+`) AT TIME ZONE @tz)::date AS d FROM orders o WHERE o.shop_id = @shop
+			UNION ALL SELECT (max(`+placedSQL+`) AT TIME ZONE @tz)::date FROM orders o WHERE o.shop_id = @shop
+			UNION ALL SELECT (min(occurred_at) AT TIME ZONE @tz)::date FROM ledger_entries WHERE shop_id = @shop
+			UNION ALL SELECT (max(occurred_at) AT TIME ZONE @tz)::date FROM ledger_entries WHERE shop_id = @shop
+			UNION ALL SELECT (min(created_at) AT TIME ZONE @tz)::date FROM message_decisions WHERE shop_id = @shop
+			UNION ALL SELECT (max(created_at) AT TIME ZONE @tz)::date FROM message_decisions WHERE shop_id = @shop
+		) x`, r.args(nil)).Scan(&span).Error
+	if err != nil {
+		return fmt.Errorf("fact span: %w", err)
+	}
+	if span.First == nil || span.Last == nil {
+		return nil
+	}
+	var all []time.Time
+	for d := *span.First; !d.After(*span.Last); d = d.AddDate(0, 0, 1) {
+		all = append(all, d)
+	}
+	return r.days(dateArray(all))
+}
+
+// dateArray renders days as a text[] literal of ISO dates (cast to date[] in SQL).
+func dateArray(days []time.Time) TextArray {
+	out := make(TextArray, len(days))
+	for i, d := range days {
+		out[i] = d.Format(time.DateOnly)
+	}
+	return out
+}
