@@ -79,7 +79,11 @@ func TestOAuthCallback(t *testing.T) {
 		{"state does not match the cookie", shopify.SignAdminQuery(params("0123456789abcdef0123456789abcdef", now), testenv.APISecret), ck},
 		{"forged cookie", good, &http.Cookie{Name: ck.Name, Value: state + ".deadbeef"}},
 		{"bad hmac", shopify.SignAdminQuery(params(state, now), "wrong-secret"), ck},
-		{"tampered after signing", func() url.Values { q := shopify.SignAdminQuery(params(state, now), testenv.APISecret); q.Set("shop", testenv.Shop("evil")); return q }(), ck},
+		{"tampered after signing", func() url.Values {
+			q := shopify.SignAdminQuery(params(state, now), testenv.APISecret)
+			q.Set("shop", testenv.Shop("evil"))
+			return q
+		}(), ck},
 		{"stale timestamp", shopify.SignAdminQuery(params(state, strconv.FormatInt(time.Now().Add(-5*time.Minute).Unix(), 10)), testenv.APISecret), ck},
 	}
 	for _, c := range cases {

@@ -66,12 +66,16 @@ func TestProxySignatureGuard(t *testing.T) {
 		q    string
 		want int
 	}{
-		"wrong secret":       {query("7", now, "attacker"), http.StatusUnauthorized},
-		"stale":              {query("7", now.Add(-2*time.Minute), testenv.APISecret), http.StatusUnauthorized},
-		"unsigned":           {"shop=" + shop + "&logged_in_customer_id=7", http.StatusUnauthorized},
-		"customer id forged": {func() string { v, _ := url.ParseQuery(query("7", now, testenv.APISecret)); v.Set("logged_in_customer_id", "9"); return v.Encode() }(), http.StatusUnauthorized},
-		"not a number":       {query("abc", now, testenv.APISecret), http.StatusUnprocessableEntity},
-		"negative id":        {query("-3", now, testenv.APISecret), http.StatusUnprocessableEntity},
+		"wrong secret": {query("7", now, "attacker"), http.StatusUnauthorized},
+		"stale":        {query("7", now.Add(-2*time.Minute), testenv.APISecret), http.StatusUnauthorized},
+		"unsigned":     {"shop=" + shop + "&logged_in_customer_id=7", http.StatusUnauthorized},
+		"customer id forged": {func() string {
+			v, _ := url.ParseQuery(query("7", now, testenv.APISecret))
+			v.Set("logged_in_customer_id", "9")
+			return v.Encode()
+		}(), http.StatusUnauthorized},
+		"not a number": {query("abc", now, testenv.APISecret), http.StatusUnprocessableEntity},
+		"negative id":  {query("-3", now, testenv.APISecret), http.StatusUnprocessableEntity},
 	} {
 		if st := call(c.q); st != c.want || got.customer != 0 || got.shopID != 0 {
 			t.Errorf("%s: status %d (want %d), handler saw %+v", name, st, c.want, got)
