@@ -71,7 +71,11 @@ func TestAdminQueryRejections(t *testing.T) {
 		{"added param", func() url.Values { q := good(); q.Set("host", "YWRtaW4"); return q }, []string{vectorSecret}, now, shopify.ErrBadSignature},
 		{"missing hmac", func() url.Values { q := good(); q.Del("hmac"); return q }, []string{vectorSecret}, now, shopify.ErrBadSignature},
 		// The received MAC is hex-decoded before comparing, so its case does not matter.
-		{"upper-case hex", func() url.Values { q := good(); q.Set("hmac", "4712BF92FFC2917D15A2F5A273E39F0116667419AA4B6AC0B3BAAF26FA3C4D20"); return q }, []string{vectorSecret}, now, nil},
+		{"upper-case hex", func() url.Values {
+			q := good()
+			q.Set("hmac", "4712BF92FFC2917D15A2F5A273E39F0116667419AA4B6AC0B3BAAF26FA3C4D20")
+			return q
+		}, []string{vectorSecret}, now, nil},
 		{"duplicate hmac", func() url.Values { q := good(); q.Add("hmac", adminVectorHMAC); return q }, []string{vectorSecret}, now, shopify.ErrDuplicate},
 		{"duplicate shop", func() url.Values { q := good(); q.Add("shop", "other.myshopify.com"); return q }, []string{vectorSecret}, now, shopify.ErrDuplicate},
 		{"91 s late", good, []string{vectorSecret}, now.Add(91 * time.Second), shopify.ErrStale},
