@@ -207,7 +207,7 @@ func TestRenderThenSend(t *testing.T) {
 	m := newTestMailer(t, srv.URL())
 	vars := SampleVars()
 	vars["customer"].(map[string]any)["first_name"] = "<Naomi>"
-	r, err := Render(context.Background(), Templates{
+	r, err := Render(testCtx(t), Templates{
 		Subject: "Sorry, {{ customer.first_name }}",
 		HTML:    "<p>Dear {{ customer.first_name }}, here is {{ offer.value }}: <strong>{{ offer.code }}</strong></p>",
 	}, vars)

@@ -23,6 +23,12 @@ import (
 // is in the MAC, not the token: a review token fails as an unsubscribe token. The MAC covers
 // the payload bytes as sent, so verifying never depends on re-encoding JSON the same way.
 
+// Link purposes used across the app; a token signed for one fails verification for another.
+const (
+	PurposeUnsubscribe = "unsubscribe"
+	PurposeReview      = "review"
+)
+
 // MinLinkKeyBytes is the shortest key Sign and Verify accept.
 const MinLinkKeyBytes = 32
 

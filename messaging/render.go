@@ -17,6 +17,7 @@ import (
 // line. When t.Text is empty, Text is derived from the rendered HTML (PlainText).
 //
 // Render is bounded (see limits.go): when ctx has no deadline, DefaultRenderTimeout applies.
+// errors.Is(err, ErrRenderLimit) means the template is at fault; ErrRenderTimeout means retry.
 // Parsed templates are cached by source, so rendering one message for many shoppers parses once.
 // Errors are *TemplateError.
 func Render(ctx context.Context, t Templates, vars map[string]any) (Rendered, error) {
