@@ -2,5 +2,17 @@ package handlers
 
 import "github.com/labstack/echo/v4"
 
-// loyaltyRoutes: program settings, ledger, adjustments; storefront balance and redemption.
-func (s *Server) loyaltyRoutes(api, proxy *echo.Group) {}
+// loyaltyRoutes: program settings, the customer record (list, 360° view, ledger, adjustments);
+// storefront statement and redemption through the app proxy.
+func (s *Server) loyaltyRoutes(api, proxy *echo.Group) {
+	api.GET("/loyalty/settings", s.getLoyaltySettings)
+	api.PUT("/loyalty/settings", s.putLoyaltySettings)
+
+	api.GET("/customers", s.listCustomers)
+	api.GET("/customers/:id", s.getCustomer)
+	api.GET("/customers/:id/ledger", s.customerLedger)
+	api.POST("/customers/:id/adjustments", s.adjustPoints)
+
+	proxy.GET("/loyalty", s.proxyLoyalty)
+	proxy.POST("/loyalty/redeem", s.proxyRedeem)
+}
