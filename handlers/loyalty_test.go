@@ -25,7 +25,7 @@ func orderBody(id, cust int64, subtotal, status string, extra map[string]any) ma
 	o := map[string]any{"id": id, "name": fmt.Sprintf("#%d", id), "email": "chrissy@example.com", "currency": "USD",
 		"subtotal_price": subtotal, "total_price": subtotal, "financial_status": status, "test": false,
 		"processed_at": now, "created_at": now, "updated_at": now,
-		"customer": map[string]any{"id": cust, "email": "chrissy@example.com", "state": "enabled"},
+		"customer":   map[string]any{"id": cust, "email": "chrissy@example.com", "state": "enabled"},
 		"line_items": []map[string]any{{"id": id*10 + 1, "product_id": 7001, "variant_id": 8001, "title": "Coffee", "quantity": 1, "price": subtotal}}}
 	for k, v := range extra {
 		o[k] = v
