@@ -1,0 +1,582 @@
+package models
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Import of reviews exported by other review apps (Judge.me, Yotpo, Okendo and look-alikes):
+// CSV with a header row, a JSON array of objects, {"reviews": [...]}, or JSON Lines. The
+// reader streams: memory stays bounded by one record (at most maxImportRecord bytes), whatever
+// the size of the file.
+
+// maxImportRecord bounds one CSV record or JSON object; past it the file cannot be trusted to
+// resynchronise, so the import stops there with an error on that line.
+const maxImportRecord = 1 << 20
+
+// ImportRow is one review read from an export, validated.
+type ImportRow struct {
+	Line          int
+	ProductID     int64 // 0 when only a handle was given
+	ProductHandle string
+	Rating        int
+	Title         string
+	Body          string
+	ReviewerName  string
+	ReviewerEmail string
+	Date          *time.Time
+}
+
+// ImportRowError says why a row was not imported.
+type ImportRowError struct {
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
+}
+
+func (e *ImportRowError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Reason) }
+
+// importColumns maps normalised header names (lower case, letters and digits only) of the
+// exports we accept to our fields.
+var importColumns = map[string]string{
+	"title": "title", "reviewtitle": "title", "headline": "title", "subject": "title",
+	"body": "body", "reviewbody": "body", "reviewcontent": "body", "content": "body", "review": "body",
+	"text": "body", "reviewtext": "body", "comment": "body", "message": "body",
+	"rating": "rating", "reviewscore": "rating", "score": "rating", "stars": "rating", "starrating": "rating",
+	"reviewrating": "rating", "productrating": "rating",
+	"reviewdate": "date", "date": "date", "createdat": "date", "datecreated": "date", "created": "date",
+	"submittedat": "date", "publishedat": "date", "reviewcreatedat": "date", "reviewcreationdate": "date",
+	"reviewername": "name", "name": "name", "displayname": "name", "author": "name", "authorname": "name",
+	"username": "name", "customername": "name", "userdisplayname": "name", "reviewerdisplayname": "name",
+	"revieweremail": "email", "email": "email", "useremail": "email", "authoremail": "email",
+	"customeremail": "email", "emailaddress": "email",
+	"productid": "product_id", "shopifyproductid": "product_id", "productexternalid": "product_id", "externalproductid": "product_id",
+	"producthandle": "handle", "handle": "handle", "producturl": "handle", "productlink": "handle",
+}
+
+func normaliseColumn(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// ImportReader reads reviews from an export one row at a time.
+type ImportReader struct {
+	next func() (map[string]string, int, error)
+}
+
+// rowError marks a record that could not be read but after which reading may go on.
+type rowError struct {
+	line   int
+	reason string
+}
+
+func (e rowError) Error() string { return e.reason }
+
+// NewImportReader sniffs the format (JSON when the first non-space byte is '[' or '{', CSV
+// otherwise) and reads the CSV header. A file it cannot make sense of at all is an
+// *ImportRowError on line 1.
+func NewImportReader(r io.Reader) (*ImportReader, error) {
+	g := &guardReader{r: r}
+	br := bufio.NewReaderSize(g, 64<<10)
+	// A UTF-8 byte-order mark (Excel) is not part of the first column's name.
+	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte("\xef\xbb\xbf")) {
+		_, _ = br.Discard(3)
+	}
+	first := byte(0)
+	for i := 1; ; i++ {
+		b, err := br.Peek(i)
+		if len(b) < i {
+			if err == nil || errors.Is(err, io.EOF) || errors.Is(err, bufio.ErrBufferFull) {
+				break
+			}
+			return nil, err
+		}
+		if c := b[i-1]; c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			first = c
+			break
+		}
+	}
+	switch first {
+	case 0:
+		return nil, &ImportRowError{Line: 1, Reason: "the file is empty"}
+	case '[', '{':
+		return newJSONImport(g, br, first)
+	}
+	return newCSVImport(g, br)
+}
+
+// Next returns the next valid row, or a row error for a bad one (reading may continue), or
+// io.EOF, or a fatal error.
+func (ir *ImportReader) Next() (ImportRow, *ImportRowError, error) {
+	rec, line, err := ir.next()
+	if err != nil {
+		var re rowError
+		if errors.As(err, &re) {
+			return ImportRow{}, &ImportRowError{Line: re.line, Reason: re.reason}, nil
+		}
+		var ie *ImportRowError
+		if errors.As(err, &ie) {
+			return ImportRow{}, nil, ie
+		}
+		return ImportRow{}, nil, err
+	}
+	row, reason := parseImportRecord(rec)
+	row.Line = line
+	if reason != "" {
+		return ImportRow{}, &ImportRowError{Line: line, Reason: reason}, nil
+	}
+	return row, nil, nil
+}
+
+// guardReader fails once more than maxImportRecord bytes were read since the last reset, so
+// one endless field or object cannot take all memory.
+type guardReader struct {
+	r io.Reader
+	n int
+}
+
+var errRecordTooLarge = errors.New("record too large")
+
+func (g *guardReader) Read(p []byte) (int, error) {
+	if g.n > maxImportRecord {
+		return 0, errRecordTooLarge
+	}
+	n, err := g.r.Read(p)
+	g.n += n
+	return n, err
+}
+
+func (g *guardReader) reset() { g.n = 0 }
+
+// CSV
+
+func newCSVImport(g *guardReader, br *bufio.Reader) (*ImportReader, error) {
+	head, _ := br.Peek(br.Buffered())
+	if nl := bytes.IndexByte(head, '\n'); nl >= 0 {
+		head = head[:nl]
+	}
+	cr := csv.NewReader(br)
+	cr.Comma = sniffDelimiter(head)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err != nil {
+		return nil, &ImportRowError{Line: 1, Reason: "the header row cannot be read: " + csvReason(err)}
+	}
+	cols := make([]string, len(header))
+	found := map[string]bool{}
+	for i, h := range header {
+		if f, ok := importColumns[normaliseColumn(h)]; ok && !found[f] {
+			cols[i], found[f] = f, true
+		}
+	}
+	if !found["rating"] {
+		return nil, &ImportRowError{Line: 1, Reason: "no rating column (expected one of rating, review_score, score, stars)"}
+	}
+	if !found["product_id"] && !found["handle"] {
+		return nil, &ImportRowError{Line: 1, Reason: "no product column (expected product_id or product_handle)"}
+	}
+	width := len(header)
+	fatal := false
+	// FieldPos is only defined after a successful Read: errors are placed after the last
+	// record read (exact for one-line records, which is what a broken row usually is).
+	nextLine := 2
+	return &ImportReader{next: func() (map[string]string, int, error) {
+		if fatal {
+			return nil, 0, io.EOF
+		}
+		g.reset()
+		fields, err := cr.Read()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil, 0, io.EOF
+			}
+			if errors.Is(err, errRecordTooLarge) {
+				fatal = true
+				return nil, 0, rowError{nextLine, fmt.Sprintf("record longer than %d bytes; the import stopped here", maxImportRecord)}
+			}
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				if errors.Is(pe.Err, csv.ErrQuote) && pe.StartLine != pe.Line {
+					// An unterminated quote swallowed the rest of the file.
+					fatal = true
+				}
+				nextLine = pe.Line + 1
+				return nil, 0, rowError{pe.StartLine, csvReason(err)}
+			}
+			return nil, 0, err
+		}
+		line, _ := cr.FieldPos(0)
+		end, _ := cr.FieldPos(len(fields) - 1)
+		nextLine = end + 1
+		if len(fields) == 1 && strings.TrimSpace(fields[0]) == "" {
+			return nil, 0, rowError{line, "empty line"}
+		}
+		if len(fields) != width {
+			return nil, 0, rowError{line, fmt.Sprintf("expected %d columns, found %d", width, len(fields))}
+		}
+		rec := make(map[string]string, len(found))
+		for i, f := range fields {
+			if cols[i] != "" {
+				rec[cols[i]] = f
+			}
+		}
+		return rec, line, nil
+	}}, nil
+}
+
+func sniffDelimiter(head []byte) rune {
+	best, n := ',', bytes.Count(head, []byte(","))
+	for _, d := range []rune{';', '\t'} {
+		if c := bytes.Count(head, []byte(string(d))); c > n {
+			best, n = d, c
+		}
+	}
+	return best
+}
+
+func csvReason(err error) string {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		switch {
+		case errors.Is(pe.Err, csv.ErrBareQuote):
+			return "a quote inside an unquoted field"
+		case errors.Is(pe.Err, csv.ErrQuote):
+			return "a quoted field is not closed"
+		case errors.Is(pe.Err, csv.ErrFieldCount):
+			return "wrong number of columns"
+		}
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// JSON
+
+func newJSONImport(g *guardReader, br *bufio.Reader, first byte) (*ImportReader, error) {
+	if first == '{' {
+		// JSON Lines when the first line alone is a whole object; a wrapper object otherwise.
+		peek, _ := br.Peek(br.Buffered())
+		peek = bytes.TrimLeft(peek, " \t\r\n")
+		if nl := bytes.IndexByte(peek, '\n'); nl >= 0 {
+			peek = peek[:nl]
+		}
+		if isReviewObject(bytes.TrimSpace(peek)) {
+			return newJSONLinesImport(g, br), nil
+		}
+	}
+	lc := &lineCounter{r: br}
+	dec := json.NewDecoder(lc)
+	dec.UseNumber()
+	lineAt := func() int {
+		// Lines fully consumed by the decoder, plus one, skipping the separators before the value.
+		buf, _ := io.ReadAll(dec.Buffered())
+		consumed := lc.lines - bytes.Count(buf, []byte("\n"))
+		for _, c := range buf {
+			if c == '\n' {
+				consumed++
+			} else if c != ' ' && c != '\t' && c != '\r' && c != ',' {
+				break
+			}
+		}
+		return consumed + 1
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, &ImportRowError{Line: 1, Reason: "not valid JSON: " + err.Error()}
+	}
+	if d, _ := tok.(json.Delim); d == '{' {
+		// Find the array of reviews inside the wrapper object.
+		for {
+			kt, err := dec.Token()
+			if err != nil {
+				return nil, &ImportRowError{Line: lineAt(), Reason: "not valid JSON: " + err.Error()}
+			}
+			key, ok := kt.(string)
+			if !ok {
+				return nil, &ImportRowError{Line: lineAt(), Reason: `no "reviews" array in the JSON object`}
+			}
+			if k := normaliseColumn(key); k == "reviews" || k == "data" || k == "items" {
+				if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+					return nil, &ImportRowError{Line: lineAt(), Reason: fmt.Sprintf("%q is not an array", key)}
+				}
+				break
+			}
+			var skip json.RawMessage
+			g.reset()
+			if err := dec.Decode(&skip); err != nil {
+				return nil, &ImportRowError{Line: lineAt(), Reason: "not valid JSON: " + err.Error()}
+			}
+		}
+	} else if d != '[' {
+		return nil, &ImportRowError{Line: 1, Reason: "expected a JSON array of reviews"}
+	}
+	done := false
+	return &ImportReader{next: func() (map[string]string, int, error) {
+		if done || !dec.More() {
+			return nil, 0, io.EOF
+		}
+		line := lineAt()
+		g.reset()
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			// A syntax error leaves the decoder unusable: stop, reporting where.
+			done = true
+			if errors.Is(err, errRecordTooLarge) {
+				return nil, 0, rowError{line, fmt.Sprintf("record longer than %d bytes; the import stopped here", maxImportRecord)}
+			}
+			return nil, 0, rowError{line, "not valid JSON, the import stopped here: " + err.Error()}
+		}
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return nil, 0, rowError{line, "not a JSON object"}
+		}
+		return flattenJSON(obj), line, nil
+	}}, nil
+}
+
+func newJSONLinesImport(g *guardReader, br *bufio.Reader) *ImportReader {
+	line := 0
+	return &ImportReader{next: func() (map[string]string, int, error) {
+		for {
+			g.reset()
+			b, err := br.ReadBytes('\n')
+			if len(b) == 0 && err != nil {
+				if errors.Is(err, io.EOF) {
+					return nil, 0, io.EOF
+				}
+				if errors.Is(err, errRecordTooLarge) {
+					return nil, 0, &ImportRowError{Line: line + 1, Reason: fmt.Sprintf("record longer than %d bytes; the import stopped here", maxImportRecord)}
+				}
+				return nil, 0, err
+			}
+			line++
+			if errors.Is(err, errRecordTooLarge) {
+				return nil, 0, &ImportRowError{Line: line, Reason: fmt.Sprintf("record longer than %d bytes; the import stopped here", maxImportRecord)}
+			}
+			b = bytes.TrimSpace(b)
+			if len(b) == 0 {
+				continue
+			}
+			dec := json.NewDecoder(bytes.NewReader(b))
+			dec.UseNumber()
+			var obj map[string]any
+			if err := dec.Decode(&obj); err != nil || dec.More() {
+				return nil, 0, rowError{line, "not a JSON object"}
+			}
+			return flattenJSON(obj), line, nil
+		}
+	}}
+}
+
+// isReviewObject reports whether b is one whole JSON object that is a review rather than a
+// wrapper around the list of reviews.
+func isReviewObject(b []byte) bool {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(b, &m) != nil {
+		return false
+	}
+	for k := range m {
+		if k := normaliseColumn(k); k == "reviews" || k == "data" || k == "items" {
+			return false
+		}
+	}
+	return true
+}
+
+// lineCounter counts the newlines handed to the JSON decoder.
+type lineCounter struct {
+	r     io.Reader
+	lines int
+}
+
+func (l *lineCounter) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	l.lines += bytes.Count(p[:n], []byte("\n"))
+	return n, err
+}
+
+// flattenJSON maps an exported object's fields to our columns; nested objects ("product":
+// {"id": …}, "reviewer": {"email": …}) are flattened by joining key names.
+func flattenJSON(obj map[string]any) map[string]string {
+	out := map[string]string{}
+	var walk func(prefix string, m map[string]any, depth int)
+	walk = func(prefix string, m map[string]any, depth int) {
+		for k, v := range m {
+			key := prefix + normaliseColumn(k)
+			if sub, ok := v.(map[string]any); ok {
+				if depth < 2 {
+					walk(key, sub, depth+1)
+				}
+				continue
+			}
+			f, ok := importColumns[key]
+			if !ok {
+				continue
+			}
+			if _, dup := out[f]; dup && prefix != "" {
+				continue // a top-level field wins over a nested one
+			}
+			switch x := v.(type) {
+			case string:
+				out[f] = x
+			case json.Number:
+				out[f] = x.String()
+			case bool:
+				out[f] = strconv.FormatBool(x)
+			case nil:
+				out[f] = ""
+			default:
+				out[f] = "\x00unsupported"
+			}
+		}
+	}
+	walk("", obj, 0)
+	return out
+}
+
+// Row validation
+
+func parseImportRecord(rec map[string]string) (ImportRow, string) {
+	var row ImportRow
+	for f, v := range rec {
+		if !utf8.ValidString(v) {
+			return row, f + ": not valid UTF-8 text"
+		}
+		if strings.IndexByte(v, 0) >= 0 {
+			return row, f + ": not a text value"
+		}
+	}
+	rating := strings.TrimSpace(rec["rating"])
+	if rating == "" {
+		return row, "rating: missing"
+	}
+	fv, err := strconv.ParseFloat(rating, 64)
+	if err != nil || fv != float64(int(fv)) || fv < 1 || fv > 5 {
+		return row, fmt.Sprintf("rating: %q is not a whole number from 1 to 5", clip(rating, 20))
+	}
+	row.Rating = int(fv)
+	if v := strings.TrimSpace(rec["product_id"]); v != "" {
+		id, ok := parseProductID(v)
+		if !ok {
+			return row, fmt.Sprintf("product_id: %q is not a Shopify product id", clip(v, 40))
+		}
+		row.ProductID = id
+	}
+	if v := strings.TrimSpace(rec["handle"]); v != "" {
+		h, ok := parseHandle(v)
+		if !ok {
+			return row, fmt.Sprintf("product_handle: %q is not a product handle", clip(v, 40))
+		}
+		row.ProductHandle = h
+	}
+	if row.ProductID == 0 && row.ProductHandle == "" {
+		return row, "product: neither product_id nor product_handle given"
+	}
+	row.Title = strings.TrimSpace(rec["title"])
+	row.Body = strings.TrimSpace(rec["body"])
+	if n := utf8.RuneCountInString(row.Title); n > MaxReviewTitle {
+		return row, fmt.Sprintf("title: %d characters, the limit is %d", n, MaxReviewTitle)
+	}
+	if n := utf8.RuneCountInString(row.Body); n > MaxReviewBody {
+		return row, fmt.Sprintf("body: %d characters, the limit is %d", n, MaxReviewBody)
+	}
+	row.ReviewerName = clip(strings.Join(strings.Fields(rec["name"]), " "), maxReviewNameLength)
+	if e := strings.TrimSpace(rec["email"]); e != "" {
+		at := strings.IndexByte(e, '@')
+		if at < 1 || at == len(e)-1 || strings.ContainsAny(e, " ,;<>\"") || len(e) > 254 {
+			return row, fmt.Sprintf("reviewer_email: %q is not an email address", clip(e, 60))
+		}
+		row.ReviewerEmail = strings.ToLower(e)
+	}
+	if v := strings.TrimSpace(rec["date"]); v != "" {
+		t, ok := parseImportDate(v)
+		if !ok {
+			return row, fmt.Sprintf("date: %q is not a date we recognise", clip(v, 40))
+		}
+		if t.After(time.Now().Add(48 * time.Hour)) {
+			return row, fmt.Sprintf("date: %s is in the future", t.Format(time.DateOnly))
+		}
+		row.Date = &t
+	}
+	return row, ""
+}
+
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+func parseProductID(s string) (int64, bool) {
+	s = strings.TrimPrefix(s, "gid://shopify/Product/")
+	if f, err := strconv.ParseFloat(s, 64); err == nil && strings.ContainsAny(s, ".eE") {
+		// Spreadsheets write big ids as 7.5e+12 or 7500000000000.0.
+		if f >= 1 && f < 1<<53 && f == float64(int64(f)) {
+			return int64(f), true
+		}
+		return 0, false
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil && id > 0
+}
+
+// parseHandle accepts a handle or a product URL (…/products/<handle>).
+func parseHandle(s string) (string, bool) {
+	if i := strings.LastIndex(s, "/products/"); i >= 0 {
+		s = s[i+len("/products/"):]
+		if j := strings.IndexAny(s, "/?#"); j >= 0 {
+			s = s[:j]
+		}
+	}
+	s = strings.ToLower(s)
+	if s == "" || len(s) > 255 {
+		return "", false
+	}
+	for _, r := range s {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_' || r == '.') {
+			return "", false
+		}
+	}
+	return s, true
+}
+
+var importDateLayouts = []string{
+	time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04:05.000", "2006-01-02 15:04:05 -0700",
+	"2006-01-02 15:04:05 MST", "2006-01-02 15:04:05Z07:00", "2006-01-02 15:04:05", "2006-01-02 15:04",
+	"2006-01-02", "2006/01/02", "2006/01/02 15:04:05", "01/02/2006 15:04:05", "01/02/2006 15:04", "01/02/2006",
+	"02/01/2006", "02.01.2006", "Jan 2, 2006", "January 2, 2006", "2 Jan 2006", "2 January 2006", time.RFC1123Z, time.RFC1123,
+}
+
+func parseImportDate(s string) (time.Time, bool) {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		switch {
+		case n > 1e11 && n < 1e14: // milliseconds
+			return time.UnixMilli(n).UTC(), true
+		case n > 1e8 && n < 1e11:
+			return time.Unix(n, 0).UTC(), true
+		}
+		return time.Time{}, false
+	}
+	for _, l := range importDateLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
