@@ -12,6 +12,12 @@ import (
 	"github.com/boomerang-app/boomerang/models"
 )
 
+// loyaltyDB is a database of the test's own.
+func loyaltyDB(t *testing.T) (*gorm.DB, string) {
+	t.Helper()
+	return testenv.DB(t)
+}
+
 // loyaltyShop is a shop with the default program, in a database of its own.
 func loyaltyShop(t *testing.T) (*gorm.DB, int64) {
 	t.Helper()
