@@ -38,7 +38,8 @@ func (s *Server) webhook(c echo.Context) error {
 		return apiError(http.StatusUnauthorized, "invalid webhook signature")
 	}
 	shop, ok := shopify.NormalizeShop(h.ShopDomain)
-	if !ok || h.Topic == "" || h.WebhookID == "" || len(h.WebhookID) > 200 || len(h.Topic) > 100 {
+	if !ok || !headerToken(h.Topic, 100) || !headerToken(h.WebhookID, 200) ||
+		(h.EventID != "" && !headerToken(h.EventID, 200)) || (h.APIVersion != "" && !headerToken(h.APIVersion, 32)) {
 		webhooksTotal.WithLabelValues("unverified", "bad_request").Inc()
 		s.Log.Warn("webhook rejected: bad headers", "shop_header", truncate(h.ShopDomain, 80), "topic", truncate(h.Topic, 80))
 		return apiError(http.StatusBadRequest, "missing or invalid shop domain, topic or webhook id")
@@ -74,6 +75,21 @@ func (s *Server) webhook(c echo.Context) error {
 	webhooksTotal.WithLabelValues(h.Topic, "stored").Inc()
 	ingestSeconds.Observe(time.Since(start).Seconds())
 	return c.NoContent(http.StatusOK)
+}
+
+// headerToken accepts a non-empty printable-ASCII value of at most max bytes. Shopify's topics
+// and ids always are; anything else would fail in Postgres (invalid UTF-8 → a 503 that
+// Shopify retries forever) or panic as a metric label, so it is refused as a bad request.
+func headerToken(s string, max int) bool {
+	if s == "" || len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 func truncate(s string, n int) string {
