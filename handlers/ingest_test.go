@@ -100,7 +100,9 @@ func TestWebhookHeaderAndSizeLimits(t *testing.T) {
 		{"webhook id too long", h(func(m map[string]string) { m["X-Shopify-Webhook-Id"] = strings.Repeat("w", 201) }), 400},
 		{"topic too long", h(func(m map[string]string) { m["X-Shopify-Topic"] = strings.Repeat("t", 101) }), 400},
 		{"no shop", h(func(m map[string]string) { delete(m, "X-Shopify-Shop-Domain") }), 400},
-		{"hmac of another body", h(func(m map[string]string) { m["X-Shopify-Hmac-Sha256"] = shopify.SignWebhook([]byte(`{"id":2}`), testenv.APISecret) }), 401},
+		{"hmac of another body", h(func(m map[string]string) {
+			m["X-Shopify-Hmac-Sha256"] = shopify.SignWebhook([]byte(`{"id":2}`), testenv.APISecret)
+		}), 401},
 		{"hmac in hex", h(func(m map[string]string) { m["X-Shopify-Hmac-Sha256"] = strings.Repeat("ab", 32) }), 401},
 		// Signature first: an unsigned request learns nothing about header validation.
 		{"unsigned with bad shop", h(func(m map[string]string) { m["X-Shopify-Shop-Domain"] = "evil.com"; m["X-Shopify-Hmac-Sha256"] = "x" }), 401},
