@@ -235,17 +235,26 @@ const (
 	dayEndSQL   = `((d.day + 1)::timestamp AT TIME ZONE @tz)`
 )
 
-// dailyInsertSQL recomputes metrics_daily for the days in @days.
+// attributedSQL: the customer of kept order k was sent a message in the 7 days before it.
+const attributedSQL = `SELECT 1 FROM message_decisions m
+	WHERE m.shop_id = @shop AND m.customer_id = k.customer_id AND m.decision = 'sent'
+	  AND m.sent_at < k.placed AND m.sent_at >= k.placed - interval '7 days'`
+
+// pointsSumsSQL: points earned (earn and bonus credits) and redeemed (redeem debits less
+// redemptions released because no code could be issued) among ledger entries e.
+const pointsSumsSQL = `COALESCE(sum(e.points) FILTER (WHERE e.kind IN ('earn', 'bonus')), 0) AS earned,
+	COALESCE(-sum(e.points) FILTER (WHERE e.kind = 'redeem'), 0)
+	  - COALESCE(sum(e.points) FILTER (WHERE e.kind = 'reversal' AND e.source_type = 'redemption'), 0) AS redeemed`
+
+// dailyInsertSQL recomputes metrics_daily for the days in @days, each through the indexes on
+// placement and occurrence time, so a few scattered days cost a few lookups.
 const dailyInsertSQL = `INSERT INTO metrics_daily (shop_id, day, orders, revenue, customer_revenue, orders_after_message, points_earned, points_redeemed)
 	SELECT @shop, d.day, od.orders, od.revenue, od.customer_revenue, od.attributed, pt.earned, pt.redeemed
 	FROM unnest(CAST(@days AS date[])) AS d(day)
 	CROSS JOIN LATERAL (
 		SELECT count(*) AS orders, COALESCE(sum(k.net), 0) AS revenue,
 			COALESCE(sum(k.net) FILTER (WHERE k.customer_id IS NOT NULL), 0) AS customer_revenue,
-			count(*) FILTER (WHERE k.customer_id IS NOT NULL AND EXISTS (
-				SELECT 1 FROM message_decisions m
-				WHERE m.shop_id = @shop AND m.customer_id = k.customer_id AND m.decision = 'sent'
-				  AND m.sent_at < k.placed AND m.sent_at >= k.placed - interval '7 days')) AS attributed
+			count(*) FILTER (WHERE k.customer_id IS NOT NULL AND EXISTS (` + attributedSQL + `)) AS attributed
 		FROM (
 			SELECT o.customer_id, ` + placedSQL + ` AS placed, o.subtotal - COALESCE(r.refunded, 0) AS net, r.refunded, o.subtotal
 			FROM orders o
@@ -256,9 +265,7 @@ const dailyInsertSQL = `INSERT INTO metrics_daily (shop_id, day, orders, revenue
 		) k
 		WHERE k.refunded IS NULL OR k.refunded < k.subtotal) od
 	CROSS JOIN LATERAL (
-		SELECT COALESCE(sum(e.points) FILTER (WHERE e.kind IN ('earn', 'bonus')), 0) AS earned,
-			COALESCE(-sum(e.points) FILTER (WHERE e.kind = 'redeem'), 0)
-			  - COALESCE(sum(e.points) FILTER (WHERE e.kind = 'reversal' AND e.source_type = 'redemption'), 0) AS redeemed
+		SELECT ` + pointsSumsSQL + `
 		FROM ledger_entries e
 		WHERE e.shop_id = @shop AND e.occurred_at >= ` + dayStartSQL + ` AND e.occurred_at < ` + dayEndSQL + `) pt
 	WHERE od.orders > 0 OR pt.earned <> 0 OR pt.redeemed <> 0`
@@ -371,28 +378,31 @@ func (r refresher) rebuild() error {
 	if err != nil {
 		return err
 	}
-	// Every day from the first fact to the last; days without any are skipped by the inserts.
-	var span struct{ First, Last *time.Time }
-	err = r.tx.Raw(`SELECT min(d) AS first, max(d) AS last FROM (
-			SELECT (min(`+placedSQL+`) AT TIME ZONE @tz)::date AS d FROM orders o WHERE o.shop_id = @shop
-			UNION ALL SELECT (max(`+placedSQL+`) AT TIME ZONE @tz)::date FROM orders o WHERE o.shop_id = @shop
-			UNION ALL SELECT (min(occurred_at) AT TIME ZONE @tz)::date FROM ledger_entries WHERE shop_id = @shop
-			UNION ALL SELECT (max(occurred_at) AT TIME ZONE @tz)::date FROM ledger_entries WHERE shop_id = @shop
-			UNION ALL SELECT (min(created_at) AT TIME ZONE @tz)::date FROM message_decisions WHERE shop_id = @shop
-			UNION ALL SELECT (max(created_at) AT TIME ZONE @tz)::date FROM message_decisions WHERE shop_id = @shop
-		) x`, r.args(nil)).Scan(&span).Error
-	if err != nil {
-		return fmt.Errorf("fact span: %w", err)
+	// One pass per fact table, grouped by day: a full rebuild is a scan, not a lookup per day.
+	if err := r.exec("daily orders", rebuildDailyOrdersSQL, nil); err != nil {
+		return err
 	}
-	if span.First == nil || span.Last == nil {
-		return nil
+	if err := r.exec("daily points", rebuildDailyPointsSQL, nil); err != nil {
+		return err
 	}
-	var all []time.Time
-	for d := *span.First; !d.After(*span.Last); d = d.AddDate(0, 0, 1) {
-		all = append(all, d)
-	}
-	return r.days(dateArray(all))
+	return r.exec("daily decisions", rebuildDecisionsSQL, nil)
 }
+
+var rebuildDailyOrdersSQL = keptOrdersSQL(`TRUE`) + `
+	INSERT INTO metrics_daily (shop_id, day, orders, revenue, customer_revenue, orders_after_message)
+	SELECT @shop, (k.placed AT TIME ZONE @tz)::date, count(*), sum(k.net),
+		COALESCE(sum(k.net) FILTER (WHERE k.customer_id IS NOT NULL), 0),
+		count(*) FILTER (WHERE k.customer_id IS NOT NULL AND EXISTS (` + attributedSQL + `))
+	FROM kept k GROUP BY 2`
+
+const rebuildDailyPointsSQL = `INSERT INTO metrics_daily (shop_id, day, points_earned, points_redeemed)
+	SELECT @shop, (e.occurred_at AT TIME ZONE @tz)::date, ` + pointsSumsSQL + `
+	FROM ledger_entries e WHERE e.shop_id = @shop GROUP BY 2
+	ON CONFLICT (shop_id, day) DO UPDATE SET points_earned = EXCLUDED.points_earned, points_redeemed = EXCLUDED.points_redeemed`
+
+const rebuildDecisionsSQL = `INSERT INTO metrics_decisions_daily (shop_id, day, decision, reason, n)
+	SELECT @shop, (m.created_at AT TIME ZONE @tz)::date, m.decision, m.reason, count(*)
+	FROM message_decisions m WHERE m.shop_id = @shop GROUP BY 2, 3, 4`
 
 // dateArray renders days as a text[] literal of ISO dates (cast to date[] in SQL).
 func dateArray(days []time.Time) TextArray {

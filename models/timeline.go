@@ -1,0 +1,296 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"gorm.io/gorm"
+)
+
+// Timeline event kinds (the admin page badges them).
+const (
+	TimelineOrder        = "order" // orders, cancellations and refunds
+	TimelinePoints       = "points"
+	TimelineReview       = "review"
+	TimelineSubscription = "subscription"
+	TimelineCase         = "case"
+	TimelineMessage      = "message"
+)
+
+// MaxTimeline bounds a customer's timeline.
+const MaxTimeline = 200
+
+// TimelineEvent is one line of a customer's history. Decision and Reason are set for
+// message decisions only.
+type TimelineEvent struct {
+	At       time.Time `json:"at"`
+	Kind     string    `json:"kind"`
+	Title    string    `json:"title"`
+	Detail   string    `json:"detail"`
+	Decision string    `json:"decision,omitempty"`
+	Reason   string    `json:"reason,omitempty"`
+}
+
+// CustomerTimeline merges everything the shop knows happened to one customer (orders,
+// refunds, points, reviews, cases, subscriptions and every message decision) newest first,
+// at most limit events (MaxTimeline when 0 or more). Each source is read newest first and
+// cut at limit, so the merge never loads more than limit rows per source.
+func CustomerTimeline(ctx context.Context, db *gorm.DB, shopID, customerID int64, limit int) ([]TimelineEvent, error) {
+	if limit <= 0 || limit > MaxTimeline {
+		limit = MaxTimeline
+	}
+	if _, err := GetCustomer(ctx, db, shopID, customerID); err != nil {
+		return nil, err
+	}
+	t := timeline{db: db.WithContext(ctx), shop: shopID, customer: customerID, limit: limit}
+	for _, src := range []struct {
+		name string
+		fn   func() error
+	}{
+		{"orders", t.orders}, {"refunds", t.refunds}, {"points", t.points}, {"reviews", t.reviews},
+		{"cases", t.cases}, {"subscriptions", t.subscriptions}, {"messages", t.messages},
+	} {
+		if err := src.fn(); err != nil {
+			return nil, fmt.Errorf("timeline of customer %d: %s: %w", customerID, src.name, err)
+		}
+	}
+	sort.SliceStable(t.events, func(i, j int) bool { return t.events[i].At.After(t.events[j].At) })
+	if len(t.events) > limit {
+		t.events = t.events[:limit]
+	}
+	return t.events, nil
+}
+
+type timeline struct {
+	db       *gorm.DB
+	shop     int64
+	customer int64
+	limit    int
+	events   []TimelineEvent
+}
+
+func (t *timeline) add(e TimelineEvent) {
+	e.At = e.At.UTC()
+	t.events = append(t.events, e)
+}
+
+func moneyText(amount decimal.Decimal, currency string) string {
+	return strings.TrimSpace(amount.StringFixed(2) + " " + currency)
+}
+
+func orderLabel(name string, orderID int64) string {
+	if name != "" {
+		return "order " + name
+	}
+	return "order " + strconv.FormatInt(orderID, 10)
+}
+
+func (t *timeline) orders() error {
+	var rows []struct {
+		OrderID      int64
+		Name         string
+		Currency     string
+		Subtotal     decimal.Decimal
+		Test         bool
+		CancelReason string
+		CancelledAt  *time.Time
+		At           time.Time
+	}
+	err := t.db.Raw(`SELECT order_id, name, currency, subtotal, test, cancel_reason, cancelled_at,
+			COALESCE(processed_at, shopify_created_at, created_at) AS at
+		FROM orders WHERE shop_id = ? AND customer_id = ?
+		ORDER BY COALESCE(processed_at, shopify_created_at, created_at) DESC LIMIT ?`,
+		t.shop, t.customer, t.limit).Scan(&rows).Error
+	if err != nil {
+		return err
+	}
+	for _, o := range rows {
+		detail := moneyText(o.Subtotal, o.Currency)
+		if o.Test {
+			detail += " · test order"
+		}
+		t.add(TimelineEvent{At: o.At, Kind: TimelineOrder, Title: "Placed " + orderLabel(o.Name, o.OrderID), Detail: detail})
+		if o.CancelledAt != nil {
+			t.add(TimelineEvent{At: *o.CancelledAt, Kind: TimelineOrder, Title: "Cancelled " + orderLabel(o.Name, o.OrderID),
+				Detail: o.CancelReason})
+		}
+	}
+	return nil
+}
+
+func (t *timeline) refunds() error {
+	var rows []struct {
+		OrderID  int64
+		Name     string
+		Currency string
+		Subtotal decimal.Decimal
+		Note     string
+		At       time.Time
+	}
+	err := t.db.Raw(`SELECT r.order_id, o.name, o.currency, r.subtotal, r.note, COALESCE(r.shopify_created_at, r.created_at) AS at
+		FROM refunds r JOIN orders o ON o.shop_id = r.shop_id AND o.order_id = r.order_id
+		WHERE r.shop_id = ? AND o.customer_id = ?
+		ORDER BY COALESCE(r.shopify_created_at, r.created_at) DESC LIMIT ?`, t.shop, t.customer, t.limit).Scan(&rows).Error
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		detail := moneyText(r.Subtotal, r.Currency) + " refunded"
+		if r.Note != "" {
+			detail += " · " + r.Note
+		}
+		t.add(TimelineEvent{At: r.At, Kind: TimelineOrder, Title: "Refund on " + orderLabel(r.Name, r.OrderID), Detail: detail})
+	}
+	return nil
+}
+
+var entryVerb = map[string]string{
+	EntryEarn: "earned", EntryBonus: "bonus", EntryRedeem: "redeemed", EntryClawback: "clawed back",
+	EntryReversal: "reversed", EntryExpire: "expired", EntryAdjust: "adjusted",
+}
+
+func (t *timeline) points() error {
+	var rows []struct {
+		Kind         string
+		Points       int64
+		BalanceAfter int64
+		Reason       string
+		CreatedAt    time.Time
+	}
+	err := t.db.Raw(`SELECT kind, points, balance_after, reason, created_at FROM ledger_entries
+		WHERE shop_id = ? AND customer_id = ? ORDER BY id DESC LIMIT ?`, t.shop, t.customer, t.limit).Scan(&rows).Error
+	if err != nil {
+		return err
+	}
+	for _, e := range rows {
+		title := fmt.Sprintf("%+d points %s", e.Points, entryVerb[e.Kind])
+		detail := "balance " + strconv.FormatInt(e.BalanceAfter, 10)
+		if e.Reason != "" {
+			detail = e.Reason + " · " + detail
+		}
+		t.add(TimelineEvent{At: e.CreatedAt, Kind: TimelinePoints, Title: strings.TrimSpace(title), Detail: detail})
+	}
+	return nil
+}
+
+func (t *timeline) reviews() error {
+	var rows []struct {
+		Rating         int
+		Title          string
+		Status         string
+		SentimentLabel *string
+		SentimentScore *float64
+		CreatedAt      time.Time
+	}
+	err := t.db.Raw(`SELECT rating, title, status, sentiment_label, sentiment_score, created_at FROM reviews
+		WHERE shop_id = ? AND customer_id = ? ORDER BY created_at DESC LIMIT ?`, t.shop, t.customer, t.limit).Scan(&rows).Error
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		title := fmt.Sprintf("%d-star review", r.Rating)
+		if r.Title != "" {
+			title += ": " + r.Title
+		}
+		detail := r.Status
+		if r.SentimentLabel != nil && r.SentimentScore != nil {
+			detail = fmt.Sprintf("%s · sentiment %s (%.2f)", r.Status, *r.SentimentLabel, *r.SentimentScore)
+		}
+		t.add(TimelineEvent{At: r.CreatedAt, Kind: TimelineReview, Title: title, Detail: detail})
+	}
+	return nil
+}
+
+func (t *timeline) cases() error {
+	var rows []struct {
+		ID         int64
+		ReviewID   int64
+		Note       string
+		OpenedAt   time.Time
+		ResolvedAt *time.Time
+	}
+	err := t.db.Raw(`SELECT id, review_id, note, opened_at, resolved_at FROM cases
+		WHERE shop_id = ? AND customer_id = ? ORDER BY opened_at DESC LIMIT ?`, t.shop, t.customer, t.limit).Scan(&rows).Error
+	if err != nil {
+		return err
+	}
+	for _, c := range rows {
+		t.add(TimelineEvent{At: c.OpenedAt, Kind: TimelineCase, Title: fmt.Sprintf("Case %d opened", c.ID),
+			Detail: fmt.Sprintf("after review %d", c.ReviewID)})
+		if c.ResolvedAt != nil {
+			t.add(TimelineEvent{At: *c.ResolvedAt, Kind: TimelineCase, Title: fmt.Sprintf("Case %d resolved", c.ID), Detail: c.Note})
+		}
+	}
+	return nil
+}
+
+func (t *timeline) subscriptions() error {
+	var rows []struct {
+		ContractID int64
+		Topic      string
+		Status     string
+		Reason     string
+		At         time.Time
+	}
+	// Every applied status report, plus the start of contracts known without one (imported).
+	err := t.db.Raw(`(SELECT contract_id, topic, status, reason, occurred_at AS at FROM subscription_status_history
+			WHERE shop_id = ? AND customer_id = ? AND applied ORDER BY occurred_at DESC LIMIT ?)
+		UNION ALL
+		(SELECT c.contract_id, 'subscription_contracts/create', c.status, '', c.started_at FROM subscription_contracts c
+			WHERE c.shop_id = ? AND c.customer_id = ? AND NOT EXISTS (SELECT 1 FROM subscription_status_history h
+				WHERE h.shop_id = c.shop_id AND h.contract_id = c.contract_id)
+			ORDER BY c.started_at DESC LIMIT ?)`,
+		t.shop, t.customer, t.limit, t.shop, t.customer, t.limit).Scan(&rows).Error
+	if err != nil {
+		return err
+	}
+	for _, s := range rows {
+		title := "Subscription " + s.Status
+		if strings.HasSuffix(s.Topic, "/create") {
+			title = "Subscription started"
+		}
+		detail := "contract " + strconv.FormatInt(s.ContractID, 10)
+		if s.Reason != "" {
+			detail += " · " + s.Reason
+		}
+		t.add(TimelineEvent{At: s.At, Kind: TimelineSubscription, Title: title, Detail: detail})
+	}
+	return nil
+}
+
+func (t *timeline) messages() error {
+	var rows []struct {
+		Trigger      string
+		Channel      string
+		Decision     string
+		Reason       string
+		MessageName  *string
+		CampaignName *string
+		At           time.Time
+	}
+	err := t.db.Raw(`SELECT d.trigger, d.channel, d.decision, d.reason, m.name AS message_name, c.name AS campaign_name,
+			COALESCE(d.sent_at, d.created_at) AS at
+		FROM message_decisions d
+		LEFT JOIN messages m ON m.shop_id = d.shop_id AND m.id = d.message_id AND d.message_id <> 0
+		LEFT JOIN campaigns c ON c.shop_id = d.shop_id AND c.id = d.campaign_id AND d.campaign_id <> 0
+		WHERE d.shop_id = ? AND d.customer_id = ? ORDER BY d.id DESC LIMIT ?`, t.shop, t.customer, t.limit).Scan(&rows).Error
+	if err != nil {
+		return err
+	}
+	for _, d := range rows {
+		title := d.Trigger
+		switch {
+		case d.MessageName != nil:
+			title = *d.MessageName
+		case d.CampaignName != nil:
+			title = "Campaign: " + *d.CampaignName
+		}
+		t.add(TimelineEvent{At: d.At, Kind: TimelineMessage, Title: title, Detail: d.Channel, Decision: d.Decision, Reason: d.Reason})
+	}
+	return nil
+}
