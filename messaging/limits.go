@@ -31,6 +31,8 @@ import (
 // concurrent renders on 2 busy cores, about 1 in 300 took longer than 1 s). So a deadline is
 // reported as ErrRenderTimeout, which callers should retry, never as ErrRenderLimit, which means
 // the template itself is at fault and fails the same way every time.
+
+// Limits on rendering one template (see above for how each is enforced).
 const (
 	// MaxTemplateBytes bounds the source of one template.
 	MaxTemplateBytes = 64 << 10
