@@ -152,6 +152,9 @@ func Load(getenv Getenv) (*Config, error) {
 	if !c.Development() && c.OpsPassword == "" {
 		errs = append(errs, errors.New("OPS_PASSWORD: required in production (protects /ops/jobs and /metrics)"))
 	}
+	if !c.Development() && c.SMTPURL == "" {
+		errs = append(errs, errors.New("SMTP_URL: required in production (retention emails are sent through it), e.g. smtp+starttls://user:pass@smtp.example.com:587"))
+	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("invalid configuration:\n  %w", joinLines(errs))
 	}

@@ -21,6 +21,9 @@ func (w *Worker) onOrder(ctx context.Context, shopID, orderID int64) error {
 		if err := models.SettleOrderLoyalty(ctx, w.DB, shopID, orderID, w.now()); err != nil {
 			return err
 		}
+		if err := w.emitFirstOrder(ctx, shopID, o); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -58,5 +61,5 @@ func (w *Worker) onFulfillment(ctx context.Context, shopID, orderID, fulfillment
 
 // onSubscriptionContract runs for subscription_contracts/* topics.
 func (w *Worker) onSubscriptionContract(ctx context.Context, shopID int64, topic string, ev *models.WebhookEvent, sc shopify.SubscriptionContract) error {
-	return nil
+	return w.applySubscriptionContract(ctx, shopID, topic, ev, sc)
 }

@@ -5,11 +5,15 @@ import "github.com/hibiken/asynq"
 // registerParts adds the task handlers of loyalty, reviews and messaging.
 func (w *Worker) registerParts(mux *asynq.ServeMux) {
 	w.registerLoyalty(mux)
+	w.registerMessaging(mux)
 }
 
 // scheduleParts adds their periodic tasks.
 func (w *Worker) scheduleParts(s *asynq.Scheduler) error {
 	if err := w.scheduleLoyalty(s); err != nil {
+		return err
+	}
+	if err := w.scheduleMessaging(s); err != nil {
 		return err
 	}
 	return nil

@@ -19,7 +19,7 @@ const textFooter = "\n\n--\nYou are receiving this because you shop at {{ shop.n
 
 func preset(key, name, trigger, kind string, delay int, subject, html, text, sms string) Message {
 	return Message{Preset: key, Name: name, Trigger: trigger, Kind: kind, Channel: ChannelEmail, DelayMinutes: delay,
-		Templates: MessageTemplates{Subject: subject, HTML: html + "\n" + footer, Text: text + textFooter, SMS: sms},
+		Templates:          MessageTemplates{Subject: subject, HTML: html + "\n" + footer, Text: text + textFooter, SMS: sms},
 		FeaturedProductIDs: []int64{}, Enabled: true}
 }
 

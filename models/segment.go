@@ -222,3 +222,38 @@ func InAudience(ctx context.Context, db *gorm.DB, shopID int64, c *Customer, a A
 	}
 	return true, nil
 }
+
+// LastOrderTimes returns the last kept order time of each customer (zero when none).
+func LastOrderTimes(ctx context.Context, db *gorm.DB, shopID int64, ids []int64) (map[int64]time.Time, error) {
+	out := map[int64]time.Time{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		CustomerID  int64
+		LastOrderAt *time.Time
+	}
+	if err := db.WithContext(ctx).Raw(`SELECT customer_id, last_order_at FROM customers WHERE shop_id = ? AND customer_id IN ?`,
+		shopID, ids).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("last orders: %w", err)
+	}
+	for _, r := range rows {
+		if r.LastOrderAt != nil {
+			out[r.CustomerID] = r.LastOrderAt.UTC()
+		}
+	}
+	return out, nil
+}
+
+// BirthdaysOn lists customers whose birthday falls on day's calendar date; people born on
+// 29 February celebrate on the 28th in other years.
+func BirthdaysOn(ctx context.Context, db *gorm.DB, shopID int64, day time.Time) ([]int64, error) {
+	leap := time.Date(day.Year(), time.March, 0, 0, 0, 0, 0, time.UTC).Day() == 29
+	feb28 := day.Month() == time.February && day.Day() == 28 && !leap
+	var ids []int64
+	err := db.WithContext(ctx).Raw(`SELECT customer_id FROM customers WHERE shop_id = ? AND birthday IS NOT NULL
+		AND redacted_at IS NULL AND ((extract(month FROM birthday) = ? AND extract(day FROM birthday) = ?)
+		OR (? AND extract(month FROM birthday) = 2 AND extract(day FROM birthday) = 29)) ORDER BY customer_id`,
+		shopID, int(day.Month()), day.Day(), feb28).Scan(&ids).Error
+	return ids, err
+}

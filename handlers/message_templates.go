@@ -1,0 +1,94 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/boomerang-app/boomerang/config"
+	"github.com/boomerang-app/boomerang/messaging"
+	"github.com/boomerang-app/boomerang/models"
+)
+
+// sampleVars are messaging.SampleVars plus the variables Boomerang adds for tier changes
+// (tier.previous, tier.direction): what a template may use, with sample values.
+func sampleVars() map[string]any {
+	v := messaging.SampleVars()
+	if tier, ok := v["tier"].(map[string]any); ok {
+		tier["previous"], tier["direction"] = "Bronze", "up"
+	}
+	return v
+}
+
+// checkTemplates refuses a template that does not parse or does not render with the sample
+// variables (an undefined variable, a failing filter, a limit), naming the field and line.
+// fields maps messaging's field names to the request's.
+func checkTemplates(ctx context.Context, t messaging.Templates, fields map[string]string) error {
+	err := messaging.Validate(t)
+	if err == nil {
+		rctx, cancel := context.WithTimeout(ctx, messaging.DefaultRenderTimeout)
+		_, err = messaging.Render(rctx, t, sampleVars())
+		cancel()
+	}
+	if err == nil {
+		return nil
+	}
+	return templateProblem(err, fields)
+}
+
+func templateProblem(err error, fields map[string]string) error {
+	var te *messaging.TemplateError
+	if !errors.As(err, &te) {
+		return err
+	}
+	field := fields[te.Field]
+	if field == "" {
+		field = te.Field
+	}
+	return &models.Error{Code: models.EInvalid, Field: field, Line: te.Line, Message: te.Reason}
+}
+
+var messageTemplateFields = map[string]string{
+	messaging.FieldSubject: "templates.subject", messaging.FieldHTML: "templates.html",
+	messaging.FieldText: "templates.text", messaging.FieldSMS: "templates.sms",
+}
+
+func toTemplates(t models.MessageTemplates) messaging.Templates {
+	return messaging.Templates{Subject: t.Subject, HTML: t.HTML, Text: t.Text, SMS: t.SMS}
+}
+
+// sender is what a test send needs from a channel.
+type sender interface {
+	Send(ctx context.Context, e messaging.Email) (string, error)
+}
+
+// mailerFor returns the operator's SMTP relay, or in development without SMTP_URL a mailer
+// that only logs the recipient's domain and the subject.
+func mailerFor(cfg *config.Config, log *slog.Logger) (sender, error) {
+	if cfg.SMTPURL == "" {
+		if cfg.Development() {
+			return devMailer{log}, nil
+		}
+		return nil, models.Conflict("no SMTP server is configured (SMTP_URL)")
+	}
+	return messaging.NewMailer(messaging.EmailConfig{URL: cfg.SMTPURL, From: cfg.MailFrom})
+}
+
+type devMailer struct{ log *slog.Logger }
+
+func (m devMailer) Send(_ context.Context, e messaging.Email) (string, error) {
+	id := "<dev-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "@boomerang.localhost>"
+	m.log.Info("test email not sent (development, no SMTP_URL)", "subject", e.Subject, "message_id", id)
+	return id, nil
+}
+
+// sendFailure words a channel's refusal for the merchant.
+func sendFailure(err error) error {
+	if messaging.IsPermanent(err) {
+		return models.Invalid("to", "the message was refused: %v", err)
+	}
+	return apiError(502, fmt.Sprintf("the provider could not be reached, try again: %v", err))
+}

@@ -1,0 +1,170 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"github.com/boomerang-app/boomerang/messaging"
+	"github.com/boomerang-app/boomerang/models"
+)
+
+var (
+	decisionsTotal = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "boomerang_message_decisions_total", Help: "Message decisions by state and reason, when first recorded.",
+	}, []string{"decision", "reason"})
+	deliveriesTotal = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "boomerang_message_deliveries_total", Help: "Delivery attempts by channel and outcome.",
+	}, []string{"channel", "outcome"})
+)
+
+// reasonDisabled marks a deferred decision whose message was switched off before it came due.
+const reasonDisabled = "message_disabled"
+
+// sendingStale is how long a decision may sit in 'sending' before it is taken for a crash
+// mid-send: longer than any provider call (the delivery task's timeout).
+const sendingStale = 3 * time.Minute
+
+// source is what a decision sends: a message or a campaign, as a candidate plus templates.
+type source struct {
+	cand      models.Candidate
+	templates messaging.Templates
+	disabled  bool
+}
+
+func (w *Worker) loadSource(ctx context.Context, md *models.MessageDecision) (*source, error) {
+	s := &source{cand: models.Candidate{Trigger: md.Trigger, Kind: md.Kind, Channel: md.Channel, NotBefore: md.NotBefore}}
+	switch {
+	case md.CampaignID != 0:
+		c, err := models.GetCampaign(ctx, w.DB, md.ShopID, md.CampaignID)
+		if err != nil {
+			return nil, err
+		}
+		s.cand.Campaign, s.cand.FeaturedProductIDs = true, c.FeaturedProductIDs
+		s.templates = campaignTemplates(c)
+	default:
+		m, err := models.GetMessage(ctx, w.DB, md.ShopID, md.MessageID)
+		if err != nil {
+			return nil, err
+		}
+		s.cand.FeaturedProductIDs, s.disabled = m.FeaturedProductIDs, !m.Enabled
+		t := m.Templates
+		s.templates = messaging.Templates{Subject: t.Subject, HTML: t.HTML, Text: t.Text, SMS: t.SMS}
+	}
+	return s, nil
+}
+
+// campaignTemplates: the body is the email's HTML; the SMS is its own text or the body's plain text.
+func campaignTemplates(c *models.Campaign) messaging.Templates {
+	t := messaging.Templates{Subject: c.Subject, HTML: c.Body, SMS: c.SMS}
+	if c.Channel == models.ChannelSMS && c.SMS == "" {
+		t = messaging.Templates{SMS: c.Body}
+	} else if t.SMS == "" {
+		t.SMS = messaging.PlainText(c.Body)
+	}
+	return t
+}
+
+// handleDeliver takes one decision through its last policy check and out through its channel.
+// At most once: the row moves to 'sending' (committed) before the provider is called, and a
+// row found in 'sending' — a crash mid-send — is recorded as failed, never sent again.
+func (w *Worker) handleDeliver(ctx context.Context, t *asynq.Task) error {
+	p, err := decodeShopItem(t)
+	if err != nil {
+		return err
+	}
+	md, err := models.GetDecision(ctx, w.DB, p.Shop, p.ID)
+	if models.ErrorCode(err) == models.ENotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	now := w.now()
+	switch md.Decision {
+	case models.DecisionSending:
+		if md.ProviderID != "" {
+			return models.MarkDecisionSent(ctx, w.DB, md.ShopID, md.ID, md.ProviderID, now)
+		}
+		if now.Sub(md.UpdatedAt) < sendingStale {
+			return nil // another run of this decision is talking to the provider right now
+		}
+		return models.MarkDecisionFailed(ctx, w.DB, md.ShopID, md.ID, models.ReasonInterrupted,
+			"delivery was interrupted; not retried so the shopper never gets it twice")
+	case models.DecisionQueued, models.DecisionDeferred:
+	default:
+		return nil
+	}
+	if md.Decision == models.DecisionDeferred && md.DueAt != nil && md.DueAt.After(now.Add(time.Second)) {
+		return w.Queue.EnqueueDelivery(ctx, md.ShopID, md.ID, *md.DueAt) // woke early (clock skew, sweeper)
+	}
+	src, err := w.loadSource(ctx, md)
+	if models.ErrorCode(err) == models.ENotFound {
+		return models.MarkDecisionFailed(ctx, w.DB, md.ShopID, md.ID, models.ReasonTemplateError, "the message or campaign was deleted")
+	}
+	if err != nil {
+		return err
+	}
+	if src.disabled {
+		return models.MarkDecisionFailed(ctx, w.DB, md.ShopID, md.ID, reasonDisabled, "the message was switched off before it was sent")
+	}
+	pol, err := models.GetMessagePolicy(ctx, w.DB, md.ShopID)
+	if err != nil {
+		return err
+	}
+	claimed, send, err := models.ClaimSend(ctx, w.DB, md.ShopID, md.ID, src.cand, pol.Settings(), now)
+	if err != nil {
+		return err
+	}
+	if !send {
+		if claimed.Decision == models.DecisionDeferred && claimed.DueAt != nil {
+			return w.Queue.EnqueueDelivery(ctx, md.ShopID, md.ID, *claimed.DueAt)
+		}
+		return nil
+	}
+	return w.send(ctx, claimed, src, pol, now)
+}
+
+// send renders and hands a claimed decision to its channel, then records the outcome.
+func (w *Worker) send(ctx context.Context, md *models.MessageDecision, src *source, pol models.MessagePolicy, now time.Time) error {
+	env, err := w.envelope(ctx, md, pol, src.cand.FeaturedProductIDs)
+	if err != nil {
+		_ = models.MarkDecisionRetry(ctx, w.DB, md.ShopID, md.ID, err.Error())
+		return err
+	}
+	out, err := messaging.Render(ctx, src.templates, env.vars)
+	if errors.Is(err, messaging.ErrRenderTimeout) { // a busy machine, not a broken template
+		_ = models.MarkDecisionRetry(ctx, w.DB, md.ShopID, md.ID, err.Error())
+		return err
+	}
+	if err != nil {
+		return models.MarkDecisionFailed(ctx, w.DB, md.ShopID, md.ID, models.ReasonTemplateError, err.Error())
+	}
+	providerID, err := w.deliverRendered(ctx, md, env, out)
+	switch {
+	case err == nil:
+		deliveriesTotal.WithLabelValues(md.Channel, "sent").Inc()
+		return models.MarkDecisionSent(ctx, w.DB, md.ShopID, md.ID, providerID, w.now())
+	case errors.Is(err, errNoProvider):
+		deliveriesTotal.WithLabelValues(md.Channel, "failed").Inc()
+		return models.MarkDecisionFailed(ctx, w.DB, md.ShopID, md.ID, models.ReasonNoProvider, err.Error())
+	case messaging.IsPermanent(err):
+		deliveriesTotal.WithLabelValues(md.Channel, "failed").Inc()
+		return models.MarkDecisionFailed(ctx, w.DB, md.ShopID, md.ID, models.ReasonProviderRejected, err.Error())
+	}
+	deliveriesTotal.WithLabelValues(md.Channel, "retry").Inc()
+	n, _ := asynq.GetRetryCount(ctx)
+	max, ok := asynq.GetMaxRetry(ctx)
+	if ok && n >= max {
+		return models.MarkDecisionFailed(ctx, w.DB, md.ShopID, md.ID, models.ReasonProviderError, err.Error())
+	}
+	if merr := models.MarkDecisionRetry(ctx, w.DB, md.ShopID, md.ID, err.Error()); merr != nil {
+		return merr
+	}
+	return fmt.Errorf("deliver decision %d: %w", md.ID, err)
+}

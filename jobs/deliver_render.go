@@ -1,0 +1,59 @@
+package jobs
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/boomerang-app/boomerang/messaging"
+	"github.com/boomerang-app/boomerang/models"
+)
+
+// envelope is what one delivery needs besides the templates: the recipient, the sender and the
+// template variables.
+type envelope struct {
+	customer       *models.Customer
+	shop           *models.Shop
+	fromName       string
+	replyTo        string
+	unsubscribeURL string
+	vars           map[string]any
+}
+
+func (w *Worker) envelope(ctx context.Context, md *models.MessageDecision, pol models.MessagePolicy, featured []int64) (*envelope, error) {
+	cust, err := models.GetCustomer(ctx, w.DB, md.ShopID, md.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	shop, err := models.GetShop(ctx, w.DB, md.ShopID)
+	if err != nil {
+		return nil, err
+	}
+	env := &envelope{customer: cust, shop: shop, fromName: pol.SenderName, replyTo: pol.ReplyTo}
+	if env.fromName == "" {
+		env.fromName = shop.Name
+	}
+	if env.replyTo == "" {
+		env.replyTo = shop.Email
+	}
+	if md.Trigger == models.EventFirstOrder { // the welcome carries the shopper's referral link
+		if _, err := models.EnsureReferralCode(ctx, w.DB, md.ShopID, md.CustomerID); err != nil {
+			return nil, err
+		}
+	}
+	env.unsubscribeURL = UnsubscribeURL(w.Cfg.AppURL, w.Cfg.EncryptionKey, md.ShopID, md.CustomerID, md.Channel)
+	env.vars, err = models.TemplateVars(ctx, w.DB, shop, cust, md.Trigger, md.Payload, env.unsubscribeURL, featured)
+	if err != nil {
+		return nil, err
+	}
+	return env, nil
+}
+
+// UnsubscribeURL is the signed one-click unsubscribe link of a shopper on a channel.
+func UnsubscribeURL(appURL string, encryptionKey []byte, shopID, customerID int64, channel string) string {
+	tok := messaging.Sign(models.LinkKey(encryptionKey), messaging.PurposeUnsubscribe, map[string]string{
+		"s": strconv.FormatInt(shopID, 10), "c": strconv.FormatInt(customerID, 10), "ch": channel}, time.Time{})
+	return strings.TrimRight(appURL, "/") + "/unsubscribe?t=" + url.QueryEscape(tok)
+}

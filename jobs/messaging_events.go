@@ -1,0 +1,244 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/shopify"
+)
+
+// firstOrderWindow: only a first order placed this recently is welcomed (an imported order
+// from last year is history, not a new customer).
+const firstOrderWindow = 7 * 24 * time.Hour
+
+// emitFirstOrder emits first_order (welcome + referral link) once per customer, when the order
+// just stored is the customer's one kept order.
+func (w *Worker) emitFirstOrder(ctx context.Context, shopID int64, o *models.Order) error {
+	if o.CustomerID == nil || o.CancelledAt != nil || o.Test {
+		return nil
+	}
+	c, err := models.GetCustomer(ctx, w.DB, shopID, *o.CustomerID)
+	if err != nil {
+		return err
+	}
+	if c.OrdersCount != 1 {
+		return nil
+	}
+	at := o.CreatedAt
+	for _, t := range []*time.Time{o.ShopifyCreatedAt, o.ProcessedAt} {
+		if t != nil {
+			at = *t
+		}
+	}
+	if w.now().Sub(at) > firstOrderWindow {
+		return nil
+	}
+	_, err = models.Emit(ctx, w.DB, shopID, c.CustomerID, models.EventFirstOrder, "customer:"+strconv.FormatInt(c.CustomerID, 10),
+		map[string]any{"order_id": o.OrderID}, at)
+	return err
+}
+
+// handleMessagingDaily enqueues each installed shop's daily scan once its local morning has
+// come (09:00 in the shop's time zone). The task id names the local date and is retained for
+// a day, so the hourly fan-out runs each shop's scan once a day.
+func (w *Worker) handleMessagingDaily(ctx context.Context, _ *asynq.Task) error {
+	ids, err := models.InstalledShopIDs(ctx, w.DB)
+	if err != nil {
+		return err
+	}
+	now := w.now()
+	for _, id := range ids {
+		sh, err := models.GetShop(ctx, w.DB, id)
+		if err != nil {
+			return err
+		}
+		loc, err := time.LoadLocation(sh.Timezone)
+		if err != nil {
+			loc = time.UTC
+		}
+		local := now.In(loc)
+		if local.Hour() < 9 {
+			continue
+		}
+		b := []byte(fmt.Sprintf(`{"id":%d}`, id))
+		if err := w.Queue.enqueue(ctx, asynq.NewTask(TypeMessagingScan, b), asynq.Queue(QueueLow), asynq.MaxRetry(5),
+			asynq.TaskID(fmt.Sprintf("msgscan:%d:%s", id, local.Format("2006-01-02"))), asynq.Retention(26*time.Hour)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scanFreshness bounds the scheduled win-backs to customers who crossed the line recently, so
+// installing Boomerang on a store with years of history does not message every old customer.
+const scanFreshness = 30 * 24 * time.Hour
+
+// handleMessagingScan emits the scheduled triggers of one shop for today.
+func (w *Worker) handleMessagingScan(ctx context.Context, t *asynq.Task) error {
+	shopID, err := decodeID(t)
+	if err != nil {
+		return err
+	}
+	if err := w.ScanShop(ctx, shopID); err != nil {
+		return err
+	}
+	if w.Queue != nil {
+		return w.Queue.EnqueueDispatch(ctx, shopID)
+	}
+	return nil
+}
+
+// ScanShop emits one_time_buyer_quiet, at_risk and birthday events. Keys make each happen once:
+// per customer and last order for the win-backs, per customer and year for birthdays.
+func (w *Worker) ScanShop(ctx context.Context, shopID int64) error {
+	now := w.now()
+	for seg, kind := range map[string]string{models.SegmentWinBack: models.EventOneTimeBuyerQuiet, models.SegmentAtRisk: models.EventAtRisk} {
+		var after int64
+		for {
+			ids, err := models.NewSegmentMembers(ctx, w.DB, shopID, seg, now, scanFreshness, after, 1000)
+			if err != nil {
+				return err
+			}
+			if len(ids) == 0 {
+				break
+			}
+			last, err := models.LastOrderTimes(ctx, w.DB, shopID, ids)
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				key := fmt.Sprintf("%d:%d", id, last[id].Unix())
+				if _, err := models.Emit(ctx, w.DB, shopID, id, kind, key, map[string]any{"last_order_at": last[id]}, now); err != nil {
+					return err
+				}
+			}
+			after = ids[len(ids)-1]
+		}
+	}
+	sh, err := models.GetShop(ctx, w.DB, shopID)
+	if err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(sh.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	today := now.In(loc)
+	ids, err := models.BirthdaysOn(ctx, w.DB, shopID, today)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		key := fmt.Sprintf("%d:%d", id, today.Year())
+		if _, err := models.Emit(ctx, w.DB, shopID, id, models.EventBirthday, key, nil, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// handleMessagingSweep runs every minute: deferred decisions that came due and deliveries whose
+// task was lost are enqueued again, interrupted campaigns resume, expired holds end, and shops
+// with hold changes get their Shopify tags updated.
+func (w *Worker) handleMessagingSweep(ctx context.Context, _ *asynq.Task) error {
+	now := w.now()
+	due, err := models.DueDecisions(ctx, w.DB, now, sendingStale, 1000)
+	if err != nil {
+		return err
+	}
+	for _, d := range due {
+		if err := w.Queue.EnqueueDelivery(ctx, d.ShopID, d.ID, time.Time{}); err != nil {
+			return err
+		}
+	}
+	camps, err := models.SendingCampaigns(ctx, w.DB)
+	if err != nil {
+		return err
+	}
+	for _, c := range camps {
+		if err := w.Queue.EnqueueCampaign(ctx, c.ShopID, c.ID); err != nil {
+			return err
+		}
+	}
+	if _, err := models.ExpireHolds(ctx, w.DB, now); err != nil {
+		return err
+	}
+	shops, err := models.ShopsWithUnsyncedHolds(ctx, w.DB)
+	if err != nil {
+		return err
+	}
+	for _, id := range shops {
+		if err := w.Queue.EnqueueHoldTags(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const (
+	tagsAddMutation = `mutation tagsAdd($id: ID!, $tags: [String!]!) {
+  tagsAdd(id: $id, tags: $tags) { node { id } userErrors { field message } }
+}`
+	tagsRemoveMutation = `mutation tagsRemove($id: ID!, $tags: [String!]!) {
+  tagsRemove(id: $id, tags: $tags) { node { id } userErrors { field message } }
+}`
+)
+
+// handleHoldTags sets or removes the boomerang-promo-hold tag of customers whose holds
+// changed. A throttled or failing Admin API call returns the error, so Asynq retries with
+// backoff; customers already done stay done.
+func (w *Worker) handleHoldTags(ctx context.Context, t *asynq.Task) error {
+	shopID, err := decodeID(t)
+	if err != nil {
+		return err
+	}
+	return w.SyncHoldTags(ctx, shopID)
+}
+
+// SyncHoldTags mirrors a shop's pending hold changes onto Shopify customer tags.
+func (w *Worker) SyncHoldTags(ctx context.Context, shopID int64) error {
+	sh, err := models.GetShop(ctx, w.DB, shopID)
+	if err != nil {
+		return err
+	}
+	for round := 0; round < 20; round++ {
+		changes, err := models.PendingHoldTags(ctx, w.DB, shopID, w.now(), 100)
+		if err != nil || len(changes) == 0 {
+			return err
+		}
+		for _, ch := range changes {
+			op, q := "tagsRemove", tagsRemoveMutation
+			if ch.Held {
+				op, q = "tagsAdd", tagsAddMutation
+			}
+			var out map[string]struct {
+				UserErrors []struct {
+					Field   []string `json:"field"`
+					Message string   `json:"message"`
+				} `json:"userErrors"`
+			}
+			err := w.Admin.Query(ctx, sh.Domain, q, map[string]any{"id": shopify.CustomerGID(ch.CustomerID), "tags": []string{models.HoldTag}}, &out)
+			if errors.Is(err, shopify.ErrNoToken) {
+				w.Log.Info("hold tags wait for an offline token", "shop", sh.Domain)
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("%s for customer %d: %w", op, ch.CustomerID, err)
+			}
+			if ue := out[op].UserErrors; len(ue) > 0 {
+				// A customer deleted in Shopify cannot be tagged: log it and settle the row.
+				w.Log.Warn("hold tag refused", "shop", sh.Domain, "op", op, "error", ue[0].Message)
+			}
+			if err := models.MarkHoldsSynced(ctx, w.DB, shopID, ch); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

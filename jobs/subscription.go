@@ -1,0 +1,130 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/shopify"
+)
+
+// contractLinesQuery reads a contract's product lines; subscription webhooks carry none.
+// 50 lines cost about 50 points of the shop's GraphQL budget.
+const contractLinesQuery = `query subscriptionContract($id: ID!) {
+  subscriptionContract(id: $id) {
+    id
+    lines(first: 50) { nodes { productId variantId title quantity } }
+  }
+}`
+
+// applySubscriptionContract stores a subscription_contracts/* delivery and refreshes the
+// contract's lines when they may have changed. Lines that cannot be fetched now (throttled, no
+// token yet) are fetched by a retried task, so the webhook itself never fails on them.
+func (w *Worker) applySubscriptionContract(ctx context.Context, shopID int64, topic string, ev *models.WebhookEvent, sc shopify.SubscriptionContract) error {
+	if sc.ID == 0 && sc.AdminGraphqlAPIID != "" {
+		sc.ID = shopify.GIDNumber(sc.AdminGraphqlAPIID)
+	}
+	if sc.ID == 0 {
+		return fmt.Errorf("%w: subscription contract without id", errBadPayload)
+	}
+	cust := sc.CustomerID
+	if cust == 0 && sc.AdminGraphqlAPICustomerID != "" {
+		cust = shopify.GIDNumber(sc.AdminGraphqlAPICustomerID)
+	}
+	status := sc.Status
+	if status == "" { // the status topics name the status even if a body omits it
+		status = map[string]string{"activate": models.SubscriptionActive, "pause": models.SubscriptionPaused,
+			"cancel": models.SubscriptionCancelled, "expire": models.SubscriptionExpired, "fail": models.SubscriptionFailed,
+			"create": models.SubscriptionActive}[topic[len("subscription_contracts/"):]]
+	}
+	at := ev.ReceivedAt
+	switch {
+	case sc.UpdatedAt != nil:
+		at = *sc.UpdatedAt
+	case ev.TriggeredAt != nil:
+		at = *ev.TriggeredAt
+	}
+	pol, err := models.GetMessagePolicy(ctx, w.DB, shopID)
+	if err != nil {
+		return err
+	}
+	ch, err := models.ApplySubscriptionContract(ctx, w.DB, shopID, models.SubscriptionFact{ContractID: sc.ID, CustomerID: cust,
+		Status: status, RevisionID: sc.RevisionID, At: at, Topic: topic, WebhookEventID: ev.ID, Currency: sc.CurrencyCode,
+		BillingInterval: sc.BillingPolicy.Interval, BillingIntervalCount: sc.BillingPolicy.IntervalCount,
+		DeliveryInterval: sc.DeliveryPolicy.Interval, DeliveryIntervalCount: sc.DeliveryPolicy.IntervalCount,
+		OriginOrderID: sc.OriginOrderID, CancellationReason: sc.CancellationReason},
+		time.Duration(pol.CancellationCooldownDays)*24*time.Hour)
+	if err != nil {
+		return err
+	}
+	if ch.Cancelled && w.Queue != nil {
+		_ = w.Queue.EnqueueHoldTags(ctx, shopID)
+	}
+	if !ch.NeedsLines {
+		return nil
+	}
+	if err := w.RefreshContractLines(ctx, shopID, sc.ID, sc.RevisionID); err != nil {
+		w.Log.Warn("subscription lines not fetched, retrying in a task", "shop_id", shopID, "contract", sc.ID, "error", err)
+		if w.Queue == nil {
+			return err
+		}
+		return w.Queue.EnqueueSubscriptionLines(ctx, shopID, sc.ID, sc.RevisionID)
+	}
+	return nil
+}
+
+// handleSubscriptionLines retries a lines fetch; a throttled Admin API returns the error so
+// Asynq backs off.
+func (w *Worker) handleSubscriptionLines(ctx context.Context, t *asynq.Task) error {
+	p, err := decodeShopItem(t)
+	if err != nil {
+		return err
+	}
+	err = w.RefreshContractLines(ctx, p.Shop, p.ID, p.Revision)
+	if errors.Is(err, shopify.ErrNoToken) {
+		return fmt.Errorf("contract %d lines: %w: %w", p.ID, err, asynq.SkipRetry)
+	}
+	return err
+}
+
+// RefreshContractLines fetches a contract's lines with the GraphQL Admin API and stores them.
+func (w *Worker) RefreshContractLines(ctx context.Context, shopID, contractID, revision int64) error {
+	if w.Admin == nil {
+		return errors.New("no Admin API client")
+	}
+	sh, err := models.GetShop(ctx, w.DB, shopID)
+	if err != nil {
+		return err
+	}
+	var out struct {
+		SubscriptionContract *struct {
+			ID    string `json:"id"`
+			Lines struct {
+				Nodes []struct {
+					ProductID string `json:"productId"`
+					VariantID string `json:"variantId"`
+					Title     string `json:"title"`
+					Quantity  int    `json:"quantity"`
+				} `json:"nodes"`
+			} `json:"lines"`
+		} `json:"subscriptionContract"`
+	}
+	gid := fmt.Sprintf("gid://shopify/SubscriptionContract/%d", contractID)
+	if err := w.Admin.Query(ctx, sh.Domain, contractLinesQuery, map[string]any{"id": gid}, &out); err != nil {
+		return fmt.Errorf("fetch lines of contract %d: %w", contractID, err)
+	}
+	if out.SubscriptionContract == nil {
+		w.Log.Info("subscription contract not found in Shopify", "shop", sh.Domain, "contract", contractID)
+		return nil
+	}
+	var lines []models.SubscriptionLine
+	for _, n := range out.SubscriptionContract.Lines.Nodes {
+		lines = append(lines, models.SubscriptionLine{ProductID: shopify.GIDNumber(n.ProductID),
+			VariantID: shopify.GIDNumber(n.VariantID), Title: n.Title, Quantity: n.Quantity})
+	}
+	return models.ReplaceSubscriptionLines(ctx, w.DB, shopID, contractID, revision, lines)
+}
