@@ -2,7 +2,14 @@ package handlers
 
 import "github.com/labstack/echo/v4"
 
-// adminRoutes: shop, customers (360°), scorecard, activity, data requests.
+// adminRoutes: shop, scorecard, customer timeline, activity, data requests. The customer
+// list, record and ledger are loyalty's (routes_loyalty.go); a customer's messages are
+// messaging's.
 func (s *Server) adminRoutes(api *echo.Group) {
 	api.GET("/shop", s.getShop)
+	api.GET("/metrics/scorecard", s.getScorecard)
+	api.GET("/customers/:id/timeline", s.customerTimeline)
+	api.GET("/activity", s.listActivity)
+	api.GET("/data-requests", s.listDataRequests)
+	api.GET("/data-requests/:id/export", s.dataRequestExport)
 }

@@ -1,0 +1,62 @@
+package handlers
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/boomerang-app/boomerang/models"
+)
+
+// activityDecision is one row of the shop's decision log as the activity page shows it.
+type activityDecision struct {
+	ID         int64      `json:"id"`
+	CustomerID int64      `json:"customer_id"`
+	MessageID  int64      `json:"message_id"`
+	CampaignID int64      `json:"campaign_id"`
+	Trigger    string     `json:"trigger"`
+	Channel    string     `json:"channel"`
+	Decision   string     `json:"decision"`
+	Reason     string     `json:"reason"`
+	CreatedAt  time.Time  `json:"created_at"`
+	SentAt     *time.Time `json:"sent_at"`
+}
+
+var decisionStates = []string{models.DecisionQueued, models.DecisionSending, models.DecisionSent, models.DecisionDeferred,
+	models.DecisionHeld, models.DecisionSkipped, models.DecisionFailed}
+
+// listActivity serves GET /api/activity?decision=&reason=&cursor=&limit=: every message
+// decision of the shop, newest first.
+func (s *Server) listActivity(c echo.Context) error {
+	f := models.DecisionFilter{Decision: c.QueryParam("decision"), Reason: c.QueryParam("reason")}
+	if f.Decision != "" && !slices.Contains(decisionStates, f.Decision) {
+		return models.Invalid("decision", "unknown decision %q", f.Decision)
+	}
+	if len(f.Reason) > 100 {
+		return models.Invalid("reason", "too long")
+	}
+	var err error
+	if f.Limit, err = limitParam(c); err != nil {
+		return err
+	}
+	if f.Before, err = cursorParam(c); err != nil {
+		return err
+	}
+	rows, err := models.ListDecisions(c.Request().Context(), s.DB, ShopID(c), f)
+	if err != nil {
+		return err
+	}
+	out := make([]activityDecision, len(rows))
+	for i, d := range rows {
+		out[i] = activityDecision{ID: d.ID, CustomerID: d.CustomerID, MessageID: d.MessageID, CampaignID: d.CampaignID,
+			Trigger: d.Trigger, Channel: d.Channel, Decision: d.Decision, Reason: d.Reason, CreatedAt: d.CreatedAt, SentAt: d.SentAt}
+	}
+	body := map[string]any{"decisions": out}
+	if len(rows) == f.Limit {
+		body["next_cursor"] = strconv.FormatInt(rows[len(rows)-1].ID, 10)
+	}
+	return c.JSON(http.StatusOK, body)
+}
