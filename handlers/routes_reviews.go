@@ -3,4 +3,21 @@ package handlers
 import "github.com/labstack/echo/v4"
 
 // reviewRoutes: inbox, moderation, cases, themes, import; storefront submission and listing.
-func (s *Server) reviewRoutes(api, proxy *echo.Group) {}
+func (s *Server) reviewRoutes(api, proxy *echo.Group) {
+	api.GET("/reviews", s.listReviews)
+	api.GET("/reviews/settings", s.getReviewSettings)
+	api.PUT("/reviews/settings", s.putReviewSettings)
+	api.POST("/reviews/import", s.importReviews)
+	api.GET("/reviews/:id", s.getReview)
+	api.PATCH("/reviews/:id", s.patchReview)
+	api.GET("/cases", s.listCases)
+	api.GET("/cases/:id", s.getCase)
+	api.PATCH("/cases/:id", s.patchCase)
+	api.POST("/cases/:id/resolve", s.resolveCase)
+	api.GET("/themes", s.listThemes)
+
+	// Storefront, through Shopify's app proxy (/apps/boomerang/reviews… on the shop's domain).
+	proxy.POST("/reviews", s.proxySubmitReview)
+	proxy.GET("/reviews", s.proxyListReviews)
+	proxy.GET("/reviews/new", s.proxyReviewForm)
+}

@@ -55,7 +55,9 @@ CREATE INDEX reviews_newest ON reviews (shop_id, created_at DESC, id DESC);
 CREATE INDEX reviews_product ON reviews (shop_id, product_id, created_at DESC, id DESC) WHERE status = 'published';
 CREATE INDEX reviews_handle ON reviews (shop_id, product_handle) WHERE product_handle <> '' AND status = 'published';
 CREATE INDEX reviews_customer ON reviews (shop_id, customer_id, received_at);
-CREATE INDEX reviews_unscored ON reviews (shop_id, scorer_version);
+-- Reviews waiting for the scorer: new ones, and all of them when sentiment.Version changes.
+CREATE INDEX reviews_unscored ON reviews (shop_id, id) WHERE scored_at IS NULL;
+CREATE INDEX reviews_scorer ON reviews (scorer_version, shop_id, id);
 CREATE INDEX reviews_pending ON reviews (shop_id, received_at) WHERE status = 'pending';
 
 -- Make-it-right cases: one per negative review.

@@ -344,18 +344,16 @@ func SetReviewStatus(ctx context.Context, db *gorm.DB, shopID, id int64, status 
 	return GetReview(ctx, db, shopID, id)
 }
 
-// PublishHeldReviews publishes reviews held for moderation longer than the shop allows: the
-// anchors' FTC-aligned practice of never suppressing a review indefinitely.
-func PublishHeldReviews(ctx context.Context, db *gorm.DB, shopID int64, now time.Time) (int64, error) {
-	s, err := GetReviewSettings(ctx, db, shopID)
-	if err != nil || s.PendingPublishDays == 0 {
-		return 0, err
-	}
-	res := db.WithContext(ctx).Exec(`UPDATE reviews SET status = 'published', published_at = ?, updated_at = now()
-		WHERE shop_id = ? AND status = 'pending' AND received_at <= ?`,
-		now, shopID, now.AddDate(0, 0, -s.PendingPublishDays))
+// PublishHeldReviews publishes reviews held for moderation longer than their shop allows
+// (pending_publish_days; 0 = never), across shops: the anchors' FTC-aligned practice of never
+// suppressing a review indefinitely. The merchant hides what must not be shown.
+func PublishHeldReviews(ctx context.Context, db *gorm.DB, now time.Time) (int64, error) {
+	res := db.WithContext(AllShops(ctx)).Exec(`UPDATE reviews r SET status = 'published', published_at = ?, updated_at = now()
+		FROM review_settings s
+		WHERE s.shop_id = r.shop_id AND s.pending_publish_days > 0 AND r.status = 'pending'
+		  AND r.received_at <= ?::timestamptz - make_interval(days => s.pending_publish_days)`, now.UTC(), now.UTC())
 	if res.Error != nil {
-		return 0, fmt.Errorf("publish held reviews %d: %w", shopID, res.Error)
+		return 0, fmt.Errorf("publish held reviews: %w", res.Error)
 	}
 	return res.RowsAffected, nil
 }

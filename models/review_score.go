@@ -104,16 +104,18 @@ func ScoreReview(ctx context.Context, db *gorm.DB, shopID, reviewID int64, now t
 // and version changes).
 func ReviewsToScore(ctx context.Context, db *gorm.DB, shopID int64, limit int) ([]int64, error) {
 	var ids []int64
+	// "<" or ">" rather than "<>" so the scorer_version index serves the query.
 	err := db.WithContext(ctx).Raw(`SELECT id FROM reviews WHERE shop_id = ?
-		AND (scorer_version IS NULL OR scorer_version <> ?) ORDER BY id LIMIT ?`, shopID, sentiment.Version, limit).
-		Scan(&ids).Error
+		AND (scored_at IS NULL OR scorer_version < ? OR scorer_version > ?) ORDER BY id LIMIT ?`,
+		shopID, sentiment.Version, sentiment.Version, limit).Scan(&ids).Error
 	return ids, err
 }
 
 // ShopsWithReviewsToScore lists shops that have reviews waiting for the current scorer.
 func ShopsWithReviewsToScore(ctx context.Context, db *gorm.DB) ([]int64, error) {
 	var ids []int64
-	err := db.WithContext(AllShops(ctx)).Raw(`SELECT DISTINCT shop_id FROM reviews
-		WHERE scorer_version IS NULL OR scorer_version <> ?`, sentiment.Version).Scan(&ids).Error
+	err := db.WithContext(AllShops(ctx)).Raw(`SELECT shop_id FROM reviews WHERE scored_at IS NULL
+		UNION SELECT shop_id FROM reviews WHERE scorer_version < ? OR scorer_version > ?`,
+		sentiment.Version, sentiment.Version).Scan(&ids).Error
 	return ids, err
 }

@@ -327,7 +327,7 @@ func TestHeldReviewsPublishAfterWindow(t *testing.T) {
 	now := time.Now().UTC()
 	old := s.submit(1, 1, 2, "", "meh", now.Add(-15*24*time.Hour))
 	fresh := s.submit(2, 1, 2, "", "meh", now.Add(-time.Hour))
-	n, err := models.PublishHeldReviews(s.ctx, db, s.id, now)
+	n, err := models.PublishHeldReviews(s.ctx, db, now)
 	if err != nil || n != 1 {
 		t.Fatalf("published %d: %v", n, err)
 	}

@@ -1,0 +1,219 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/boomerang-app/boomerang/models"
+)
+
+func init() {
+	// The customer record shows the shopper's reviews and make-it-right cases.
+	addCustomerSection("reviews", func(ctx context.Context, s *Server, shopID, customerID int64) (any, error) {
+		rs, err := models.CustomerReviews(ctx, s.DB, shopID, customerID, 50)
+		if rs == nil {
+			rs = []models.Review{}
+		}
+		return rs, err
+	})
+	addCustomerSection("cases", func(ctx context.Context, s *Server, shopID, customerID int64) (any, error) {
+		cs, _, err := models.ListCases(ctx, s.DB, shopID, models.CaseFilter{CustomerID: customerID, Limit: 50})
+		if cs == nil {
+			cs = []models.Case{}
+		}
+		return cs, err
+	})
+}
+
+// int64Query reads an optional positive id from the query string; 422 names the field.
+func reviewInt64Query(c echo.Context, name string) (int64, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, models.Invalid(name, "must be a positive whole number")
+	}
+	return n, nil
+}
+
+func reviewIDParam(c echo.Context) (int64, error) {
+	n, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, models.NotFound(c.Path())
+	}
+	return n, nil
+}
+
+// decodeReviewJSON reads a JSON request body (an empty body leaves v as it is); malformed
+// JSON is 422.
+func decodeReviewJSON(c echo.Context, v any) error {
+	if err := json.NewDecoder(c.Request().Body).Decode(v); err != nil && !errors.Is(err, io.EOF) {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return models.Invalid(te.Field, "has the wrong type")
+		}
+		return models.Invalid("request", "the body is not valid JSON")
+	}
+	return nil
+}
+
+// listReviews: GET /api/reviews?product_id=&rating=&sentiment=&status=&customer_id=&cursor=&limit=
+func (s *Server) listReviews(c echo.Context) error {
+	var f models.ReviewFilter
+	var err error
+	if f.ProductID, err = reviewInt64Query(c, "product_id"); err != nil {
+		return err
+	}
+	if f.CustomerID, err = reviewInt64Query(c, "customer_id"); err != nil {
+		return err
+	}
+	rating, err := reviewInt64Query(c, "rating")
+	if err != nil || rating > 5 {
+		return models.Invalid("rating", "must be from 1 to 5")
+	}
+	f.Rating = int(rating)
+	if f.Limit, err = limitParam(c); err != nil {
+		return err
+	}
+	f.Sentiment, f.Status, f.Cursor = c.QueryParam("sentiment"), c.QueryParam("status"), c.QueryParam("cursor")
+	rs, next, err := models.ListReviews(c.Request().Context(), s.DB, ShopID(c), f)
+	if err != nil {
+		return err
+	}
+	if rs == nil {
+		rs = []models.Review{}
+	}
+	out := map[string]any{"reviews": rs}
+	if next != "" {
+		out["next_cursor"] = next
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) getReview(c echo.Context) error {
+	id, err := reviewIDParam(c)
+	if err != nil {
+		return err
+	}
+	r, err := models.GetReview(c.Request().Context(), s.DB, ShopID(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+// patchReview: PATCH /api/reviews/{id} {"status": "published"|"hidden"}
+func (s *Server) patchReview(c echo.Context) error {
+	id, err := reviewIDParam(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Status string `json:"status"`
+	}
+	if err := decodeReviewJSON(c, &in); err != nil {
+		return err
+	}
+	r, err := models.SetReviewStatus(c.Request().Context(), s.DB, ShopID(c), id, in.Status)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) getReviewSettings(c echo.Context) error {
+	st, err := models.GetReviewSettings(c.Request().Context(), s.DB, ShopID(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, st)
+}
+
+// putReviewSettings stores the whole settings document; 422 names the bad field.
+func (s *Server) putReviewSettings(c echo.Context) error {
+	var in models.ReviewSettings
+	if err := decodeReviewJSON(c, &in); err != nil {
+		return err
+	}
+	st, err := models.SaveReviewSettings(c.Request().Context(), s.DB, ShopID(c), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, st)
+}
+
+// maxImportBytes bounds one import upload. Reading is streamed, so this is about time, not
+// memory.
+const maxImportBytes = 512 << 20
+
+// importReviews: POST /api/reviews/import — a multipart upload ("file") or the raw CSV/JSON
+// as the body. The file is parsed as it arrives; the report lists bad rows by line.
+func (s *Server) importReviews(c echo.Context) error {
+	req, w := c.Request(), c.Response()
+	// A large file takes longer than the server's default read and write deadlines.
+	rc := http.NewResponseController(w.Writer)
+	_ = rc.SetReadDeadline(time.Now().Add(15 * time.Minute))
+	_ = rc.SetWriteDeadline(time.Now().Add(16 * time.Minute))
+	body := http.MaxBytesReader(w.Writer, req.Body, maxImportBytes)
+	var file io.Reader = body
+	mt, _, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
+	if mt == echo.MIMEMultipartForm {
+		req.Body = body
+		mr, err := req.MultipartReader()
+		if err != nil {
+			return models.Invalid("file", "the upload could not be read")
+		}
+		file = nil
+		for {
+			part, err := mr.NextPart()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return importReadError(err)
+			}
+			if part.FormName() == "file" {
+				file = part
+				break
+			}
+		}
+		if file == nil {
+			return models.Invalid("file", "no file was uploaded (multipart field \"file\")")
+		}
+	}
+	ctx, shopID := req.Context(), ShopID(c)
+	rep, err := models.ImportReviews(ctx, s.DB, shopID, file, time.Now())
+	if err != nil {
+		return importReadError(err)
+	}
+	if rep.Imported > 0 {
+		if q := s.reviewJobs(); q != nil {
+			if err := q.EnqueueReviewRescore(ctx, shopID); err != nil {
+				s.Log.Warn("imported reviews not queued for scoring; the sweep will score them", "error", err)
+			}
+		}
+	}
+	return c.JSON(http.StatusOK, rep)
+}
+
+func importReadError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return apiError(http.StatusRequestEntityTooLarge, "the file is larger than 512 MB")
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge {
+		return apiError(he.Code, "the file is larger than the upload limit")
+	}
+	return err
+}
