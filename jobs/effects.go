@@ -25,7 +25,8 @@ func (w *Worker) onOrder(ctx context.Context, shopID, orderID int64) error {
 			return err
 		}
 	}
-	return nil
+	// Review request: scheduled once fulfilled, skipped if cancelled.
+	return models.SyncReviewRequest(ctx, w.DB, shopID, orderID, w.now())
 }
 
 // onRefund runs after a refund fact was stored (fresh is false for a repeat).
@@ -43,7 +44,8 @@ func (w *Worker) onRefund(ctx context.Context, shopID, refundID, orderID int64, 
 			return err
 		}
 	}
-	return nil
+	// No review request (or reminder) for a refunded order.
+	return models.SyncReviewRequest(ctx, w.DB, shopID, orderID, w.now())
 }
 
 // onCustomer runs after a customer fact was stored.
@@ -56,7 +58,7 @@ func (w *Worker) onCustomer(ctx context.Context, shopID, customerID int64, creat
 
 // onFulfillment runs after a fulfillment fact was stored.
 func (w *Worker) onFulfillment(ctx context.Context, shopID, orderID, fulfillmentID int64) error {
-	return nil
+	return models.SyncReviewRequest(ctx, w.DB, shopID, orderID, w.now()) // schedules the review request
 }
 
 // onSubscriptionContract runs for subscription_contracts/* topics.

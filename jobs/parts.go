@@ -6,6 +6,7 @@ import "github.com/hibiken/asynq"
 func (w *Worker) registerParts(mux *asynq.ServeMux) {
 	w.registerLoyalty(mux)
 	w.registerMessaging(mux)
+	w.registerReviews(mux)
 }
 
 // scheduleParts adds their periodic tasks.
@@ -14,6 +15,9 @@ func (w *Worker) scheduleParts(s *asynq.Scheduler) error {
 		return err
 	}
 	if err := w.scheduleMessaging(s); err != nil {
+		return err
+	}
+	if err := w.scheduleReviews(s); err != nil {
 		return err
 	}
 	return nil
