@@ -102,6 +102,7 @@ func TestLoyaltyWebhooksToCustomerRecord(t *testing.T) {
 	// Half of the first order refunded: half its points come back off; then the second order
 	// is cancelled: all of its points are reversed and the tier drops back.
 	a.Webhook(t, shop, "refunds/create", "", refundBody(77, 9001, "50.00"))
+	a.Drain(t, 10*time.Second)
 	a.Webhook(t, shop, "orders/cancelled", "", orderBody(9002, cust, "450.00", "paid",
 		map[string]any{"cancelled_at": time.Now().UTC().Format(time.RFC3339), "cancel_reason": "customer"}))
 	a.Drain(t, 10*time.Second)

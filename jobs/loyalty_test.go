@@ -1,0 +1,78 @@
+package jobs_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/boomerang-app/boomerang/internal/apptest"
+	"github.com/boomerang-app/boomerang/internal/testenv"
+	"github.com/boomerang-app/boomerang/jobs"
+	"github.com/boomerang-app/boomerang/models"
+)
+
+func paidOrderBody(id, cust int64, subtotal string) map[string]any {
+	now := time.Now().UTC().Format(time.RFC3339)
+	return map[string]any{"id": id, "name": fmt.Sprintf("#%d", id), "currency": "USD", "subtotal_price": subtotal,
+		"total_price": subtotal, "financial_status": "paid", "processed_at": now, "created_at": now, "updated_at": now,
+		"customer": map[string]any{"id": cust}}
+}
+
+// The nightly fan-out runs each shop's loyalty night once per date: a second fan-out the same
+// day is a no-op, and a year without activity expires the points.
+func TestLoyaltyNightlyFanOut(t *testing.T) {
+	a := apptest.Start(t, apptest.Options{})
+	ctx := context.Background()
+	shop := testenv.Shop("nightly")
+	shopID := a.Install(t, shop)
+	a.Webhook(t, shop, "orders/paid", "", paidOrderBody(1, 77, "40.00"))
+	a.Drain(t, 10*time.Second)
+	acct, _ := models.GetLoyaltyAccount(ctx, a.DB, shopID, 77)
+	if acct.Balance != 200 {
+		t.Fatalf("balance %d, want 200", acct.Balance)
+	}
+	later := time.Now().AddDate(1, 0, 2)
+	a.Worker.Now = func() time.Time { return later }
+	for i := 0; i < 2; i++ {
+		if err := a.Queue.Enqueue(ctx, asynq.NewTask(jobs.TypeLoyaltyNightly, nil), asynq.Queue(jobs.QueueLow)); err != nil {
+			t.Fatal(err)
+		}
+		a.Drain(t, 20*time.Second)
+	}
+	acct, _ = models.GetLoyaltyAccount(ctx, a.DB, shopID, 77)
+	var expires int64
+	a.DB.Raw(`SELECT count(*) FROM ledger_entries WHERE shop_id = ? AND kind = 'expire'`, shopID).Scan(&expires)
+	if acct.Balance != 0 || expires != 1 {
+		t.Fatalf("after a year: balance %d, %d expire entries; want 0 and 1", acct.Balance, expires)
+	}
+}
+
+// A redemption left pending by a throttled Shopify is finished by the reward sweep.
+func TestLoyaltyRewardSweepIssuesPending(t *testing.T) {
+	a := apptest.Start(t, apptest.Options{})
+	ctx := context.Background()
+	shop := testenv.Shop("sweep")
+	shopID := a.Install(t, shop)
+	a.Webhook(t, shop, "orders/paid", "", paidOrderBody(1, 78, "40.00"))
+	a.Drain(t, 10*time.Second)
+	r, err := models.ReserveRedemption(ctx, a.DB, shopID, 78, "1 off", "", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Fake.Throttle(3)
+	if r, err = models.IssueRedemption(ctx, a.DB, a.Admin, shop, shopID, r.ID, time.Now()); err == nil || r.Status != models.RedemptionPending {
+		t.Fatalf("throttled issue: %v %+v", err, r)
+	}
+	a.Worker.Now = func() time.Time { return time.Now().Add(time.Minute) }
+	if err := a.Queue.Enqueue(ctx, asynq.NewTask(jobs.TypeRewardSweep, nil)); err != nil {
+		t.Fatal(err)
+	}
+	a.Drain(t, 20*time.Second)
+	r, _ = models.GetRedemption(ctx, a.DB, shopID, r.ID)
+	if r.Status != models.RedemptionIssued || len(a.Fake.DiscountCodes(shop)) != 1 {
+		t.Fatalf("after the sweep: %+v, codes %v", r, a.Fake.DiscountCodes(shop))
+	}
+}
