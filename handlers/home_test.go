@@ -15,7 +15,8 @@ import (
 )
 
 // productionEnv runs the app as deployed: no development shortcuts on the home page.
-var productionEnv = map[string]string{"BOOMERANG_ENV": "production", "OPS_PASSWORD": "ops-test", "APP_URL": "https://app.example.com"}
+var productionEnv = map[string]string{"BOOMERANG_ENV": "production", "OPS_PASSWORD": "ops-test", "APP_URL": "https://app.example.com",
+	"SMTP_URL": "smtp://127.0.0.1:2525"}
 
 var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 

@@ -77,7 +77,6 @@ func (s *Server) authCallback(c echo.Context) error {
 	if created {
 		_ = s.Queue.EnqueueInstall(c.Request().Context(), id)
 	}
-	forgetToken(shop)
 	return c.Redirect(http.StatusFound, shopify.ShopURL(s.Cfg.ShopifyBaseURL, shop)+"/admin/apps/"+s.Cfg.ShopifyAPIKey)
 }
 

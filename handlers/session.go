@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -51,12 +50,11 @@ func (s *Server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// tokenChecked remembers shops whose offline token this process has seen, so token exchange
-// is attempted once per process and shop rather than on every request.
-var tokenChecked sync.Map
-
-// shopForSession makes the shop known and, the first time, trades the session token for an
-// expiring offline token (Shopify-managed install gives us no other moment to get one).
+// shopForSession makes the shop known and, while it has no offline token (first load, or the
+// first load after a reinstall), trades the session token for an expiring one: Shopify-managed
+// install gives us no other moment to get one. The stored token is checked on every request
+// rather than remembered in memory, because the uninstall that deletes it is processed by the
+// worker, usually another process.
 func (s *Server) shopForSession(ctx context.Context, shop, sessionToken string) (int64, error) {
 	id, created, err := models.EnsureShop(ctx, s.DB, shop)
 	if err != nil {
@@ -65,11 +63,10 @@ func (s *Server) shopForSession(ctx context.Context, shop, sessionToken string) 
 	if created && s.Queue != nil {
 		_ = s.Queue.EnqueueInstall(ctx, id)
 	}
-	if _, done := tokenChecked.Load(shop); done || s.Tokens == nil {
+	if s.Tokens == nil {
 		return id, nil
 	}
 	if t, err := s.Tokens.Load(ctx, shop); err == nil && t.AccessToken != "" {
-		tokenChecked.Store(shop, true)
 		return id, nil
 	}
 	t, err := s.tokenExchange.Exchange(ctx, shop, sessionToken)
@@ -84,15 +81,12 @@ func (s *Server) shopForSession(ctx context.Context, shop, sessionToken string) 
 	if err := s.Tokens.Save(ctx, shop, t); err != nil {
 		return 0, err
 	}
-	tokenChecked.Store(shop, true)
 	return id, nil
 }
 
-// forgetToken is called on uninstall so a reinstall exchanges again.
-func forgetToken(shop string) { tokenChecked.Delete(shop) }
-
-// ForgetShopToken lets jobs (uninstall) clear the per-process token cache.
-func ForgetShopToken(shop string) { forgetToken(shop) }
+// ForgetShopToken is kept for the uninstall wiring (jobs.Worker.OnUninstall); there is no
+// per-process token memory left to clear.
+func ForgetShopToken(shop string) {}
 
 func unauthorizedJSON(c echo.Context, msg string) error {
 	c.Response().Header().Set("X-Shopify-Retry-Invalid-Session-Request", "1")
