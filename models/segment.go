@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"time"
 
@@ -66,6 +67,23 @@ WITH kept AS (
 	FROM gaps GROUP BY customer_id
 )`
 
+var namedParam = regexp.MustCompile(`@([a-z_]+)`)
+
+// positional turns @name parameters into ? placeholders with their values in order (GORM's
+// own named parameters do not mix reliably with Postgres' :: casts).
+func positional(q string, named map[string]any) (string, []any) {
+	var args []any
+	out := namedParam.ReplaceAllStringFunc(q, func(m string) string {
+		v, ok := named[m[1:]]
+		if !ok {
+			panic("segment query: no value for " + m)
+		}
+		args = append(args, v)
+		return "?"
+	})
+	return out, args
+}
+
 // segmentSQL returns the condition on `stats` for a segment and the threshold it uses.
 func segmentSQL(seg string) (string, error) {
 	switch seg {
@@ -104,10 +122,11 @@ func segmentMembers(ctx context.Context, db *gorm.DB, shopID int64, seg string, 
 		}
 	}
 	var ids []int64
-	err = db.WithContext(ctx).Raw(keptOrderStats+` SELECT customer_id FROM stats WHERE `+cond+` ORDER BY customer_id LIMIT @limit::int`,
-		map[string]any{"shop": shopID, "after": f.after, "customer": f.customer, "now": now.UTC(), "limit": f.limit,
+	q, args := positional(keptOrderStats+` SELECT customer_id FROM stats WHERE `+cond+` ORDER BY customer_id LIMIT @lim::int`,
+		map[string]any{"shop": shopID, "after": f.after, "customer": f.customer, "now": now.UTC(), "lim": f.limit,
 			"fresh": f.fresh, "winback": winback, "atrisk_factor": atRiskGapFactor, "atrisk_unknown": atRiskUnknownDays,
-			"ready_tol": readyToBuyTolerance}).Scan(&ids).Error
+			"ready_tol": readyToBuyTolerance})
+	err = db.WithContext(ctx).Raw(q, args...).Scan(&ids).Error
 	if err != nil {
 		return nil, fmt.Errorf("segment %s of shop %d: %w", seg, shopID, err)
 	}
@@ -153,10 +172,11 @@ func MedianDaysToSecondOrder(ctx context.Context, db *gorm.DB, shopID int64) (da
 		N      int
 		Median *float64
 	}
-	err = db.WithContext(ctx).Raw(keptOrderStats+`, ranked AS (
+	q, args := positional(keptOrderStats+`, ranked AS (
 			SELECT customer_id, gap, row_number() OVER (PARTITION BY customer_id ORDER BY at) AS k FROM gaps)
 		SELECT count(*) AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS median FROM ranked WHERE k = 2`,
-		map[string]any{"shop": shopID, "after": 0, "customer": 0, "now": time.Now().UTC()}).Scan(&r).Error
+		map[string]any{"shop": shopID, "after": 0, "customer": 0, "now": time.Now().UTC()})
+	err = db.WithContext(ctx).Raw(q, args...).Scan(&r).Error
 	if err != nil {
 		return 0, false, fmt.Errorf("median days to second order of shop %d: %w", shopID, err)
 	}
