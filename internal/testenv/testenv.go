@@ -162,8 +162,10 @@ func DB(t testing.TB) (*gorm.DB, string) {
 	return db, dsn
 }
 
-// Redis returns a URL to a Redis database no other concurrently running test package uses
-// (databases 1–15 handed out round-robin through a counter in database 0), flushed first.
+// Redis returns a URL to a Redis database (1–15) that no other running test holds, flushed
+// first. Databases are leased in database 0 with SET NX and a TTL that is kept alive while the
+// test runs, so concurrent test packages (and several people's test runs on one machine) never
+// share a queue; a crashed test's lease lapses after leaseTTL. When all are taken it waits.
 func Redis(t testing.TB) string {
 	t.Helper()
 	base := RedisURL()
@@ -172,13 +174,52 @@ func Redis(t testing.TB) string {
 		t.Fatal(err)
 	}
 	c := redis.NewClient(opt)
-	defer c.Close()
 	ctx := context.Background()
-	n, err := c.Incr(ctx, "boomerang:test:dbseq").Result()
-	if err != nil {
-		t.Fatalf("test redis at %s: %v", base, err)
+	token := randHex(8)
+	first := int(time.Now().UnixNano() % 15)
+	deadline := time.Now().Add(3 * time.Minute)
+	dbn := 0
+	for dbn == 0 {
+		for i := 0; i < 15 && dbn == 0; i++ {
+			n := (first+i)%15 + 1
+			ok, err := c.SetNX(ctx, leaseKey(n), token, leaseTTL).Result()
+			if err != nil {
+				c.Close()
+				t.Fatalf("test redis at %s: %v", base, err)
+			}
+			if ok {
+				dbn = n
+			}
+		}
+		if dbn == 0 {
+			if time.Now().After(deadline) {
+				c.Close()
+				t.Fatal("test redis: every database 1-15 is leased by another test")
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 	}
-	dbn := int(n%15) + 1
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { // keep the lease while the test runs
+		defer close(done)
+		tick := time.NewTicker(leaseTTL / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				_ = renewLease.Run(ctx, c, []string{leaseKey(dbn)}, token, leaseTTL.Milliseconds()).Err()
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		close(stop)
+		<-done
+		_ = releaseLease.Run(ctx, c, []string{leaseKey(dbn)}, token).Err()
+		c.Close()
+	})
 	opt.DB = dbn
 	c2 := redis.NewClient(opt)
 	defer c2.Close()
@@ -189,6 +230,18 @@ func Redis(t testing.TB) string {
 	u.Path = fmt.Sprintf("/%d", dbn)
 	return u.String()
 }
+
+const leaseTTL = 30 * time.Second
+
+func leaseKey(n int) string { return fmt.Sprintf("boomerang:test:lease:%d", n) }
+
+// Only the holder may renew or release a lease.
+var (
+	renewLease = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then
+		return redis.call("PEXPIRE", KEYS[1], ARGV[2]) end return 0`)
+	releaseLease = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then
+		return redis.call("DEL", KEYS[1]) end return 0`)
+)
 
 // Config returns a valid configuration pointing at the given database and Redis.
 func Config(t testing.TB, dsn, redisURL string, overrides map[string]string) *config.Config {
