@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -274,25 +275,12 @@ func SubmitReview(ctx context.Context, db *gorm.DB, shopID int64, in ReviewInput
 	return rev, nil
 }
 
-// reviewSubmitted is where a live review earns its loyalty bonus, in the review's transaction.
+// reviewSubmitted is where a live review earns the loyalty bonus for a first review, in the
+// review's transaction (paid once per customer; 0 points when the merchant turned it off).
 func reviewSubmitted(ctx context.Context, tx *gorm.DB, shopID, customerID, reviewID int64) error {
-	// LOYALTY CALL SITE: once loyalty exposes it, award the review bonus here:
-	//   _, err := AwardBonus(ctx, tx, shopID, customerID, "first_review", reviewID)
-	for _, fn := range reviewHooks {
-		if err := fn(ctx, tx, shopID, customerID, reviewID); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := AwardBonus(ctx, tx, shopID, customerID, BonusFirstReview, strconv.FormatInt(reviewID, 10))
+	return err
 }
-
-// ReviewHook runs inside the transaction that stored a live review (loyalty bonus points).
-type ReviewHook func(ctx context.Context, tx *gorm.DB, shopID, customerID, reviewID int64) error
-
-var reviewHooks []ReviewHook
-
-// OnReviewSubmitted registers a hook; call it from an init function only.
-func OnReviewSubmitted(fn ReviewHook) { reviewHooks = append(reviewHooks, fn) }
 
 // boughtProduct reports whether the customer has a kept order containing the product.
 func boughtProduct(ctx context.Context, tx *gorm.DB, shopID, customerID, productID int64) (bool, error) {

@@ -57,6 +57,11 @@ func TestReviewSubmitVerifiedBuyerModerationAndLimits(t *testing.T) {
 	if !r.VerifiedBuyer || r.Status != models.ReviewPublished || r.PublishedAt == nil {
 		t.Fatalf("bought and 5 stars: verified=%v status=%s", r.VerifiedBuyer, r.Status)
 	}
+	// The first review earns the loyalty bonus (default 100 points), once.
+	bonus := `SELECT COALESCE(sum(points), 0) FROM ledger_entries WHERE shop_id = ? AND customer_id = 77 AND kind = 'bonus' AND source_type = 'first_review'`
+	if pts := s.count(bonus, s.id); pts != 100 {
+		t.Fatalf("first-review bonus: %d points", pts)
+	}
 	// Default moderation holds below 4 stars; no purchase means not verified.
 	r2 := s.submit(77, 901, 3, "", "It is fine", now)
 	if r2.VerifiedBuyer || r2.Status != models.ReviewPending {
@@ -74,6 +79,9 @@ func TestReviewSubmitVerifiedBuyerModerationAndLimits(t *testing.T) {
 	}
 	for p := int64(902); p < 905; p++ {
 		s.submit(77, p, 4, "", "", now)
+	}
+	if pts := s.count(bonus, s.id); pts != 100 {
+		t.Fatalf("bonus after five reviews: %d points", pts)
 	}
 	_, err = models.SubmitReview(s.ctx, db, s.id, models.ReviewInput{ProductID: 905, Rating: 4, CustomerID: 77, Source: models.SourceStorefront}, now)
 	if !errors.Is(err, models.ErrTooManyReviews) {
