@@ -60,13 +60,24 @@ func (s *Server) shopForSession(ctx context.Context, shop, sessionToken string) 
 	if err != nil {
 		return 0, err
 	}
+	if s.Tokens != nil {
+		t, err := s.Tokens.Load(ctx, shop)
+		if err == nil && t.AccessToken != "" {
+			return id, nil
+		}
+		if models.ErrorCode(err) == models.ENotFound && !created {
+			// Uninstalled, or deleted by shop/redact in the worker process while this process
+			// kept its id: look the shop up again (recreating it) before storing a token on it.
+			models.ForgetShop(shop)
+			if id, created, err = models.EnsureShop(ctx, s.DB, shop); err != nil {
+				return 0, err
+			}
+		}
+	}
 	if created && s.Queue != nil {
 		_ = s.Queue.EnqueueInstall(ctx, id)
 	}
 	if s.Tokens == nil {
-		return id, nil
-	}
-	if t, err := s.Tokens.Load(ctx, shop); err == nil && t.AccessToken != "" {
 		return id, nil
 	}
 	t, err := s.tokenExchange.Exchange(ctx, shop, sessionToken)

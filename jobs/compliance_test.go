@@ -216,3 +216,25 @@ func TestReinstallAfterShopRedact(t *testing.T) {
 		t.Fatalf("the new shop sees %d old customers", n)
 	}
 }
+
+// The same when shop/redact ran in the worker process: the web process still remembers the
+// deleted shop's id.
+func TestReinstallAfterShopRedactInAnotherProcess(t *testing.T) {
+	a := apptest.Start(t, apptest.Options{NoWorker: true})
+	shop := testenv.Shop("redo2")
+	var out struct{ Domain string }
+	if st := a.API(t, shop, http.MethodGet, "/api/shop", nil, &out); st != http.StatusOK {
+		t.Fatalf("first load: %d", st)
+	}
+	old, _, _ := models.EnsureShop(context.Background(), a.DB, shop) // cached in this process
+	if err := a.DB.Exec(`DELETE FROM shops WHERE id = ?`, old).Error; err != nil { // what DeleteShop does, elsewhere
+		t.Fatal(err)
+	}
+	if st := a.API(t, shop, http.MethodGet, "/api/shop", nil, &out); st != http.StatusOK || out.Domain != shop {
+		t.Fatalf("load after redaction elsewhere: %d %+v", st, out)
+	}
+	sh, err := models.FindShop(context.Background(), a.DB, shop)
+	if err != nil || sh.ID == old || sh.AccessToken == nil {
+		t.Fatalf("reinstalled shop: %+v, %v (old id %d)", sh, err, old)
+	}
+}
