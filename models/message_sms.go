@@ -16,7 +16,7 @@ import (
 // stored sealed and never returned.
 type SMSSettings struct {
 	ShopID     int64 `gorm:"primaryKey"`
-	AccountSID string
+	AccountSID string `gorm:"column:account_sid"`
 	AuthToken  []byte
 	FromNumber string
 	BaseURL    string
