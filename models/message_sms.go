@@ -15,7 +15,7 @@ import (
 // SMSSettings is a shop's SMS provider account (Twilio or a compatible API). The auth token is
 // stored sealed and never returned.
 type SMSSettings struct {
-	ShopID     int64 `gorm:"primaryKey"`
+	ShopID     int64  `gorm:"primaryKey"`
 	AccountSID string `gorm:"column:account_sid"`
 	AuthToken  []byte
 	FromNumber string
