@@ -43,7 +43,7 @@ type proxyCall struct {
 
 // proxyDo sends a request the way Shopify's app proxy forwards it: signed query, the shopper's
 // address in X-Forwarded-For.
-func proxyDo(t *testing.T, a *apptest.App, shop string, pc proxyCall) (int, []byte) {
+func proxyDo(t testing.TB, a *apptest.App, shop string, pc proxyCall) (int, []byte) {
 	t.Helper()
 	q := url.Values{"shop": {shop}, "path_prefix": {"/apps/boomerang"}, "timestamp": {strconv.FormatInt(time.Now().Unix(), 10)},
 		"logged_in_customer_id": {""}}

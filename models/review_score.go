@@ -43,12 +43,7 @@ func reviewText(r *Review) string {
 // with a new version the score and themes are replaced but no second case is opened.
 func ScoreReview(ctx context.Context, db *gorm.DB, shopID, reviewID int64, now time.Time) (ScoreOutcome, error) {
 	var out ScoreOutcome
-	// The hold length is the messaging policy's: one setting for the whole hold policy.
-	policy, err := GetMessagePolicy(ctx, db, shopID)
-	if err != nil {
-		return out, err
-	}
-	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var r Review
 		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Scopes(ShopScope(shopID)).Where("id = ?", reviewID).First(&r).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -85,6 +80,11 @@ func ScoreReview(ctx context.Context, db *gorm.DB, shopID, reviewID int64, now t
 		// Cases are for what a shopper just told the shop: imported history and re-scores of
 		// old reviews inform the themes but open nothing.
 		if first && out.Negative && r.Source != SourceImport {
+			// The hold length is the messaging policy's: one setting for the whole hold policy.
+			policy, err := GetMessagePolicy(ctx, tx, shopID)
+			if err != nil {
+				return err
+			}
 			caseID, alertID, _, err := openCase(ctx, tx, &r, policy.NegativeReviewHoldDays, now)
 			if err != nil {
 				return err
