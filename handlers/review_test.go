@@ -306,9 +306,32 @@ func TestNegativeReviewEndToEnd(t *testing.T) {
 	if cs.CustomerID != 77 || cs.Review.Rating != 1 {
 		t.Fatalf("case %+v", cs)
 	}
-	holds, _ := models.ActiveHolds(ctx, a.DB, shopID, 77, time.Now())
-	if len(holds) != 1 || holds[0].Reason != models.HoldNegativeReview || holds[0].Until == nil {
-		t.Fatalf("holds %+v", holds)
+	// The customer record shows the hold, the review and the open case.
+	var rec struct {
+		Holds []struct {
+			Kind   string     `json:"kind"`
+			Reason string     `json:"reason"`
+			Until  *time.Time `json:"until"`
+		} `json:"holds"`
+		Reviews []struct {
+			Rating    int `json:"rating"`
+			Sentiment struct {
+				Label string `json:"label"`
+			} `json:"sentiment"`
+		} `json:"reviews"`
+		Cases []struct {
+			Status string `json:"status"`
+		} `json:"cases"`
+	}
+	if st := a.API(t, shop, http.MethodGet, "/api/customers/77", nil, &rec); st != http.StatusOK {
+		t.Fatalf("customer record: %d", st)
+	}
+	if len(rec.Holds) != 1 || rec.Holds[0].Kind != "promotional" || rec.Holds[0].Reason != "negative_review" || rec.Holds[0].Until == nil ||
+		rec.Holds[0].Until.Sub(time.Now()) < 13*24*time.Hour {
+		t.Fatalf("holds %+v", rec.Holds)
+	}
+	if len(rec.Reviews) != 1 || rec.Reviews[0].Sentiment.Label != "negative" || len(rec.Cases) != 1 || rec.Cases[0].Status != "open" {
+		t.Fatalf("record reviews %+v cases %+v", rec.Reviews, rec.Cases)
 	}
 	var evs []models.Event
 	models.Scoped(ctx, a.DB, shopID).Where("kind = ?", models.EventNegativeReview).Find(&evs)
@@ -347,8 +370,9 @@ func TestNegativeReviewEndToEnd(t *testing.T) {
 	if resolved["status"] != "resolved" || resolved["assignee"] != "sam@juniper.test" || resolved["note"] != "Replacement sent" {
 		t.Fatalf("resolved case %v", resolved)
 	}
-	if holds, _ := models.ActiveHolds(ctx, a.DB, shopID, 77, time.Now()); len(holds) != 0 {
-		t.Fatalf("holds after resolve %+v", holds)
+	rec.Holds = nil
+	if st := a.API(t, shop, http.MethodGet, "/api/customers/77", nil, &rec); st != http.StatusOK || len(rec.Holds) != 0 {
+		t.Fatalf("holds after resolve: %d %+v", st, rec.Holds)
 	}
 	if st := a.API(t, shop, http.MethodPost, fmt.Sprintf("/api/cases/%d/resolve", cs.ID), map[string]string{}, nil); st != http.StatusConflict {
 		t.Fatalf("resolve twice: %d", st)
