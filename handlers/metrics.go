@@ -28,6 +28,8 @@ func (s *Server) getScorecard(c echo.Context) error {
 	if r, err := models.RefreshMetricsIfStale(ctx, s.DB, shopID, scorecardMaxAge); err != nil {
 		// Stale figures beat none: the periodic refresh will retry.
 		s.Log.Warn("metrics refresh failed", "shop", c.Get(ctxShop), "error", err)
+	} else if r.Deferred {
+		s.Log.Info("metrics rebuild left to the periodic job", "shop", c.Get(ctxShop))
 	} else if !r.Skipped && r.Took > time.Second {
 		s.Log.Info("metrics refreshed", "shop", c.Get(ctxShop), "rebuilt", r.Rebuilt, "customers", r.Customers,
 			"days", r.Days, "took", r.Took)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -30,6 +31,7 @@ const (
 // MetricsRefresh reports what a refresh did.
 type MetricsRefresh struct {
 	Skipped   bool // another process holds the shop's refresh lock; its result will do
+	Deferred  bool // a rebuild was due but the shop is too large to rebuild inline (InlineLimit)
 	Rebuilt   bool // the whole shop was recomputed
 	Customers int  // customers recomputed (incremental refresh)
 	Days      int  // days recomputed (incremental refresh)
@@ -45,6 +47,10 @@ type RefreshOptions struct {
 	// for the rare change an incremental refresh cannot see (an order moved to another
 	// customer or another day). Used by the periodic job, never on a request.
 	RebuildOlderThan time.Duration
+	// InlineLimit, when set, refuses to rebuild a shop with more orders than this and reports
+	// Deferred instead: a request must not wait for a full pass over a large shop; the
+	// periodic job does it.
+	InlineLimit int
 }
 
 type metricsState struct {
@@ -71,10 +77,12 @@ func RefreshMetrics(ctx context.Context, db *gorm.DB, shopID int64, opt RefreshO
 			out.Skipped = true
 			return nil
 		}
-		if err := tx.Exec(`SET LOCAL work_mem = '64MB'`).Error; err != nil {
+		// Rollup statements are few and large: more sort memory, and no JIT (its compile time
+		// exceeds what it saves on these plans).
+		if err := tx.Exec(`SET LOCAL work_mem = '64MB'; SET LOCAL jit = off`).Error; err != nil {
 			return err
 		}
-		tz, err := shopTimezone(ctx, tx, shopID)
+		tz, err := shopTimezone(ctx, db, shopID)
 		if err != nil {
 			return err
 		}
@@ -98,6 +106,17 @@ func RefreshMetrics(ctx context.Context, db *gorm.DB, shopID int64, opt RefreshO
 			}
 			out.Customers, out.Days = n, days
 		}
+		if rebuild && opt.InlineLimit > 0 && !opt.Rebuild {
+			var n int
+			if err := tx.Raw(`SELECT count(*) FROM (SELECT 1 FROM orders WHERE shop_id = ? LIMIT ?) x`,
+				shopID, opt.InlineLimit+1).Scan(&n).Error; err != nil {
+				return err
+			}
+			if n > opt.InlineLimit {
+				out.Deferred, out.Customers, out.Days = true, 0, 0
+				return nil
+			}
+		}
 		if rebuild {
 			r := refresher{tx: tx, shop: shopID, tz: tz}
 			if err := r.rebuild(); err != nil {
@@ -119,8 +138,12 @@ func RefreshMetrics(ctx context.Context, db *gorm.DB, shopID int64, opt RefreshO
 	return out, nil
 }
 
+// MetricsInlineLimit: a shop with more orders than this is never rebuilt on a request.
+const MetricsInlineLimit = 50000
+
 // RefreshMetricsIfStale refreshes when the last refresh is older than maxAge (or never ran).
-// The scorecard calls it before reading, so figures are at most maxAge old.
+// The scorecard calls it before reading, so figures are at most maxAge old. A rebuild of a
+// large shop is left to the periodic job (Deferred).
 func RefreshMetricsIfStale(ctx context.Context, db *gorm.DB, shopID int64, maxAge time.Duration) (MetricsRefresh, error) {
 	var fresh bool
 	err := db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM metrics_state WHERE shop_id = ? AND refreshed_at > now() - ?::interval)`,
@@ -131,7 +154,7 @@ func RefreshMetricsIfStale(ctx context.Context, db *gorm.DB, shopID int64, maxAg
 	if fresh {
 		return MetricsRefresh{Skipped: true}, nil
 	}
-	return RefreshMetrics(ctx, db, shopID, RefreshOptions{})
+	return RefreshMetrics(ctx, db, shopID, RefreshOptions{InlineLimit: MetricsInlineLimit})
 }
 
 func loadMetricsState(ctx context.Context, db *gorm.DB, shopID int64) (metricsState, bool, error) {
@@ -151,18 +174,33 @@ func shopTimezone(ctx context.Context, db *gorm.DB, shopID int64) (string, error
 	if err := db.WithContext(ctx).Raw(`SELECT timezone FROM shops WHERE id = ?`, shopID).Scan(&tz).Error; err != nil {
 		return "", fmt.Errorf("shop %d time zone: %w", shopID, err)
 	}
-	if tz == "" {
+	if tz == "" || tz == "UTC" {
 		return "UTC", nil
 	}
 	if _, err := time.LoadLocation(tz); err != nil {
 		return "UTC", nil
 	}
-	var ok bool
-	if err := db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = ?)`, tz).Scan(&ok).Error; err != nil || !ok {
-		return "UTC", err
+	if ok, known := pgZones.Load(tz); known {
+		if ok.(bool) {
+			return tz, nil
+		}
+		return "UTC", nil
+	}
+	// Asking Postgres to use the zone is the cheap test (pg_timezone_names reads every zone
+	// file: half a second). An error here is "unknown zone", not a failed transaction: the
+	// probe runs on its own connection.
+	var probe time.Time
+	err := db.Session(&gorm.Session{NewDB: true}).WithContext(ctx).
+		Raw(`SELECT now() AT TIME ZONE ?`, tz).Scan(&probe).Error
+	pgZones.Store(tz, err == nil)
+	if err != nil {
+		return "UTC", nil
 	}
 	return tz, nil
 }
+
+// pgZones caches, per zone name, whether Postgres knows it.
+var pgZones sync.Map
 
 var errTooManyChanges = errors.New("too many changed customers for an incremental refresh")
 
@@ -191,9 +229,19 @@ func (r refresher) exec(what, sql string, args map[string]any) error {
 // placedSQL is when an order was placed: the moment every metric dates it by.
 const placedSQL = `COALESCE(o.processed_at, o.shopify_created_at)`
 
-// keptOrdersSQL selects the kept orders (not cancelled, not test, not fully refunded) matching
-// cond, with their subtotal net of refunds. Refunds are summed only for those orders.
+// keptOrdersSQL defines `kept`: the kept orders (not cancelled, not test, not fully refunded)
+// matching cond, with their subtotal net of refunds. For a few customers the refunds of just
+// their orders are looked up; for the whole shop all refunds are summed once and hash-joined.
 func keptOrdersSQL(cond string) string {
+	if cond == "" {
+		return `WITH rf AS (
+			SELECT r.order_id, sum(r.subtotal) AS refunded FROM refunds r WHERE r.shop_id = @shop GROUP BY r.order_id),
+		kept AS (
+			SELECT o.order_id, o.customer_id, ` + placedSQL + ` AS placed, o.subtotal - COALESCE(rf.refunded, 0) AS net
+			FROM orders o LEFT JOIN rf ON rf.order_id = o.order_id
+			WHERE o.shop_id = @shop AND o.cancelled_at IS NULL AND NOT o.test AND ` + placedSQL + ` IS NOT NULL
+			  AND (rf.refunded IS NULL OR rf.refunded < o.subtotal))`
+	}
 	return `WITH o AS MATERIALIZED (
 			SELECT o.order_id, o.customer_id, o.subtotal, ` + placedSQL + ` AS placed
 			FROM orders o
@@ -223,8 +271,8 @@ func cohortDeltaSQL(sign string) string {
 
 func customersInsertSQL(cond string) string {
 	return keptOrdersSQL(cond) + `
-		INSERT INTO metrics_customers (shop_id, customer_id, first_day, second_day, order_days, orders)
-		SELECT @shop, customer_id, min(day), (array_agg(day ORDER BY day))[2], range_agg(daterange(day, day + 1)), count(*)
+		INSERT INTO metrics_customers (shop_id, customer_id, first_day, second_day, last_day, order_days, orders)
+		SELECT @shop, customer_id, min(day), (array_agg(day ORDER BY day))[2], max(day), range_agg(daterange(day, day + 1)), count(*)
 		FROM (SELECT customer_id, (placed AT TIME ZONE @tz)::date AS day FROM kept WHERE customer_id IS NOT NULL) k
 		GROUP BY customer_id`
 }
@@ -248,8 +296,9 @@ const pointsSumsSQL = `COALESCE(sum(e.points) FILTER (WHERE e.kind IN ('earn', '
 
 // dailyInsertSQL recomputes metrics_daily for the days in @days, each through the indexes on
 // placement and occurrence time, so a few scattered days cost a few lookups.
-const dailyInsertSQL = `INSERT INTO metrics_daily (shop_id, day, orders, revenue, customer_revenue, orders_after_message, points_earned, points_redeemed)
-	SELECT @shop, d.day, od.orders, od.revenue, od.customer_revenue, od.attributed, pt.earned, pt.redeemed
+const dailyInsertSQL = `INSERT INTO metrics_daily (shop_id, day, orders, revenue, customer_revenue, orders_after_message,
+		points_earned, points_redeemed, sentiment_sum, sentiment_count)
+	SELECT @shop, d.day, od.orders, od.revenue, od.customer_revenue, od.attributed, pt.earned, pt.redeemed, rv.total, rv.n
 	FROM unnest(CAST(@days AS date[])) AS d(day)
 	CROSS JOIN LATERAL (
 		SELECT count(*) AS orders, COALESCE(sum(k.net), 0) AS revenue,
@@ -268,7 +317,12 @@ const dailyInsertSQL = `INSERT INTO metrics_daily (shop_id, day, orders, revenue
 		SELECT ` + pointsSumsSQL + `
 		FROM ledger_entries e
 		WHERE e.shop_id = @shop AND e.occurred_at >= ` + dayStartSQL + ` AND e.occurred_at < ` + dayEndSQL + `) pt
-	WHERE od.orders > 0 OR pt.earned <> 0 OR pt.redeemed <> 0`
+	CROSS JOIN LATERAL (
+		SELECT COALESCE(sum(v.sentiment_score), 0) AS total, count(*) AS n
+		FROM reviews v
+		WHERE v.shop_id = @shop AND v.sentiment_score IS NOT NULL
+		  AND v.created_at >= ` + dayStartSQL + ` AND v.created_at < ` + dayEndSQL + `) rv
+	WHERE od.orders > 0 OR pt.earned <> 0 OR pt.redeemed <> 0 OR rv.n > 0`
 
 const decisionsInsertSQL = `INSERT INTO metrics_decisions_daily (shop_id, day, decision, reason, n)
 	SELECT @shop, d.day, m.decision, m.reason, count(*)
@@ -306,6 +360,9 @@ func (r refresher) incremental(since time.Time) (customers, days int, err error)
 			UNION ALL
 			SELECT (m.created_at AT TIME ZONE @tz)::date FROM message_decisions m
 			WHERE m.shop_id = @shop AND m.updated_at >= @since
+			UNION ALL
+			SELECT (v.created_at AT TIME ZONE @tz)::date FROM reviews v
+			WHERE v.shop_id = @shop AND v.updated_at >= @since
 			UNION ALL
 			SELECT (`+placedSQL+` AT TIME ZONE @tz)::date FROM message_decisions m
 			JOIN orders o ON o.shop_id = m.shop_id AND o.customer_id = m.customer_id
@@ -368,7 +425,7 @@ func (r refresher) rebuild() error {
 			return err
 		}
 	}
-	if err := r.exec("customers", customersInsertSQL(`TRUE`), nil); err != nil {
+	if err := r.exec("customers", customersInsertSQL(``), nil); err != nil {
 		return err
 	}
 	err := r.exec("cohorts", `INSERT INTO metrics_cohorts (shop_id, cohort, month, customers)
@@ -385,10 +442,13 @@ func (r refresher) rebuild() error {
 	if err := r.exec("daily points", rebuildDailyPointsSQL, nil); err != nil {
 		return err
 	}
+	if err := r.exec("daily sentiment", rebuildDailySentimentSQL, nil); err != nil {
+		return err
+	}
 	return r.exec("daily decisions", rebuildDecisionsSQL, nil)
 }
 
-var rebuildDailyOrdersSQL = keptOrdersSQL(`TRUE`) + `
+var rebuildDailyOrdersSQL = keptOrdersSQL(``) + `
 	INSERT INTO metrics_daily (shop_id, day, orders, revenue, customer_revenue, orders_after_message)
 	SELECT @shop, (k.placed AT TIME ZONE @tz)::date, count(*), sum(k.net),
 		COALESCE(sum(k.net) FILTER (WHERE k.customer_id IS NOT NULL), 0),
@@ -399,6 +459,11 @@ const rebuildDailyPointsSQL = `INSERT INTO metrics_daily (shop_id, day, points_e
 	SELECT @shop, (e.occurred_at AT TIME ZONE @tz)::date, ` + pointsSumsSQL + `
 	FROM ledger_entries e WHERE e.shop_id = @shop GROUP BY 2
 	ON CONFLICT (shop_id, day) DO UPDATE SET points_earned = EXCLUDED.points_earned, points_redeemed = EXCLUDED.points_redeemed`
+
+const rebuildDailySentimentSQL = `INSERT INTO metrics_daily (shop_id, day, sentiment_sum, sentiment_count)
+	SELECT @shop, (v.created_at AT TIME ZONE @tz)::date, sum(v.sentiment_score), count(*)
+	FROM reviews v WHERE v.shop_id = @shop AND v.sentiment_score IS NOT NULL GROUP BY 2
+	ON CONFLICT (shop_id, day) DO UPDATE SET sentiment_sum = EXCLUDED.sentiment_sum, sentiment_count = EXCLUDED.sentiment_count`
 
 const rebuildDecisionsSQL = `INSERT INTO metrics_decisions_daily (shop_id, day, decision, reason, n)
 	SELECT @shop, (m.created_at AT TIME ZONE @tz)::date, m.decision, m.reason, count(*)

@@ -217,13 +217,21 @@ func (q scorecardQuery) customers(sc *Scorecard) error {
 	var r struct {
 		Active, Repeaters, Previous, Churned, ToDate int64
 	}
+	// Most customers are classified by their first and last order days alone; only those whose
+	// orders straddle a period boundary need their order days tested. OFFSET 0 keeps the two
+	// tests from being evaluated once per aggregate that uses them.
 	err := q.db.Raw(`SELECT
-			count(*) FILTER (WHERE order_days && daterange(@from, @end)) AS active,
-			count(*) FILTER (WHERE order_days && daterange(@from, @end) AND second_day < @end) AS repeaters,
-			count(*) FILTER (WHERE order_days && daterange(@prev, @from)) AS previous,
-			count(*) FILTER (WHERE order_days && daterange(@prev, @from) AND NOT order_days && daterange(@from, @end)) AS churned,
+			count(*) FILTER (WHERE active) AS active,
+			count(*) FILTER (WHERE active AND second_day < @end) AS repeaters,
+			count(*) FILTER (WHERE previous) AS previous,
+			count(*) FILTER (WHERE previous AND NOT active) AS churned,
 			count(*) AS to_date
-		FROM metrics_customers WHERE shop_id = @shop AND first_day < @end`,
+		FROM (SELECT second_day,
+				CASE WHEN last_day < @from THEN false WHEN first_day >= @from OR last_day < @end THEN true
+					ELSE order_days && daterange(@from, @end) END AS active,
+				CASE WHEN last_day < @prev OR first_day >= @from THEN false WHEN first_day >= @prev OR last_day < @from THEN true
+					ELSE order_days && daterange(@prev, @from) END AS previous
+			FROM metrics_customers WHERE shop_id = @shop AND first_day < @end OFFSET 0) c`,
 		map[string]any{"shop": q.shop, "from": q.p.From, "end": q.end(), "prev": q.prev()}).Scan(&r).Error
 	if err != nil {
 		return fmt.Errorf("customers: %w", err)
@@ -348,22 +356,20 @@ func (q scorecardQuery) messages(sc *Scorecard) error {
 
 func (q scorecardQuery) sentiment(sc *Scorecard) error {
 	var rows []struct {
-		Week    time.Time
-		Average float64
-		Count   int64
+		Week  time.Time
+		Total float64
+		Count int64
 	}
-	err := q.db.Raw(`SELECT date_trunc('week', created_at AT TIME ZONE @tz)::date AS week,
-			avg(sentiment_score) AS average, count(*) AS count
-		FROM reviews
-		WHERE shop_id = @shop AND sentiment_score IS NOT NULL AND created_at >= @lo AND created_at < @hi
-		GROUP BY 1 ORDER BY 1`,
-		map[string]any{"shop": q.shop, "tz": q.tz, "lo": q.instant(q.p.From), "hi": q.instant(q.end())}).Scan(&rows).Error
+	err := q.db.Raw(`SELECT date_trunc('week', day::timestamp)::date AS week, sum(sentiment_sum) AS total,
+			sum(sentiment_count) AS count
+		FROM metrics_daily WHERE shop_id = ? AND day >= ? AND day < ? AND sentiment_count > 0
+		GROUP BY 1 ORDER BY 1`, q.shop, q.p.From, q.end()).Scan(&rows).Error
 	if err != nil {
 		return fmt.Errorf("sentiment trend: %w", err)
 	}
 	for _, r := range rows {
 		sc.SentimentTrend = append(sc.SentimentTrend, SentimentWeek{Week: r.Week.Format(time.DateOnly),
-			Average: math.Round(r.Average*1000) / 1000, Count: r.Count})
+			Average: math.Round(r.Total/float64(r.Count)*1000) / 1000, Count: r.Count})
 	}
 	return nil
 }

@@ -108,6 +108,7 @@ func (s *metricsShop) settle() {
 		`UPDATE refunds SET created_at = now() - interval '1 hour' WHERE shop_id = ?`,
 		`UPDATE ledger_entries SET created_at = now() - interval '1 hour' WHERE shop_id = ?`,
 		`UPDATE message_decisions SET updated_at = now() - interval '1 hour' WHERE shop_id = ?`,
+		`UPDATE reviews SET updated_at = now() - interval '1 hour' WHERE shop_id = ?`,
 	} {
 		s.exec(q, s.id)
 	}
@@ -279,6 +280,7 @@ func TestScorecardIncremental(t *testing.T) {
 	s.exec(`UPDATE orders SET cancelled_at = now(), updated_at = now() WHERE shop_id = ? AND order_id = 5`, s.id) // B's June order
 	s.decision(104, models.DecisionSent, "", "2025-06-10")                                                        // D's new order is 5 days after a send
 	s.ledger(104, models.EntryEarn, "order", 225, "2025-06-15")
+	s.exec(`UPDATE reviews SET sentiment_score = 0.1, updated_at = now() WHERE shop_id = ? AND created_at = ?`, s.id, day("2025-05-14")) // rescored
 
 	r := s.refresh(models.RefreshOptions{})
 	if r.Rebuilt || r.Customers != 3 {
@@ -303,6 +305,9 @@ func TestScorecardIncremental(t *testing.T) {
 	}
 	if c.PointsEarned != 675 {
 		t.Errorf("points earned %d, want 675", c.PointsEarned)
+	}
+	if len(inc.SentimentTrend) != 2 || inc.SentimentTrend[1].Average != 0.1 {
+		t.Errorf("sentiment %+v, want the rescored week at 0.1", inc.SentimentTrend)
 	}
 
 	s.refresh(models.RefreshOptions{Rebuild: true})
@@ -370,5 +375,33 @@ func TestParsePeriod(t *testing.T) {
 		if !errors.As(err, &e) || e.Code != models.EInvalid || e.Field != c.field {
 			t.Errorf("ParsePeriod(%q, %q) = %v, want invalid %s", c.from, c.to, err, c.field)
 		}
+	}
+}
+
+// TestRefreshLimits: a request never rebuilds a large shop, and concurrent refreshes of one
+// shop do not queue behind each other.
+func TestRefreshLimits(t *testing.T) {
+	db, _ := testenv.DB(t)
+	s := newMetricsShop(t, db, "UTC")
+	s.order(1, 101, "2025-01-10", "10")
+	s.order(2, 102, "2025-01-11", "10")
+	s.order(3, 103, "2025-01-12", "10")
+	if r := s.refresh(models.RefreshOptions{InlineLimit: 2}); !r.Deferred || r.Rebuilt {
+		t.Fatalf("3 orders over an inline limit of 2 must defer: %+v", r)
+	}
+	if sc := s.scorecard("2025-01-01", "2025-01-31"); sc.AsOf != nil || sc.Counts.Orders != 0 {
+		t.Errorf("nothing was built yet: %+v", sc.Counts)
+	}
+	if r := s.refresh(models.RefreshOptions{InlineLimit: 3}); !r.Rebuilt {
+		t.Fatalf("3 orders within the limit must rebuild: %+v", r)
+	}
+
+	tx := db.Begin()
+	defer tx.Rollback()
+	if err := tx.Exec(`SELECT pg_advisory_xact_lock(hashtextextended('metrics:' || ?::bigint, 0))`, s.id).Error; err != nil {
+		t.Fatal(err)
+	}
+	if r := s.refresh(models.RefreshOptions{}); !r.Skipped {
+		t.Errorf("a refresh while another holds the shop's lock must skip: %+v", r)
 	}
 }

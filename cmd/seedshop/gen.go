@@ -180,12 +180,12 @@ func (g *generator) makeOrders() {
 	weights := make([]float64, len(g.customers))
 	total := 0.0
 	for i, c := range g.customers {
-		if g.chance(0.35) {
-			continue // one-time buyer
+		// Cumulative weights: a one-time buyer adds nothing, so no draw lands on them.
+		if !g.chance(0.35) {
+			left := g.cfg.end.Sub(c.acq).Hours() / span
+			appetite := math.Min(g.rnd.ExpFloat64()*g.rnd.ExpFloat64()+0.2, 20)
+			total += left * appetite
 		}
-		left := g.cfg.end.Sub(c.acq).Hours() / span
-		appetite := math.Min(g.rnd.ExpFloat64()*g.rnd.ExpFloat64()+0.2, 20)
-		total += left * appetite
 		weights[i] = total
 	}
 	counts := make([]int, len(g.customers))
@@ -193,7 +193,7 @@ func (g *generator) makeOrders() {
 		counts[i] = 1
 	}
 	for extra := g.cfg.orders - len(g.customers); extra > 0 && total > 0; extra-- {
-		x := g.rnd.Float64() * total
+		x := (1 - g.rnd.Float64()) * total // in (0, total]
 		counts[sort.SearchFloat64s(weights, x)]++
 	}
 	g.orders = make([]genOrder, 0, g.cfg.orders)

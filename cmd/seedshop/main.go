@@ -4,6 +4,7 @@
 //
 //	seedshop seed -db boomerang_bench               # 100,000 customers, 1,000,000 orders
 //	seedshop load -url http://127.0.0.1:8080 -db boomerang_bench
+//	seedshop refresh -db boomerang_bench -rebuild
 //
 // The data is synthetic and deterministic for a given -seed. It never touches a database other
 // than the one named by -db (created when missing; -drop recreates it). See docs/bench/admin.md.
@@ -24,8 +25,9 @@ func usage() {
 	fmt.Fprint(os.Stderr, `usage: seedshop <command> [flags]
 
 commands:
-  seed   create (or recreate) a database and fill one shop with a large history
-  load   measure admin API latency per endpoint against a running server
+  seed     create (or recreate) a database and fill one shop with a large history
+  load     measure admin API latency per endpoint against a running server
+  refresh  time a rebuild (or an incremental refresh) of the shop's scorecard rollups
 
 Run "seedshop <command> -h" for the flags.
 `)
@@ -45,6 +47,8 @@ func main() {
 		err = runSeed(ctx, os.Args[2:])
 	case "load":
 		err = runLoad(ctx, os.Args[2:])
+	case "refresh":
+		err = runRefresh(ctx, os.Args[2:])
 	default:
 		usage()
 		os.Exit(2)

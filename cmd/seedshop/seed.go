@@ -56,7 +56,12 @@ func runSeed(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("-end: %w", err)
 	}
+	// The history ends at the end of that day, or an hour ago when that day is today: facts
+	// stamped in the future would look "changed" to every incremental refresh until then.
 	cfg.end = e.Add(24*time.Hour - time.Second)
+	if now := time.Now().UTC().Add(-time.Hour).Truncate(time.Second); cfg.end.After(now) {
+		cfg.end = now
+	}
 	return seed(ctx, cfg)
 }
 
