@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -47,6 +48,8 @@ type TokenSaver interface {
 type Server struct {
 	Deps
 	tokenExchange *shopify.TokenClient
+	// queueDownUntil (unix ns): webhooks skip the queue until then after a failed enqueue.
+	queueDownUntil atomic.Int64
 }
 
 // New builds the Echo instance with every route.

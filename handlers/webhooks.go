@@ -61,21 +61,32 @@ func (s *Server) webhook(c echo.Context) error {
 		return c.NoContent(http.StatusOK)
 	}
 	// The row is the promise; the queue is an optimisation. If Redis is away the sweeper
-	// re-enqueues, so enqueue on a context that outlives the request but not by much.
-	qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-	defer cancel()
-	if err := s.Queue.EnqueueWebhook(qctx, st.EventID, h.WebhookID); err != nil {
-		s.Log.Warn("webhook stored but not enqueued; sweeper will retry", "shop", shop, "event", st.EventID, "error", err)
-	}
-	if st.ShopCreated {
-		if err := s.Queue.EnqueueInstall(qctx, st.ShopID); err != nil {
-			s.Log.Warn("install job not enqueued; sweeper will seed the shop", "shop", shop, "error", err)
+	// enqueues later, so enqueue on a context that outlives the request but not by much, and
+	// after a failure skip the queue for a moment: otherwise every webhook would wait out the
+	// Redis client's dial retries (~2 s) before its 200.
+	result := "stored"
+	if time.Now().UnixNano() < s.queueDownUntil.Load() {
+		result = "deferred"
+	} else {
+		qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer cancel()
+		err := s.Queue.EnqueueWebhook(qctx, st.EventID, h.WebhookID)
+		if err == nil && st.ShopCreated {
+			err = s.Queue.EnqueueInstall(qctx, st.ShopID)
+		}
+		if err != nil {
+			s.queueDownUntil.Store(time.Now().Add(queueBackoff).UnixNano())
+			result = "deferred"
+			s.Log.Warn("webhook stored but not enqueued; the sweeper will enqueue it", "shop", shop, "event", st.EventID, "error", err)
 		}
 	}
-	webhooksTotal.WithLabelValues(h.Topic, "stored").Inc()
+	webhooksTotal.WithLabelValues(h.Topic, result).Inc()
 	ingestSeconds.Observe(time.Since(start).Seconds())
 	return c.NoContent(http.StatusOK)
 }
+
+// queueBackoff is how long webhooks skip the queue after a failed enqueue.
+const queueBackoff = 2 * time.Second
 
 // headerToken accepts a non-empty printable-ASCII value of at most max bytes. Shopify's topics
 // and ids always are; anything else would fail in Postgres (invalid UTF-8 → a 503 that
