@@ -345,3 +345,38 @@ func TestHeldReviewsPublishAfterWindow(t *testing.T) {
 		t.Fatalf("statuses %s %s", a.Status, b.Status)
 	}
 }
+
+func TestReviewRedactionAndExport(t *testing.T) {
+	db, _ := testenv.DB(t)
+	s := newReviewShop(t, db)
+	now := time.Now().UTC()
+	r := s.submit(31, 5, 1, "Awful", "My name is Dana Smith and it broke.", now)
+	out, err := models.ScoreReview(s.ctx, db, s.id, r.ID, now)
+	if err != nil || out.CaseID == 0 {
+		t.Fatalf("score: %+v %v", out, err)
+	}
+	if _, err := models.UpdateCase(s.ctx, db, s.id, out.CaseID, models.CaseUpdate{Note: ptrStr("Called Dana at 555-0100")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := models.FulfillDataRequest(s.ctx, db, s.id, 1, 31); err != nil {
+		t.Fatal(err)
+	}
+	var export string
+	db.Raw(`SELECT export::text FROM data_requests WHERE shop_id = ? AND request_id = 1`, s.id).Scan(&export)
+	if !strings.Contains(export, `"reviews"`) || !strings.Contains(export, "Dana Smith") || !strings.Contains(export, `"cases"`) {
+		t.Fatalf("export lacks reviews or cases: %s", export)
+	}
+	if err := models.RedactCustomer(s.ctx, db, s.id, 31); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := models.GetReview(s.ctx, db, s.id, r.ID)
+	c, _ := models.GetCase(s.ctx, db, s.id, out.CaseID)
+	if got.Body != "" || got.Title != "" || got.Rating != 1 || c.Note != "" {
+		t.Fatalf("after redaction: review %q %q rating %d, case note %q", got.Title, got.Body, got.Rating, c.Note)
+	}
+	if n := s.count(`SELECT count(*) FROM complaints WHERE shop_id = ? AND quote LIKE '%Dana%'`, s.id); n != 0 {
+		t.Fatalf("complaint quote kept the name")
+	}
+}
+
+func ptrStr(s string) *string { return &s }
