@@ -41,10 +41,10 @@ func TestComplianceWebhookContract(t *testing.T) {
 		if got := postTo(t, a.Server.URL+"/webhooks/compliance", body, h); got != http.StatusOK {
 			t.Fatalf("%s signed: %d, want 200", topic, got)
 		}
-		var stored []byte
+		var stored struct{ Body []byte }
 		a.DB.Raw(`SELECT body FROM webhook_events WHERE webhook_id = ?`, "good-"+topic).Scan(&stored)
-		if string(stored) != string(body) {
-			t.Fatalf("%s stored %q, want the raw body", topic, stored)
+		if string(stored.Body) != string(body) {
+			t.Fatalf("%s stored %q, want the raw body", topic, stored.Body)
 		}
 	}
 	var n int64
