@@ -118,32 +118,23 @@ type book struct {
 	lotsLoaded bool
 	touched    map[int64]bool // lots whose remaining changed
 	posted     int            // entries appended by this book
+	measure    *tierMeasure   // the tier measure now, kept current as entries are appended
 }
 
-// openBook locks (creating when missing) a customer's account for the rest of tx.
+// openBook locks (creating when missing) a customer's account for the rest of tx. One
+// statement either way: the upsert takes the row lock whether it inserts or finds the row.
 func openBook(ctx context.Context, tx *gorm.DB, set ProgramSettings, shopID, customerID int64, now time.Time) (*book, error) {
 	b := &book{ctx: ctx, tx: tx.WithContext(ctx), set: set, now: now.UTC(), touched: map[int64]bool{}}
-	for attempt := 0; attempt < 2; attempt++ {
-		res := b.tx.Raw(`SELECT `+accountCols+` FROM loyalty_accounts WHERE shop_id = ? AND customer_id = ? FOR UPDATE`,
-			shopID, customerID).Scan(&b.acct)
-		if res.Error != nil {
-			return nil, fmt.Errorf("lock points account %d: %w", customerID, res.Error)
-		}
-		if res.RowsAffected == 1 {
-			return b, nil
-		}
-		// A new row is locked by the inserting transaction until it commits; a concurrent
-		// inserter waits on it and then finds the row above on its second pass.
-		res = b.tx.Raw(`INSERT INTO loyalty_accounts (shop_id, customer_id, created_at, updated_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (shop_id, customer_id) DO NOTHING RETURNING `+accountCols, shopID, customerID, b.now, b.now).Scan(&b.acct)
-		if res.Error != nil {
-			return nil, fmt.Errorf("open points account %d: %w", customerID, res.Error)
-		}
-		if res.RowsAffected == 1 {
-			return b, nil
-		}
+	res := b.tx.Raw(`INSERT INTO loyalty_accounts AS a (shop_id, customer_id, created_at, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (shop_id, customer_id) DO UPDATE SET updated_at = a.updated_at RETURNING `+accountCols,
+		shopID, customerID, b.now, b.now).Scan(&b.acct)
+	if res.Error != nil {
+		return nil, fmt.Errorf("lock points account %d: %w", customerID, res.Error)
 	}
-	return nil, fmt.Errorf("open points account %d: row neither found nor created", customerID)
+	if res.RowsAffected != 1 {
+		return nil, fmt.Errorf("lock points account %d: no row", customerID)
+	}
+	return b, nil
 }
 
 func (b *book) shopID() int64     { return b.acct.ShopID }
@@ -319,6 +310,7 @@ func (b *book) insert(p posting, remaining int64, expires *time.Time) (*LedgerEn
 		return nil, false, nil
 	}
 	e.ID = row.ID
+	b.measure.add(b.set.LoyaltySettings, e)
 	b.acct.Balance = e.BalanceAfter
 	b.dirty = true
 	b.posted++

@@ -112,7 +112,7 @@ func refundLess(a, b string) bool {
 // stats and buyer stage (the top tier makes a buyer loyal), in one transaction. Then a
 // referral the order completed is rewarded if it is already due. Idempotent.
 func SettleOrderLoyalty(ctx context.Context, db *gorm.DB, shopID, orderID int64, now time.Time) error {
-	set, err := LoadLoyaltySettings(ctx, db, shopID)
+	set, err := cachedLoyaltySettings(ctx, db, shopID)
 	if err != nil {
 		return err
 	}
@@ -227,7 +227,7 @@ func (b *book) earnOrder(oid int64, f orderFacts) (*LedgerEntry, error) {
 	paid := f.PaidAt.UTC()
 	mult := decimal.NewFromInt(1)
 	if len(b.set.Tiers) > 0 {
-		ms, err := measures(b.ctx, b.tx, b.set.LoyaltySettings, b.shopID(), b.customerID(), b.set.windowsAt(paid, false))
+		ms, err := b.loadMeasure(b.set.windowsAt(paid, false))
 		if err != nil {
 			return nil, err
 		}

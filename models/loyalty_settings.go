@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -333,6 +334,36 @@ func LoadLoyaltySettings(ctx context.Context, db *gorm.DB, shopID int64) (Progra
 	return s, nil
 }
 
+// The order path reads the program for every webhook; it keeps each shop's program for a
+// moment. A save in this process drops the copy at once, other processes see a change within
+// settingsTTL.
+const settingsTTL = 2 * time.Second
+
+type settingsKey struct {
+	cfg  *gorm.Config // one per opened database
+	shop int64
+}
+
+type settingsEntry struct {
+	set ProgramSettings
+	at  time.Time
+}
+
+var settingsCache sync.Map
+
+// cachedLoyaltySettings is LoadLoyaltySettings through the short-lived cache (read-only use).
+func cachedLoyaltySettings(ctx context.Context, db *gorm.DB, shopID int64) (ProgramSettings, error) {
+	k := settingsKey{db.Config, shopID}
+	if v, ok := settingsCache.Load(k); ok && time.Since(v.(settingsEntry).at) < settingsTTL {
+		return v.(settingsEntry).set, nil
+	}
+	set, err := LoadLoyaltySettings(ctx, db, shopID)
+	if err == nil {
+		settingsCache.Store(k, settingsEntry{set, time.Now()})
+	}
+	return set, err
+}
+
 func seedLoyaltySettings(ctx context.Context, tx *gorm.DB, shopID int64) error {
 	doc, err := json.Marshal(DefaultLoyaltySettings())
 	if err != nil {
@@ -358,6 +389,7 @@ func SaveLoyaltySettings(ctx context.Context, db *gorm.DB, shopID int64, s Loyal
 	if err != nil {
 		return err
 	}
+	defer settingsCache.Delete(settingsKey{db.Config, shopID})
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := seedLoyaltySettings(ctx, tx, shopID); err != nil {
 			return err

@@ -171,16 +171,60 @@ func (b *book) setTier(idx int) error {
 	return err
 }
 
+// tierMeasure is the measure of the open account over the spans of "now", read once and then
+// moved by every entry the book appends, so re-evaluating after an earn costs no query.
+type tierMeasure struct {
+	spans []span
+	vals  []decimal.Decimal
+}
+
+func (m *tierMeasure) add(s LoyaltySettings, e *LedgerEntry) {
+	if m == nil {
+		return
+	}
+	var v decimal.Decimal
+	switch {
+	case e.OrderID != nil && s.TierMeasure != MeasurePoints:
+		v = e.Amount
+	case e.OrderID != nil || (e.Kind == EntryBonus && s.TierMeasure == MeasurePoints):
+		v = decimal.NewFromInt(e.Points)
+	default:
+		return
+	}
+	for i, sp := range m.spans {
+		if !e.OccurredAt.Before(sp.From) && (e.OccurredAt.Before(sp.To) || (sp.Incl && e.OccurredAt.Equal(sp.To))) {
+			m.vals[i] = m.vals[i].Add(v)
+		}
+	}
+}
+
+// loadMeasure reads the measure now and, in the same query, over extra spans.
+func (b *book) loadMeasure(extra []span) ([]decimal.Decimal, error) {
+	now := b.set.windowsAt(b.now, true)
+	if b.measure != nil {
+		now = nil
+	}
+	vals, err := measures(b.ctx, b.tx, b.set.LoyaltySettings, b.shopID(), b.customerID(), append(append([]span(nil), extra...), now...))
+	if err != nil {
+		return nil, err
+	}
+	if b.measure == nil {
+		b.measure = &tierMeasure{spans: now, vals: vals[len(extra):]}
+	}
+	return vals[:len(extra)], nil
+}
+
 // reevaluateTier recomputes the tier from the ledger as of now.
 func (b *book) reevaluateTier() error {
 	if len(b.set.Tiers) == 0 {
 		return b.setTier(-1)
 	}
-	ms, err := measures(b.ctx, b.tx, b.set.LoyaltySettings, b.shopID(), b.customerID(), b.set.windowsAt(b.now, true))
-	if err != nil {
-		return err
+	if b.measure == nil {
+		if _, err := b.loadMeasure(nil); err != nil {
+			return err
+		}
 	}
-	return b.setTier(b.set.tierIndex(maxOf(ms)))
+	return b.setTier(b.set.tierIndex(maxOf(b.measure.vals)))
 }
 
 // TierRisk is a coming tier drop: the customer keeps Tier until On unless they buy.
