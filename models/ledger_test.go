@@ -2,6 +2,8 @@ package models_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,4 +91,28 @@ func TestLoyaltyEarnOnceAtTierMultiplier(t *testing.T) {
 		t.Fatalf("balance = %d, want 2818", got)
 	}
 	verify(t, db)
+}
+
+// The invariant check must catch a balance that drifted from its entries, and name the account.
+func TestLoyaltyVerifyNamesTheBrokenAccount(t *testing.T) {
+	db, shop := loyaltyShop(t)
+	deliverOrder(t, db, shop, paidOrder(1, 7, "10.00", t0), t0)
+	deliverOrder(t, db, shop, paidOrder(2, 8, "10.00", t0), t0)
+	verify(t, db)
+	if err := db.Exec(`UPDATE loyalty_accounts SET balance = balance + 1 WHERE shop_id = ? AND customer_id = 8`, shop).Error; err != nil {
+		t.Fatal(err)
+	}
+	_, err := models.VerifyLedger(context.Background(), db)
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("shop %d customer 8:", shop)) {
+		t.Fatalf("verify after corrupting customer 8: %v", err)
+	}
+	if err := db.Exec(`UPDATE loyalty_accounts SET balance = balance - 1 WHERE shop_id = ? AND customer_id = 8`, shop).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec(`UPDATE ledger_entries SET balance_after = balance_after + 3 WHERE shop_id = ? AND customer_id = 7`, shop).Error; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.VerifyLedger(context.Background(), db); err == nil || !strings.Contains(err.Error(), "customer 7") {
+		t.Fatalf("verify after corrupting customer 7's running balance: %v", err)
+	}
 }
