@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/boomerang-app/boomerang/models"
 )
@@ -151,15 +150,6 @@ func (s *Server) putReviewSettings(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, st)
-}
-
-// apiBodyLimit is the /api body limit with the review import exempted: the import streams
-// its file under its own, larger limit (maxImportBytes), so a 100 MB export is accepted
-// without being held in memory. It takes effect where routes.go builds the /api group.
-func apiBodyLimit() echo.MiddlewareFunc {
-	return middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "2M", Skipper: func(c echo.Context) bool {
-		return c.Request().Method == http.MethodPost && c.Request().URL.Path == "/api/reviews/import"
-	}})
 }
 
 // maxImportBytes bounds one import upload. Reading is streamed, so this is about time, not

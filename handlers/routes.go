@@ -29,7 +29,7 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/auth/callback", s.authCallback)
 	e.GET(bouncePath, s.bouncePage)
 
-	api := e.Group("/api", middleware.BodyLimit("2M"), s.requireSession)
+	api := e.Group("/api", apiBodyLimit(), s.requireSession)
 	proxy := e.Group("/proxy", middleware.BodyLimit("64K"), s.requireProxySignature)
 	s.adminRoutes(api)
 	s.loyaltyRoutes(api, proxy)
@@ -67,4 +67,13 @@ func (s *Server) opsAuth() echo.MiddlewareFunc {
 		return subtle.ConstantTimeCompare([]byte(user), []byte("ops")) == 1 &&
 			s.Cfg.OpsPassword != "" && subtle.ConstantTimeCompare([]byte(pass), []byte(s.Cfg.OpsPassword)) == 1, nil
 	})
+}
+
+// apiBodyLimit is the /api body limit with the review import exempted: the import streams
+// its file under its own, larger limit (maxImportBytes), so a 100 MB export is accepted
+// without being held in memory.
+func apiBodyLimit() echo.MiddlewareFunc {
+	return middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "2M", Skipper: func(c echo.Context) bool {
+		return c.Request().Method == http.MethodPost && c.Request().URL.Path == "/api/reviews/import"
+	}})
 }
