@@ -117,3 +117,21 @@ func (s *Server) proxyRedeem(c echo.Context) error {
 }
 
 func shopDomain(c echo.Context) string { v, _ := c.Get(ctxShop).(string); return v }
+
+// proxyBirthday records the logged-in customer's birthday, once, for the birthday bonus.
+func (s *Server) proxyBirthday(c echo.Context) error {
+	cust := ProxyCustomer(c)
+	if cust == 0 {
+		return &models.Error{Code: models.EUnauthorized, Message: "log in to set your birthday"}
+	}
+	var req struct {
+		Birthday string `json:"birthday"`
+	}
+	if err := c.Bind(&req); err != nil {
+		return models.Invalid("birthday", "a past date as YYYY-MM-DD")
+	}
+	if err := models.SetBirthday(c.Request().Context(), s.DB, ShopID(c), cust, req.Birthday, time.Now()); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"birthday": req.Birthday})
+}

@@ -15,4 +15,5 @@ func (s *Server) loyaltyRoutes(api, proxy *echo.Group) {
 
 	proxy.GET("/loyalty", s.proxyLoyalty)
 	proxy.POST("/loyalty/redeem", s.proxyRedeem)
+	proxy.POST("/loyalty/birthday", s.proxyBirthday)
 }

@@ -89,3 +89,24 @@ func CustomerLoyaltyUpdate(ctx context.Context, db *gorm.DB, shopID, customerID 
 	_, err := awardBonus(ctx, db, shopID, customerID, BonusSignup, "account", now)
 	return err
 }
+
+// SetBirthday records the customer's birthday (from the storefront) for the birthday bonus.
+// It can be set once: a birthday that could be moved at will would pay the bonus at will.
+func SetBirthday(ctx context.Context, db *gorm.DB, shopID, customerID int64, day string, now time.Time) error {
+	d, err := time.Parse(time.DateOnly, day)
+	if err != nil || d.After(now) || d.Year() < 1900 {
+		return Invalid("birthday", "a past date as YYYY-MM-DD")
+	}
+	res := db.WithContext(ctx).Exec(`UPDATE customers SET birthday = ?, updated_at = now()
+		WHERE shop_id = ? AND customer_id = ? AND birthday IS NULL AND redacted_at IS NULL`, d, shopID, customerID)
+	if res.Error != nil {
+		return fmt.Errorf("set birthday of %d: %w", customerID, res.Error)
+	}
+	if res.RowsAffected == 1 {
+		return nil
+	}
+	if _, err := GetCustomer(ctx, db, shopID, customerID); err != nil {
+		return err
+	}
+	return Conflict("the birthday is already set")
+}

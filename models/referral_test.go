@@ -165,3 +165,28 @@ func TestLoyaltyBonuses(t *testing.T) {
 	}
 	verify(t, db)
 }
+
+func TestLoyaltyBirthdayBonusOncePerYear(t *testing.T) {
+	db, shop := loyaltyShop(t)
+	ctx := context.Background()
+	customer(t, db, shop, 1, "ann@example.com")
+	if err := models.SetBirthday(ctx, db, shop, 1, "1990-03-12", t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := models.SetBirthday(ctx, db, shop, 1, "1990-03-10", t0); models.ErrorCode(err) != models.EConflict {
+		t.Fatalf("moving the birthday: %v", err)
+	}
+	if err := models.SetBirthday(ctx, db, shop, 1, "2990-01-01", t0); models.ErrorCode(err) != models.EInvalid {
+		t.Fatalf("a future birthday: %v", err)
+	}
+	day := time.Date(2026, 3, 12, 3, 0, 0, 0, time.UTC)
+	if rep := nightly(t, db, shop, day.AddDate(0, 0, -1)); rep.Birthdays != 0 {
+		t.Fatalf("birthday bonus the day before: %+v", rep)
+	}
+	nightly(t, db, shop, day)
+	nightly(t, db, shop, day.Add(time.Hour))
+	nightly(t, db, shop, day.AddDate(1, 0, 0))
+	if got := balance(t, db, shop, 1); got != 200 {
+		t.Fatalf("balance after two birthdays %d, want 200", got)
+	}
+}
