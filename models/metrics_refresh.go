@@ -420,12 +420,12 @@ func (r refresher) days(days TextArray) error {
 
 // rebuild recomputes every rollup of the shop from its facts.
 func (r refresher) rebuild() error {
-	for _, t := range []string{"metrics_customers", "metrics_cohorts", "metrics_daily", "metrics_decisions_daily"} {
+	for _, t := range []string{"metrics_cohorts", "metrics_daily", "metrics_decisions_daily"} {
 		if err := r.exec("clear "+t, `DELETE FROM `+t+` WHERE shop_id = @shop`, nil); err != nil {
 			return err
 		}
 	}
-	if err := r.exec("customers", customersInsertSQL(``), nil); err != nil {
+	if err := r.exec("customers", rebuildCustomersSQL, nil); err != nil {
 		return err
 	}
 	err := r.exec("cohorts", `INSERT INTO metrics_cohorts (shop_id, cohort, month, customers)
@@ -447,6 +447,25 @@ func (r refresher) rebuild() error {
 	}
 	return r.exec("daily decisions", rebuildDecisionsSQL, nil)
 }
+
+// rebuildCustomersSQL writes only the customers whose row differs and deletes those without
+// kept orders: a daily rebuild of an unchanged shop leaves the table (and its size) alone.
+var rebuildCustomersSQL = keptOrdersSQL(``) + `,
+	fresh AS (
+		SELECT customer_id, min(day) AS first_day, (array_agg(day ORDER BY day))[2] AS second_day, max(day) AS last_day,
+			range_agg(daterange(day, day + 1)) AS order_days, count(*) AS orders
+		FROM (SELECT customer_id, (placed AT TIME ZONE @tz)::date AS day FROM kept WHERE customer_id IS NOT NULL) k
+		GROUP BY customer_id),
+	up AS (
+		INSERT INTO metrics_customers (shop_id, customer_id, first_day, second_day, last_day, order_days, orders)
+		SELECT @shop, customer_id, first_day, second_day, last_day, order_days, orders FROM fresh
+		ON CONFLICT (shop_id, customer_id) DO UPDATE SET first_day = EXCLUDED.first_day, second_day = EXCLUDED.second_day,
+			last_day = EXCLUDED.last_day, order_days = EXCLUDED.order_days, orders = EXCLUDED.orders
+		WHERE (metrics_customers.first_day, metrics_customers.second_day, metrics_customers.last_day,
+			metrics_customers.order_days, metrics_customers.orders)
+			IS DISTINCT FROM (EXCLUDED.first_day, EXCLUDED.second_day, EXCLUDED.last_day, EXCLUDED.order_days, EXCLUDED.orders))
+	DELETE FROM metrics_customers m
+	WHERE m.shop_id = @shop AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.customer_id = m.customer_id)`
 
 var rebuildDailyOrdersSQL = keptOrdersSQL(``) + `
 	INSERT INTO metrics_daily (shop_id, day, orders, revenue, customer_revenue, orders_after_message)

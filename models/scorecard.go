@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
 )
 
@@ -181,10 +182,29 @@ func GetScorecard(ctx context.Context, db *gorm.DB, shopID int64, p Period) (*Sc
 		sc.AsOf = &st.RefreshedAt
 	}
 	q := scorecardQuery{db: db.WithContext(ctx), shop: shopID, p: p, loc: loc, tz: tz}
-	for _, step := range []func(*Scorecard) error{q.customers, q.daily, q.cohorts, q.messages, q.sentiment, q.subscriptions, q.points} {
-		if err := step(sc); err != nil {
-			return nil, fmt.Errorf("scorecard of shop %d: %w", shopID, err)
-		}
+	// The pass over the customers is the one heavy read: it runs beside the small ones. Each
+	// step writes its own fields.
+	var g errgroup.Group
+	for _, steps := range [][]func(*Scorecard) error{
+		{q.customers},
+		{q.daily, q.cohorts, q.messages, q.sentiment},
+		{q.subscriptions, q.points},
+	} {
+		g.Go(func() error {
+			for _, step := range steps {
+				if err := step(sc); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, fmt.Errorf("scorecard of shop %d: %w", shopID, err)
+	}
+	sc.CLV = decimal.Zero
+	if sc.Counts.CustomersToDate > 0 {
+		sc.CLV = sc.Counts.CustomerRevenueToDate.DivRound(decimal.NewFromInt(sc.Counts.CustomersToDate), 2)
 	}
 	return sc, nil
 }
@@ -267,10 +287,6 @@ func (q scorecardQuery) daily(sc *Scorecard) error {
 	sc.AOV = decimal.Zero
 	if r.Orders > 0 {
 		sc.AOV = r.Revenue.DivRound(decimal.NewFromInt(r.Orders), 2)
-	}
-	sc.CLV = decimal.Zero
-	if c.CustomersToDate > 0 {
-		sc.CLV = r.CustomerRevenueToDate.DivRound(decimal.NewFromInt(c.CustomersToDate), 2)
 	}
 	sc.RedemptionRate = ratio(r.Redeemed, r.Earned)
 	return nil

@@ -405,3 +405,25 @@ func TestRefreshLimits(t *testing.T) {
 		t.Errorf("a refresh while another holds the shop's lock must skip: %+v", r)
 	}
 }
+
+// TestRebuildDropsCustomers: a full rebuild removes customers left without kept orders and
+// leaves unchanged rows alone.
+func TestRebuildDropsCustomers(t *testing.T) {
+	db, _ := testenv.DB(t)
+	s := newMetricsShop(t, db, "UTC")
+	s.order(1, 101, "2025-01-10", "10")
+	s.order(2, 102, "2025-01-11", "10")
+	s.refresh(models.RefreshOptions{})
+	var before int64
+	db.Raw(`SELECT xmin::text::bigint FROM metrics_customers WHERE shop_id = ? AND customer_id = 101`, s.id).Scan(&before)
+	s.exec(`UPDATE orders SET cancelled_at = now() WHERE shop_id = ? AND order_id = 2`, s.id)
+	s.refresh(models.RefreshOptions{Rebuild: true})
+	if sc := s.scorecard("2025-01-01", "2025-01-31"); sc.Counts.Customers != 1 || sc.Counts.CustomersToDate != 1 {
+		t.Errorf("customers %d (to date %d), want only 101", sc.Counts.Customers, sc.Counts.CustomersToDate)
+	}
+	var after int64
+	db.Raw(`SELECT xmin::text::bigint FROM metrics_customers WHERE shop_id = ? AND customer_id = 101`, s.id).Scan(&after)
+	if after != before {
+		t.Errorf("customer 101 did not change but its row was rewritten")
+	}
+}
