@@ -18,7 +18,7 @@ func (w *Worker) onOrder(ctx context.Context, shopID, orderID int64) error {
 	}
 	if o.CustomerID != nil {
 		// Points, tier, order stats and buyer stage (the top tier counts as loyal) in one transaction.
-		if err := models.SettleOrderLoyalty(ctx, w.DB, shopID, orderID, w.now()); err != nil {
+		if err := models.SettleOrderLoyaltyFor(ctx, w.DB, shopID, *o.CustomerID, orderID, w.now()); err != nil {
 			return err
 		}
 		if err := w.emitFirstOrder(ctx, shopID, o); err != nil {

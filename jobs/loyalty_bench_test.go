@@ -135,6 +135,22 @@ func checkLedger(b *testing.B, a *apptest.App, shopID int64, orders []benchOrder
 	}
 }
 
+// waitEarned waits until n orders have their earn entry and returns the time since start.
+func waitEarned(b *testing.B, a *apptest.App, shopID int64, n int, start time.Time, timeout time.Duration) time.Duration {
+	b.Helper()
+	for {
+		var got int64
+		a.DB.Raw(`SELECT count(*) FROM ledger_entries WHERE shop_id = ? AND kind = 'earn'`, shopID).Scan(&got)
+		if got >= int64(n) {
+			return time.Since(start)
+		}
+		if time.Since(start) > timeout {
+			b.Fatalf("%d of %d orders credited after %v", got, n, timeout)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // BenchmarkLoyaltyFlashSale: 50,000 paid orders (plus 5 % redelivered by "Shopify" under new
 // webhook ids) posted by 32 connections as fast as ingest accepts them, while the worker
 // credits them; then drained and checked for zero lost or doubled points.
@@ -176,13 +192,15 @@ func BenchmarkLoyaltyFlashSale(b *testing.B) {
 		for err := range errs {
 			b.Fatal(err)
 		}
-		a.Drain(b, 30*time.Minute)
-		total := time.Since(start)
+		credited := waitEarned(b, a, shopID, n, start, 30*time.Minute)
+		a.Drain(b, 30*time.Minute) // the rest: messaging's dispatch of the events the orders raised
+		drained := time.Since(start)
 		b.StopTimer()
 		checkLedger(b, a, shopID, orders)
 		b.ReportMetric(float64(len(deliveries))/ingested.Seconds(), "webhooks/s_ingest")
-		b.ReportMetric(float64(n)/total.Seconds(), "orders/s_credited")
-		b.ReportMetric(total.Seconds(), "s_total")
+		b.ReportMetric(float64(n)/credited.Seconds(), "orders/s_credited")
+		b.ReportMetric(credited.Seconds(), "s_to_all_points")
+		b.ReportMetric(drained.Seconds(), "s_to_drained")
 		b.StartTimer()
 	}
 }

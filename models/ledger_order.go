@@ -112,18 +112,24 @@ func refundLess(a, b string) bool {
 // stats and buyer stage (the top tier makes a buyer loyal), in one transaction. Then a
 // referral the order completed is rewarded if it is already due. Idempotent.
 func SettleOrderLoyalty(ctx context.Context, db *gorm.DB, shopID, orderID int64, now time.Time) error {
-	set, err := cachedLoyaltySettings(ctx, db, shopID)
-	if err != nil {
-		return err
-	}
 	var cust int64
-	err = db.WithContext(ctx).Raw(`SELECT COALESCE(customer_id, 0) FROM orders WHERE shop_id = ? AND order_id = ?`,
+	err := db.WithContext(ctx).Raw(`SELECT COALESCE(customer_id, 0) FROM orders WHERE shop_id = ? AND order_id = ?`,
 		shopID, orderID).Scan(&cust).Error
 	if err != nil {
 		return fmt.Errorf("settle order %d: %w", orderID, err)
 	}
+	return SettleOrderLoyaltyFor(ctx, db, shopID, cust, orderID, now)
+}
+
+// SettleOrderLoyaltyFor is SettleOrderLoyalty for a caller that has read the order's customer
+// (the order webhook path), saving the lookup. A wrong customer settles nothing.
+func SettleOrderLoyaltyFor(ctx context.Context, db *gorm.DB, shopID, cust, orderID int64, now time.Time) error {
 	if cust == 0 {
 		return nil // unknown order, or a guest checkout: nobody to credit
+	}
+	set, err := cachedLoyaltySettings(ctx, db, shopID)
+	if err != nil {
+		return err
 	}
 	var referral int64
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
