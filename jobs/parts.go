@@ -2,11 +2,12 @@ package jobs
 
 import "github.com/hibiken/asynq"
 
-// registerParts adds the task handlers of loyalty, reviews and messaging.
+// registerParts adds the task handlers of loyalty, reviews, messaging and metrics.
 func (w *Worker) registerParts(mux *asynq.ServeMux) {
 	w.registerLoyalty(mux)
 	w.registerMessaging(mux)
 	w.registerReviews(mux)
+	w.registerMetrics(mux)
 }
 
 // scheduleParts adds their periodic tasks.
@@ -18,6 +19,9 @@ func (w *Worker) scheduleParts(s *asynq.Scheduler) error {
 		return err
 	}
 	if err := w.scheduleReviews(s); err != nil {
+		return err
+	}
+	if err := w.scheduleMetrics(s); err != nil {
 		return err
 	}
 	return nil
