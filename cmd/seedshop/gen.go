@@ -153,6 +153,10 @@ func (g *generator) between(a, b time.Time) time.Time {
 
 func (g *generator) chance(p float64) bool { return g.rnd.Float64() < p }
 
+// before reports whether t lies within the history: nothing is dated after its end (a fact in
+// the future would look freshly changed to every refresh until then).
+func (g *generator) before(t time.Time) bool { return !t.After(g.cfg.end) }
+
 func (g *generator) generate() {
 	g.makeCustomers()
 	g.makeOrders()
@@ -204,7 +208,7 @@ func (g *generator) makeOrders() {
 				at = g.between(c.acq, g.cfg.end)
 			}
 			g.orders = append(g.orders, genOrder{cust: int32(i), at: at, cents: 1500 + int64(g.rnd.ExpFloat64()*5500),
-				cancelled: g.chance(0.02), test: g.chance(0.003)})
+				cancelled: g.chance(0.02) && g.before(at.Add(2*time.Hour)), test: g.chance(0.003)})
 		}
 	}
 	sort.Slice(g.orders, func(a, b int) bool { return g.orders[a].at.Before(g.orders[b].at) })
@@ -220,7 +224,7 @@ func (g *generator) makeRefunds() {
 	n := int64(0)
 	for i := range g.orders {
 		o := &g.orders[i]
-		if o.cancelled || o.test || !g.chance(0.05) {
+		if o.cancelled || o.test || !g.chance(0.05) || !g.before(o.at.Add(72*time.Hour)) {
 			continue
 		}
 		n++
@@ -358,7 +362,7 @@ func (g *generator) makeLedger() {
 		}
 		for _, e := range evs {
 			post(e)
-			if e.kind == "earn" && balance >= redeemCost && g.chance(0.3) {
+			if e.kind == "earn" && balance >= redeemCost && g.chance(0.3) && g.before(e.at.Add(24*time.Hour)) {
 				redemption++
 				post(ledgerEvent{at: e.at.Add(24 * time.Hour), kind: "redeem", points: -redeemCost, source: "redemption",
 					srcID: fmt.Sprint(redemption), reason: "10 off"})
@@ -464,12 +468,15 @@ func (g *generator) makeDecisions() {
 		c := &g.customers[ci]
 		for _, oi := range c.orders {
 			o := &g.orders[oi]
-			if o.test || o.cancelled {
+			if o.test || o.cancelled || !g.before(o.at.Add(2*time.Minute)) {
 				continue
 			}
 			oc := g.pick(transactionalOutcomes)
 			g.decisions = append(g.decisions, genDecision{cust: int32(ci), message: g.msgIDs["points_earned"], trigger: "points_earned",
 				entity: fmt.Sprint("order:", o.id), kind: "transactional", decision: oc.decision, reason: oc.reason, at: o.at.Add(2 * time.Minute)})
+		}
+		if !g.before(c.acq.Add(24 * time.Hour)) {
+			continue
 		}
 		oc := g.pick(promoOutcomes)
 		g.decisions = append(g.decisions, genDecision{cust: int32(ci), message: g.msgIDs["welcome"], trigger: "first_order",
