@@ -117,22 +117,23 @@ func (w *Worker) handleDeliver(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	claimed, send, err := models.ClaimSend(ctx, w.DB, md.ShopID, md.ID, src.cand, pol.Settings(), now)
+	claim, err := models.ClaimSend(ctx, w.DB, md.ShopID, md.ID, src.cand, pol.Settings(), now)
 	if err != nil {
 		return err
 	}
-	if !send {
-		if claimed.Decision == models.DecisionDeferred && claimed.DueAt != nil {
-			return w.Queue.EnqueueDelivery(ctx, md.ShopID, md.ID, *claimed.DueAt)
+	if !claim.Send {
+		if d := claim.Decision; d.Decision == models.DecisionDeferred && d.DueAt != nil && w.Queue != nil {
+			return w.Queue.EnqueueDelivery(ctx, md.ShopID, md.ID, *d.DueAt)
 		}
 		return nil
 	}
-	return w.send(ctx, claimed, src, pol, now)
+	return w.send(ctx, claim, src, pol)
 }
 
 // send renders and hands a claimed decision to its channel, then records the outcome.
-func (w *Worker) send(ctx context.Context, md *models.MessageDecision, src *source, pol models.MessagePolicy, now time.Time) error {
-	env, err := w.envelope(ctx, md, pol, src.cand.FeaturedProductIDs)
+func (w *Worker) send(ctx context.Context, claim models.Claim, src *source, pol models.MessagePolicy) error {
+	md := claim.Decision
+	env, err := w.envelope(ctx, md, claim.Customer, pol, src.cand.FeaturedProductIDs)
 	if err != nil {
 		_ = models.MarkDecisionRetry(ctx, w.DB, md.ShopID, md.ID, err.Error())
 		return err

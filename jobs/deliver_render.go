@@ -22,10 +22,12 @@ type envelope struct {
 	vars           map[string]any
 }
 
-func (w *Worker) envelope(ctx context.Context, md *models.MessageDecision, pol models.MessagePolicy, featured []int64) (*envelope, error) {
-	cust, err := models.GetCustomer(ctx, w.DB, md.ShopID, md.CustomerID)
-	if err != nil {
-		return nil, err
+func (w *Worker) envelope(ctx context.Context, md *models.MessageDecision, cust *models.Customer, pol models.MessagePolicy, featured []int64) (*envelope, error) {
+	var err error
+	if cust == nil {
+		if cust, err = models.GetCustomer(ctx, w.DB, md.ShopID, md.CustomerID); err != nil {
+			return nil, err
+		}
 	}
 	shop, err := models.GetShop(ctx, w.DB, md.ShopID)
 	if err != nil {

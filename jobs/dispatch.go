@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/boomerang-app/boomerang/models"
 )
@@ -41,7 +42,9 @@ func (w *Worker) handleDispatch(ctx context.Context, t *asynq.Task) error {
 	return nil
 }
 
-// DispatchEvents decides a shop's pending events and returns how many it handled.
+// DispatchEvents decides a shop's pending events and returns how many it handled. Each batch
+// costs a fixed handful of queries whatever its size: facts for all its customers at once,
+// one insert for all decisions, one update marking the events.
 func (w *Worker) DispatchEvents(ctx context.Context, shopID int64) (int, error) {
 	pol, err := models.GetMessagePolicy(ctx, w.DB, shopID)
 	if err != nil {
@@ -57,12 +60,10 @@ func (w *Worker) DispatchEvents(ctx context.Context, shopID int64) (int, error) 
 		if len(evs) == 0 {
 			break
 		}
-		for i := range evs {
-			if err := d.event(ctx, &evs[i]); err != nil {
-				return total, err
-			}
-			total++
+		if err := d.batch(ctx, evs); err != nil {
+			return total, err
 		}
+		total += len(evs)
 	}
 	return total, nil
 }
@@ -86,60 +87,99 @@ func (d *dispatcher) enabled(ctx context.Context, trigger string) ([]models.Mess
 	return ms, nil
 }
 
-func (d *dispatcher) event(ctx context.Context, ev *models.Event) error {
-	if err := d.decideEvent(ctx, ev); err != nil {
-		return fmt.Errorf("dispatch event %d (%s): %w", ev.ID, ev.Kind, err)
+func (d *dispatcher) batch(ctx context.Context, evs []models.Event) error {
+	now := d.w.now()
+	var customers []int64
+	seen := map[int64]bool{}
+	promo := false
+	ids := make([]int64, 0, len(evs))
+	for _, ev := range evs {
+		ids = append(ids, ev.ID)
+		msgs, err := d.enabled(ctx, ev.Kind)
+		if err != nil {
+			return err
+		}
+		if ev.CustomerID == nil || *ev.CustomerID == 0 || len(msgs) == 0 {
+			continue
+		}
+		if c := *ev.CustomerID; !seen[c] {
+			seen[c] = true
+			customers = append(customers, c)
+		}
+		for _, m := range msgs {
+			promo = promo || m.Kind != models.KindTransactional
+		}
 	}
-	return models.MarkDispatched(ctx, d.w.DB, d.shopID, ev.ID)
-}
-
-func (d *dispatcher) decideEvent(ctx context.Context, ev *models.Event) error {
-	if ev.CustomerID == nil || *ev.CustomerID == 0 {
-		return nil
-	}
-	msgs, err := d.enabled(ctx, ev.Kind)
-	if err != nil || len(msgs) == 0 {
+	facts, err := models.LoadFactsFor(ctx, d.w.DB, d.shopID, customers, d.settings.CapWindow, now, promo)
+	if err != nil {
 		return err
 	}
+	var rows []*models.MessageDecision
+	answered := map[string]bool{} // message|customer|entity decided in this batch
+	for i := range evs {
+		ev := &evs[i]
+		if ev.CustomerID == nil || *ev.CustomerID == 0 {
+			continue
+		}
+		for _, m := range d.messages[ev.Kind] {
+			md, cand, ok, err := d.candidate(ctx, ev, m, facts, now)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			pf := facts.For(md.CustomerID, md.Channel)
+			key := fmt.Sprintf("%d|%d|%s", md.MessageID, md.CustomerID, md.DedupeKey)
+			if pf.Duplicate = answered[key]; !pf.Duplicate {
+				if pf.Duplicate, err = models.AlreadyAnswered(ctx, d.w.DB, md); err != nil {
+					return err
+				}
+			}
+			md.Apply(models.Decide(cand, pf, d.settings, now))
+			if md.Decision != models.DecisionSkipped {
+				answered[key] = true
+			}
+			rows = append(rows, md)
+		}
+	}
+	created, err := models.RecordDecisions(ctx, d.w.DB, rows)
+	if err != nil {
+		return err
+	}
+	if err := d.w.enqueueDeliveries(ctx, created); err != nil {
+		return err
+	}
+	return models.MarkEventsDispatched(ctx, d.w.DB, d.shopID, ids)
+}
+
+// candidate builds the decision row and policy candidate of one message for one event; ok is
+// false when the customer is outside the message's audience.
+func (d *dispatcher) candidate(ctx context.Context, ev *models.Event, m models.Message, facts models.FactsBatch, now time.Time) (*models.MessageDecision, models.Candidate, bool, error) {
 	cust := *ev.CustomerID
-	now := d.w.now()
+	cf := facts[cust]
+	var customer *models.Customer
+	if cf != nil {
+		customer = cf.Customer
+		in, err := models.InAudience(ctx, d.w.DB, d.shopID, customer, m.Audience, now)
+		if err != nil || !in {
+			return nil, models.Candidate{}, false, err
+		}
+	}
 	// Delays count from when the event happened, but never from a time after it was recorded
 	// (a producer running with a shifted clock must not push a message into the future).
 	base := ev.OccurredAt
 	if !ev.CreatedAt.IsZero() && base.After(ev.CreatedAt) {
 		base = ev.CreatedAt
 	}
-	facts, err := models.LoadCustomerFacts(ctx, d.w.DB, d.shopID, []int64{cust}, d.settings.CapWindow, now)
-	if err != nil {
-		return err
-	}
-	cf := facts[cust]
-	var customer *models.Customer
-	if cf != nil {
-		customer = cf.Customer
-	}
-	for _, m := range msgs {
-		if customer != nil {
-			in, err := models.InAudience(ctx, d.w.DB, d.shopID, customer, m.Audience, now)
-			if err != nil {
-				return err
-			}
-			if !in {
-				continue
-			}
-		}
-		smsSuppressed := cf != nil && cf.Suppressed[models.ChannelSMS]
-		md := &models.MessageDecision{ShopID: d.shopID, MessageID: m.ID, CustomerID: cust, EventID: &ev.ID,
-			Trigger: ev.Kind, EntityKey: ev.Key, DedupeKey: eventEntity(ev), Kind: m.Kind,
-			Channel:   models.ResolveChannel(m.Channel, customer, smsSuppressed),
-			NotBefore: base.Add(time.Duration(m.DelayMinutes) * time.Minute), Payload: ev.Payload}
-		cand := models.Candidate{Trigger: ev.Kind, Kind: m.Kind, Channel: md.Channel,
-			FeaturedProductIDs: m.FeaturedProductIDs, NotBefore: md.NotBefore}
-		if err := d.w.decideAndRecord(ctx, md, cand, facts, d.settings, now); err != nil {
-			return err
-		}
-	}
-	return nil
+	smsSuppressed := cf != nil && cf.Suppressed[models.ChannelSMS]
+	md := &models.MessageDecision{ShopID: d.shopID, MessageID: m.ID, CustomerID: cust, EventID: &ev.ID,
+		Trigger: ev.Kind, EntityKey: ev.Key, DedupeKey: eventEntity(ev), Kind: m.Kind,
+		Channel:   models.ResolveChannel(m.Channel, customer, smsSuppressed),
+		NotBefore: base.Add(time.Duration(m.DelayMinutes) * time.Minute), Payload: ev.Payload}
+	cand := models.Candidate{Trigger: ev.Kind, Kind: m.Kind, Channel: md.Channel,
+		FeaturedProductIDs: m.FeaturedProductIDs, NotBefore: md.NotBefore}
+	return md, cand, true, nil
 }
 
 // eventEntity is the entity an event is about, when the producer names one ("contract:42"),
@@ -154,29 +194,34 @@ func eventEntity(ev *models.Event) string {
 	return ev.Key
 }
 
-// decideAndRecord runs the policy for one candidate, stores the decision and, for a fresh
-// send or deferral, enqueues its delivery.
-func (w *Worker) decideAndRecord(ctx context.Context, md *models.MessageDecision, cand models.Candidate, facts models.FactsBatch,
-	s models.PolicySettings, now time.Time) error {
-	pf := facts.For(md.CustomerID, md.Channel)
-	var err error
-	if pf.Duplicate, err = models.AlreadyAnswered(ctx, w.DB, md); err != nil {
-		return err
+// enqueueDeliveries hands fresh send and defer decisions to delivery, a few Redis round trips
+// at a time (a campaign page has hundreds).
+func (w *Worker) enqueueDeliveries(ctx context.Context, created []*models.MessageDecision) error {
+	var due []*models.MessageDecision
+	for _, md := range created {
+		decisionsTotal.WithLabelValues(md.Decision, md.Reason).Inc()
+		if md.Decision == models.DecisionQueued || md.Decision == models.DecisionDeferred {
+			due = append(due, md)
+		}
 	}
-	md.Apply(models.Decide(cand, pf, s, now))
-	created, err := models.RecordDecision(ctx, w.DB, md)
-	if err != nil || !created {
-		return err
-	}
-	decisionsTotal.WithLabelValues(md.Decision, md.Reason).Inc()
-	if w.Queue == nil {
+	if w.Queue == nil || len(due) == 0 {
 		return nil
 	}
-	switch md.Decision {
-	case models.DecisionQueued:
-		return w.Queue.EnqueueDelivery(ctx, md.ShopID, md.ID, time.Time{})
-	case models.DecisionDeferred:
-		return w.Queue.EnqueueDelivery(ctx, md.ShopID, md.ID, *md.DueAt)
+	enqueue := func(md *models.MessageDecision) error {
+		at := time.Time{}
+		if md.Decision == models.DecisionDeferred && md.DueAt != nil {
+			at = *md.DueAt
+		}
+		return w.Queue.EnqueueDelivery(ctx, md.ShopID, md.ID, at)
 	}
-	return nil
+	if len(due) == 1 {
+		return enqueue(due[0])
+	}
+	// A lost enqueue is not lost work: the sweeper finds queued and due decisions in the log.
+	var g errgroup.Group
+	g.SetLimit(16)
+	for _, md := range due {
+		g.Go(func() error { return enqueue(md) })
+	}
+	return g.Wait()
 }

@@ -67,6 +67,7 @@ func (w *Worker) SendCampaign(ctx context.Context, shopID, campaignID int64) (in
 		if err != nil {
 			return total, err
 		}
+		rows := make([]*models.MessageDecision, 0, len(ids))
 		for _, id := range ids {
 			var cust *models.Customer
 			smsSuppressed := false
@@ -78,9 +79,15 @@ func (w *Worker) SendCampaign(ctx context.Context, shopID, campaignID int64) (in
 				NotBefore: started}
 			cand := models.Candidate{Trigger: TriggerCampaign, Kind: models.KindPromotional, Channel: md.Channel, Campaign: true,
 				FeaturedProductIDs: c.FeaturedProductIDs, NotBefore: started.Add(-time.Second)}
-			if err := w.decideAndRecord(ctx, md, cand, facts, s, now); err != nil {
-				return total, err
-			}
+			md.Apply(models.Decide(cand, facts.For(id, md.Channel), s, now))
+			rows = append(rows, md)
+		}
+		created, err := models.RecordDecisions(ctx, w.DB, rows)
+		if err != nil {
+			return total, err
+		}
+		if err := w.enqueueDeliveries(ctx, created); err != nil {
+			return total, err
 		}
 		c.Cursor = ids[len(ids)-1]
 		total += len(ids)

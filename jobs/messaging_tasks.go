@@ -72,16 +72,15 @@ func (q *Queue) EnqueueHoldTags(ctx context.Context, shopID int64) error {
 	return q.enqueue(ctx, asynq.NewTask(TypeHoldTags, b), asynq.Unique(30*time.Second), asynq.Queue(QueueLow), asynq.MaxRetry(15))
 }
 
-// enqueueDispatchTail runs dispatch again shortly after a run that found work: events emitted
-// while it ran were refused a new dispatch by the uniqueness lock the running task still held.
+// enqueueDispatchTail runs dispatch once more right after a run that found work. Producers'
+// EnqueueDispatch is unique while a dispatch is queued or running, so events committed near
+// the end of a run had their trigger refused; the tail (a task id per 100 ms slot, not the
+// uniqueness lock) picks them up instead of leaving them to the minute sweeper.
 func (q *Queue) enqueueDispatchTail(ctx context.Context, shopID int64, now time.Time) error {
 	b, _ := json.Marshal(idPayload{shopID})
-	slot := now.Add(dispatchTailDelay).Truncate(dispatchTailDelay)
-	return q.enqueue(ctx, asynq.NewTask(TypeDispatchEvents, b), asynq.ProcessAt(slot), asynq.Queue(QueueDefault),
-		asynq.TaskID(fmt.Sprintf("dispatch-tail:%d:%d", shopID, slot.UnixMilli())), asynq.MaxRetry(10))
+	return q.enqueue(ctx, asynq.NewTask(TypeDispatchEvents, b), asynq.Queue(QueueDefault), asynq.MaxRetry(10),
+		asynq.TaskID(fmt.Sprintf("dispatch-tail:%d:%d", shopID, now.UnixMilli()/100)))
 }
-
-const dispatchTailDelay = 500 * time.Millisecond
 
 // registerMessaging adds messaging's and subscriptions' task handlers.
 func (w *Worker) registerMessaging(mux *asynq.ServeMux) {

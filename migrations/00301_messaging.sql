@@ -102,7 +102,6 @@ CREATE INDEX message_decisions_promo ON message_decisions (shop_id, customer_id,
     WHERE kind = 'promotional' AND decision IN ('sending', 'sent');
 CREATE INDEX message_decisions_due ON message_decisions (due_at) WHERE decision = 'deferred';
 CREATE INDEX message_decisions_inflight ON message_decisions (updated_at) WHERE decision IN ('queued', 'sending');
-CREATE INDEX message_decisions_dedupe ON message_decisions (shop_id, customer_id, dedupe_key);
 CREATE INDEX message_decisions_campaign ON message_decisions (shop_id, campaign_id) WHERE campaign_id <> 0;
 CREATE INDEX message_decisions_shop ON message_decisions (shop_id, id DESC);
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -92,6 +93,70 @@ func RecordDecision(ctx context.Context, db *gorm.DB, md *MessageDecision) (crea
 	return res.RowsAffected == 1, nil
 }
 
+// RecordDecisions stores a batch of decisions in one statement (a campaign page), each once
+// per (message or campaign, customer, entity key), and returns the rows that were new, with
+// their ids. Rows already answered are left out.
+func RecordDecisions(ctx context.Context, db *gorm.DB, rows []*MessageDecision) ([]*MessageDecision, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	const cols = 15
+	var sb strings.Builder
+	sb.WriteString(`INSERT INTO message_decisions (shop_id, message_id, campaign_id, customer_id, event_id, trigger, entity_key,
+		dedupe_key, kind, channel, decision, reason, not_before, due_at, payload) VALUES `)
+	args := make([]any, 0, len(rows)*cols)
+	byKey := make(map[string]*MessageDecision, len(rows))
+	for i, md := range rows {
+		if md.ShopID == 0 || md.CustomerID == 0 || md.EntityKey == "" {
+			return nil, fmt.Errorf("record decisions: shop, customer and entity are required")
+		}
+		if md.DedupeKey == "" {
+			md.DedupeKey = md.EntityKey
+		}
+		if len(md.Payload) == 0 {
+			md.Payload = json.RawMessage("{}")
+		}
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		args = append(args, md.ShopID, md.MessageID, md.CampaignID, md.CustomerID, md.EventID, md.Trigger, md.EntityKey,
+			md.DedupeKey, md.Kind, md.Channel, md.Decision, md.Reason, md.NotBefore, md.DueAt, string(md.Payload))
+		byKey[decisionKey(md.MessageID, md.CampaignID, md.CustomerID, md.EntityKey)] = md
+	}
+	sb.WriteString(` ON CONFLICT (shop_id, message_id, campaign_id, customer_id, entity_key) DO NOTHING
+		RETURNING id, message_id, campaign_id, customer_id, entity_key, created_at`)
+	var got []struct {
+		ID, MessageID, CampaignID, CustomerID int64
+		EntityKey                             string
+		CreatedAt                             time.Time
+	}
+	if err := db.WithContext(ctx).Raw(sb.String(), args...).Scan(&got).Error; err != nil {
+		return nil, fmt.Errorf("record %d decisions: %w", len(rows), err)
+	}
+	out := make([]*MessageDecision, 0, len(got))
+	for _, g := range got {
+		if md := byKey[decisionKey(g.MessageID, g.CampaignID, g.CustomerID, g.EntityKey)]; md != nil {
+			md.ID, md.CreatedAt, md.UpdatedAt = g.ID, g.CreatedAt, g.CreatedAt
+			out = append(out, md)
+		}
+	}
+	return out, nil
+}
+
+func decisionKey(message, campaign, customer int64, entity string) string {
+	return fmt.Sprintf("%d|%d|%d|%s", message, campaign, customer, entity)
+}
+
+// MarkEventsDispatched records that messaging has decided on a batch of events.
+func MarkEventsDispatched(ctx context.Context, db *gorm.DB, shopID int64, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return db.WithContext(ctx).Exec(`UPDATE events SET dispatched_at = now() WHERE shop_id = ? AND id IN ? AND dispatched_at IS NULL`,
+		shopID, ids).Error
+}
+
 // GetDecision loads one decision.
 func GetDecision(ctx context.Context, db *gorm.DB, shopID, id int64) (*MessageDecision, error) {
 	var md MessageDecision
@@ -125,35 +190,45 @@ func lockCustomer(tx *gorm.DB, shopID, customerID int64) error {
 	return tx.Exec(`SELECT pg_advisory_xact_lock(3031, hashtext(?))`, fmt.Sprintf("%d:%d", shopID, customerID)).Error
 }
 
+// Claim is what ClaimSend found and did.
+type Claim struct {
+	Decision *MessageDecision // the row as it now stands
+	Send     bool             // the caller must deliver it now
+	Customer *Customer        // the recipient, when the policy was applied
+}
+
 // ClaimSend decides a queued or due deferred decision again, with fresh facts and under the
-// customer's lock, and moves it to sending when the answer is send. It returns the row as it
-// now stands and whether the caller must deliver it. Rows in any other state, or deferred
-// rows not yet due, are returned unchanged with send=false.
-func ClaimSend(ctx context.Context, db *gorm.DB, shopID, id int64, cand Candidate, s PolicySettings, now time.Time) (md *MessageDecision, send bool, err error) {
-	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+// customer's lock, and moves it to sending when the answer is send. Rows in any other state,
+// or deferred rows not yet due, are returned unchanged with Send false.
+func ClaimSend(ctx context.Context, db *gorm.DB, shopID, id int64, cand Candidate, s PolicySettings, now time.Time) (Claim, error) {
+	var c Claim
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Row lock first, then the customer's lock: two decisions of one customer lock different
+		// rows, so the order cannot deadlock, and the facts below are read after the previous
+		// holder of the customer's lock committed.
 		var row MessageDecision
-		if err := tx.Scopes(ShopScope(shopID)).Where("id = ?", id).First(&row).Error; err != nil {
+		if err := tx.Scopes(ShopScope(shopID)).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).First(&row).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return NotFound("decision")
 			}
 			return err
 		}
-		if err := lockCustomer(tx, shopID, row.CustomerID); err != nil {
-			return err
-		}
-		if err := tx.Scopes(ShopScope(shopID)).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).First(&row).Error; err != nil {
-			return err
-		}
-		md = &row
+		c.Decision = &row
 		if row.Decision != DecisionQueued && row.Decision != DecisionDeferred {
 			return nil
 		}
 		if row.Decision == DecisionDeferred && row.DueAt != nil && row.DueAt.After(now) {
 			return nil
 		}
-		facts, err := LoadCustomerFacts(ctx, tx, shopID, []int64{row.CustomerID}, s.CapWindow, now)
+		if err := lockCustomer(tx, shopID, row.CustomerID); err != nil {
+			return err
+		}
+		facts, err := LoadFactsFor(ctx, tx, shopID, []int64{row.CustomerID}, s.CapWindow, now, cand.Kind != KindTransactional)
 		if err != nil {
 			return err
+		}
+		if cf := facts[row.CustomerID]; cf != nil {
+			c.Customer = cf.Customer
 		}
 		pf := facts.For(row.CustomerID, row.Channel)
 		if pf.Duplicate, err = AlreadyAnswered(ctx, tx, &row); err != nil {
@@ -163,17 +238,18 @@ func ClaimSend(ctx context.Context, db *gorm.DB, shopID, id int64, cand Candidat
 		row.Apply(d)
 		updates := map[string]any{"decision": row.Decision, "reason": row.Reason, "due_at": row.DueAt, "updated_at": now}
 		if d.Action == ActSend {
-			row.Decision, send = DecisionSending, true
+			row.Decision, c.Send = DecisionSending, true
 			row.SentAt = &now
 			row.Attempts++
 			updates["decision"], updates["sent_at"], updates["attempts"] = DecisionSending, now, row.Attempts
 		}
+		row.UpdatedAt = now
 		return tx.Model(&MessageDecision{}).Scopes(ShopScope(shopID)).Where("id = ?", id).Updates(updates).Error
 	})
 	if err != nil {
-		return nil, false, fmt.Errorf("claim decision %d: %w", id, err)
+		return Claim{}, fmt.Errorf("claim decision %d: %w", id, err)
 	}
-	return md, send, nil
+	return c, nil
 }
 
 // MarkDecisionSent records the provider's acceptance.

@@ -76,12 +76,14 @@ func TestClaimSendIsAtMostOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	cand := models.Candidate{Trigger: md.Trigger, Kind: md.Kind, Channel: md.Channel, NotBefore: md.NotBefore}
-	got, send, err := models.ClaimSend(ctx, db, shop, md.ID, cand, models.DefaultPolicySettings, now)
-	if err != nil || !send || got.Decision != models.DecisionSending {
+	cl, err := models.ClaimSend(ctx, db, shop, md.ID, cand, models.DefaultPolicySettings, now)
+	got, send := cl.Decision, cl.Send
+	if err != nil || !send || got.Decision != models.DecisionSending || cl.Customer == nil || cl.Customer.Email != "c1@example.com" {
 		t.Fatalf("first claim: %+v %v %v", got, send, err)
 	}
 	// A retried task (the first crashed mid-send) finds the row in sending and may not send.
-	got, send, err = models.ClaimSend(ctx, db, shop, md.ID, cand, models.DefaultPolicySettings, now)
+	cl, err = models.ClaimSend(ctx, db, shop, md.ID, cand, models.DefaultPolicySettings, now)
+	got, send = cl.Decision, cl.Send
 	if err != nil || send || got.Decision != models.DecisionSending {
 		t.Fatalf("second claim: %+v %v %v", got, send, err)
 	}
@@ -93,7 +95,7 @@ func TestClaimSendIsAtMostOnce(t *testing.T) {
 	if n := len(facts.For(1, models.ChannelEmail).PromoSends); n != 0 {
 		t.Fatalf("a send waiting for retry counts towards the cap: %d", n)
 	}
-	if _, send, _ = models.ClaimSend(ctx, db, shop, md.ID, cand, models.DefaultPolicySettings, now); !send {
+	if cl, _ = models.ClaimSend(ctx, db, shop, md.ID, cand, models.DefaultPolicySettings, now); !cl.Send {
 		t.Fatal("retry after a temporary error was refused")
 	}
 	if err := models.MarkDecisionSent(ctx, db, shop, md.ID, "<id@x>", now); err != nil {
@@ -103,7 +105,7 @@ func TestClaimSendIsAtMostOnce(t *testing.T) {
 	if got.Decision != models.DecisionSent || got.ProviderID != "<id@x>" || got.Attempts != 2 || got.SentAt == nil {
 		t.Fatalf("after send: %+v", got)
 	}
-	if _, send, _ = models.ClaimSend(ctx, db, shop, md.ID, cand, models.DefaultPolicySettings, now); send {
+	if cl, _ = models.ClaimSend(ctx, db, shop, md.ID, cand, models.DefaultPolicySettings, now); cl.Send {
 		t.Fatal("a sent decision was claimed again")
 	}
 	// Failing a sent decision is refused: the log never loses a send.
@@ -129,7 +131,8 @@ func TestClaimSendRechecksTheRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	cand := models.Candidate{Trigger: md.Trigger, Kind: md.Kind, Channel: md.Channel, NotBefore: md.NotBefore}
-	got, send, err := models.ClaimSend(ctx, db, shop, md.ID, cand, models.DefaultPolicySettings, now)
+	cl, err := models.ClaimSend(ctx, db, shop, md.ID, cand, models.DefaultPolicySettings, now)
+	got, send := cl.Decision, cl.Send
 	if err != nil || send || got.Decision != models.DecisionHeld || got.Reason != models.ReasonNegativeReview {
 		t.Fatalf("claim after hold: %+v %v %v", got, send, err)
 	}
@@ -140,7 +143,8 @@ func TestClaimSendRechecksTheRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	cand.Kind = models.KindTransactional
-	got, send, _ = models.ClaimSend(ctx, db, shop, md2.ID, cand, models.DefaultPolicySettings, now)
+	cl, _ = models.ClaimSend(ctx, db, shop, md2.ID, cand, models.DefaultPolicySettings, now)
+	got, send = cl.Decision, cl.Send
 	if send || got.Decision != models.DecisionSkipped || got.Reason != models.ReasonUnsubscribed {
 		t.Fatalf("claim after unsubscribe: %+v", got)
 	}
@@ -153,7 +157,8 @@ func TestClaimSendRechecksTheRules(t *testing.T) {
 	md3 := queued(shop, 1, 12, "order:1", models.KindPromotional, now.Add(-time.Minute))
 	models.RecordDecision(ctx, db, md3)
 	cand.Kind = models.KindPromotional
-	got, _, _ = models.ClaimSend(ctx, db, shop, md3.ID, cand, models.DefaultPolicySettings, now)
+	cl, _ = models.ClaimSend(ctx, db, shop, md3.ID, cand, models.DefaultPolicySettings, now)
+	got = cl.Decision
 	if got.Reason != models.ReasonUnsubscribed {
 		t.Fatalf("Shopify's stale consent overrode the unsubscribe: %+v", got)
 	}
@@ -197,7 +202,7 @@ func TestFrequencyCapHoldsUnderConcurrency(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, _, err := models.ClaimSend(ctx, db, shop, j.id, j.cand, s, now); err != nil {
+			if _, err := models.ClaimSend(ctx, db, shop, j.id, j.cand, s, now); err != nil {
 				errs <- err
 			}
 		}()

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -45,30 +46,58 @@ func (b FactsBatch) For(customerID int64, channel string) PolicyFacts {
 // LoadCustomerFacts loads the facts of a batch of customers at `now`. capWindow bounds how far
 // back promotional sends are read.
 func LoadCustomerFacts(ctx context.Context, db *gorm.DB, shopID int64, ids []int64, capWindow time.Duration, now time.Time) (FactsBatch, error) {
+	return LoadFactsFor(ctx, db, shopID, ids, capWindow, now, true)
+}
+
+// LoadFactsFor is LoadCustomerFacts; with promotional false it skips what only promotional
+// messages are judged on (holds, subscriptions, recent promotional sends), which the policy
+// ignores for transactional ones.
+func LoadFactsFor(ctx context.Context, db *gorm.DB, shopID int64, ids []int64, capWindow time.Duration, now time.Time, promotional bool) (FactsBatch, error) {
 	out := FactsBatch{}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	var customers []Customer
-	if err := Scoped(ctx, db, shopID).Where("customer_id IN ?", ids).Find(&customers).Error; err != nil {
+	// The customer and their Boomerang opt-outs in one round trip.
+	var customers []struct {
+		Customer
+		OptedOut string
+	}
+	if err := db.WithContext(ctx).Raw(`SELECT c.*, COALESCE((SELECT string_agg(s.channel, ',') FROM message_suppressions s
+			WHERE s.shop_id = c.shop_id AND s.customer_id = c.customer_id), '') AS opted_out
+		FROM customers c WHERE c.shop_id = ? AND c.customer_id IN ?`, shopID, ids).Scan(&customers).Error; err != nil {
 		return nil, fmt.Errorf("facts: customers: %w", err)
 	}
-	var shopTZ string
-	if err := db.WithContext(ctx).Raw(`SELECT timezone FROM shops WHERE id = ?`, shopID).Scan(&shopTZ).Error; err != nil {
-		return nil, fmt.Errorf("facts: shop: %w", err)
+	shopTZ, err := policyShopZone(ctx, db, shopID)
+	if err != nil {
+		return nil, err
 	}
 	for i := range customers {
-		c := &customers[i]
+		c := &customers[i].Customer
 		tz := c.Timezone
 		if tz == "" {
 			tz = shopTZ
 		}
-		out[c.CustomerID] = &CustomerFacts{Customer: c, Suppressed: map[string]bool{}, Location: location(tz)}
+		cf := &CustomerFacts{Customer: c, Suppressed: map[string]bool{}, Location: location(tz)}
+		for _, ch := range strings.Split(customers[i].OptedOut, ",") {
+			if ch != "" {
+				cf.Suppressed[ch] = true
+			}
+		}
+		out[c.CustomerID] = cf
 	}
+	if promotional {
+		if err := loadPromoFacts(ctx, db, shopID, ids, capWindow, now, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func loadPromoFacts(ctx context.Context, db *gorm.DB, shopID int64, ids []int64, capWindow time.Duration, now time.Time, out FactsBatch) error {
 	var holds []Hold
 	if err := Scoped(ctx, db, shopID).Where("customer_id IN ? AND released_at IS NULL AND (until IS NULL OR until > ?)", ids, now).
 		Order("id").Find(&holds).Error; err != nil {
-		return nil, fmt.Errorf("facts: holds: %w", err)
+		return fmt.Errorf("facts: holds: %w", err)
 	}
 	for _, h := range holds {
 		if cf := out[h.CustomerID]; cf != nil {
@@ -77,7 +106,7 @@ func LoadCustomerFacts(ctx context.Context, db *gorm.DB, shopID int64, ids []int
 	}
 	subs, err := SubscribedProducts(ctx, db, shopID, ids)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for id, ps := range subs {
 		if cf := out[id]; cf != nil {
@@ -91,30 +120,45 @@ func LoadCustomerFacts(ctx context.Context, db *gorm.DB, shopID int64, ids []int
 	if err := db.WithContext(ctx).Raw(`SELECT customer_id, sent_at FROM message_decisions
 		WHERE shop_id = ? AND customer_id IN ? AND kind = ? AND decision IN ('sending', 'sent') AND sent_at > ?`,
 		shopID, ids, KindPromotional, now.Add(-capWindow)).Scan(&sends).Error; err != nil {
-		return nil, fmt.Errorf("facts: recent sends: %w", err)
+		return fmt.Errorf("facts: recent sends: %w", err)
 	}
 	for _, s := range sends {
 		if cf := out[s.CustomerID]; cf != nil {
 			cf.PromoSends = append(cf.PromoSends, s.SentAt)
 		}
 	}
-	var sup []struct {
-		CustomerID int64
-		Channel    string
-	}
-	if err := db.WithContext(ctx).Raw(`SELECT customer_id, channel FROM message_suppressions WHERE shop_id = ? AND customer_id IN ?`,
-		shopID, ids).Scan(&sup).Error; err != nil {
-		return nil, fmt.Errorf("facts: suppressions: %w", err)
-	}
-	for _, s := range sup {
-		if cf := out[s.CustomerID]; cf != nil {
-			cf.Suppressed[s.Channel] = true
-		}
-	}
-	return out, nil
+	return nil
 }
 
 var locations sync.Map // IANA name → *time.Location
+
+// shopZones caches shops' time zones for a minute: every policy check needs one and they
+// change only with shop/update.
+var shopZones sync.Map // zoneKey → zoneEntry
+
+// zoneKey names a shop in one database (tests open several, each with a shop 1).
+type zoneKey struct {
+	cfg  *gorm.Config
+	shop int64
+}
+
+type zoneEntry struct {
+	name string
+	at   time.Time
+}
+
+func policyShopZone(ctx context.Context, db *gorm.DB, shopID int64) (string, error) {
+	key := zoneKey{db.Config, shopID}
+	if v, ok := shopZones.Load(key); ok && time.Since(v.(zoneEntry).at) < time.Minute {
+		return v.(zoneEntry).name, nil
+	}
+	var tz string
+	if err := db.WithContext(ctx).Raw(`SELECT timezone FROM shops WHERE id = ?`, shopID).Scan(&tz).Error; err != nil {
+		return "", fmt.Errorf("facts: shop time zone: %w", err)
+	}
+	shopZones.Store(key, zoneEntry{tz, time.Now()})
+	return tz, nil
+}
 
 // location resolves a time zone name, UTC when unknown.
 func location(name string) *time.Location {
