@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -46,34 +47,40 @@ type Stored struct {
 	ShopCreated bool // this delivery made the shop known
 }
 
-// StoreDelivery records a delivery once; a duplicate returns the existing event id.
+// StoreDelivery records a delivery once; a duplicate returns the existing event id. It is the
+// one statement of every webhook's request, so it goes straight to database/sql: GORM's logger
+// renders each statement with its arguments (here the whole body) even when it logs nothing,
+// which cost about a tenth of the ingest path's CPU.
 func StoreDelivery(ctx context.Context, db *gorm.DB, d Delivery) (Stored, error) {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return Stored{}, err
+	}
 	for attempt := 0; attempt < 2; attempt++ {
 		shopID, created, err := EnsureShop(ctx, db, d.ShopDomain)
 		if err != nil {
 			return Stored{}, err
 		}
-		var row struct{ ID int64 }
-		res := db.WithContext(ctx).Raw(`INSERT INTO webhook_events
+		out := Stored{ShopID: shopID, Fresh: true, ShopCreated: created}
+		err = sqlDB.QueryRowContext(ctx, `INSERT INTO webhook_events
 			(shop_id, topic, webhook_id, event_id, triggered_at, api_version, body)
-			VALUES (?, ?, ?, ?, ?, ?, ?)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
 			ON CONFLICT (shop_id, webhook_id) DO NOTHING RETURNING id`,
-			shopID, d.Topic, d.WebhookID, d.EventID, d.TriggeredAt, d.APIVersion, d.Body).Scan(&row)
-		if res.Error != nil {
-			var pgErr *pgconn.PgError
-			if errors.As(res.Error, &pgErr) && pgErr.Code == "23503" { // shop row deleted since cached
-				ForgetShop(d.ShopDomain)
-				continue
-			}
-			return Stored{}, fmt.Errorf("store webhook %s: %w", d.WebhookID, res.Error)
+			shopID, d.Topic, d.WebhookID, d.EventID, d.TriggeredAt, d.APIVersion, d.Body).Scan(&out.EventID)
+		if errors.Is(err, sql.ErrNoRows) { // a duplicate delivery
+			out.Fresh = false
+			err = sqlDB.QueryRowContext(ctx, `SELECT id FROM webhook_events WHERE shop_id = $1 AND webhook_id = $2`,
+				shopID, d.WebhookID).Scan(&out.EventID)
 		}
-		out := Stored{EventID: row.ID, ShopID: shopID, Fresh: res.RowsAffected == 1, ShopCreated: created}
-		if !out.Fresh {
-			err = db.WithContext(ctx).Raw(`SELECT id FROM webhook_events WHERE shop_id = ? AND webhook_id = ?`,
-				shopID, d.WebhookID).Scan(&row).Error
-			out.EventID = row.ID
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "23503" { // shop row deleted since cached
+			ForgetShop(d.ShopDomain)
+			continue
 		}
-		return out, err
+		if err != nil {
+			return Stored{}, fmt.Errorf("store webhook %s: %w", d.WebhookID, err)
+		}
+		return out, nil
 	}
 	return Stored{}, fmt.Errorf("store webhook %s: shop %s vanished twice", d.WebhookID, d.ShopDomain)
 }

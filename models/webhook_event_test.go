@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -112,5 +113,21 @@ func TestUnprocessedEvents(t *testing.T) {
 	got, _ = models.UnprocessedEvents(ctx, db, time.Now().Add(time.Second), 10)
 	if len(got) != 2 || hasShopID(got, ids[1]) {
 		t.Fatalf("processed event still pending: %v", got)
+	}
+}
+
+// BenchmarkStoreDelivery is the database half of the ingest path: one ~2 KB delivery, fresh id.
+func BenchmarkStoreDelivery(b *testing.B) {
+	db, _ := testenv.DB(b)
+	ctx := context.Background()
+	shop := testenv.Shop("bench")
+	body := []byte(`{"id":1,"note":"` + strings.Repeat("x", 2000) + `"}`)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if _, err := models.StoreDelivery(ctx, db, models.Delivery{ShopDomain: shop, Topic: "orders/paid",
+			WebhookID: fmt.Sprintf("b-%d", i), APIVersion: "2026-10", Body: body}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
