@@ -236,18 +236,13 @@ func TestStoryNaomi(t *testing.T) {
 	welcome := s.waitDecision(naomi, models.EventFirstOrder, 0)
 	expectDecision(t, "welcome", welcome, models.DecisionSent, "")
 
-	// The review arrives as the storefront would submit it, then the scoring job runs.
-	rev, err := models.SubmitReview(ctx, s.a.DB, s.shopID, models.ReviewInput{ProductID: 77, Rating: 1, OrderID: 6001,
-		CustomerID: naomi, Source: models.SourceStorefront, Title: "Broke after one day",
-		Body: "Terrible quality, it broke the day after it arrived. Very disappointed."}, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := models.ScoreReview(ctx, s.a.DB, s.shopID, rev.ID, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.a.Queue.EnqueueDispatch(ctx, s.shopID); err != nil {
-		t.Fatal(err)
+	// The 1-star review comes in from the storefront through Shopify's signed app proxy; the
+	// scoring job opens the case, places the hold and emits negative_review.
+	var submitted map[string]any
+	if code := s.a.Proxy(t, s.shop, "POST", "/proxy/reviews", naomi, nil, map[string]any{"product_id": 77, "rating": 1,
+		"order_id": 6001, "title": "Broke after one day",
+		"body": "Terrible quality, it broke the day after it arrived. Very disappointed."}, &submitted); code != 201 && code != 200 {
+		t.Fatalf("review submission: status %d %v", code, submitted)
 	}
 	apology := s.waitDecision(naomi, models.EventNegativeReview, 0)
 	expectDecision(t, "apology", apology, models.DecisionSent, "")
