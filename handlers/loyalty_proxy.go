@@ -50,9 +50,11 @@ func (s *Server) proxyLoyalty(c echo.Context) error {
 	out["tier"], out["next_tier"], out["progress"], out["next_tier_at"] = st.Tier, st.NextTier, st.Progress, st.NextTierAt
 	out["measure"], out["tier_at_risk"], out["expiring"] = st.Measure, st.TierAtRisk, st.Expiring
 	if set.Referral.Enabled {
-		code, err := models.EnsureReferralCode(ctx, s.DB, shopID, cust)
-		if err != nil {
-			return err
+		code := st.ReferralCode
+		if code == "" {
+			if code, err = models.EnsureReferralCode(ctx, s.DB, shopID, cust); err != nil {
+				return err
+			}
 		}
 		out["referral"] = map[string]any{"code": code, "link": models.ReferralLink(shopDomain(c), code),
 			"friend_points": set.Referral.FriendPoints, "referrer_points": set.Bonus.Referral}
