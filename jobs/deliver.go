@@ -111,7 +111,7 @@ func (w *Worker) handleDeliver(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	if src.disabled {
-		return models.MarkDecisionFailed(ctx, w.DB, md.ShopID, md.ID, reasonDisabled, "the message was switched off before it was sent")
+		return models.MarkDecisionSkipped(ctx, w.DB, md.ShopID, md.ID, reasonDisabled, "the message was switched off before it was sent")
 	}
 	pol, err := models.GetMessagePolicy(ctx, w.DB, md.ShopID)
 	if err != nil {

@@ -211,6 +211,12 @@ func TestStoryChrissy(t *testing.T) {
 		t.Errorf("expiry mail: %s", m.Text)
 	}
 
+	// A promotion to the Silver tier reaches her audience, but the welcome she got today used
+	// the day's promotional budget (one per 16 h, across every trigger): skipped, and logged.
+	camp := s.campaign(map[string]any{"name": "Silver perks", "channel": "email", "subject": "Silver perks",
+		"body": "<p>New perks for {{ tier.name }} members</p>", "audience": map[string]any{"tier": "Silver"}})
+	expectDecision(t, "tier campaign", s.waitDecision(chrissy, "", camp), models.DecisionSkipped, models.ReasonFrequencyCap)
+
 	// All of it is in the log, newest first, with the provider's message id.
 	log := s.decisions(chrissy)
 	for i := 1; i < len(log); i++ {

@@ -274,6 +274,15 @@ func MarkDecisionFailed(ctx context.Context, db *gorm.DB, shopID, id int64, reas
 			"sent_at": nil, "updated_at": time.Now()}).Error
 }
 
+// MarkDecisionSkipped settles a pending decision that will not be sent for a reason outside
+// the policy (its message was switched off).
+func MarkDecisionSkipped(ctx context.Context, db *gorm.DB, shopID, id int64, reason, detail string) error {
+	return Scoped(ctx, db, shopID).Model(&MessageDecision{}).Where("id = ? AND decision IN ?", id,
+		[]string{DecisionQueued, DecisionDeferred}).
+		Updates(map[string]any{"decision": DecisionSkipped, "reason": reason, "detail": truncate(detail, 500),
+			"due_at": nil, "updated_at": time.Now()}).Error
+}
+
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
