@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -129,11 +130,12 @@ func ApplySubscriptionContract(ctx context.Context, db *gorm.DB, shopID int64, f
 		if len(cur) == 1 {
 			ch.Previous = cur[0].Status
 		}
-		if err := tx.Exec(`INSERT INTO subscription_status_history (shop_id, contract_id, customer_id, topic, status,
+		var historyID int64
+		if err := tx.Raw(`INSERT INTO subscription_status_history (shop_id, contract_id, customer_id, topic, status,
 				revision_id, reason, occurred_at, webhook_event_id, applied)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (shop_id, webhook_event_id) DO NOTHING`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (shop_id, webhook_event_id) DO NOTHING RETURNING id`,
 			shopID, f.ContractID, f.CustomerID, f.Topic, f.Status, f.RevisionID, f.CancellationReason, f.At,
-			f.WebhookEventID, ch.Applied).Error; err != nil {
+			f.WebhookEventID, ch.Applied).Scan(&historyID).Error; err != nil {
 			return err
 		}
 		if !ch.Applied {
@@ -178,7 +180,7 @@ func ApplySubscriptionContract(ctx context.Context, db *gorm.DB, shopID int64, f
 		switch {
 		case f.Status == SubscriptionCancelled && ch.Previous != SubscriptionCancelled:
 			ch.Cancelled = true
-			return recordCancellation(ctx, tx, shopID, f, reason, cooldown)
+			return recordCancellation(ctx, tx, shopID, f, reason, cooldown, historyID)
 		case (f.Status == SubscriptionActive || f.Status == SubscriptionPaused) && endedStatus(ch.Previous):
 			// Reactivated: the cool-down of the earlier cancellation no longer applies.
 			return ReleaseHolds(ctx, tx, shopID, HoldSourceSubscription, strconv.FormatInt(f.ContractID, 10))
@@ -192,7 +194,7 @@ func ApplySubscriptionContract(ctx context.Context, db *gorm.DB, shopID int64, f
 }
 
 // recordCancellation emits the win-back event and places the promotional cool-down.
-func recordCancellation(ctx context.Context, tx *gorm.DB, shopID int64, f SubscriptionFact, reason string, cooldown time.Duration) error {
+func recordCancellation(ctx context.Context, tx *gorm.DB, shopID int64, f SubscriptionFact, reason string, cooldown time.Duration, historyID int64) error {
 	var products []int64
 	if err := tx.Raw(`SELECT DISTINCT product_id FROM subscription_lines WHERE shop_id = ? AND contract_id = ? AND product_id <> 0
 		ORDER BY product_id`, shopID, f.ContractID).Scan(&products).Error; err != nil {
@@ -203,6 +205,13 @@ func recordCancellation(ctx context.Context, tx *gorm.DB, shopID int64, f Subscr
 		"entity": "contract:" + strconv.FormatInt(f.ContractID, 10)}
 	if _, err := Emit(ctx, tx, shopID, f.CustomerID, EventSubscriptionCancelled, key, payload, f.At); err != nil {
 		return err
+	}
+	// The shopper's reason joins negative reviews in the complaint themes.
+	if strings.TrimSpace(reason) != "" && historyID != 0 {
+		if err := RecordComplaint(ctx, tx, shopID, ComplaintInput{SourceType: ComplaintCancellation, SourceID: historyID,
+			CustomerID: f.CustomerID, Text: reason, At: f.At}); err != nil {
+			return err
+		}
 	}
 	if cooldown <= 0 || f.CustomerID == 0 {
 		return nil

@@ -131,6 +131,15 @@ func TestSubscriptionOutOfOrderAndDuplicates(t *testing.T) {
 	if err != nil || len(reasons) != 1 || reasons[0].Reason != "Too expensive" {
 		t.Fatalf("reasons = %+v, %v", reasons, err)
 	}
+	// The reason is a complaint, analysed with negative reviews for the themes.
+	var complaints []struct {
+		SourceType string
+		Quote      string
+	}
+	db.Raw(`SELECT source_type, quote FROM complaints WHERE shop_id = ?`, shop).Scan(&complaints)
+	if len(complaints) != 1 || complaints[0].SourceType != models.ComplaintCancellation || complaints[0].Quote != "Too expensive" {
+		t.Fatalf("complaints = %+v", complaints)
+	}
 }
 
 func TestSubscriptionWithoutRevisionsOrdersByTime(t *testing.T) {
