@@ -113,7 +113,7 @@ func (w *Worker) handleDeliver(ctx context.Context, t *asynq.Task) error {
 	if src.disabled {
 		return models.MarkDecisionSkipped(ctx, w.DB, md.ShopID, md.ID, reasonDisabled, "the message was switched off before it was sent")
 	}
-	pol, err := models.GetMessagePolicy(ctx, w.DB, md.ShopID)
+	pol, err := w.cachedPolicy(ctx, md.ShopID)
 	if err != nil {
 		return err
 	}

@@ -29,7 +29,7 @@ func (w *Worker) envelope(ctx context.Context, md *models.MessageDecision, cust 
 			return nil, err
 		}
 	}
-	shop, err := models.GetShop(ctx, w.DB, md.ShopID)
+	shop, err := w.cachedShop(ctx, md.ShopID)
 	if err != nil {
 		return nil, err
 	}

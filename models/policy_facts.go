@@ -136,9 +136,10 @@ var locations sync.Map // IANA name → *time.Location
 // change only with shop/update.
 var shopZones sync.Map // zoneKey → zoneEntry
 
-// zoneKey names a shop in one database (tests open several, each with a shop 1).
+// zoneKey names a shop in one database (tests open several, each with a shop 1). The
+// dialector is shared by every session and transaction of one opened database.
 type zoneKey struct {
-	cfg  *gorm.Config
+	db   gorm.Dialector
 	shop int64
 }
 
@@ -148,7 +149,7 @@ type zoneEntry struct {
 }
 
 func policyShopZone(ctx context.Context, db *gorm.DB, shopID int64) (string, error) {
-	key := zoneKey{db.Config, shopID}
+	key := zoneKey{db.Dialector, shopID}
 	if v, ok := shopZones.Load(key); ok && time.Since(v.(zoneEntry).at) < time.Minute {
 		return v.(zoneEntry).name, nil
 	}
