@@ -133,7 +133,7 @@ func (w *Worker) handleDeliver(ctx context.Context, t *asynq.Task) error {
 // send renders and hands a claimed decision to its channel, then records the outcome.
 func (w *Worker) send(ctx context.Context, claim models.Claim, src *source, pol models.MessagePolicy) error {
 	md := claim.Decision
-	env, err := w.envelope(ctx, md, claim.Customer, pol, src.cand.FeaturedProductIDs)
+	env, err := w.envelope(ctx, md, claim.Customer, pol, src)
 	if err != nil {
 		_ = models.MarkDecisionRetry(ctx, w.DB, md.ShopID, md.ID, err.Error())
 		return err

@@ -22,7 +22,7 @@ type envelope struct {
 	vars           map[string]any
 }
 
-func (w *Worker) envelope(ctx context.Context, md *models.MessageDecision, cust *models.Customer, pol models.MessagePolicy, featured []int64) (*envelope, error) {
+func (w *Worker) envelope(ctx context.Context, md *models.MessageDecision, cust *models.Customer, pol models.MessagePolicy, src *source) (*envelope, error) {
 	var err error
 	if cust == nil {
 		if cust, err = models.GetCustomer(ctx, w.DB, md.ShopID, md.CustomerID); err != nil {
@@ -46,7 +46,9 @@ func (w *Worker) envelope(ctx context.Context, md *models.MessageDecision, cust 
 		}
 	}
 	env.unsubscribeURL = UnsubscribeURL(w.Cfg.AppURL, w.Cfg.EncryptionKey, md.ShopID, md.CustomerID, md.Channel)
-	env.vars, err = models.TemplateVars(ctx, w.DB, shop, cust, md.Trigger, md.Payload, env.unsubscribeURL, featured)
+	t := src.templates
+	env.vars, err = models.TemplateVars(ctx, w.DB, shop, cust, md.Trigger, md.Payload, env.unsubscribeURL,
+		src.cand.FeaturedProductIDs, t.Subject, t.HTML, t.Text, t.SMS)
 	if err != nil {
 		return nil, err
 	}

@@ -30,7 +30,6 @@ func DefaultMessages() []Message {
 			`You earned {{ points.earned }} points at {{ shop.name }}`,
 			`<p>Hi {{ customer.first_name | default: "there" }},</p>
 <p>You just earned <strong>{{ points.earned }} points</strong>. Your balance is now <strong>{{ points.balance }} points</strong>.</p>
-{% if points.expiring_at %}<p>Points stay valid while you keep shopping; your next expiry is {{ points.expiring_at | date: "%B %-d, %Y" }}.</p>{% endif %}
 <p><a href="{{ shop.url }}">Visit {{ shop.name }}</a></p>`,
 			`Hi {{ customer.first_name | default: "there" }},
 

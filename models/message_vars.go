@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -62,39 +63,71 @@ func titlesOfProducts(ctx context.Context, db *gorm.DB, shopID int64, ids []int6
 
 // TemplateVars builds the variables of messaging.SampleVars for one shopper: the customer and
 // shop, what the trigger's event carried (points, tier change, offer, review link, products),
-// and what other parts registered (RegisterTemplateVars: balance, tier progress,
-// referral link). Every documented key is present, nil when unknown, so strict templates
-// render for every shopper.
-func TemplateVars(ctx context.Context, db *gorm.DB, shop *Shop, c *Customer, trigger string, payload json.RawMessage, unsubscribe string, featured []int64) (map[string]any, error) {
+// and what other parts registered (RegisterTemplateVars: balance, tier progress, referral
+// link). Every documented key is present, nil when unknown, so strict templates render for
+// every shopper. When the template sources are given, the registered parts are asked only if
+// the templates use a points, tier or referral variable the event did not carry.
+func TemplateVars(ctx context.Context, db *gorm.DB, shop *Shop, c *Customer, trigger string, payload json.RawMessage, unsubscribe string, featured []int64, sources ...string) (map[string]any, error) {
 	shopURL := "https://" + shop.Domain
 	name := shop.Name
 	if name == "" {
 		name = strings.TrimSuffix(shop.Domain, ".myshopify.com")
 	}
-	vars := map[string]any{
-		"customer": map[string]any{"first_name": c.FirstName, "last_name": c.LastName, "email": c.Email,
-			"stage": strings.ReplaceAll(c.Stage, "_", "-")},
-		"shop":              map[string]any{"name": name, "domain": shop.Domain, "url": shopURL},
-		"points":            map[string]any{"balance": nil, "earned": nil, "expiring": nil, "expiring_at": nil},
-		"tier":              map[string]any{"name": nil, "next": nil, "progress_percent": nil, "points_to_next": nil, "previous": nil, "direction": nil},
-		"referral_link":     nil,
-		"review_link":       nil,
-		"featured_products": []any{},
-		"unsubscribe_link":  unsubscribe,
-		"offer":             map[string]any{"code": nil, "value": nil},
+	fromEvent := payloadVars(trigger, payload, shopURL)
+	build := func(extra map[string]any) map[string]any {
+		vars := map[string]any{
+			"customer": map[string]any{"first_name": c.FirstName, "last_name": c.LastName, "email": c.Email,
+				"stage": strings.ReplaceAll(c.Stage, "_", "-")},
+			"shop":              map[string]any{"name": name, "domain": shop.Domain, "url": shopURL},
+			"points":            map[string]any{"balance": nil, "earned": nil, "expiring": nil, "expiring_at": nil},
+			"tier":              map[string]any{"name": nil, "next": nil, "progress_percent": nil, "points_to_next": nil, "previous": nil, "direction": nil},
+			"referral_link":     nil,
+			"review_link":       nil,
+			"featured_products": []any{},
+			"unsubscribe_link":  unsubscribe,
+			"offer":             map[string]any{"code": nil, "value": nil},
+		}
+		mergeVars(vars, extra)
+		mergeVars(vars, fromEvent)
+		return vars
 	}
-	extra, err := ExtraTemplateVars(ctx, db, shop.ID, c.CustomerID)
-	if err != nil {
-		return nil, err
-	}
-	mergeVars(vars, extra)
-	mergeVars(vars, payloadVars(trigger, payload, shopURL))
-	if len(featured) > 0 {
-		if vars["featured_products"], err = FeaturedProducts(ctx, db, shop, featured); err != nil {
+	vars := build(nil)
+	if len(sources) == 0 || lacksPartVars(vars, sources) {
+		extra, err := ExtraTemplateVars(ctx, db, shop.ID, c.CustomerID)
+		if err != nil {
 			return nil, err
 		}
+		vars = build(extra)
+	}
+	if len(featured) > 0 {
+		fp, err := FeaturedProducts(ctx, db, shop, featured)
+		if err != nil {
+			return nil, err
+		}
+		vars["featured_products"] = fp
 	}
 	return vars, nil
+}
+
+var partVarRe = regexp.MustCompile(`\b(points|tier)\.([a-z_]+)|\breferral_link\b`)
+
+// lacksPartVars reports whether a template uses a variable other parts provide that is still
+// unset.
+func lacksPartVars(vars map[string]any, sources []string) bool {
+	for _, src := range sources {
+		for _, m := range partVarRe.FindAllStringSubmatch(src, -1) {
+			if m[1] == "" {
+				if vars["referral_link"] == nil {
+					return true
+				}
+				continue
+			}
+			if group, ok := vars[m[1]].(map[string]any); ok && group[m[2]] == nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // mergeVars copies src into dst, one level deep for maps so a part can fill some keys of "points".
