@@ -23,8 +23,12 @@ var (
 	}, []string{"channel", "outcome"})
 )
 
-// reasonDisabled marks a deferred decision whose message was switched off before it came due.
-const reasonDisabled = "message_disabled"
+// Reasons outside the policy: the message was switched off before a deferred decision came
+// due, or the shop uninstalled the app.
+const (
+	reasonDisabled    = "message_disabled"
+	reasonUninstalled = "shop_uninstalled"
+)
 
 // sendingStale is how long a decision may sit in 'sending' before it is taken for a crash
 // mid-send: longer than any provider call (the delivery task's timeout).
@@ -113,6 +117,13 @@ func (w *Worker) handleDeliver(ctx context.Context, t *asynq.Task) error {
 	if src.disabled {
 		return models.MarkDecisionSkipped(ctx, w.DB, md.ShopID, md.ID, reasonDisabled, "the message was switched off before it was sent")
 	}
+	shop, err := w.cachedShop(ctx, md.ShopID)
+	if err != nil {
+		return err
+	}
+	if shop.Status != models.ShopInstalled { // nothing goes out in the name of a shop that left
+		return models.MarkDecisionSkipped(ctx, w.DB, md.ShopID, md.ID, reasonUninstalled, "the shop uninstalled Boomerang")
+	}
 	pol, err := w.cachedPolicy(ctx, md.ShopID)
 	if err != nil {
 		return err
@@ -134,6 +145,9 @@ func (w *Worker) handleDeliver(ctx context.Context, t *asynq.Task) error {
 func (w *Worker) send(ctx context.Context, claim models.Claim, src *source, pol models.MessagePolicy) error {
 	md := claim.Decision
 	env, err := w.envelope(ctx, md, claim.Customer, pol, src)
+	if models.ErrorCode(err) == models.ENotFound { // the customer or shop was erased since
+		return models.MarkDecisionFailed(ctx, w.DB, md.ShopID, md.ID, models.ReasonNoAddress, err.Error())
+	}
 	if err != nil {
 		_ = models.MarkDecisionRetry(ctx, w.DB, md.ShopID, md.ID, err.Error())
 		return err

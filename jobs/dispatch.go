@@ -46,6 +46,26 @@ func (w *Worker) handleDispatch(ctx context.Context, t *asynq.Task) error {
 // costs a fixed handful of queries whatever its size: facts for all its customers at once,
 // one insert for all decisions, one update marking the events.
 func (w *Worker) DispatchEvents(ctx context.Context, shopID int64) (int, error) {
+	shop, err := models.GetShop(ctx, w.DB, shopID)
+	if models.ErrorCode(err) == models.ENotFound {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	if shop.Status != models.ShopInstalled {
+		// Nothing is sent for a shop that left; its triggers are closed unanswered rather than
+		// fired late if it comes back.
+		evs, err := models.PendingEvents(ctx, w.DB, shopID, 1000)
+		if err != nil || len(evs) == 0 {
+			return 0, err
+		}
+		ids := make([]int64, len(evs))
+		for i := range evs {
+			ids[i] = evs[i].ID
+		}
+		return 0, models.MarkEventsDispatched(ctx, w.DB, shopID, ids)
+	}
 	pol, err := models.GetMessagePolicy(ctx, w.DB, shopID)
 	if err != nil {
 		return 0, err
