@@ -30,12 +30,12 @@ func Open(dsn string, maxConns int) (*gorm.DB, error) {
 	db, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
 		TranslateError:         true,
 		SkipDefaultTransaction: true, // writes that must be atomic open their own transaction
-		Logger: logger.NewSlogLogger(slog.Default(), logger.Config{
+		Logger: quietLogger{slow: 500 * time.Millisecond, Interface: logger.NewSlogLogger(slog.Default(), logger.Config{
 			SlowThreshold:             500 * time.Millisecond,
 			IgnoreRecordNotFoundError: true,
 			ParameterizedQueries:      true, // keeps customer data out of logs
 			LogLevel:                  logger.Warn,
-		}),
+		})},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open gorm: %w", err)
