@@ -277,9 +277,11 @@ func TestSMSInboundStopAndStart(t *testing.T) {
 	if !view.AuthTokenSet || view.AccountSID != "AC1" {
 		t.Fatalf("view: %+v", view)
 	}
-	var sealed []byte
-	a.DB.Raw(`SELECT auth_token FROM sms_settings WHERE shop_id = ?`, shopID).Scan(&sealed)
-	if len(sealed) == 0 || strings.Contains(string(sealed), "secret-token") {
+	var row struct{ AuthToken []byte }
+	if err := a.DB.Raw(`SELECT auth_token FROM sms_settings WHERE shop_id = ?`, shopID).Scan(&row).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(row.AuthToken) == 0 || strings.Contains(string(row.AuthToken), "secret-token") {
 		t.Fatal("the SMS token is stored in the clear")
 	}
 
