@@ -10,8 +10,10 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -103,6 +105,120 @@ func (s *sender) send(o benchOrder) error {
 	return nil
 }
 
+// cpuMeter adds up the CPU time spent for the benchmark by this process (server, worker and
+// load generator), by the Postgres backends serving its database and by its Redis, sampled
+// twice a second from /proc. On a machine shared with other work the wall-clock rates depend on
+// the neighbours; CPU per order does much less, and 2 cores / CPU per order is the ceiling an
+// otherwise idle 2-core machine would give.
+type cpuMeter struct {
+	a        *apptest.App
+	redisPID int
+	mu       sync.Mutex
+	base     map[int]float64 // backend pid → CPU seconds when first seen (0 if it started during the run)
+	last     map[int]float64
+	self0    float64
+	stop     chan struct{}
+	done     chan struct{}
+}
+
+func procCPU(pid int) (float64, bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, false
+	}
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	if len(f) < 13 {
+		return 0, false
+	}
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (ut + st) / 100, true // USER_HZ
+}
+
+func selfCPU() float64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+func startCPUMeter(a *apptest.App) *cpuMeter {
+	m := &cpuMeter{a: a, base: map[int]float64{}, last: map[int]float64{}, stop: make(chan struct{}), done: make(chan struct{})}
+	if info, err := a.Queue.Redis.Info(context.Background(), "server").Result(); err == nil {
+		for _, l := range strings.Split(info, "\n") {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(l), "process_id:"); ok {
+				m.redisPID, _ = strconv.Atoi(v)
+			}
+		}
+	}
+	m.sample(true)
+	m.self0 = selfCPU()
+	go func() {
+		defer close(m.done)
+		for {
+			select {
+			case <-m.stop:
+				m.sample(false)
+				return
+			case <-time.After(500 * time.Millisecond):
+				m.sample(false)
+			}
+		}
+	}()
+	return m
+}
+
+func (m *cpuMeter) sample(first bool) {
+	var pids []int
+	m.a.DB.Raw(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`).Scan(&pids)
+	if m.redisPID != 0 {
+		pids = append(pids, -m.redisPID) // negative: Redis, kept apart
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, p := range pids {
+		pid := max(p, -p)
+		c, ok := procCPU(pid)
+		if !ok {
+			continue
+		}
+		if _, seen := m.base[p]; !seen {
+			m.base[p] = 0
+			if first || p < 0 {
+				m.base[p] = c
+			}
+		}
+		m.last[p] = c
+	}
+}
+
+// result returns CPU seconds: this process, Postgres, Redis.
+func (m *cpuMeter) result() (app, pg, rd float64) {
+	close(m.stop)
+	<-m.done
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for p, c := range m.last {
+		if p < 0 {
+			rd += c - m.base[p]
+		} else {
+			pg += c - m.base[p]
+		}
+	}
+	return selfCPU() - m.self0, pg, rd
+}
+
+func reportCPU(b *testing.B, m *cpuMeter, orders int) {
+	app, pg, rd := m.result()
+	per := func(s float64) float64 { return s * 1000 / float64(orders) }
+	b.ReportMetric(per(app), "ms_cpu_app/order")
+	b.ReportMetric(per(pg), "ms_cpu_pg/order")
+	b.ReportMetric(per(rd), "ms_cpu_redis/order")
+	b.ReportMetric(2000/per(app+pg+rd), "orders/s_2core_ceiling")
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		b.Logf("load average at the end: %s", strings.TrimSpace(string(load)))
+	}
+}
+
 // checkLedger proves nothing was lost or doubled: one earn per order, the expected points per
 // customer, and the ledger invariants.
 func checkLedger(b *testing.B, a *apptest.App, shopID int64, orders []benchOrder) {
@@ -166,6 +282,7 @@ func BenchmarkLoyaltyFlashSale(b *testing.B) {
 			deliveries = append(deliveries, orders[(i*7919)%n])
 		}
 		s := newSender(a, shop, 32)
+		meter := startCPUMeter(a)
 		var next atomic.Int64
 		var wg sync.WaitGroup
 		errs := make(chan error, 32)
@@ -192,10 +309,11 @@ func BenchmarkLoyaltyFlashSale(b *testing.B) {
 		for err := range errs {
 			b.Fatal(err)
 		}
-		credited := waitEarned(b, a, shopID, n, start, 30*time.Minute)
-		a.Drain(b, 30*time.Minute) // the rest: messaging's dispatch of the events the orders raised
+		credited := waitEarned(b, a, shopID, n, start, 60*time.Minute)
+		a.Drain(b, 60*time.Minute) // the rest: messaging's dispatch of the events the orders raised
 		drained := time.Since(start)
 		b.StopTimer()
+		reportCPU(b, meter, n)
 		checkLedger(b, a, shopID, orders)
 		b.ReportMetric(float64(len(deliveries))/ingested.Seconds(), "webhooks/s_ingest")
 		b.ReportMetric(float64(n)/credited.Seconds(), "orders/s_credited")
@@ -249,6 +367,7 @@ func BenchmarkLoyaltyLatency(b *testing.B) {
 				rows.Close()
 			}
 		}()
+		meter := startCPUMeter(a)
 		var wg sync.WaitGroup
 		var failed atomic.Int64
 		tick := time.Second / time.Duration(rate)
@@ -287,7 +406,8 @@ func BenchmarkLoyaltyLatency(b *testing.B) {
 		b.ReportMetric(pct(0.50), "ms_p50")
 		b.ReportMetric(pct(0.99), "ms_p99")
 		b.ReportMetric(lat[len(lat)-1], "ms_max")
-		a.Drain(b, 5*time.Minute)
+		a.Drain(b, 30*time.Minute)
+		reportCPU(b, meter, n)
 		checkLedger(b, a, shopID, orders)
 		b.StartTimer()
 	}
