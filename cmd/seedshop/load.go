@@ -32,6 +32,7 @@ type result struct {
 	latencies []time.Duration
 	statuses  map[int]int
 	bytes     int64
+	cpu       time.Duration // server and Postgres CPU used by the measured requests (Linux only)
 }
 
 func runLoad(ctx context.Context, args []string) error {
@@ -45,6 +46,7 @@ func runLoad(ctx context.Context, args []string) error {
 	conc := fs.Int("c", 4, "concurrent requests")
 	only := fs.String("only", "", "comma-separated endpoint names to run (default all)")
 	out := fs.String("json", "", "also write the results as JSON to this file")
+	serverPID := fs.Int("server-pid", 0, "the server's process id: its CPU time is counted with Postgres's")
 	_ = fs.Parse(args)
 	if *apiKey == "" || *secret == "" {
 		return fmt.Errorf("-api-key and -secret (or SHOPIFY_API_KEY / SHOPIFY_API_SECRET) are required")
@@ -108,7 +110,9 @@ func runLoad(ctx context.Context, args []string) error {
 		}
 		measure(ctx, client, *base, token, e, *warm, *conc, nil)
 		res := result{name: e.name, statuses: map[int]int{}}
+		before := cpuTimes(*serverPID, *db)
 		measure(ctx, client, *base, token, e, *n, *conc, &res)
+		res.cpu = cpuSince(before, cpuTimes(*serverPID, *db))
 		results = append(results, res)
 	}
 	report(os.Stdout, results, *n, *conc)
@@ -195,9 +199,9 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000) }
 
 func report(w io.Writer, results []result, n, conc int) {
-	fmt.Fprintf(w, "%d requests per endpoint, %d concurrent; latency in ms\n", n, conc)
+	fmt.Fprintf(w, "%d requests per endpoint, %d concurrent; latency in ms; cpu/req = server + Postgres CPU ms per request\n", n, conc)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "endpoint\tp50\tp95\tp99\tmax\tstatus\tbytes/resp\t")
+	fmt.Fprintln(tw, "endpoint\tp50\tp95\tp99\tmax\tcpu/req\tstatus\tbytes/resp\t")
 	for _, r := range results {
 		sort.Slice(r.latencies, func(i, j int) bool { return r.latencies[i] < r.latencies[j] })
 		var st []string
@@ -209,8 +213,8 @@ func report(w io.Writer, results []result, n, conc int) {
 		if len(r.latencies) > 0 {
 			per = r.bytes / int64(len(r.latencies))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t\n", r.name, ms(percentile(r.latencies, 0.5)), ms(percentile(r.latencies, 0.95)),
-			ms(percentile(r.latencies, 0.99)), ms(percentile(r.latencies, 1)), strings.Join(st, " "), per)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t\n", r.name, ms(percentile(r.latencies, 0.5)), ms(percentile(r.latencies, 0.95)),
+			ms(percentile(r.latencies, 0.99)), ms(percentile(r.latencies, 1)), cpuPerRequest(r), strings.Join(st, " "), per)
 	}
 	tw.Flush()
 }
@@ -219,13 +223,14 @@ func writeJSON(path string, results []result) error {
 	type row struct {
 		Endpoint string      `json:"endpoint"`
 		Ms       [4]float64  `json:"p50_p95_p99_max_ms"`
+		CPU      string      `json:"cpu_ms_per_request"`
 		Statuses map[int]int `json:"statuses"`
 	}
 	var out []row
 	for _, r := range results {
 		sort.Slice(r.latencies, func(i, j int) bool { return r.latencies[i] < r.latencies[j] })
 		f := func(p float64) float64 { return float64(percentile(r.latencies, p).Microseconds()) / 1000 }
-		out = append(out, row{Endpoint: r.name, Ms: [4]float64{f(0.5), f(0.95), f(0.99), f(1)}, Statuses: r.statuses})
+		out = append(out, row{Endpoint: r.name, Ms: [4]float64{f(0.5), f(0.95), f(0.99), f(1)}, CPU: cpuPerRequest(r), Statuses: r.statuses})
 	}
 	b, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {
