@@ -16,6 +16,16 @@ if [ ! -x /usr/bin/chromium ]; then
     exit 1
   fi
 fi
+# A fresh database and Redis database of its own, so the run starts from the demo shop alone.
+if [ -n "${TEST_DATABASE_URL:-}" ] && command -v psql >/dev/null; then
+  psql "$TEST_DATABASE_URL" -qc "DROP DATABASE IF EXISTS boomerang_e2e WITH (FORCE)" >/dev/null
+  psql "$TEST_DATABASE_URL" -qc "CREATE DATABASE boomerang_e2e" >/dev/null
+  export DATABASE_URL="${TEST_DATABASE_URL%%/postgres\?*}/boomerang_e2e?sslmode=disable"
+fi
+if [ -n "${REDIS_URL:-}" ]; then
+  export REDIS_URL="${REDIS_URL%/*}/14"
+  command -v redis-cli >/dev/null && redis-cli -u "$REDIS_URL" flushdb >/dev/null
+fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 18080)
 go build -o .dev/boomerang-e2e ./cmd/boomerang
 log=.dev/e2e-server.log
@@ -28,4 +38,4 @@ for _ in $(seq 300); do
   sleep 0.2
 done
 echo "==> browser tests against http://127.0.0.1:$port" >&2
-BOOMERANG_E2E_URL=http://127.0.0.1:$port BOOMERANG_E2E_SHOP=demo.myshopify.com npm --prefix web run --silent e2e
+BOOMERANG_E2E_EXPECT_HELD=1 BOOMERANG_E2E_URL=http://127.0.0.1:$port BOOMERANG_E2E_SHOP=demo.myshopify.com npm --prefix web run --silent e2e

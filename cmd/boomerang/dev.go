@@ -69,6 +69,8 @@ func runDev(ctx context.Context) error {
 		}
 		if err := loadDemo(gctx, a, base); err != nil {
 			a.log.Error("demo data not loaded", "error", err)
+		} else if err := demoStories(gctx, a, base, fake); err != nil {
+			a.log.Error("demo stories not played", "error", err)
 		}
 		fmt.Printf("\n  Boomerang is running.\n  Open the admin:  %s/?shop=%s\n  Jobs dashboard:  %s/ops/jobs\n  Stop with Ctrl-C.\n\n",
 			a.cfg.AppURL, demoShop, a.cfg.AppURL)

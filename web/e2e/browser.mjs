@@ -59,6 +59,14 @@ export function url(path) {
   return `${baseURL}${path}${sep}shop=${encodeURIComponent(shop)}`;
 }
 
+// embeddedURL is the address Shopify admin frames: the shop plus a fresh session token in `id_token`. The
+// server verifies it and serves the shell with App Bridge, as it does inside the admin.
+export async function embeddedURL(path) {
+  const res = await fetch(`${baseURL}/dev/session?shop=${encodeURIComponent(shop)}`);
+  const { token } = await res.json();
+  return `${url(path)}&embedded=1&id_token=${encodeURIComponent(token)}`;
+}
+
 // watch records console errors, uncaught exceptions and failed same-origin responses (>= 500) on a page.
 export function watch(page) {
   const problems = [];
