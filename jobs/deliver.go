@@ -128,7 +128,7 @@ func (w *Worker) handleDeliver(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	claim, err := models.ClaimSend(ctx, w.DB, md.ShopID, md.ID, src.cand, pol.Settings(), now)
+	claim, err := models.ClaimDecision(ctx, w.DB, md, src.cand, pol.Settings(), now)
 	if err != nil {
 		return err
 	}

@@ -197,11 +197,28 @@ type Claim struct {
 	Customer *Customer        // the recipient, when the policy was applied
 }
 
-// ClaimSend decides a queued or due deferred decision again, with fresh facts and under the
-// customer's lock, and moves it to sending when the answer is send. Rows in any other state,
-// or deferred rows not yet due, are returned unchanged with Send false.
+// ClaimSend decides a queued or due deferred decision again, with fresh facts, and moves it
+// to sending when the answer is send. Rows in any other state, or deferred rows not yet due,
+// are returned unchanged with Send false.
 func ClaimSend(ctx context.Context, db *gorm.DB, shopID, id int64, cand Candidate, s PolicySettings, now time.Time) (Claim, error) {
+	md, err := GetDecision(ctx, db, shopID, id)
+	if err != nil {
+		return Claim{}, err
+	}
+	return ClaimDecision(ctx, db, md, cand, s, now)
+}
+
+// ClaimDecision is ClaimSend for a row the caller has just read. Promotional candidates are
+// decided inside a transaction holding the customer's lock, so concurrent deliveries can never
+// exceed the frequency cap together. Transactional ones are not capped or held: they are
+// decided on fresh facts and claimed with one conditional update, which only one concurrent
+// claimer can win.
+func ClaimDecision(ctx context.Context, db *gorm.DB, md *MessageDecision, cand Candidate, s PolicySettings, now time.Time) (Claim, error) {
+	if cand.Kind == KindTransactional {
+		return claimTransactional(ctx, db, md, cand, s, now)
+	}
 	var c Claim
+	shopID, id := md.ShopID, md.ID
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// Row lock first, then the customer's lock: two decisions of one customer lock different
 		// rows, so the order cannot deadlock, and the facts below are read after the previous
@@ -214,41 +231,87 @@ func ClaimSend(ctx context.Context, db *gorm.DB, shopID, id int64, cand Candidat
 			return err
 		}
 		c.Decision = &row
-		if row.Decision != DecisionQueued && row.Decision != DecisionDeferred {
-			return nil
-		}
-		if row.Decision == DecisionDeferred && row.DueAt != nil && row.DueAt.After(now) {
+		if !claimable(&row, now) {
 			return nil
 		}
 		if err := lockCustomer(tx, shopID, row.CustomerID); err != nil {
 			return err
 		}
-		facts, err := LoadFactsFor(ctx, tx, shopID, []int64{row.CustomerID}, s.CapWindow, now, cand.Kind != KindTransactional)
+		facts, err := LoadFactsFor(ctx, tx, shopID, []int64{row.CustomerID}, s.CapWindow, now, true)
 		if err != nil {
 			return err
 		}
-		if cf := facts[row.CustomerID]; cf != nil {
-			c.Customer = cf.Customer
-		}
-		pf := facts.For(row.CustomerID, row.Channel)
-		if pf.Duplicate, err = AlreadyAnswered(ctx, tx, &row); err != nil {
+		var updates map[string]any
+		if c.Customer, updates, err = decideRow(ctx, tx, &row, facts, cand, s, now); err != nil {
 			return err
 		}
-		d := Decide(cand, pf, s, now)
-		row.Apply(d)
-		updates := map[string]any{"decision": row.Decision, "reason": row.Reason, "due_at": row.DueAt, "updated_at": now}
-		if d.Action == ActSend {
-			row.Decision, c.Send = DecisionSending, true
-			row.SentAt = &now
-			row.Attempts++
-			updates["decision"], updates["sent_at"], updates["attempts"] = DecisionSending, now, row.Attempts
-		}
-		row.UpdatedAt = now
+		c.Send = row.Decision == DecisionSending
 		return tx.Model(&MessageDecision{}).Scopes(ShopScope(shopID)).Where("id = ?", id).Updates(updates).Error
 	})
 	if err != nil {
 		return Claim{}, fmt.Errorf("claim decision %d: %w", id, err)
 	}
+	return c, nil
+}
+
+func claimable(row *MessageDecision, now time.Time) bool {
+	if row.Decision != DecisionQueued && row.Decision != DecisionDeferred {
+		return false
+	}
+	return row.Decision != DecisionDeferred || row.DueAt == nil || !row.DueAt.After(now)
+}
+
+// decideRow applies the policy to a row and returns the customer and the columns to update.
+func decideRow(ctx context.Context, db *gorm.DB, row *MessageDecision, facts FactsBatch, cand Candidate, s PolicySettings, now time.Time) (*Customer, map[string]any, error) {
+	var cust *Customer
+	if cf := facts[row.CustomerID]; cf != nil {
+		cust = cf.Customer
+	}
+	pf := facts.For(row.CustomerID, row.Channel)
+	var err error
+	if pf.Duplicate, err = AlreadyAnswered(ctx, db, row); err != nil {
+		return nil, nil, err
+	}
+	d := Decide(cand, pf, s, now)
+	row.Apply(d)
+	updates := map[string]any{"decision": row.Decision, "reason": row.Reason, "due_at": row.DueAt, "updated_at": now}
+	if d.Action == ActSend {
+		row.Decision = DecisionSending
+		row.SentAt = &now
+		row.Attempts++
+		updates["decision"], updates["sent_at"], updates["attempts"] = DecisionSending, now, row.Attempts
+	}
+	row.UpdatedAt = now
+	return cust, updates, nil
+}
+
+func claimTransactional(ctx context.Context, db *gorm.DB, md *MessageDecision, cand Candidate, s PolicySettings, now time.Time) (Claim, error) {
+	row := *md
+	c := Claim{Decision: &row}
+	if !claimable(&row, now) {
+		return c, nil
+	}
+	observed := row.Decision
+	facts, err := LoadFactsFor(ctx, db, row.ShopID, []int64{row.CustomerID}, s.CapWindow, now, false)
+	if err != nil {
+		return Claim{}, err
+	}
+	var updates map[string]any
+	if c.Customer, updates, err = decideRow(ctx, db, &row, facts, cand, s, now); err != nil {
+		return Claim{}, err
+	}
+	res := Scoped(ctx, db, row.ShopID).Model(&MessageDecision{}).Where("id = ? AND decision = ?", row.ID, observed).Updates(updates)
+	if res.Error != nil {
+		return Claim{}, fmt.Errorf("claim decision %d: %w", row.ID, res.Error)
+	}
+	if res.RowsAffected == 0 { // another delivery got there first: report the row as it is
+		cur, err := GetDecision(ctx, db, row.ShopID, row.ID)
+		if err != nil {
+			return Claim{}, err
+		}
+		return Claim{Decision: cur}, nil
+	}
+	c.Send = row.Decision == DecisionSending
 	return c, nil
 }
 

@@ -240,3 +240,40 @@ func TestFrequencyCapHoldsUnderConcurrency(t *testing.T) {
 		}
 	}
 }
+
+// Ten deliveries of the same transactional decision race; exactly one may send it.
+func TestClaimTransactionalOnceUnderRace(t *testing.T) {
+	db, _ := testenv.DB(t)
+	ctx := context.Background()
+	shop := msgShop(t, db, "race")
+	addCustomer(t, db, shop, 1, "not_subscribed") // transactional email needs no marketing consent
+	now := time.Now().UTC()
+	md := queued(shop, 1, 10, "order:1", models.KindTransactional, now.Add(-time.Minute))
+	if _, err := models.RecordDecision(ctx, db, md); err != nil {
+		t.Fatal(err)
+	}
+	cand := models.Candidate{Trigger: md.Trigger, Kind: models.KindTransactional, Channel: models.ChannelEmail, NotBefore: md.NotBefore}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	sends := 0
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := models.ClaimDecision(ctx, db, md, cand, models.DefaultPolicySettings, now)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if c.Send {
+				mu.Lock()
+				sends++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if sends != 1 {
+		t.Fatalf("%d claims won, want exactly 1", sends)
+	}
+}
