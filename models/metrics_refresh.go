@@ -54,10 +54,11 @@ type RefreshOptions struct {
 }
 
 type metricsState struct {
-	Timezone    string
-	Watermark   time.Time
-	RefreshedAt time.Time
-	RebuiltAt   time.Time
+	Timezone        string
+	Watermark       time.Time
+	RefreshedAt     time.Time
+	RebuiltAt       time.Time
+	PointsLiability int64
 }
 
 // metricsLock is the advisory lock key of one shop's refresh.
@@ -125,11 +126,11 @@ func RefreshMetrics(ctx context.Context, db *gorm.DB, shopID int64, opt RefreshO
 			out.Rebuilt, out.Customers, out.Days = true, 0, 0
 			st.RebuiltAt = now
 		}
-		return tx.Exec(`INSERT INTO metrics_state (shop_id, timezone, watermark, refreshed_at, rebuilt_at)
-			VALUES (?, ?, ?, ?, ?)
+		return tx.Exec(`INSERT INTO metrics_state (shop_id, timezone, watermark, refreshed_at, rebuilt_at, points_liability)
+			VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(sum(balance), 0) FROM loyalty_accounts WHERE shop_id = ? AND balance > 0))
 			ON CONFLICT (shop_id) DO UPDATE SET timezone = EXCLUDED.timezone, watermark = EXCLUDED.watermark,
-				refreshed_at = EXCLUDED.refreshed_at, rebuilt_at = EXCLUDED.rebuilt_at`,
-			shopID, tz, now, now, st.RebuiltAt).Error
+				refreshed_at = EXCLUDED.refreshed_at, rebuilt_at = EXCLUDED.rebuilt_at, points_liability = EXCLUDED.points_liability`,
+			shopID, tz, now, now, st.RebuiltAt, shopID).Error
 	})
 	out.Took = time.Since(start)
 	if err != nil {
@@ -159,7 +160,7 @@ func RefreshMetricsIfStale(ctx context.Context, db *gorm.DB, shopID int64, maxAg
 
 func loadMetricsState(ctx context.Context, db *gorm.DB, shopID int64) (metricsState, bool, error) {
 	var st metricsState
-	res := db.WithContext(ctx).Raw(`SELECT timezone, watermark, refreshed_at, rebuilt_at FROM metrics_state WHERE shop_id = ?`,
+	res := db.WithContext(ctx).Raw(`SELECT timezone, watermark, refreshed_at, rebuilt_at, points_liability FROM metrics_state WHERE shop_id = ?`,
 		shopID).Scan(&st)
 	if res.Error != nil {
 		return st, false, fmt.Errorf("metrics state: %w", res.Error)

@@ -27,8 +27,8 @@ import (
 //     who have none in this one / customers with a kept order in the previous period.
 //   - SubscriptionChurnRate: subscription contracts cancelled in the period / contracts running
 //     at its start (models.SubscriptionChurn).
-//   - PointsLiability: points outstanding now, the sum of positive account balances (a current
-//     figure, not the period's). PointsLiabilityValue prices them at the shop's cheapest
+//   - PointsLiability: points outstanding at the last refresh (AsOf), the sum of positive
+//     account balances (a current figure, not the period's). PointsLiabilityValue prices them at the shop's cheapest
 //     fixed-amount reward (default 100 points = 1.00); "0" when no fixed reward exists.
 //   - RedemptionRate: points redeemed / points earned in the period, by the ledger's business
 //     time. Earned = earn and bonus credits; redeemed = redeem debits less redemptions released
@@ -182,6 +182,9 @@ func GetScorecard(ctx context.Context, db *gorm.DB, shopID int64, p Period) (*Sc
 		sc.AsOf = &st.RefreshedAt
 	}
 	q := scorecardQuery{db: db.WithContext(ctx), shop: shopID, p: p, loc: loc, tz: tz}
+	if found {
+		q.liability = &st.PointsLiability
+	}
 	// The pass over the customers is the one heavy read: it runs beside the small ones. Each
 	// step writes its own fields.
 	var g errgroup.Group
@@ -210,11 +213,12 @@ func GetScorecard(ctx context.Context, db *gorm.DB, shopID int64, p Period) (*Sc
 }
 
 type scorecardQuery struct {
-	db   *gorm.DB
-	shop int64
-	p    Period
-	loc  *time.Location
-	tz   string
+	db        *gorm.DB
+	shop      int64
+	p         Period
+	loc       *time.Location
+	tz        string
+	liability *int64 // taken at the last refresh; nil before the first
 }
 
 // end is the first day after the period; prev the first day of the previous period.
@@ -401,7 +405,9 @@ func (q scorecardQuery) subscriptions(sc *Scorecard) error {
 }
 
 func (q scorecardQuery) points(sc *Scorecard) error {
-	if err := q.db.Raw(`SELECT COALESCE(sum(balance), 0) FROM loyalty_accounts WHERE shop_id = ? AND balance > 0`,
+	if q.liability != nil {
+		sc.PointsLiability = *q.liability
+	} else if err := q.db.Raw(`SELECT COALESCE(sum(balance), 0) FROM loyalty_accounts WHERE shop_id = ? AND balance > 0`,
 		q.shop).Scan(&sc.PointsLiability).Error; err != nil {
 		return fmt.Errorf("points liability: %w", err)
 	}
