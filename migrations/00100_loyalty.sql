@@ -29,7 +29,7 @@ CREATE TABLE loyalty_accounts (
     PRIMARY KEY (shop_id, customer_id)
 );
 CREATE UNIQUE INDEX loyalty_accounts_referral_code ON loyalty_accounts (shop_id, referral_code) WHERE referral_code IS NOT NULL;
-CREATE INDEX loyalty_accounts_tiered ON loyalty_accounts (shop_id, customer_id) WHERE tier <> '';
+CREATE INDEX loyalty_accounts_tier ON loyalty_accounts (shop_id, tier);
 CREATE INDEX loyalty_accounts_activity ON loyalty_accounts (shop_id, last_activity_at) WHERE balance > 0;
 
 -- The points ledger: append-only. Each effect has one business key (shop, source_type,

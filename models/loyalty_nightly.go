@@ -54,13 +54,18 @@ func RunLoyaltyNightly(ctx context.Context, db *gorm.DB, shopID int64, now time.
 	return rep, nil
 }
 
-// refreshTiers re-evaluates every account holding a tier (rolling windows decay; settings may
-// have changed), emits tier_at_risk 30 days ahead, and refreshes the buyer stage when the top
-// tier was gained or lost.
+// refreshTiers re-evaluates every account holding a tier above the entry tier (rolling windows
+// decay; settings may have changed), emits tier_at_risk 30 days ahead, and refreshes the buyer
+// stage when the top tier was gained or lost. An account in the entry tier (threshold 0) cannot
+// fall below it — the measure is never negative — so most customers cost nothing at night.
 func refreshTiers(ctx context.Context, db *gorm.DB, set ProgramSettings, shopID int64, now time.Time) (int, error) {
+	floor := []string{""}
+	if len(set.Tiers) > 0 && !set.Tiers[0].Threshold.IsPositive() {
+		floor = append(floor, set.Tiers[0].Name)
+	}
 	var custs []int64
-	if err := db.WithContext(ctx).Raw(`SELECT customer_id FROM loyalty_accounts WHERE shop_id = ? AND tier <> '' ORDER BY customer_id`,
-		shopID).Scan(&custs).Error; err != nil {
+	if err := db.WithContext(ctx).Raw(`SELECT customer_id FROM loyalty_accounts WHERE shop_id = ? AND tier NOT IN ? ORDER BY customer_id`,
+		shopID, floor).Scan(&custs).Error; err != nil {
 		return 0, fmt.Errorf("tiered accounts of shop %d: %w", shopID, err)
 	}
 	for _, c := range custs {
