@@ -60,12 +60,22 @@ func (s *Server) getCustomer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	refs, err := models.ReferralsOf(ctx, s.DB, shopID, id)
+	if err != nil {
+		return err
+	}
+	if reds == nil {
+		reds = []models.Redemption{}
+	}
+	if refs == nil {
+		refs = []models.Referral{}
+	}
 	out := map[string]any{
 		"id": cust.CustomerID, "email": cust.Email, "first_name": cust.FirstName, "last_name": cust.LastName,
 		"phone": cust.Phone, "stage": cust.Stage, "orders_count": cust.OrdersCount, "total_spent": cust.TotalSpent,
 		"first_order_at": cust.FirstOrderAt, "last_order_at": cust.LastOrderAt, "email_consent": cust.EmailConsent,
 		"sms_consent": cust.SMSConsent, "timezone": cust.Timezone, "redacted": cust.RedactedAt != nil,
-		"loyalty": st, "holds": holds, "redemptions": reds,
+		"loyalty": st, "holds": holds, "redemptions": reds, "referrals": refs,
 		"segments": []string{}, "subscriptions": []any{},
 	}
 	keys := make([]string, 0, len(customerSections))

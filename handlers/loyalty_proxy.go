@@ -63,6 +63,9 @@ func (s *Server) proxyLoyalty(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if reds == nil {
+		reds = []models.Redemption{}
+	}
 	out["redemptions"] = reds
 	return c.JSON(http.StatusOK, out)
 }

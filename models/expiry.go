@@ -22,15 +22,7 @@ import (
 // expiryCandidatesSlack widens the SQL prefilter around the exact month arithmetic done in Go.
 const expiryCandidatesSlack = 4 * 24 * time.Hour
 
-// ExpirePoints expires what is due at `now` in one shop and returns the points expired.
-func ExpirePoints(ctx context.Context, db *gorm.DB, shopID int64, now time.Time) (int64, error) {
-	set, err := LoadLoyaltySettings(ctx, db, shopID)
-	if err != nil {
-		return 0, err
-	}
-	return expirePoints(ctx, db, set, shopID, now.UTC())
-}
-
+// expirePoints expires what is due at `now` in one shop and returns the points expired.
 func expirePoints(ctx context.Context, db *gorm.DB, set ProgramSettings, shopID int64, now time.Time) (int64, error) {
 	if set.ExpiryMode == ExpiryOff || set.ExpirySince == nil || set.ExpiryMonths <= 0 {
 		return 0, nil

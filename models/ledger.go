@@ -117,7 +117,6 @@ type book struct {
 	lots       []*lot
 	lotsLoaded bool
 	touched    map[int64]bool // lots whose remaining changed
-	posted     int            // entries appended by this book
 	measure    *tierMeasure   // the tier measure now, kept current as entries are appended
 }
 
@@ -313,7 +312,6 @@ func (b *book) insert(p posting, remaining int64, expires *time.Time) (*LedgerEn
 	b.measure.add(b.set.LoyaltySettings, e)
 	b.acct.Balance = e.BalanceAfter
 	b.dirty = true
-	b.posted++
 	return e, true, nil
 }
 
