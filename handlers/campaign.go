@@ -105,5 +105,5 @@ func (s *Server) sendCampaign(c echo.Context) error {
 			}
 		}
 	}
-	return c.JSON(http.StatusAccepted, map[string]any{"id": camp.ID, "status": camp.Status})
+	return c.JSON(http.StatusOK, map[string]any{"id": camp.ID, "status": camp.Status})
 }

@@ -50,9 +50,21 @@ func (s *Server) smsInbound(c echo.Context) error {
 	var change func(customerID int64) error
 	switch {
 	case messaging.IsStopKeyword(body):
-		change = func(id int64) error { return models.Suppress(ctx, s.DB, sh.ID, id, models.ChannelSMS, "sms_stop") }
+		change = func(id int64) error {
+			if err := models.Suppress(ctx, s.DB, sh.ID, id, models.ChannelSMS, "sms_stop"); err != nil {
+				return err
+			}
+			s.pushConsent(ctx, sh.ID, id, models.ChannelSMS, models.ConsentUnsubscribed)
+			return nil
+		}
 	case messaging.IsStartKeyword(body):
-		change = func(id int64) error { return models.Unsuppress(ctx, s.DB, sh.ID, id, models.ChannelSMS) }
+		change = func(id int64) error {
+			if err := models.Unsuppress(ctx, s.DB, sh.ID, id, models.ChannelSMS); err != nil {
+				return err
+			}
+			s.pushConsent(ctx, sh.ID, id, models.ChannelSMS, models.ConsentSubscribed)
+			return nil
+		}
 	}
 	if change != nil && from != "" {
 		ids, err := models.CustomersByPhone(ctx, s.DB, sh.ID, from)

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"html/template"
 	"net/http"
@@ -58,6 +59,23 @@ func (s *Server) unsubscribeTarget(c echo.Context) (*unsubscribeTarget, error) {
 	return &unsubscribeTarget{shopID: shopID, customerID: cust, channel: f["ch"], shopName: name}, nil
 }
 
+// consentQueue writes opt-outs back to Shopify (jobs.Queue has it).
+type consentQueue interface {
+	EnqueueConsentPush(ctx context.Context, shopID, customerID int64, channel, state string) error
+}
+
+// pushConsent mirrors a consent change to Shopify so other tools honour it too. Boomerang's own
+// record is already written; a failed enqueue is logged, not shown to the shopper.
+func (s *Server) pushConsent(ctx context.Context, shopID, customerID int64, channel, state string) {
+	q, ok := s.Queue.(consentQueue)
+	if !ok {
+		return
+	}
+	if err := q.EnqueueConsentPush(ctx, shopID, customerID, channel, state); err != nil {
+		s.Log.Warn("consent change not queued for Shopify", "shop_id", shopID, "channel", channel, "error", err)
+	}
+}
+
 func (s *Server) renderUnsubscribe(c echo.Context, status int, v unsubscribeView) error {
 	c.Response().Header().Set("Content-Type", "text/html; charset=utf-8")
 	c.Response().Header().Set("Cache-Control", "no-store")
@@ -97,6 +115,7 @@ func (s *Server) unsubscribe(c echo.Context) error {
 	if err := models.Suppress(c.Request().Context(), s.DB, t.shopID, t.customerID, t.channel, "unsubscribe_link"); err != nil {
 		return err
 	}
+	s.pushConsent(c.Request().Context(), t.shopID, t.customerID, t.channel, models.ConsentUnsubscribed)
 	s.Log.Info("shopper unsubscribed", "shop_id", t.shopID, "channel", t.channel)
 	return s.renderUnsubscribe(c, http.StatusOK, unsubscribeView{Title: "You are unsubscribed",
 		Text: "You will no longer receive messages from " + t.shopName + " on this channel."})

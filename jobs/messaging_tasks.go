@@ -92,6 +92,7 @@ func (w *Worker) registerMessaging(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypeMessagingSweep, w.handleMessagingSweep)
 	mux.HandleFunc(TypeMessagingDaily, w.handleMessagingDaily)
 	mux.HandleFunc(TypeMessagingScan, w.handleMessagingScan)
+	mux.HandleFunc(TypeConsentPush, w.handleConsentPush)
 }
 
 // scheduleMessaging adds the periodic sweep and the hourly scan fan-out (each shop is scanned

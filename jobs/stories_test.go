@@ -145,7 +145,7 @@ func (s *story) campaign(body map[string]any) int64 {
 		ID     int64  `json:"id"`
 		Status string `json:"status"`
 	}
-	if code := s.a.API(s.t, s.shop, "POST", fmt.Sprintf("/api/campaigns/%d/send", created.ID), nil, &sent); code != 202 || sent.Status != "sending" {
+	if code := s.a.API(s.t, s.shop, "POST", fmt.Sprintf("/api/campaigns/%d/send", created.ID), nil, &sent); code != 200 || sent.Status != "sending" {
 		s.t.Fatalf("send campaign: status %d %+v", code, sent)
 	}
 	return created.ID

@@ -12,6 +12,7 @@ type state struct {
 	discountCodes map[string]map[string]any // shop|code → input
 	tags          map[string]map[string]bool
 	contracts     map[string]Contract // gid → contract
+	consent       map[string]string   // customer gid + "|email" or "|sms" → marketingState
 }
 
 // Contract is a subscription contract the fake answers subscriptionContract(id:) with.
@@ -47,6 +48,15 @@ func (s *Server) DiscountCodes(shop string) []string {
 		}
 	}
 	return out
+}
+
+// Consent returns the marketing state last set for a customer gid on "email" or "sms" through
+// customerEmailMarketingConsentUpdate / customerSmsMarketingConsentUpdate ("" if never).
+func (s *Server) Consent(gid, channel string) string {
+	st := s.st()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.consent[gid+"|"+channel]
 }
 
 // Tags returns the tags a customer gid carries.
@@ -103,6 +113,27 @@ func (s *Server) registerDefaults() {
 	}
 	s.Handle("tagsAdd", tagOp("tagsAdd", true))
 	s.Handle("tagsRemove", tagOp("tagsRemove", false))
+	consentOp := func(name, channel, field string) Op {
+		return func(shop string, vars map[string]any) (any, error) {
+			in, _ := vars["input"].(map[string]any)
+			gid, _ := in["customerId"].(string)
+			c, _ := in[field].(map[string]any)
+			state, _ := c["marketingState"].(string)
+			if gid == "" || state == "" {
+				return payload(name, nil, userError([]string{"input"}, "INVALID", "customerId and marketingState are required")), nil
+			}
+			st := s.st()
+			st.mu.Lock()
+			if st.consent == nil {
+				st.consent = map[string]string{}
+			}
+			st.consent[gid+"|"+channel] = state
+			st.mu.Unlock()
+			return payload(name, map[string]any{"customer": map[string]any{"id": gid}}), nil
+		}
+	}
+	s.Handle("customerEmailMarketingConsentUpdate", consentOp("customerEmailMarketingConsentUpdate", "email", "emailMarketingConsent"))
+	s.Handle("customerSmsMarketingConsentUpdate", consentOp("customerSmsMarketingConsentUpdate", "sms", "smsMarketingConsent"))
 	s.Handle("subscriptionContract", func(shop string, vars map[string]any) (any, error) {
 		id, _ := vars["id"].(string)
 		st := s.st()
