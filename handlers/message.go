@@ -78,7 +78,12 @@ func (s *Server) listMessages(c echo.Context) error {
 	if ms == nil {
 		ms = []models.Message{}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"messages": ms})
+	// The choices the editor offers come with the list, so the page never offers one the
+	// backend refuses.
+	return c.JSON(http.StatusOK, map[string]any{"messages": ms, "triggers": models.MessageTriggers,
+		"kinds": []string{models.KindPromotional, models.KindTransactional},
+		"channels": []string{models.ChannelEmail, models.ChannelSMS, models.ChannelBoth},
+		"stages": models.BuyerStages, "segments": models.SegmentNames})
 }
 
 func (s *Server) getMessage(c echo.Context) error {
