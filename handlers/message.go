@@ -81,9 +81,9 @@ func (s *Server) listMessages(c echo.Context) error {
 	// The choices the editor offers come with the list, so the page never offers one the
 	// backend refuses.
 	return c.JSON(http.StatusOK, map[string]any{"messages": ms, "triggers": models.MessageTriggers,
-		"kinds": []string{models.KindPromotional, models.KindTransactional},
+		"kinds":    []string{models.KindPromotional, models.KindTransactional},
 		"channels": []string{models.ChannelEmail, models.ChannelSMS, models.ChannelBoth},
-		"stages": models.BuyerStages, "segments": models.SegmentNames})
+		"stages":   models.BuyerStages, "segments": models.SegmentNames})
 }
 
 func (s *Server) getMessage(c echo.Context) error {
