@@ -143,9 +143,9 @@ func maxOf(ds []decimal.Decimal) decimal.Decimal {
 	return m
 }
 
-// tierChange re-evaluates the open account's tier at b.now given its measure, records the
-// change and emits tier_changed (up or down). Entering the entry tier (threshold 0) on a first
-// purchase is not news and emits nothing.
+// setTier moves the open account to tier idx (-1: none), records the change and emits
+// tier_changed (up or down). Entering the entry tier (threshold 0) on a first purchase is not
+// news and emits nothing; neither does leaving a tier the merchant renamed or removed.
 func (b *book) setTier(idx int) error {
 	name := b.set.tierName(idx)
 	if name == b.acct.Tier {
@@ -160,6 +160,9 @@ func (b *book) setTier(idx int) error {
 	b.dirty = true
 	if from == "" && idx >= 0 && !b.set.Tiers[idx].Threshold.IsPositive() {
 		return nil
+	}
+	if from != "" && fromIdx < 0 {
+		return nil // the old tier was renamed or removed: a program change, not the customer's move
 	}
 	dir := "up"
 	if idx < fromIdx {
