@@ -28,9 +28,10 @@ export const stageOptions = [
 
 const segmentOptions = [
   { label: 'Any segment', value: '' },
+  { label: 'One-time buyers', value: 'one_time_buyers' },
   { label: 'At risk', value: 'at_risk' },
+  { label: 'Ready to buy', value: 'ready_to_buy' },
   { label: 'Win-back', value: 'win_back' },
-  { label: 'VIP', value: 'vip' },
   { label: 'Subscribers', value: 'subscribers' },
 ];
 

@@ -25,21 +25,21 @@ import {
 const TEMPLATE_KEYS = ['subject', 'html', 'text', 'sms'];
 const templateLabels = { subject: 'Subject (Liquid)', html: 'HTML body (Liquid)', text: 'Plain-text body (Liquid)', sms: 'SMS (Liquid)' };
 
+// The triggers the server accepts (models.MessageTriggers); the message list also returns them.
 const knownTriggers = [
   'points_earned',
   'points_expiring',
+  'reward_issued',
   'tier_changed',
+  'negative_review',
   'review_request',
   'review_reminder',
-  'negative_review',
-  'case_resolved',
   'subscription_cancelled',
-  'one_time_buyer_winback',
-  'welcome',
+  'one_time_buyer_quiet',
+  'at_risk',
+  'first_order',
+  'referral_rewarded',
   'birthday',
-  'referral_completed',
-  'segment',
-  'schedule',
 ];
 
 const blank = {
