@@ -285,7 +285,7 @@ export function MessageEditor({ params }) {
                         label="Kind"
                         options={[
                           { value: 'transactional', label: 'Transactional (skips the frequency cap)' },
-                          { value: 'promotional', label: 'Promotional (obeys cap, quiet hours and holds)' },
+                          { value: 'promotional', label: 'Promotional (needs consent; obeys cap and holds)' },
                         ]}
                         value={draft.kind}
                         onChange={set('kind')}

@@ -100,7 +100,7 @@ export function Messages() {
         {tab === 'messages' && <MessageList />}
         {tab === 'policy' && (
           <>
-            <Text muted>Every message, from every source, passes these rules; transactional messages skip the cap and quiet hours.</Text>
+            <Text muted>Every message, from every source, passes these rules; transactional messages skip the cap and holds; SMS always waits out quiet hours.</Text>
             <SettingsForm path="/api/policy" groups={policyGroups} specs={policySpecs} savedMessage="Sending policy saved" testId="policy-form" saveLabel="Save policy" />
           </>
         )}
