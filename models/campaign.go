@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -118,15 +117,7 @@ func CreateCampaign(ctx context.Context, db *gorm.DB, shopID int64, c Campaign) 
 
 // GetCampaign loads one campaign.
 func GetCampaign(ctx context.Context, db *gorm.DB, shopID, id int64) (*Campaign, error) {
-	var c Campaign
-	err := Scoped(ctx, db, shopID).Where("id = ?", id).First(&c).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, NotFound("campaign")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get campaign %d: %w", id, err)
-	}
-	return &c, nil
+	return findOne[Campaign](ctx, db, shopID, "campaign", "id", id)
 }
 
 // ListCampaigns returns a shop's campaigns, newest first.

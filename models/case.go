@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -167,15 +166,11 @@ func attachCaseReviews(ctx context.Context, db *gorm.DB, shopID int64, cs []Case
 
 // GetCase loads one case with its review summary.
 func GetCase(ctx context.Context, db *gorm.DB, shopID, id int64) (*Case, error) {
-	var c Case
-	err := Scoped(ctx, db, shopID).Where("id = ?", id).First(&c).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, NotFound("case")
-	}
+	c, err := findOne[Case](ctx, db, shopID, "case", "id", id)
 	if err != nil {
-		return nil, fmt.Errorf("get case %d: %w", id, err)
+		return nil, err
 	}
-	cs := []Case{c}
+	cs := []Case{*c}
 	if err := attachCaseReviews(ctx, db, shopID, cs); err != nil {
 		return nil, err
 	}

@@ -88,12 +88,7 @@ func ListDataRequests(ctx context.Context, db *gorm.DB, shopID int64) ([]DataReq
 
 // GetDataRequest loads one data request with its export.
 func GetDataRequest(ctx context.Context, db *gorm.DB, shopID, id int64) (*DataRequest, error) {
-	var dr DataRequest
-	err := Scoped(ctx, db, shopID).Where("id = ?", id).First(&dr).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, NotFound("data request")
-	}
-	return &dr, err
+	return findOne[DataRequest](ctx, db, shopID, "data request", "id", id)
 }
 
 // RedactCustomer erases the customer's personal data in every part, in one transaction.

@@ -159,15 +159,7 @@ func MarkEventsDispatched(ctx context.Context, db *gorm.DB, shopID int64, ids []
 
 // GetDecision loads one decision.
 func GetDecision(ctx context.Context, db *gorm.DB, shopID, id int64) (*MessageDecision, error) {
-	var md MessageDecision
-	err := Scoped(ctx, db, shopID).Where("id = ?", id).First(&md).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, NotFound("decision")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get decision %d: %w", id, err)
-	}
-	return &md, nil
+	return findOne[MessageDecision](ctx, db, shopID, "decision", "id", id)
 }
 
 // AlreadyAnswered reports whether another decision of the same message or campaign for the

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -110,15 +109,7 @@ func ListMessages(ctx context.Context, db *gorm.DB, shopID int64) ([]Message, er
 
 // GetMessage loads one message.
 func GetMessage(ctx context.Context, db *gorm.DB, shopID, id int64) (*Message, error) {
-	var m Message
-	err := Scoped(ctx, db, shopID).Where("id = ?", id).First(&m).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, NotFound("message")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get message %d: %w", id, err)
-	}
-	return &m, nil
+	return findOne[Message](ctx, db, shopID, "message", "id", id)
 }
 
 // EnabledMessagesFor lists a shop's switched-on messages for one trigger.

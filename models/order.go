@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -135,15 +134,7 @@ func UpsertOrder(ctx context.Context, db *gorm.DB, shopID int64, f OrderFact) (a
 
 // GetOrder loads one order by Shopify id.
 func GetOrder(ctx context.Context, db *gorm.DB, shopID, orderID int64) (*Order, error) {
-	var o Order
-	err := Scoped(ctx, db, shopID).Where("order_id = ?", orderID).First(&o).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, NotFound("order")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get order %d: %w", orderID, err)
-	}
-	return &o, nil
+	return findOne[Order](ctx, db, shopID, "order", "order_id", orderID)
 }
 
 // OrderLines loads an order's lines.

@@ -304,15 +304,7 @@ func lockKey(name string, ids ...int64) int64 {
 
 // GetReview loads one review of the shop.
 func GetReview(ctx context.Context, db *gorm.DB, shopID, id int64) (*Review, error) {
-	var r Review
-	err := Scoped(ctx, db, shopID).Where("id = ?", id).First(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, NotFound("review")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get review %d: %w", id, err)
-	}
-	return &r, nil
+	return findOne[Review](ctx, db, shopID, "review", "id", id)
 }
 
 // SetReviewStatus publishes or hides a review (moderation).

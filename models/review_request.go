@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -189,15 +188,7 @@ func days(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
 
 // GetReviewRequest loads an order's review request.
 func GetReviewRequest(ctx context.Context, db *gorm.DB, shopID, orderID int64) (*ReviewRequest, error) {
-	var r ReviewRequest
-	err := Scoped(ctx, db, shopID).Where("order_id = ?", orderID).First(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, NotFound("review request")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get review request for order %d: %w", orderID, err)
-	}
-	return &r, nil
+	return findOne[ReviewRequest](ctx, db, shopID, "review request", "order_id", orderID)
 }
 
 // ShopsWithDueReviewRequests lists shops with requests or reminders due at now.

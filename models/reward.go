@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -120,15 +119,7 @@ func ReserveRedemption(ctx context.Context, db *gorm.DB, shopID, customerID int6
 
 // GetRedemption loads one redemption.
 func GetRedemption(ctx context.Context, db *gorm.DB, shopID, id int64) (*Redemption, error) {
-	var r Redemption
-	err := Scoped(ctx, db, shopID).Where("id = ?", id).First(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, NotFound("redemption")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("redemption %d: %w", id, err)
-	}
-	return &r, nil
+	return findOne[Redemption](ctx, db, shopID, "redemption", "id", id)
 }
 
 // RedemptionsOf lists a customer's redemptions, newest first.

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"gorm.io/gorm"
@@ -31,6 +32,21 @@ func ShopScope(shopID int64) func(*gorm.DB) *gorm.DB {
 	return func(db *gorm.DB) *gorm.DB {
 		return db.Where(clause.Eq{Column: clause.Column{Table: clause.CurrentTable, Name: "shop_id"}, Value: shopID})
 	}
+}
+
+// findOne loads the shop's one row of T whose column equals value. A missing row is
+// NotFound(kind), which the HTTP edge answers with 404 "<kind> not found"; any other failure
+// is wrapped as "get <kind> <value>".
+func findOne[T any](ctx context.Context, db *gorm.DB, shopID int64, kind, column string, value int64) (*T, error) {
+	var row T
+	err := Scoped(ctx, db, shopID).Where(column+" = ?", value).First(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, NotFound(kind)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get %s %d: %w", kind, value, err)
+	}
+	return &row, nil
 }
 
 // registerShopGuard makes an unscoped query on a shop-owned model (one with a ShopID field)

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -243,18 +242,14 @@ func ReplaceSubscriptionLines(ctx context.Context, db *gorm.DB, shopID, contract
 
 // GetSubscriptionContract loads one contract with its lines.
 func GetSubscriptionContract(ctx context.Context, db *gorm.DB, shopID, contractID int64) (*SubscriptionContract, error) {
-	var c SubscriptionContract
-	err := Scoped(ctx, db, shopID).Where("contract_id = ?", contractID).First(&c).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, NotFound("subscription contract")
-	}
+	c, err := findOne[SubscriptionContract](ctx, db, shopID, "subscription contract", "contract_id", contractID)
 	if err != nil {
-		return nil, fmt.Errorf("get subscription contract %d: %w", contractID, err)
+		return nil, err
 	}
 	if err := Scoped(ctx, db, shopID).Where("contract_id = ?", contractID).Order("position").Find(&c.Lines).Error; err != nil {
 		return nil, err
 	}
-	return &c, nil
+	return c, nil
 }
 
 // CustomerSubscriptions lists a customer's contracts with their lines, newest first.
