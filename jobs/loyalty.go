@@ -58,17 +58,8 @@ func (w *Worker) scheduleLoyalty(s *asynq.Scheduler) error {
 // handleLoyaltyNightly enqueues one nightly task per installed shop for today's date; the
 // task id makes a second fan-out the same day a no-op.
 func (w *Worker) handleLoyaltyNightly(ctx context.Context, _ *asynq.Task) error {
-	ids, err := models.InstalledShopIDs(ctx, w.DB)
-	if err != nil {
-		return err
-	}
 	date := w.now().UTC().Format(time.DateOnly)
-	for _, id := range ids {
-		if err := w.Queue.EnqueueLoyaltyNightly(ctx, id, date); err != nil {
-			return err
-		}
-	}
-	return nil
+	return w.fanOut(ctx, func(id int64) error { return w.Queue.EnqueueLoyaltyNightly(ctx, id, date) })
 }
 
 // EnqueueLoyaltyNightly queues one shop's nightly loyalty run for a date, once.

@@ -48,12 +48,8 @@ func (w *Worker) emitFirstOrder(ctx context.Context, shopID int64, o *models.Ord
 // come (09:00 in the shop's time zone). The task id names the local date and is retained for
 // a day, so the hourly fan-out runs each shop's scan once a day.
 func (w *Worker) handleMessagingDaily(ctx context.Context, _ *asynq.Task) error {
-	ids, err := models.InstalledShopIDs(ctx, w.DB)
-	if err != nil {
-		return err
-	}
 	now := w.now()
-	for _, id := range ids {
+	return w.fanOut(ctx, func(id int64) error {
 		sh, err := models.GetShop(ctx, w.DB, id)
 		if err != nil {
 			return err
@@ -64,15 +60,12 @@ func (w *Worker) handleMessagingDaily(ctx context.Context, _ *asynq.Task) error 
 		}
 		local := now.In(loc)
 		if local.Hour() < 9 {
-			continue
+			return nil
 		}
 		b := []byte(fmt.Sprintf(`{"id":%d}`, id))
-		if err := w.Queue.enqueue(ctx, asynq.NewTask(TypeMessagingScan, b), asynq.Queue(QueueLow), asynq.MaxRetry(5),
-			asynq.TaskID(fmt.Sprintf("msgscan:%d:%s", id, local.Format("2006-01-02"))), asynq.Retention(26*time.Hour)); err != nil {
-			return err
-		}
-	}
-	return nil
+		return w.Queue.enqueue(ctx, asynq.NewTask(TypeMessagingScan, b), asynq.Queue(QueueLow), asynq.MaxRetry(5),
+			asynq.TaskID(fmt.Sprintf("msgscan:%d:%s", id, local.Format("2006-01-02"))), asynq.Retention(26*time.Hour))
+	})
 }
 
 // scanFreshness bounds the scheduled win-backs to customers who crossed the line recently, so

@@ -39,21 +39,13 @@ func (w *Worker) scheduleMetrics(s *asynq.Scheduler) error {
 // handleMetricsSweep enqueues one refresh per installed shop; the slot in the task id makes a
 // second sweep in the same slot a no-op.
 func (w *Worker) handleMetricsSweep(ctx context.Context, _ *asynq.Task) error {
-	ids, err := models.InstalledShopIDs(ctx, w.DB)
-	if err != nil {
-		return err
-	}
 	slot := w.now().UTC().Truncate(metricsEvery).Format("2006-01-02T15:04")
-	for _, id := range ids {
+	return w.fanOut(ctx, func(id int64) error {
 		b, _ := json.Marshal(map[string]int64{"id": id})
-		err := w.Queue.Enqueue(ctx, asynq.NewTask(TypeMetricsRefresh, b),
+		return w.Queue.Enqueue(ctx, asynq.NewTask(TypeMetricsRefresh, b),
 			asynq.TaskID("metrics:"+strconv.FormatInt(id, 10)+":"+slot), asynq.Retention(time.Hour),
 			asynq.Queue(QueueLow), asynq.MaxRetry(3), asynq.Timeout(10*time.Minute))
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	})
 }
 
 func (w *Worker) handleMetricsRefresh(ctx context.Context, t *asynq.Task) error {

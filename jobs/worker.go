@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/boomerang-app/boomerang/config"
+	"github.com/boomerang-app/boomerang/models"
 	"github.com/boomerang-app/boomerang/shopify"
 )
 
@@ -33,6 +34,22 @@ func (w *Worker) now() time.Time {
 		return w.Now()
 	}
 	return time.Now()
+}
+
+// fanOut calls enqueue once per installed shop, in id order, and stops at the first error: the
+// periodic task then fails and Asynq retries it, and the per-shop task ids make the shops
+// already enqueued no-ops the second time.
+func (w *Worker) fanOut(ctx context.Context, enqueue func(shopID int64) error) error {
+	ids, err := models.InstalledShopIDs(ctx, w.DB)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := enqueue(id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 var tasksTotal = promauto.NewCounterVec(prometheus.CounterOpts{
