@@ -17,6 +17,7 @@ import (
 	"github.com/boomerang-app/boomerang/internal/apptest"
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/jobs"
+	"github.com/boomerang-app/boomerang/messaging/mailsink"
 	"github.com/boomerang-app/boomerang/messaging/smtptest"
 	"github.com/boomerang-app/boomerang/models"
 )
@@ -195,9 +196,9 @@ func TestDeliverySMSQuietHoursFailuresAndCrash(t *testing.T) {
 // TestDeliveryEmailRefusedAndUnsubscribe: an SMTP 5xx is a failure with the server's words;
 // an unsubscribed shopper's pending messages are skipped.
 func TestDeliveryEmailRefusedAndUnsubscribe(t *testing.T) {
-	srv := smtptest.Start(t, smtptest.RejectRcpt(func(addr string) error {
+	srv := smtptest.Start(t, mailsink.RejectRcpt(func(addr string) error {
 		if strings.HasPrefix(addr, "bounce") {
-			return smtptest.Permanent("5.1.1 mailbox unavailable")
+			return mailsink.Permanent("5.1.1 mailbox unavailable")
 		}
 		return nil
 	}))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/boomerang-app/boomerang/internal/apptest"
 	"github.com/boomerang-app/boomerang/internal/testenv"
+	"github.com/boomerang-app/boomerang/messaging/mailsink"
 	"github.com/boomerang-app/boomerang/messaging/smtptest"
 	"github.com/boomerang-app/boomerang/models"
 )
@@ -34,7 +35,7 @@ func BenchmarkEventToMail(b *testing.B) {
 	rate, seconds := benchEnv("BENCH_RATE", 200), benchEnv("BENCH_SECONDS", 20)
 	n := rate * seconds
 	var arrivals sync.Map // recipient → time accepted
-	srv := smtptest.Start(b, smtptest.RejectData(func(m smtptest.Message) error {
+	srv := smtptest.Start(b, mailsink.RejectData(func(m smtptest.Message) error {
 		now := time.Now()
 		for _, to := range m.To {
 			arrivals.LoadOrStore(to, now)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/boomerang-app/boomerang/messaging/mailsink"
 	"github.com/boomerang-app/boomerang/messaging/smtptest"
 )
 
@@ -100,12 +101,12 @@ func TestMailerTextOnlyAndExplicitText(t *testing.T) {
 }
 
 func TestMailerClassifiesFailures(t *testing.T) {
-	srv := smtptest.Start(t, smtptest.RejectRcpt(func(addr string) error {
+	srv := smtptest.Start(t, mailsink.RejectRcpt(func(addr string) error {
 		switch addr {
 		case "gone@example.com":
-			return smtptest.Permanent("no such user")
+			return mailsink.Permanent("no such user")
 		case "full@example.com":
-			return smtptest.Temporary("mailbox full, try later")
+			return mailsink.Temporary("mailbox full, try later")
 		}
 		return nil
 	}))

@@ -20,6 +20,7 @@ import (
 	"github.com/boomerang-app/boomerang/handlers"
 	"github.com/boomerang-app/boomerang/internal/tokenstore"
 	"github.com/boomerang-app/boomerang/jobs"
+	"github.com/boomerang-app/boomerang/messaging/mailsink"
 	"github.com/boomerang-app/boomerang/models"
 	"github.com/boomerang-app/boomerang/shopify"
 )
@@ -35,6 +36,7 @@ type app struct {
 	tokens    *tokenstore.Store
 	admin     *shopify.Admin
 	inspector *asynq.Inspector
+	devMail   *mailsink.Sink // `boomerang dev` without SMTP_URL: where mail goes instead
 }
 
 func newApp(getenv config.Getenv) (*app, error) {
@@ -97,6 +99,9 @@ func (a *app) httpServer() *echo.Echo {
 			mon := asynqmon.New(asynqmon.Options{RootPath: "/ops/jobs", RedisConnOpt: a.redisOpt})
 			e.Any("/ops/jobs", echo.WrapHandler(mon), ops)
 			e.Any("/ops/jobs/*", echo.WrapHandler(mon), ops)
+			if a.devMail != nil {
+				devMailRoutes(e, a.devMail)
+			}
 		}})
 }
 

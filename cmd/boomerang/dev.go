@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/boomerang-app/boomerang/messaging/mailsink"
 	"github.com/boomerang-app/boomerang/models"
 	"github.com/boomerang-app/boomerang/shopify/fakeshop"
 )
@@ -47,11 +48,21 @@ func runDev(ctx context.Context) error {
 		defer fake.Close()
 		env["SHOPIFY_BASE_URL"] = fake.BaseURL()
 	}
+	var sink *mailsink.Sink
+	if env["SMTP_URL"] == "" && env["BOOMERANG_ENV"] == "development" {
+		var err error
+		if sink, err = mailsink.Listen("127.0.0.1:0", mailsink.Keep(devMailKeep)); err != nil {
+			return fmt.Errorf("dev mail catcher: %w", err)
+		}
+		defer sink.Close()
+		env["SMTP_URL"] = sink.URL()
+	}
 	a, err := newApp(func(k string) string { return env[k] })
 	if err != nil {
 		return err
 	}
 	defer a.close()
+	a.devMail = sink
 	if err := models.Migrate(ctx, a.db); err != nil {
 		return err
 	}
@@ -72,8 +83,12 @@ func runDev(ctx context.Context) error {
 		} else if err := demoStories(gctx, a, base, fake); err != nil {
 			a.log.Error("demo stories not played", "error", err)
 		}
-		fmt.Printf("\n  Boomerang is running.\n  Open the admin:  %s/?shop=%s\n  Jobs dashboard:  %s/ops/jobs\n  Stop with Ctrl-C.\n\n",
-			a.cfg.AppURL, demoShop, a.cfg.AppURL)
+		mailNote := "sent through SMTP_URL"
+		if sink != nil {
+			mailNote = a.cfg.AppURL + "/dev/mail"
+		}
+		fmt.Printf("\n  Boomerang is running.\n  Open the admin:  %s/?shop=%s\n  Mail it sent:    %s\n  Jobs dashboard:  %s/ops/jobs\n  Stop with Ctrl-C.\n\n",
+			a.cfg.AppURL, demoShop, mailNote, a.cfg.AppURL)
 		return nil
 	})
 	return g.Wait()

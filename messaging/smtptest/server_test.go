@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/boomerang-app/boomerang/messaging/mailsink"
 )
 
 // A hand-built message with the encodings real senders use: an RFC 2047 subject, a
@@ -64,12 +66,12 @@ func TestServerDecodesMessage(t *testing.T) {
 }
 
 func TestServerRejectsRecipients(t *testing.T) {
-	s := Start(t, RejectRcpt(func(addr string) error {
+	s := Start(t, mailsink.RejectRcpt(func(addr string) error {
 		switch {
 		case strings.HasPrefix(addr, "gone@"):
-			return Permanent("no such user")
+			return mailsink.Permanent("no such user")
 		case strings.HasPrefix(addr, "busy@"):
-			return Temporary("mailbox busy")
+			return mailsink.Temporary("mailbox busy")
 		case strings.HasPrefix(addr, "odd@"):
 			return errors.New("something else")
 		}
@@ -91,9 +93,9 @@ func TestServerRejectsRecipients(t *testing.T) {
 }
 
 func TestServerRejectsData(t *testing.T) {
-	s := Start(t, RejectData(func(m Message) error {
+	s := Start(t, mailsink.RejectData(func(m Message) error {
 		if strings.Contains(m.Text, "Café") {
-			return Permanent("content rejected")
+			return mailsink.Permanent("content rejected")
 		}
 		return nil
 	}))

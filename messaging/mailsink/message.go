@@ -1,4 +1,4 @@
-package smtptest
+package mailsink
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"mime/quotedprintable"
 	"net/mail"
 	"strings"
+	"time"
 )
 
 // Message is one message as the server received it.
@@ -20,6 +21,8 @@ type Message struct {
 	Subject string // decoded (RFC 2047)
 	Text    string // the first text/plain part, transfer encoding undone
 	HTML    string // the first text/html part, transfer encoding undone
+	// ReceivedAt is when the sink accepted the message (UTC).
+	ReceivedAt time.Time
 	// ParseErr is set when Data is not a well-formed message; the fields above are then
 	// filled as far as parsing got.
 	ParseErr error
