@@ -159,20 +159,44 @@ describe('admin forms', { skip }, () => {
     }
   });
 
-  test('a broken Liquid template shows the error with its line', async () => {
+  // The editor's whole loop: a broken template is refused with its line, the fixed one saves and
+  // previews, and a test send reaches an SMTP server (boomerang dev's mail catcher, read back
+  // through /dev/mail.json).
+  test('a broken template shows its line; the fixed one previews and its test send arrives by SMTP', async () => {
     const page = await browser.context.newPage();
-    watch(page);
+    const problems = watch(page);
+    const token = `e2e${Date.now().toString(36)}`;
     try {
       await page.goto(url('/messages/new'));
       await settle(page, 'page-message');
-      await page.getByLabel('Name', { exact: true }).fill('Broken template check');
-      await page.getByLabel('Subject (Liquid)').fill('Hi');
-      await page.getByLabel('HTML body (Liquid)').fill('<p>fine</p>\n<p>{% if customer %}never closed</p>');
+      await page.getByLabel('Name', { exact: true }).fill(`Fix check ${token}`);
+      await page.getByLabel('Subject (Liquid)').fill(`Hello {{ customer.first_name }} ${token}`);
+      const body = page.getByLabel('HTML body (Liquid)');
+      await body.fill('<p>fine</p>\n<p>{% if customer %}never closed</p>');
       await page.locator('[data-testid="save-button"] button').click();
       const err = page.locator('[data-testid="liquid-error"]');
       await err.waitFor({ state: 'visible', timeout: 10000 });
-      assert.match(await err.innerText(), /^Line \d+: .+/);
+      assert.match(await err.innerText(), /^Line 2: .+/);
       assert.equal(new URL(page.url()).pathname, '/messages/new', 'a broken template must not create the message');
+      assert.ok(problems.every((p) => p.includes('422')), `unexpected problems:\n${problems.join('\n')}`);
+      problems.splice(0); // the refused save's 422 is the expected answer; from here on the page must stay clean
+
+      await body.fill(`<p>fine</p>\n<p>{% if customer %}fixed ${token}{% endif %}</p>`);
+      await page.locator('[data-testid="save-button"] button').click();
+      await page.waitForURL(/\/messages\/\d+(\?|$)/, { timeout: 10000 });
+      await page.waitForFunction(
+        (t) => (document.querySelector('[data-testid="preview-html"]')?.getAttribute('srcdoc') || '').includes(`fixed ${t}`),
+        token,
+        { timeout: 10000 },
+      );
+
+      const to = `${token}@example.com`;
+      await page.getByLabel('Send a test to').fill(to);
+      await page.locator('[data-testid="test-send-button"] button').click();
+      const mail = await waitForMail(to);
+      assert.match(mail.subject, new RegExp(`^\\[Test\\] Hello \\S+ ${token}$`));
+      assert.ok(mail.html.includes(`fixed ${token}`), `the mail body is not the fixed template:\n${mail.html}`);
+      assert.deepEqual(problems, []);
     } finally {
       await page.close();
     }
@@ -316,3 +340,17 @@ describe('inside Shopify admin', { skip }, () => {
     }
   });
 });
+
+// waitForMail polls boomerang dev's mail catcher until a message to `to` has arrived.
+async function waitForMail(to, timeoutMs = 15000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${baseURL}/dev/mail.json`);
+    assert.equal(res.status, 200, 'GET /dev/mail.json (boomerang dev without SMTP_URL runs a mail catcher)');
+    const { messages } = await res.json();
+    const hit = messages.find((m) => m.to.includes(to));
+    if (hit) return hit;
+    if (Date.now() > deadline) assert.fail(`no mail to ${to} within ${timeoutMs} ms; caught: ${messages.map((m) => m.to.join(',')).join('; ')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
