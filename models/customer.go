@@ -135,34 +135,31 @@ func SetMarketingConsent(ctx context.Context, db *gorm.DB, shopID, customerID in
 		Updates(map[string]any{col: state, "updated_at": time.Now()}).Error
 }
 
-// RefreshCustomerStats recomputes order count, spend, first/last order dates and buyer stage
-// from the stored orders (kept orders: not cancelled, not test, net of refunds). Deriving them
-// from facts makes the result the same whatever order webhooks arrived in.
+// RefreshCustomerStats recomputes order count, spend, first/last order dates, the gaps the
+// segments read and the buyer stage from the stored orders (keptOrderStats: kept orders are not
+// cancelled, not test, not fully refunded; spend is net of refunds). Deriving them from facts
+// makes the result the same whatever order webhooks arrived in.
 func RefreshCustomerStats(ctx context.Context, tx *gorm.DB, shopID, customerID int64, topTier bool) (stage string, err error) {
 	if customerID == 0 {
 		return "", nil
 	}
 	var s struct {
-		N     int
-		Spent decimal.Decimal
-		First *time.Time
-		Last  *time.Time
+		N         int
+		Spent     decimal.Decimal
+		FirstAt   *time.Time
+		LastAt    *time.Time
+		MedianGap *float64
+		SecondGap *float64
 	}
-	err = tx.WithContext(ctx).Raw(`SELECT count(*) AS n,
-			COALESCE(sum(o.subtotal - COALESCE(r.refunded, 0)), 0) AS spent,
-			min(COALESCE(o.processed_at, o.shopify_created_at)) AS first,
-			max(COALESCE(o.processed_at, o.shopify_created_at)) AS last
-		FROM orders o
-		LEFT JOIN (SELECT order_id, sum(subtotal) AS refunded FROM refunds WHERE shop_id = ? GROUP BY order_id) r
-		  ON r.order_id = o.order_id
-		WHERE o.shop_id = ? AND o.customer_id = ? AND o.cancelled_at IS NULL AND NOT o.test
-		  AND (r.refunded IS NULL OR r.refunded < o.subtotal)`, shopID, shopID, customerID).Scan(&s).Error
-	if err != nil {
+	q, args := positional(keptOrderStats+` SELECT n, spent, first_at, last_at, median_gap, second_gap FROM stats`,
+		map[string]any{"shop": shopID, "after": 0, "customer": customerID, "now": time.Now().UTC()})
+	if err = tx.WithContext(ctx).Raw(q, args...).Scan(&s).Error; err != nil {
 		return "", fmt.Errorf("customer stats %d: %w", customerID, err)
 	}
 	stage = StageFor(s.N, topTier)
 	err = tx.WithContext(ctx).Exec(`UPDATE customers SET orders_count = ?, total_spent = ?, first_order_at = ?,
-		last_order_at = ?, stage = ?, updated_at = now() WHERE shop_id = ? AND customer_id = ?`,
-		s.N, s.Spent, s.First, s.Last, stage, shopID, customerID).Error
+		last_order_at = ?, median_gap_days = ?, second_order_days = ?, stage = ?, updated_at = now()
+		WHERE shop_id = ? AND customer_id = ?`,
+		s.N, s.Spent, s.FirstAt, s.LastAt, s.MedianGap, s.SecondGap, stage, shopID, customerID).Error
 	return stage, err
 }

@@ -17,6 +17,7 @@ type CustomerFilter struct {
 	Stage    string
 	Tier     string
 	HoldOnly bool
+	Segment  string // one of SegmentNames
 	Before   int64
 	Limit    int
 }
@@ -58,6 +59,14 @@ func ListCustomers(ctx context.Context, db *gorm.DB, shopID int64, f CustomerFil
 		where = append(where, `EXISTS (SELECT 1 FROM holds h WHERE h.shop_id = c.shop_id AND h.customer_id = c.customer_id
 			AND h.released_at IS NULL AND (h.until IS NULL OR h.until > ?))`)
 		args = append(args, now)
+	}
+	if f.Segment != "" {
+		cond, condArgs, err := customerSegmentSQL(ctx, db, shopID, f.Segment, now)
+		if err != nil {
+			return nil, 0, err
+		}
+		where = append(where, cond)
+		args = append(args, condArgs...)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(q)) + "%"

@@ -10,9 +10,11 @@ import (
 	"gorm.io/gorm"
 )
 
-// Segments are computed from stored orders on demand (no table to keep in sync), so a customer
-// is in a segment exactly when the orders say so. "Kept" orders are the ones
-// RefreshCustomerStats counts: not cancelled, not test, not fully refunded.
+// Segments are computed from stored orders on demand (no segment table to keep in sync), so a
+// customer is in a segment exactly when the orders say so. "Kept" orders are the ones
+// RefreshCustomerStats counts: not cancelled, not test, not fully refunded. The per-customer
+// figures the rules read are also kept on the customer row by RefreshCustomerStats, from the
+// same query, so the admin's customer list filters on a segment without reading orders.
 const (
 	SegmentOneTimeBuyers = "one_time_buyers" // exactly one kept order
 	SegmentAtRisk        = "at_risk"         // 2+ orders, quiet for more than 2× their median gap (90 days when unknown)
@@ -47,22 +49,31 @@ type segmentFilter struct {
 	fresh float64
 }
 
-// keptOrderStats is the per-customer order history every segment is built from.
+// keptOrderStats is the per-customer order history every segment is built from, and the one
+// definition of the order stats kept on the customer row (RefreshCustomerStats stores n, first_at,
+// last_at, spent, median_gap and second_gap). The refunds of one customer's orders are looked up
+// through the index when @customer is set; a whole-shop scan aggregates the shop's refunds once.
 const keptOrderStats = `
 WITH kept AS (
-	SELECT o.customer_id, COALESCE(o.processed_at, o.shopify_created_at, o.created_at) AS at
+	SELECT o.customer_id, COALESCE(o.processed_at, o.shopify_created_at, o.created_at) AS at,
+		o.subtotal - COALESCE(r.refunded, 0) AS net
 	FROM orders o
-	LEFT JOIN (SELECT order_id, sum(subtotal) AS refunded FROM refunds WHERE shop_id = @shop::bigint GROUP BY order_id) r
+	LEFT JOIN (SELECT order_id, sum(subtotal) AS refunded FROM refunds
+		WHERE shop_id = @shop::bigint AND (@customer::bigint = 0 OR order_id = ANY (ARRAY(
+			SELECT order_id FROM orders WHERE shop_id = @shop::bigint AND customer_id = @customer::bigint)))
+		GROUP BY order_id) r
 	  ON r.order_id = o.order_id
 	WHERE o.shop_id = @shop::bigint AND o.customer_id IS NOT NULL AND o.cancelled_at IS NULL AND NOT o.test
 	  AND (r.refunded IS NULL OR r.refunded < o.subtotal)
 	  AND o.customer_id > @after::bigint AND (@customer::bigint = 0 OR o.customer_id = @customer::bigint)
 ), gaps AS (
-	SELECT customer_id, at, (EXTRACT(EPOCH FROM at - lag(at) OVER (PARTITION BY customer_id ORDER BY at)) / 86400.0)::float8 AS gap
-	FROM kept
+	SELECT customer_id, at, net, (EXTRACT(EPOCH FROM at - lag(at) OVER w) / 86400.0)::float8 AS gap,
+		row_number() OVER w AS k
+	FROM kept WINDOW w AS (PARTITION BY customer_id ORDER BY at)
 ), stats AS (
-	SELECT customer_id, count(*) AS n, max(at) AS last_at,
+	SELECT customer_id, count(*) AS n, min(at) AS first_at, max(at) AS last_at, sum(net) AS spent,
 		percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) FILTER (WHERE gap IS NOT NULL) AS median_gap,
+		max(gap) FILTER (WHERE k = 2) AS second_gap,
 		(EXTRACT(EPOCH FROM @now::timestamptz - max(at)) / 86400.0)::float8 AS since
 	FROM gaps GROUP BY customer_id
 )`
@@ -84,7 +95,10 @@ func positional(q string, named map[string]any) (string, []any) {
 	return out, args
 }
 
-// segmentSQL returns the condition on `stats` for a segment and the threshold it uses.
+// segmentSQL returns the condition for a segment on its member's stats: n (kept orders), since
+// (days since the last) and median_gap (days, NULL below two orders). It is the one statement
+// of the rules: segment scans apply it to `stats` over the orders, the customer list to the
+// same figures kept on the customer row (customerSegmentSQL).
 func segmentSQL(seg string) (string, error) {
 	switch seg {
 	case SegmentOneTimeBuyers:
@@ -98,6 +112,20 @@ func segmentSQL(seg string) (string, error) {
 		return `n >= 2 AND median_gap > 0 AND abs(since - median_gap) <= @ready_tol::float8 * median_gap`, nil
 	}
 	return "", Invalid("segment", "unknown segment %q", seg)
+}
+
+// segmentParams are the values segmentSQL's parameters take for a shop now; only win-back
+// reads the store (its delay follows the store's median days to a second order).
+func segmentParams(ctx context.Context, db *gorm.DB, shopID int64, seg string, now time.Time, fresh float64) (map[string]any, error) {
+	winback := winBackDefaultDays
+	if seg == SegmentWinBack {
+		var err error
+		if winback, err = WinBackDays(ctx, db, shopID); err != nil {
+			return nil, err
+		}
+	}
+	return map[string]any{"now": now.UTC(), "fresh": fresh, "winback": winback, "atrisk_factor": atRiskGapFactor,
+		"atrisk_unknown": atRiskUnknownDays, "ready_tol": readyToBuyTolerance}, nil
 }
 
 func segmentMembers(ctx context.Context, db *gorm.DB, shopID int64, seg string, now time.Time, f segmentFilter) ([]int64, error) {
@@ -115,22 +143,41 @@ func segmentMembers(ctx context.Context, db *gorm.DB, shopID int64, seg string, 
 	if err != nil {
 		return nil, err
 	}
-	winback := winBackDefaultDays
-	if seg == SegmentWinBack {
-		if winback, err = WinBackDays(ctx, db, shopID); err != nil {
-			return nil, err
-		}
+	params, err := segmentParams(ctx, db, shopID, seg, now, f.fresh)
+	if err != nil {
+		return nil, err
 	}
+	params["shop"], params["after"], params["customer"], params["lim"] = shopID, f.after, f.customer, f.limit
 	var ids []int64
-	q, args := positional(keptOrderStats+` SELECT customer_id FROM stats WHERE `+cond+` ORDER BY customer_id LIMIT @lim::int`,
-		map[string]any{"shop": shopID, "after": f.after, "customer": f.customer, "now": now.UTC(), "lim": f.limit,
-			"fresh": f.fresh, "winback": winback, "atrisk_factor": atRiskGapFactor, "atrisk_unknown": atRiskUnknownDays,
-			"ready_tol": readyToBuyTolerance})
+	q, args := positional(keptOrderStats+` SELECT customer_id FROM stats WHERE `+cond+` ORDER BY customer_id LIMIT @lim::int`, params)
 	err = db.WithContext(ctx).Raw(q, args...).Scan(&ids).Error
 	if err != nil {
 		return nil, fmt.Errorf("segment %s of shop %d: %w", seg, shopID, err)
 	}
 	return ids, nil
+}
+
+// customerSegmentSQL returns a condition on a customers row aliased c that holds exactly when
+// InSegment does, with its arguments: segmentSQL over the stats RefreshCustomerStats keeps on
+// the row (orders_count, last_order_at, median_gap_days), so a filtered list reads no orders.
+// Like the buyer stage, the row follows an order change once its effects have run.
+func customerSegmentSQL(ctx context.Context, db *gorm.DB, shopID int64, seg string, now time.Time) (string, []any, error) {
+	if seg == SegmentSubscribers {
+		return `EXISTS (SELECT 1 FROM subscription_contracts sc WHERE sc.shop_id = c.shop_id AND sc.customer_id = c.customer_id
+			AND sc.status = ?)`, []any{SubscriptionActive}, nil
+	}
+	cond, err := segmentSQL(seg)
+	if err != nil {
+		return "", nil, err
+	}
+	params, err := segmentParams(ctx, db, shopID, seg, now, 0)
+	if err != nil {
+		return "", nil, err
+	}
+	q, args := positional(`EXISTS (SELECT 1 FROM (SELECT c.orders_count AS n, c.median_gap_days AS median_gap,
+			(EXTRACT(EPOCH FROM @now::timestamptz - c.last_order_at) / 86400.0)::float8 AS since) stats
+		WHERE `+cond+`)`, params)
+	return q, args, nil
 }
 
 // SegmentMembers pages through a segment: up to limit customer ids greater than after, ascending.
@@ -167,16 +214,15 @@ func CustomerSegments(ctx context.Context, db *gorm.DB, shopID, customerID int64
 
 // MedianDaysToSecondOrder is the store's median number of days between a customer's first and
 // second kept order; known is false while fewer than winBackMinRepeatBuyers customers have one.
+// It reads the days each customer row keeps (second_order_days, from keptOrderStats): the
+// same figure as over the orders, without reading a million of them for every win-back check.
 func MedianDaysToSecondOrder(ctx context.Context, db *gorm.DB, shopID int64) (days float64, known bool, err error) {
 	var r struct {
 		N      int
 		Median *float64
 	}
-	q, args := positional(keptOrderStats+`, ranked AS (
-			SELECT customer_id, gap, row_number() OVER (PARTITION BY customer_id ORDER BY at) AS k FROM gaps)
-		SELECT count(*) AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS median FROM ranked WHERE k = 2`,
-		map[string]any{"shop": shopID, "after": 0, "customer": 0, "now": time.Now().UTC()})
-	err = db.WithContext(ctx).Raw(q, args...).Scan(&r).Error
+	err = db.WithContext(ctx).Raw(`SELECT count(*) AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY second_order_days) AS median
+		FROM customers WHERE shop_id = ? AND second_order_days IS NOT NULL`, shopID).Scan(&r).Error
 	if err != nil {
 		return 0, false, fmt.Errorf("median days to second order of shop %d: %w", shopID, err)
 	}
