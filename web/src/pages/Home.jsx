@@ -1,9 +1,10 @@
 // Home: the retention scorecard for a period.
 import { useState } from 'react';
-import { decisionLabel, isoDay, money, num, pct, reasonLabel, humanize } from '../format.js';
+import { decisionLabel, isoDay, money, num, pct, humanize } from '../format.js';
 import { useResource } from '../hooks.js';
 import {
   BarChart,
+  BarList,
   Button,
   Columns,
   Empty,
@@ -111,29 +112,17 @@ function MessagesBlock({ messages }) {
         </Empty>
       ) : (
         <Stack>
-          <BarChart label="Messages by decision" series={[{ name: 'Messages', data: totals }]} />
+          <BarChart label="Messages by decision" integers series={[{ name: 'Messages', data: totals }]} />
           <Text>
             {totals.map((t) => `${t.key}: ${num(t.value)}`).join(' · ')}
           </Text>
           {reasons.length > 0 && (
-            <>
-              <BarChart
-                label="Held messages by reason"
-                horizontal
-                height={Math.min(360, 70 + reasons.length * 44)}
-                series={[{ name: 'Held', data: reasons.map((r) => ({ key: reasonLabel(r.reason), value: r.count })) }]}
-              />
-              <Table
-                caption="Messages held or skipped, by reason"
-                columns={[
-                  { key: 'reason', label: 'Reason', render: (r) => decisionLabel('held', r.reason) },
-                  { key: 'count', label: 'Messages', numeric: true, render: (r) => num(r.count) },
-                ]}
-                rows={reasons}
-                rowKey={(r) => r.reason}
-                testId="held-by-reason"
-              />
-            </>
+            <BarList
+              label="Messages held or skipped, by reason"
+              items={reasons.map((r) => ({ key: r.reason, label: decisionLabel('held', r.reason), value: r.count }))}
+              format={num}
+              testId="held-by-reason"
+            />
           )}
         </Stack>
       )}

@@ -5,7 +5,7 @@ import { date, humanize, num, sentimentLabel } from '../format.js';
 import { useList, useResource } from '../hooks.js';
 import {
   Badge,
-  BarChart,
+  BarList,
   Button,
   Empty,
   ErrorBanner,
@@ -236,7 +236,11 @@ function Themes() {
   return (
     <Stack gap="400">
       <Section title="Complaint themes" testId="themes">
-        <BarChart label="Complaints by theme" horizontal height={Math.min(420, 70 + themes.length * 48)} series={[{ name: 'Complaints', data: themes.map((t) => ({ key: humanize(t.theme), value: Number(t.count) || 0 })) }]} />
+        <BarList
+          label="Complaints by theme"
+          items={themes.map((t) => ({ key: t.theme, label: humanize(t.theme), value: Number(t.count) || 0 }))}
+          format={num}
+        />
       </Section>
       {themes.map((t) => (
         <Section key={t.theme} title={`${humanize(t.theme)} · ${num(t.count)}`} testId="theme">

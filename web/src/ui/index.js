@@ -9,4 +9,4 @@ export { ErrorBanner, Notice, Spinner, LoadingCards, Empty, Badge, Progress } fr
 export { Table, More } from './Table.jsx';
 export { Tabs } from './Tabs.jsx';
 export { SaveBar } from './SaveBar.jsx';
-export { LineChart, BarChart } from './Charts.jsx';
+export { LineChart, BarChart, BarList } from './Charts.jsx';

@@ -55,15 +55,16 @@ export function LineChartView({ label, series, height }) {
   );
 }
 
-export function BarChartView({ label, series, horizontal, height }) {
+// integers: the values are counts, so the axis has no fractional ticks.
+export function BarChartView({ label, series, height, integers }) {
   return (
     <Frame label={label} series={series} height={height}>
       <BarChart
         data={series}
         theme="Light"
         isAnimated={false}
-        direction={horizontal ? 'horizontal' : 'vertical'}
         showLegend={series.length > 1}
+        yAxisOptions={integers ? { integersOnly: true } : undefined}
       />
     </Frame>
   );
