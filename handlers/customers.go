@@ -103,7 +103,7 @@ func (s *Server) listCustomers(c echo.Context) error {
 		return err
 	}
 	f := models.CustomerFilter{Query: c.QueryParam("q"), Stage: c.QueryParam("stage"), Tier: c.QueryParam("tier"),
-		HoldOnly: c.QueryParam("hold") == "true", Before: before, Limit: limit}
+		HoldOnly: c.QueryParam("hold") == "true", Segment: c.QueryParam("segment"), Before: before, Limit: limit}
 	rows, next, err := models.ListCustomers(c.Request().Context(), s.DB, ShopID(c), f, time.Now())
 	if err != nil {
 		return err
