@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/boomerang-app/boomerang/config"
 	"github.com/boomerang-app/boomerang/models"
 	"github.com/boomerang-app/boomerang/shopify"
 	"github.com/boomerang-app/boomerang/web"
@@ -74,7 +75,17 @@ func (s *Server) shell(c echo.Context, shop string, appBridge bool) error {
 	if err != nil {
 		return err
 	}
-	boot, _ := json.Marshal(map[string]string{"shop": shop, "apiKey": s.Cfg.ShopifyAPIKey, "env": s.Cfg.Env})
+	cfg := map[string]string{"shop": shop, "apiKey": s.Cfg.ShopifyAPIKey, "env": s.Cfg.Env}
+	if !appBridge && s.Cfg.Development() {
+		// Outside Shopify the page would otherwise ask /dev/session before its first data call:
+		// a round trip that App Bridge (which mints tokens in the page) does not have.
+		tok, err := devSessionToken(s.Cfg, shop)
+		if err != nil {
+			return err
+		}
+		cfg["devToken"] = tok
+	}
+	boot, _ := json.Marshal(cfg)
 	var head bytes.Buffer
 	fmt.Fprintf(&head, `<meta name="shopify-api-key" content="%s" />`, html.EscapeString(s.Cfg.ShopifyAPIKey))
 	if appBridge {
@@ -132,9 +143,14 @@ func (s *Server) devSession(c echo.Context) error {
 	if !ok {
 		return models.Invalid("shop", "must be a myshopify.com domain")
 	}
-	tok, err := shopify.SignSessionToken(shop, s.Cfg.ShopifyAPIKey, s.Cfg.ShopifyAPISecret, "1", time.Now(), time.Minute)
+	tok, err := devSessionToken(s.Cfg, shop)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]string{"token": tok})
+}
+
+// devSessionToken signs a one-minute session token for staff user 1, as App Bridge would fetch.
+func devSessionToken(cfg *config.Config, shop string) (string, error) {
+	return shopify.SignSessionToken(shop, cfg.ShopifyAPIKey, cfg.ShopifyAPISecret, "1", time.Now(), time.Minute)
 }

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -161,5 +162,40 @@ func TestAppHomeBounce(t *testing.T) {
 	a.DB.Raw(`SELECT count(*) FROM shops WHERE domain = ?`, shop).Scan(&n)
 	if n != 0 {
 		t.Fatal("an invalid id_token created the shop")
+	}
+}
+
+// In development the shell opened outside Shopify carries a session token for its shop, so the
+// page's first data call needs no /dev/session round trip; in production neither exists.
+func TestDevShellCarriesSessionToken(t *testing.T) {
+	a := apptest.Start(t, apptest.Options{NoWorker: true})
+	shop := testenv.Shop("devshell")
+	p := getPage(t, a.Server.URL+"/customers?shop="+shop)
+	if p.status != http.StatusOK {
+		t.Fatalf("status %d: %s", p.status, p.body)
+	}
+	_, rest, ok := strings.Cut(p.body, `window.__BOOMERANG__=`)
+	boot, _, ok2 := strings.Cut(rest, "</script>")
+	if !ok || !ok2 {
+		t.Fatalf("no boot config in the shell:\n%s", p.body)
+	}
+	var cfg struct {
+		Shop     string `json:"shop"`
+		DevToken string `json:"devToken"`
+	}
+	if err := json.Unmarshal([]byte(boot), &cfg); err != nil {
+		t.Fatalf("boot config %q: %v", boot, err)
+	}
+	sess, err := shopify.VerifySessionToken(cfg.DevToken, testenv.APIKey, []string{testenv.APISecret}, time.Now())
+	if err != nil || sess.Shop != shop || cfg.Shop != shop {
+		t.Fatalf("boot token for %q: session %+v, err %v", cfg.Shop, sess, err)
+	}
+
+	prod := apptest.Start(t, apptest.Options{NoWorker: true, Env: productionEnv})
+	if p := getPage(t, prod.Server.URL+"/dev/session?shop="+shop); p.status != http.StatusNotFound {
+		t.Fatalf("production /dev/session: status %d", p.status)
+	}
+	if p := getPage(t, prod.Server.URL+"/?shop="+shop); strings.Contains(p.body, "devToken") {
+		t.Fatal("production shell carries a development token")
 	}
 }
