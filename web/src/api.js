@@ -28,7 +28,7 @@ export function insideShopify() {
   return typeof window !== 'undefined' && !!window.shopify && typeof window.shopify.idToken === 'function';
 }
 
-let devToken = null;
+let devToken = bootConfig().devToken || null; // the shell brings the first one in development
 let devTokenPending = null;
 
 async function fetchDevToken() {
@@ -114,8 +114,30 @@ export async function request(method, path, { query, body, signal } = {}) {
   }
 }
 
+// Preloads are the first page's GETs, started before React draws its first frame (main.jsx) instead
+// of from the effects that run after it. A page's own api.get for the same URL takes the answer over,
+// once and only while it is fresh, so a later visit never sees boot-time data.
+const preloads = new Map();
+const preloadFreshMs = 10000;
+
+export function preload(path, query) {
+  const url = withQuery(path, query);
+  if (preloads.has(url)) return;
+  const promise = request('GET', path, { query });
+  promise.catch(() => {}); // a failure is reported to the page that takes it over, not here
+  preloads.set(url, { promise, at: Date.now() });
+}
+
+function takePreload(path, query) {
+  const url = withQuery(path, query);
+  const p = preloads.get(url);
+  if (!p) return null;
+  preloads.delete(url);
+  return Date.now() - p.at < preloadFreshMs ? p.promise : null;
+}
+
 export const api = {
-  get: (path, query, opts) => request('GET', path, { ...opts, query }),
+  get: (path, query, opts) => takePreload(path, query) || request('GET', path, { ...opts, query }),
   post: (path, body, opts) => request('POST', path, { ...opts, body }),
   put: (path, body, opts) => request('PUT', path, { ...opts, body }),
   patch: (path, body, opts) => request('PATCH', path, { ...opts, body }),

@@ -1,9 +1,10 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './App.jsx';
+import { App, preloadFirstPage } from './App.jsx';
 import { listenShopifyNavigation } from './router.jsx';
 
 listenShopifyNavigation();
+preloadFirstPage(window.location.pathname);
 createRoot(document.getElementById('root')).render(
   <StrictMode>
     <App />

@@ -127,6 +127,8 @@ function DataRequests() {
   );
 }
 
+export const activityData = () => [['/api/activity'], ['/api/data-requests']];
+
 export function Activity() {
   return (
     <Page title="Activity" subtitle="Why each message was, or was not, sent" testId="page-activity">

@@ -217,6 +217,8 @@ function CampaignList({ version }) {
   );
 }
 
+export const campaignsData = () => [['/api/campaigns']];
+
 export function Campaigns() {
   const [version, setVersion] = useState(0);
   return (

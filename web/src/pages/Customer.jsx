@@ -352,6 +352,11 @@ function CustomerReviews({ id }) {
   );
 }
 
+export const customerData = ({ id }) => {
+  const c = `/api/customers/${encodeURIComponent(id)}`;
+  return [[c], [`${c}/timeline`], [`${c}/messages`], [`${c}/ledger`], ['/api/cases', { customer_id: id }], ['/api/reviews', { customer_id: id }]];
+};
+
 export function Customer({ params }) {
   const id = params.id;
   const { data, error, loading, reload } = useResource(`/api/customers/${encodeURIComponent(id)}`);

@@ -41,6 +41,8 @@ function useTierOptions() {
   return [{ label: 'Any tier', value: '' }, ...tiers.map((t) => ({ label: t.name, value: t.name }))];
 }
 
+export const customersData = () => [['/api/customers'], ['/api/loyalty/settings']];
+
 export function Customers() {
   const [q, setQ] = useState('');
   const [stage, setStage] = useState('');

@@ -152,6 +152,9 @@ function SentimentBlock({ trend }) {
   );
 }
 
+// The first frame's GETs, for preloading (main.jsx).
+export const homeData = () => [['/api/metrics/scorecard', defaultPeriod()]];
+
 export function Home() {
   const [period, setPeriod] = useState(defaultPeriod);
   const { data, error, loading, reload } = useResource('/api/metrics/scorecard', period);

@@ -73,6 +73,8 @@ const groups = [
   { title: 'Referrals', keys: ['referral'] },
 ];
 
+export const loyaltyData = () => [['/api/loyalty/settings']];
+
 export function Loyalty() {
   return (
     <Page title="Loyalty program" subtitle="How customers earn, spend and keep points" testId="page-loyalty">

@@ -87,6 +87,8 @@ const tabs = [
   { id: 'policy', label: 'Sending policy' },
 ];
 
+export const messagesData = () => [['/api/messages']];
+
 export function Messages() {
   const [tab, setTab] = useState('messages');
   return (

@@ -333,6 +333,8 @@ const tabs = [
   { id: 'import', label: 'Import' },
 ];
 
+export const reviewsData = () => [['/api/reviews']];
+
 export function Reviews() {
   const [tab, setTab] = useState('inbox');
   return (
