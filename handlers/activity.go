@@ -17,6 +17,7 @@ type activityDecision struct {
 	CustomerID int64      `json:"customer_id"`
 	MessageID  int64      `json:"message_id"`
 	CampaignID int64      `json:"campaign_id"`
+	Title      string     `json:"title"` // the message's or campaign's name
 	Trigger    string     `json:"trigger"`
 	Channel    string     `json:"channel"`
 	Decision   string     `json:"decision"`
@@ -49,10 +50,14 @@ func (s *Server) listActivity(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	titles, err := models.DecisionTitles(c.Request().Context(), s.DB, ShopID(c), rows)
+	if err != nil {
+		return err
+	}
 	out := make([]activityDecision, len(rows))
 	for i, d := range rows {
 		out[i] = activityDecision{ID: d.ID, CustomerID: d.CustomerID, MessageID: d.MessageID, CampaignID: d.CampaignID,
-			Trigger: d.Trigger, Channel: d.Channel, Decision: d.Decision, Reason: d.Reason, CreatedAt: d.CreatedAt, SentAt: d.SentAt}
+			Title: titles[d.ID], Trigger: d.Trigger, Channel: d.Channel, Decision: d.Decision, Reason: d.Reason, CreatedAt: d.CreatedAt, SentAt: d.SentAt}
 	}
 	body := map[string]any{"decisions": out}
 	if len(rows) == f.Limit {

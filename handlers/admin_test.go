@@ -159,6 +159,26 @@ func TestAdminActivity(t *testing.T) {
 	if st := a.API(t, shop, http.MethodGet, "/api/activity?decision=maybe", nil, nil); st != http.StatusUnprocessableEntity {
 		t.Errorf("unknown decision: %d, want 422", st)
 	}
+
+	// A decision is titled with its campaign's name, or its trigger when it has neither message nor campaign.
+	var campaignID int64
+	if err := a.DB.Raw(`INSERT INTO campaigns (shop_id, name, channel) VALUES (?, 'Autumn coffee sale', 'email') RETURNING id`, id).Scan(&campaignID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := a.DB.Exec(`INSERT INTO message_decisions (shop_id, customer_id, campaign_id, trigger, entity_key, dedupe_key, kind, channel, decision, reason, not_before)
+		VALUES (?, 610, ?, 'campaign', 'c', 'k', 'promotional', 'email', 'held', 'negative_review', now())`, id, campaignID).Error; err != nil {
+		t.Fatal(err)
+	}
+	var named struct {
+		Decisions []struct {
+			Title string `json:"title"`
+		} `json:"decisions"`
+	}
+	a.API(t, shop, http.MethodGet, "/api/activity?limit=2", nil, &named)
+	if len(named.Decisions) != 2 || named.Decisions[0].Title != "Campaign: Autumn coffee sale" || named.Decisions[1].Title != "first_order" {
+		t.Errorf("titles %+v: want the campaign's name, then the trigger", named.Decisions)
+	}
+
 	var none page
 	other := testenv.Shop("activity-other")
 	a.Install(t, other)

@@ -15,6 +15,7 @@ type decisionView struct {
 	ID         int64      `json:"id"`
 	MessageID  *int64     `json:"message_id"`
 	CampaignID *int64     `json:"campaign_id"`
+	Title      string     `json:"title"` // the message's or campaign's name
 	Trigger    string     `json:"trigger"`
 	Channel    string     `json:"channel"`
 	Kind       string     `json:"kind"`
@@ -58,9 +59,15 @@ func (s *Server) customerMessages(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	titles, err := models.DecisionTitles(c.Request().Context(), s.DB, ShopID(c), ds)
+	if err != nil {
+		return err
+	}
 	out := make([]decisionView, 0, len(ds))
 	for _, d := range ds {
-		out = append(out, viewDecision(d))
+		v := viewDecision(d)
+		v.Title = titles[d.ID]
+		out = append(out, v)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"messages": out})
 }

@@ -283,14 +283,8 @@ func (t *timeline) messages() error {
 		return err
 	}
 	for _, d := range rows {
-		title := d.Trigger
-		switch {
-		case d.MessageName != nil:
-			title = *d.MessageName
-		case d.CampaignName != nil:
-			title = "Campaign: " + *d.CampaignName
-		}
-		t.add(TimelineEvent{At: d.At, Kind: TimelineMessage, Title: title, Detail: d.Channel, Decision: d.Decision, Reason: d.Reason})
+		t.add(TimelineEvent{At: d.At, Kind: TimelineMessage, Title: decisionTitle(d.Trigger, d.MessageName, d.CampaignName),
+			Detail: d.Channel, Decision: d.Decision, Reason: d.Reason})
 	}
 	return nil
 }

@@ -64,7 +64,7 @@ function Decisions() {
                     key: 'what',
                     label: 'Message',
                     render: (d) =>
-                      d.campaign_id ? `Campaign ${d.campaign_id}` : d.message_id ? <Link url={`/messages/${d.message_id}`}>{humanize(d.trigger) || `Message ${d.message_id}`}</Link> : humanize(d.trigger),
+                      d.message_id ? <Link url={`/messages/${d.message_id}`}>{d.title || humanize(d.trigger)}</Link> : d.title || humanize(d.trigger),
                   },
                   { key: 'channel', label: 'Channel', render: (d) => (d.channel === 'sms' ? 'SMS' : humanize(d.channel)) },
                   { key: 'decision', label: 'Decision', render: (d) => <span data-testid="decision-text">{decisionLabel(d.decision, d.reason)}</span> },

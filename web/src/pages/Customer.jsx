@@ -276,7 +276,7 @@ function MessageDecisions({ id }) {
               key: 'what',
               label: 'Message',
               render: (m) =>
-                m.campaign_id ? `Campaign ${m.campaign_id}` : m.message_id ? <Link url={`/messages/${m.message_id}`}>{humanize(m.trigger) || `Message ${m.message_id}`}</Link> : humanize(m.trigger),
+                m.message_id ? <Link url={`/messages/${m.message_id}`}>{m.title || humanize(m.trigger)}</Link> : m.title || humanize(m.trigger),
             },
             { key: 'channel', label: 'Channel', render: (m) => humanize(m.channel) },
             {
