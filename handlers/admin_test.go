@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -100,6 +101,17 @@ func TestAdminScorecardAndTimeline(t *testing.T) {
 	}
 	if kinds["order"] != 2 || kinds["points"] < 2 {
 		t.Errorf("timeline kinds %v: want 2 orders and their points", kinds)
+	}
+	// The record names the segments the customer is in: 502 bought once.
+	var rec struct {
+		Segments      []string `json:"segments"`
+		Subscriptions []any    `json:"subscriptions"`
+	}
+	if st := a.API(t, shop, http.MethodGet, "/api/customers/502", nil, &rec); st != http.StatusOK {
+		t.Fatalf("customer 502: %d", st)
+	}
+	if !slices.Contains(rec.Segments, models.SegmentOneTimeBuyers) || rec.Subscriptions == nil {
+		t.Errorf("customer 502 record: segments %v, subscriptions %v: want one_time_buyers and a list", rec.Segments, rec.Subscriptions)
 	}
 	if st := a.API(t, shop, http.MethodGet, "/api/customers/999/timeline", nil, nil); st != http.StatusNotFound {
 		t.Errorf("unknown customer timeline: %d, want 404", st)

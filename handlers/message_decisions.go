@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -70,6 +71,20 @@ func (s *Server) customerMessages(c echo.Context) error {
 		out = append(out, v)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"messages": out})
+}
+
+func init() {
+	// The customer record shows the shopper's subscriptions and the segments they are in now.
+	addCustomerSection("subscriptions", func(ctx context.Context, s *Server, shopID, customerID int64) (any, error) {
+		cs, err := models.CustomerSubscriptions(ctx, s.DB, shopID, customerID)
+		if cs == nil {
+			cs = []models.SubscriptionContract{}
+		}
+		return cs, err
+	})
+	addCustomerSection("segments", func(ctx context.Context, s *Server, shopID, customerID int64) (any, error) {
+		return models.CustomerSegments(ctx, s.DB, shopID, customerID, time.Now())
+	})
 }
 
 // customerSubscriptions: GET /api/customers/{id}/subscriptions → contracts with their lines.

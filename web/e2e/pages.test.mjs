@@ -241,6 +241,30 @@ describe('admin forms', { skip }, () => {
     }
   });
 
+  // The third story: Marshall (demo customer 9003) subscribes to Morning Blend Coffee; his 360° page shows
+  // the contract with its product line, and the campaign featuring that product held for him.
+  test("Marshall's 360° page shows his subscription and the promotion held for it", async (t) => {
+    if (!process.env.BOOMERANG_E2E_EXPECT_HELD) {
+      t.skip('the demo stories are not required (set BOOMERANG_E2E_EXPECT_HELD=1)');
+      return;
+    }
+    const page = await browser.context.newPage();
+    const problems = watch(page);
+    try {
+      await page.goto(url('/customers/9003'));
+      await settle(page, 'page-customer');
+      const subs = page.locator('[data-testid="customer-subscriptions"]');
+      await subs.getByText('Morning Blend Coffee').waitFor({ timeout: 20000 });
+      assert.match(await subs.innerText(), /Active/);
+      const held = page.locator('[data-testid="decision-row-held"][data-reason="subscribed_product"]');
+      await held.first().waitFor({ timeout: 20000 });
+      await screenshot(page, 'marshall-360');
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('held decisions read as "Held: <reason>"', async (t) => {
     const page = await browser.context.newPage();
     watch(page);

@@ -177,17 +177,18 @@ function Subscriptions({ subs }) {
     <Section title="Subscriptions" testId="customer-subscriptions">
       {subs && subs.length ? (
         <Stack gap="200">
-          {subs.map((s, i) => (
-            <div key={s.id || i}>
+          {subs.map((s) => (
+            <div key={s.id}>
               <Stack horizontal gap="200">
-                <Text bold>{s.product_title || s.title || (s.product_id ? `Product ${s.product_id}` : `Subscription ${s.id || i + 1}`)}</Text>
-                {s.status && <Badge>{humanize(s.status)}</Badge>}
+                <Text bold>{(s.lines || []).map((l) => (l.quantity > 1 ? `${l.quantity} × ${l.title}` : l.title)).join(', ') || `Subscription ${s.id}`}</Text>
+                {s.status && <Badge tone={s.status === 'active' ? 'success' : undefined}>{humanize(s.status)}</Badge>}
               </Stack>
               <Text muted size="small">
                 {[
-                  s.next_billing_date || s.next_billing_at ? `next billing ${date(s.next_billing_date || s.next_billing_at)}` : null,
-                  s.cancelled_at ? `cancelled ${date(s.cancelled_at)}` : null,
-                  s.cancel_reason ? `reason: ${s.cancel_reason}` : null,
+                  s.billing_interval ? `every ${s.billing_interval_count > 1 ? `${s.billing_interval_count} ` : ''}${s.billing_interval.toLowerCase()}${s.billing_interval_count > 1 ? 's' : ''}` : null,
+                  s.started_at ? `since ${date(s.started_at)}` : null,
+                  s.ended_at ? `ended ${date(s.ended_at)}` : null,
+                  s.cancellation_reason ? `reason: ${s.cancellation_reason}` : null,
                 ]
                   .filter(Boolean)
                   .join(' · ')}
