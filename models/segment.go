@@ -180,6 +180,21 @@ func customerSegmentSQL(ctx context.Context, db *gorm.DB, shopID int64, seg stri
 	return q, args, nil
 }
 
+// FillSegmentStats stores the segment figures (median gap, days to the second order) of every
+// customer of a shop with one pass over its orders: for loaders that write orders and customers
+// directly (cmd/seedshop) instead of through RefreshCustomerStats. It returns the rows changed.
+func FillSegmentStats(ctx context.Context, db *gorm.DB, shopID int64) (int64, error) {
+	q, args := positional(keptOrderStats+` UPDATE customers c SET median_gap_days = s.median_gap, second_order_days = s.second_gap
+		FROM stats s WHERE c.shop_id = @shop::bigint AND c.customer_id = s.customer_id
+		  AND (c.median_gap_days IS DISTINCT FROM s.median_gap OR c.second_order_days IS DISTINCT FROM s.second_gap)`,
+		map[string]any{"shop": shopID, "after": 0, "customer": 0, "now": time.Now().UTC()})
+	res := db.WithContext(ctx).Exec(q, args...)
+	if res.Error != nil {
+		return 0, fmt.Errorf("segment stats of shop %d: %w", shopID, res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
 // SegmentMembers pages through a segment: up to limit customer ids greater than after, ascending.
 func SegmentMembers(ctx context.Context, db *gorm.DB, shopID int64, seg string, now time.Time, after int64, limit int) ([]int64, error) {
 	return segmentMembers(ctx, db, shopID, seg, now, segmentFilter{after: after, limit: limit})

@@ -145,10 +145,37 @@ func TestCustomerListSegmentMatchesInSegment(t *testing.T) {
 		t.Fatalf("win-back days = %v, %v; want 15", d, err)
 	}
 	check("store win-back delay")
+
+	// The bulk fill (for loaders that write customers directly) stores the same figures.
+	type figures struct {
+		CustomerID      int64
+		MedianGapDays   *float64
+		SecondOrderDays *float64
+	}
+	read := func() []figures {
+		var fs []figures
+		if err := db.Raw(`SELECT customer_id, median_gap_days, second_order_days FROM customers WHERE shop_id = ? ORDER BY customer_id`,
+			shop).Scan(&fs).Error; err != nil {
+			t.Fatal(err)
+		}
+		return fs
+	}
+	kept := read()
+	db.Exec(`UPDATE customers SET median_gap_days = NULL, second_order_days = NULL WHERE shop_id = ?`, shop)
+	if n, err := models.FillSegmentStats(ctx, db, shop); err != nil || n == 0 {
+		t.Fatalf("fill: %d rows, %v", n, err)
+	}
+	if got := read(); !slices.EqualFunc(got, kept, func(a, b figures) bool {
+		return a.CustomerID == b.CustomerID && eqFloat(a.MedianGapDays, b.MedianGapDays) && eqFloat(a.SecondOrderDays, b.SecondOrderDays)
+	}) {
+		t.Errorf("filled %+v, refreshed %+v", got, kept)
+	}
 	if got := listSegment(t, db, shop, models.SegmentWinBack, now, 200); !slices.Contains(got, 15) || slices.Contains(got, 1) {
 		t.Errorf("win-back with a 15-day delay = %v, want 15 in and 1 out", got)
 	}
 }
+
+func eqFloat(a, b *float64) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
 
 // listSegment pages through ?segment= with pages of size, checking the cursor as it goes.
 func listSegment(t *testing.T, db *gorm.DB, shop int64, seg string, now time.Time, size int) []int64 {
