@@ -108,6 +108,19 @@ func seed(ctx context.Context, cfg seedConfig) error {
 		return fmt.Errorf("vacuum: %w", err)
 	}
 	slog.Info("vacuumed", "took", time.Since(t).Round(time.Millisecond))
+	// The customer rows carry the order stats computed here; the gaps the segment filter reads
+	// are filled by the app's own query, so they match what RefreshCustomerStats would store.
+	// It runs after ANALYZE: without statistics the planner joins a million orders to every
+	// refund one by one.
+	t = time.Now()
+	n, err := models.FillSegmentStats(ctx, gdb, shopID)
+	if err != nil {
+		return err
+	}
+	if _, err := conn.Exec(ctx, `VACUUM ANALYZE customers`); err != nil {
+		return fmt.Errorf("vacuum customers: %w", err)
+	}
+	slog.Info("segment stats filled", "customers", n, "took", time.Since(t).Round(time.Millisecond))
 	if cfg.refresh {
 		r, err := models.RefreshMetrics(ctx, gdb, shopID, models.RefreshOptions{Rebuild: true})
 		if err != nil {
