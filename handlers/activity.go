@@ -46,7 +46,7 @@ func (s *Server) listActivity(c echo.Context) error {
 	if f.Before, err = cursorParam(c); err != nil {
 		return err
 	}
-	rows, err := models.ListDecisions(c.Request().Context(), s.DB, ShopID(c), f)
+	rows, next, err := models.ListDecisions(c.Request().Context(), s.DB, ShopID(c), f)
 	if err != nil {
 		return err
 	}
@@ -60,8 +60,8 @@ func (s *Server) listActivity(c echo.Context) error {
 			Title: titles[d.ID], Trigger: d.Trigger, Channel: d.Channel, Decision: d.Decision, Reason: d.Reason, CreatedAt: d.CreatedAt, SentAt: d.SentAt}
 	}
 	body := map[string]any{"decisions": out}
-	if len(rows) == f.Limit {
-		body["next_cursor"] = strconv.FormatInt(rows[len(rows)-1].ID, 10)
+	if next != 0 {
+		body["next_cursor"] = strconv.FormatInt(next, 10)
 	}
 	return c.JSON(http.StatusOK, body)
 }

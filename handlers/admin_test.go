@@ -163,6 +163,12 @@ func TestAdminActivity(t *testing.T) {
 	if len(p2.Decisions) != 2 || p2.Decisions[0].CustomerID != 602 || p2.NextCursor != "" {
 		t.Errorf("second page %+v: want 602, 601 and no cursor", p2)
 	}
+	// A page that ends exactly at the last decision has no cursor to an empty page.
+	var exact page
+	a.API(t, shop, http.MethodGet, "/api/activity?limit=5", nil, &exact)
+	if len(exact.Decisions) != 5 || exact.NextCursor != "" {
+		t.Errorf("limit 5 of 5: %d decisions, cursor %q; want 5 and none", len(exact.Decisions), exact.NextCursor)
+	}
 	var held page
 	a.API(t, shop, http.MethodGet, "/api/activity?decision=held&reason=negative_review", nil, &held)
 	if len(held.Decisions) != 2 {

@@ -366,8 +366,9 @@ type DecisionFilter struct {
 	Limit      int
 }
 
-// ListDecisions pages through a shop's decision log, newest first (the activity page).
-func ListDecisions(ctx context.Context, db *gorm.DB, shopID int64, f DecisionFilter) ([]MessageDecision, error) {
+// ListDecisions pages through a shop's decision log, newest first (the activity page), and
+// returns the next page's cursor (0 on the last page).
+func ListDecisions(ctx context.Context, db *gorm.DB, shopID int64, f DecisionFilter) ([]MessageDecision, int64, error) {
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
@@ -391,8 +392,16 @@ func ListDecisions(ctx context.Context, db *gorm.DB, shopID int64, f DecisionFil
 		q = q.Where("id < ?", f.Before)
 	}
 	var out []MessageDecision
-	err := q.Order("id DESC").Limit(f.Limit).Find(&out).Error
-	return out, err
+	// One row more than the page tells whether another page exists.
+	if err := q.Order("id DESC").Limit(f.Limit + 1).Find(&out).Error; err != nil {
+		return nil, 0, err
+	}
+	var next int64
+	if len(out) > f.Limit {
+		out = out[:f.Limit]
+		next = out[f.Limit-1].ID
+	}
+	return out, next, nil
 }
 
 // DecisionTotals counts decisions by state and by reason (for held, skipped, deferred and
