@@ -139,9 +139,15 @@ func seed(ctx context.Context, cfg seedConfig) error {
 }
 
 func createDatabase(ctx context.Context, name string, drop bool) error {
-	conn, err := pgx.Connect(ctx, serverURL())
+	// Create and drop from the server's maintenance database: DATABASE_URL may name the very
+	// database being recreated, which Postgres refuses to drop while we are connected to it.
+	admin, err := withDatabase(serverURL(), "postgres")
 	if err != nil {
-		return fmt.Errorf("connect to %s: %w", serverURL(), err)
+		return err
+	}
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		return fmt.Errorf("connect to %s: %w", admin, err)
 	}
 	defer conn.Close(ctx)
 	var exists bool
