@@ -61,7 +61,7 @@ func ListCustomers(ctx context.Context, db *gorm.DB, shopID int64, f CustomerFil
 		args = append(args, now)
 	}
 	if f.Segment != "" {
-		cond, condArgs, err := customerSegmentSQL(ctx, db, shopID, f.Segment, now)
+		cond, condArgs, err := customerSegmentSQL(ctx, db, shopID, f.Segment, now, 0)
 		if err != nil {
 			return nil, 0, err
 		}

@@ -19,96 +19,13 @@ import (
 func TestCustomerListSegmentMatchesInSegment(t *testing.T) {
 	db, _ := testenv.DB(t)
 	ctx := context.Background()
-	shop := msgShop(t, db, "seglist")
-	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
-	orderID, refundID := int64(0), int64(0)
-	refresh := func(customer int64) {
-		t.Helper()
-		if _, err := models.RefreshCustomerStats(ctx, db, shop, customer, false); err != nil {
-			t.Fatal(err)
-		}
-	}
-	type opt struct {
-		cancelled, test, untimed bool
-		refunded                 int64 // of the order's 40
-	}
-	order := func(customer int64, daysAgo float64, o opt) {
-		t.Helper()
-		orderID++
-		at := now.Add(-time.Duration(daysAgo * float64(24*time.Hour)))
-		f := models.OrderFact{OrderID: orderID, CustomerID: customer, Subtotal: decimal.NewFromInt(40), Total: decimal.NewFromInt(40),
-			Paid: true, ProcessedAt: &at, CreatedAt: &at, UpdatedAt: &at, Test: o.test}
-		if o.cancelled {
-			f.CancelledAt = &at
-		}
-		if o.untimed { // Shopify sent no times: the row's own created_at stands in
-			f.ProcessedAt, f.CreatedAt, f.UpdatedAt = nil, nil, nil
-		}
-		if _, err := models.UpsertOrder(ctx, db, shop, f); err != nil {
-			t.Fatal(err)
-		}
-		if o.refunded > 0 {
-			refundID++
-			if _, err := models.RecordRefund(ctx, db, shop, models.Refund{RefundID: refundID, OrderID: orderID,
-				Subtotal: decimal.NewFromInt(o.refunded)}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		refresh(customer)
-	}
-	subscribe := func(contract, customer int64, status string) {
-		t.Helper()
-		if _, err := models.ApplySubscriptionContract(ctx, db, shop, models.SubscriptionFact{ContractID: contract, CustomerID: customer,
-			Status: status, RevisionID: 1, At: now.Add(-24 * time.Hour), Topic: "subscription_contracts/create", WebhookEventID: contract},
-			14*24*time.Hour); err != nil {
-			t.Fatal(err)
-		}
-	}
+	f := newSegFixture(t, db, "seglist")
+	shop, now := f.shop, f.now
 
-	order(1, 10, opt{})               // one-time buyer, recent
-	order(2, 70, opt{})               // one-time buyer gone quiet (past the 60-day default)
-	order(2, 5, opt{cancelled: true}) // a cancelled order does not count
-	order(3, 200, opt{})              // every 30 days, quiet for 140 > 2×30: at risk
-	order(3, 170, opt{})              //
-	order(3, 140, opt{})              //
-	order(4, 60, opt{})               // every 30 days, last 30 days ago: ready to buy
-	order(4, 30, opt{})               //
-	order(5, 400, opt{})              // one gap of 300 days, quiet 100: neither at risk nor ready
-	order(5, 100, opt{})              //
-	order(6, 100, opt{})              // the later order is fully refunded: a one-time buyer quiet for 100 days
-	order(6, 45, opt{refunded: 40})   //
-	order(7, 90, opt{})               // a partial refund keeps the order: every 30 days, ready to buy
-	order(7, 60, opt{})               //
-	order(7, 30, opt{refunded: 12})   //
-	order(8, 5, opt{})                // a subscriber
-	order(9, 300, opt{})              // a former subscriber
-	order(10, 3, opt{test: true})     // a test order only: no segment
-	order(11, 0, opt{untimed: true})  // an order without Shopify times
-	order(12, 50, opt{})              // quiet longer than 2× a median gap of 0 days, less than 90:
-	order(12, 50, opt{})              // not at risk
-	order(15, 20, opt{})              // one-time buyer, 20 days in
-	order(16, 130, opt{})             // gaps of 30 and 60 days (median 45), quiet 40: ready to buy
-	order(16, 100, opt{})             //
-	order(16, 40, opt{})              //
-	subscribe(501, 8, models.SubscriptionActive)
-	subscribe(502, 9, "cancelled")
-	subscribe(503, 13, models.SubscriptionActive) // a subscriber who never ordered
-	addCustomer(t, db, shop, 14, models.ConsentSubscribed)
-
-	customers := []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}
 	check := func(phase string) {
 		t.Helper()
 		for _, seg := range models.SegmentNames {
-			var want []int64
-			for _, c := range customers {
-				in, err := models.InSegment(ctx, db, shop, c, seg, now)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if in {
-					want = append(want, c)
-				}
-			}
+			want := f.inSegment(seg, now)
 			got := listSegment(t, db, shop, seg, now, 200)
 			slices.Sort(got)
 			if !slices.Equal(got, want) {
@@ -120,10 +37,10 @@ func TestCustomerListSegmentMatchesInSegment(t *testing.T) {
 		}
 	}
 	check("default win-back delay")
-	for seg, want := range map[string][]int64{ // the cases above, as the rules describe them
-		models.SegmentOneTimeBuyers: {1, 2, 6, 8, 9, 11, 15},
-		models.SegmentWinBack:       {2, 6, 9},
-		models.SegmentAtRisk:        {3},
+	for seg, want := range map[string][]int64{ // the fixture's cases (newSegFixture), as the rules describe them
+		models.SegmentOneTimeBuyers: {1, 2, 6, 8, 9, 11, 15, 21, 23},
+		models.SegmentWinBack:       {2, 6, 9, 21, 23},
+		models.SegmentAtRisk:        {3, 17, 18, 19, 20},
 		models.SegmentReadyToBuy:    {4, 7, 16},
 		models.SegmentSubscribers:   {8, 13},
 	} {
@@ -134,16 +51,7 @@ func TestCustomerListSegmentMatchesInSegment(t *testing.T) {
 		}
 	}
 
-	// Once 20 customers have a second order 10 days after their first, the store's win-back
-	// delay is 15 days: customer 15 (20 days in) joins, customer 1 (10 days in) does not.
-	for c := int64(100); c < 120; c++ {
-		order(c, 50, opt{})
-		order(c, 40, opt{})
-		customers = append(customers, c)
-	}
-	if d, err := models.WinBackDays(ctx, db, shop); err != nil || d != 15 {
-		t.Fatalf("win-back days = %v, %v; want 15", d, err)
-	}
+	f.useStoreDelay()
 	check("store win-back delay")
 
 	// The bulk fill (for loaders that write customers directly) stores the same figures.
