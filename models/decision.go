@@ -419,7 +419,7 @@ func CountDecisions(ctx context.Context, db *gorm.DB, shopID, campaignID int64, 
 		N                int
 	}
 	err := db.WithContext(ctx).Raw(`SELECT decision, reason, count(*) AS n FROM message_decisions
-		WHERE shop_id = ? AND (? = 0 OR campaign_id = ?) AND created_at >= ? AND created_at < ?
+		WHERE shop_id = ? AND (?::bigint = 0 OR campaign_id = ?) AND created_at >= ? AND created_at < ?
 		GROUP BY decision, reason`, shopID, campaignID, campaignID, from, to).Scan(&rows).Error
 	if err != nil {
 		return t, fmt.Errorf("count decisions: %w", err)

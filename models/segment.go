@@ -144,7 +144,7 @@ func segmentMembers(ctx context.Context, db *gorm.DB, shopID int64, seg string, 
 	switch {
 	case seg == SegmentSubscribers:
 		err = db.WithContext(ctx).Raw(`SELECT DISTINCT customer_id FROM subscription_contracts
-			WHERE shop_id = ? AND status = ? AND customer_id > ? AND (? = 0 OR customer_id = ?)
+			WHERE shop_id = ? AND status = ? AND customer_id > ? AND (?::bigint = 0 OR customer_id = ?)
 			ORDER BY customer_id LIMIT ?`, shopID, SubscriptionActive, f.after, f.customer, f.customer, f.limit).Scan(&ids).Error
 	case f.customer == 0:
 		cond, args, cerr := customerSegmentSQL(ctx, db, shopID, seg, now, f.fresh)

@@ -116,3 +116,33 @@ func TestBirthdays(t *testing.T) {
 		t.Errorf("28 Feb in a leap year = %v", ids)
 	}
 }
+
+// Shopify's customer ids pass 2^31 (e.g. 7000000000002): every segment check of one such
+// customer, subscribers included, must take the id as a bigint.
+func TestSegmentsOfShopifySizedIDs(t *testing.T) {
+	db, _ := testenv.DB(t)
+	ctx := context.Background()
+	shop := msgShop(t, db, "segbig")
+	now := time.Now().UTC()
+	const customer = int64(7000000000002)
+	at := now.Add(-10 * 24 * time.Hour)
+	if _, err := models.UpsertOrder(ctx, db, shop, models.OrderFact{OrderID: 5000000000001, CustomerID: customer,
+		Subtotal: decimal.NewFromInt(40), Total: decimal.NewFromInt(40), Paid: true, ProcessedAt: &at, CreatedAt: &at, UpdatedAt: &at}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.RefreshCustomerStats(ctx, db, shop, customer, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.ApplySubscriptionContract(ctx, db, shop, models.SubscriptionFact{ContractID: 9000000000001, CustomerID: customer,
+		Status: models.SubscriptionActive, RevisionID: 1, At: at, Topic: "subscription_contracts/create", WebhookEventID: 1},
+		14*24*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	segs, err := models.CustomerSegments(ctx, db, shop, customer, now)
+	if err != nil {
+		t.Fatalf("segments of %d: %v", customer, err)
+	}
+	if !slices.Equal(segs, []string{models.SegmentOneTimeBuyers, models.SegmentSubscribers}) {
+		t.Errorf("segments of %d = %v, want one-time buyer and subscriber", customer, segs)
+	}
+}
