@@ -201,6 +201,32 @@ describe('admin forms', { skip }, () => {
     }
   });
 
+  test('a saved loyalty setting is there after a reload', async () => {
+    const page = await browser.context.newPage();
+    const problems = watch(page);
+    const label = 'Days before earned points can be spent';
+    const save = async (value) => {
+      await page.getByLabel(label).fill(String(value));
+      const saved = page.waitForResponse((r) => r.url().includes('/api/loyalty/settings') && r.request().method() === 'PUT');
+      await page.locator('[data-testid="save-button"] button').click();
+      assert.equal((await saved).status(), 200);
+    };
+    try {
+      await page.goto(url('/loyalty'));
+      await settle(page, 'page-loyalty');
+      const before = await page.getByLabel(label).inputValue();
+      const want = before === '23' ? 24 : 23;
+      await save(want);
+      await page.reload();
+      await settle(page, 'page-loyalty');
+      assert.equal(await page.getByLabel(label).inputValue(), String(want), 'the saved value did not survive a reload');
+      await save(before); // leave the demo shop as it was
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('a rejected loyalty setting shows the server error next to its field', async () => {
     const page = await browser.context.newPage();
     watch(page);
@@ -219,9 +245,9 @@ describe('admin forms', { skip }, () => {
     }
   });
 
-  // The first story: Naomi (demo customer 9001) left a 1-star review, so the promotion sent to everyone is
-  // held for her, and her 360° page says so in words. The demo shop plays the story at start.
-  test("Naomi's 360° page shows the held promotion and why", async (t) => {
+  // storyPage opens a demo customer's 360° page (the demo shop plays the stories at start), runs check on it,
+  // keeps a screenshot and requires a clean console.
+  async function storyPage(t, customerID, shot, check) {
     if (!process.env.BOOMERANG_E2E_EXPECT_HELD) {
       t.skip('the demo stories are not required (set BOOMERANG_E2E_EXPECT_HELD=1)');
       return;
@@ -229,41 +255,34 @@ describe('admin forms', { skip }, () => {
     const page = await browser.context.newPage();
     const problems = watch(page);
     try {
-      await page.goto(url('/customers/9001'));
+      await page.goto(url(`/customers/${customerID}`));
       await settle(page, 'page-customer');
+      await check(page);
+      await screenshot(page, shot);
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  }
+
+  // The first story: Naomi (demo customer 9001) left a 1-star review, so the promotion sent to everyone is
+  // held for her, and her 360° page says so in words.
+  test("Naomi's 360° page shows the held promotion and why", (t) =>
+    storyPage(t, 9001, 'naomi-360', async (page) => {
       const held = page.locator('[data-testid="decision-row-held"][data-reason="negative_review"]');
       await held.first().waitFor({ timeout: 20000 });
       assert.match(await held.first().locator('[data-testid="decision-text"]').innerText(), /^Held: .*negative review/i);
-      await screenshot(page, 'naomi-360');
-      assert.deepEqual(problems, []);
-    } finally {
-      await page.close();
-    }
-  });
+    }));
 
   // The third story: Marshall (demo customer 9003) subscribes to Morning Blend Coffee; his 360° page shows
   // the contract with its product line, and the campaign featuring that product held for him.
-  test("Marshall's 360° page shows his subscription and the promotion held for it", async (t) => {
-    if (!process.env.BOOMERANG_E2E_EXPECT_HELD) {
-      t.skip('the demo stories are not required (set BOOMERANG_E2E_EXPECT_HELD=1)');
-      return;
-    }
-    const page = await browser.context.newPage();
-    const problems = watch(page);
-    try {
-      await page.goto(url('/customers/9003'));
-      await settle(page, 'page-customer');
+  test("Marshall's 360° page shows his subscription and the promotion held for it", (t) =>
+    storyPage(t, 9003, 'marshall-360', async (page) => {
       const subs = page.locator('[data-testid="customer-subscriptions"]');
       await subs.getByText('Morning Blend Coffee').waitFor({ timeout: 20000 });
       assert.match(await subs.innerText(), /Active/);
-      const held = page.locator('[data-testid="decision-row-held"][data-reason="subscribed_product"]');
-      await held.first().waitFor({ timeout: 20000 });
-      await screenshot(page, 'marshall-360');
-      assert.deepEqual(problems, []);
-    } finally {
-      await page.close();
-    }
-  });
+      await page.locator('[data-testid="decision-row-held"][data-reason="subscribed_product"]').first().waitFor({ timeout: 20000 });
+    }));
 
   test('held decisions read as "Held: <reason>"', async (t) => {
     const page = await browser.context.newPage();

@@ -8,7 +8,7 @@
 // reload in the same profile. LCP counts until the page's data is drawn: the server answers the API
 // calls inside that time.
 import { writeFileSync } from 'node:fs';
-import { baseURL, launch, settle, url } from '../e2e/browser.mjs';
+import { baseURL, launch, settle, shop, url } from '../e2e/browser.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const runs = Number(args.runs || 7);
@@ -60,7 +60,7 @@ async function measure(context, path, testId) {
 
 // A customer to open: the first one the list shows.
 async function firstCustomerPath() {
-  const { token } = await (await fetch(`${baseURL}/dev/session?shop=${encodeURIComponent(process.env.BOOMERANG_E2E_SHOP || 'demo.myshopify.com')}`)).json();
+  const { token } = await (await fetch(`${baseURL}/dev/session?shop=${encodeURIComponent(shop)}`)).json();
   const res = await fetch(`${baseURL}/api/customers?limit=1`, { headers: { Authorization: `Bearer ${token}` } });
   const { customers } = await res.json();
   return `/customers/${customers[0].id}`;
