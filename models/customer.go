@@ -152,7 +152,7 @@ func RefreshCustomerStats(ctx context.Context, tx *gorm.DB, shopID, customerID i
 		SecondGap *float64
 	}
 	q, args := positional(keptOrderStats+` SELECT n, spent, first_at, last_at, median_gap, second_gap FROM stats`,
-		map[string]any{"shop": shopID, "after": 0, "customer": customerID, "now": time.Now().UTC()})
+		map[string]any{"shop": shopID, "customer": customerID, "now": time.Now().UTC()})
 	if err = tx.WithContext(ctx).Raw(q, args...).Scan(&s).Error; err != nil {
 		return "", fmt.Errorf("customer stats %d: %w", customerID, err)
 	}
