@@ -38,6 +38,11 @@ type Config struct {
 	OpsPassword string
 	SMTPURL     string
 	MailFrom    string
+	SMTPTimeout time.Duration
+	// TrustedProxyHops is how many proxies of the operator's own (load balancers) stand between
+	// Shopify's app proxy and this process; each appends one X-Forwarded-For entry after the one
+	// Shopify's proxy appended for the shopper.
+	TrustedProxyHops int
 
 	WorkerConcurrency int
 	DBMaxConns        int
@@ -104,6 +109,8 @@ func Load(getenv Getenv) (*Config, error) {
 	c.WorkerConcurrency = atoi("WORKER_CONCURRENCY", 20, 1)
 	c.DBMaxConns = atoi("DB_MAX_CONNS", 20, 2)
 	c.ShutdownTimeout = time.Duration(atoi("SHUTDOWN_TIMEOUT_SECONDS", 10, 1)) * time.Second
+	c.SMTPTimeout = time.Duration(atoi("SMTP_TIMEOUT_SECONDS", 30, 1)) * time.Second
+	c.TrustedProxyHops = atoi("TRUSTED_PROXY_HOPS", 0, 0)
 
 	if c.Env != "development" && c.Env != "production" {
 		errs = append(errs, fmt.Errorf("BOOMERANG_ENV: must be development or production, got %q", c.Env))

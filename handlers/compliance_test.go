@@ -15,6 +15,7 @@ import (
 func TestComplianceWebhookContract(t *testing.T) {
 	a := apptest.Start(t, apptest.Options{NoWorker: true})
 	shop := testenv.Shop("gdpr")
+	a.AddShop(t, shop)
 	bodies := map[string]map[string]any{
 		"customers/data_request": {"shop_id": 954889, "shop_domain": shop, "orders_requested": []int64{299938, 280263, 220458},
 			"customer": map[string]any{"id": 191167, "email": "john@example.com", "phone": "555-625-1199"}, "data_request": map[string]any{"id": 9999}},

@@ -18,6 +18,7 @@ import (
 func FuzzWebhook(f *testing.F) {
 	a := apptest.Start(f, apptest.Options{NoWorker: true})
 	shop := testenv.Shop("fuzz")
+	a.AddShop(f, shop)
 	f.Add([]byte(`{"id":1}`), "orders/paid", shop, "fz-1", true, false, "")
 	f.Add([]byte(`{"id":1}`), "orders/paid", shop, "fz-1", true, true, "")
 	f.Add([]byte{}, "", "", "", true, false, "")
@@ -57,11 +58,17 @@ func FuzzWebhook(f *testing.F) {
 			t.Fatalf("unsigned request answered %d", resp.StatusCode)
 		}
 		if resp.StatusCode == http.StatusOK {
+			// Acknowledged means stored for the installed shop, and nothing at all for any other
+			// (a delivery never creates a shop).
 			norm, _ := shopify.NormalizeShop(shopHeader)
-			var n int64
+			var n, shops int64
 			a.DB.Raw(`SELECT count(*) FROM webhook_events e JOIN shops s ON s.id = e.shop_id WHERE s.domain = ? AND e.webhook_id = ?`, norm, id).Scan(&n)
-			if n != 1 {
+			a.DB.Raw(`SELECT count(*) FROM shops WHERE domain = ?`, norm).Scan(&shops)
+			if norm == shop && n != 1 {
 				t.Fatalf("acknowledged but not stored: shop %q id %q", norm, id)
+			}
+			if norm != shop && (n != 0 || shops != 0) {
+				t.Fatalf("a delivery for unknown shop %q stored %d rows and %d shops", norm, n, shops)
 			}
 		}
 	})

@@ -56,7 +56,7 @@ func (s *Server) appHome(c echo.Context) error {
 	if shop == "" && s.Cfg.Development() {
 		// Outside Shopify during development: the page gets its session token from /dev/session.
 		if dev, ok := shopify.NormalizeShop(q.Get("shop")); ok {
-			if _, _, err := models.EnsureShop(c.Request().Context(), s.DB, dev); err != nil {
+			if _, _, err := models.InstallShop(c.Request().Context(), s.DB, dev); err != nil {
 				return err
 			}
 			return s.shell(c, dev, false)

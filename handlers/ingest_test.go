@@ -46,6 +46,7 @@ func queued(t *testing.T, a *apptest.App, queue string) int {
 func TestWebhookConcurrentDuplicates(t *testing.T) {
 	a := apptest.Start(t, apptest.Options{NoWorker: true})
 	shop := testenv.Shop("dupes")
+	a.AddShop(t, shop)
 	body := []byte(`{"id":450789469,"financial_status":"paid","subtotal_price":"10.00"}`)
 	var wg sync.WaitGroup
 	var non200 atomic.Int64
@@ -84,6 +85,7 @@ func TestWebhookConcurrentDuplicates(t *testing.T) {
 func TestWebhookHeaderAndSizeLimits(t *testing.T) {
 	a := apptest.Start(t, apptest.Options{NoWorker: true})
 	shop := testenv.Shop("limits")
+	a.AddShop(t, shop)
 	body := []byte(`{"id":1}`)
 	h := func(mut func(map[string]string)) map[string]string {
 		m := headers(shop, "customers/update", fmt.Sprintf("lim-%d", time.Now().UnixNano()), body, testenv.APISecret)
@@ -146,6 +148,7 @@ func TestWebhookHeaderAndSizeLimits(t *testing.T) {
 func TestWebhookRedeliveryAfterProcessing(t *testing.T) {
 	a := apptest.Start(t, apptest.Options{})
 	shop := testenv.Shop("redeliver")
+	a.AddShop(t, shop)
 	cust := map[string]any{"id": 5, "email": "r@example.com", "updated_at": "2026-03-01T00:00:00Z"}
 	a.Webhook(t, shop, "customers/create", "redeliver-1", cust)
 	a.Drain(t, 10*time.Second)
@@ -171,6 +174,7 @@ func TestWebhookRedeliveryAfterProcessing(t *testing.T) {
 func BenchmarkWebhookIngest(b *testing.B) {
 	a := apptest.Start(b, apptest.Options{NoWorker: true})
 	shop := testenv.Shop("bench")
+	a.AddShop(b, shop)
 	body := []byte(`{"id":450789469,"admin_graphql_api_id":"gid://shopify/Order/450789469","name":"#1001","email":"bob@example.com",` +
 		`"financial_status":"paid","currency":"USD","subtotal_price":"398.00","total_price":"409.94",` + `"note":"` +
 		strings.Repeat("x", 1800) + `"}`)

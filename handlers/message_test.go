@@ -114,7 +114,7 @@ func TestMessagesAPI(t *testing.T) {
 		t.Fatalf("sample preview = %+v", out)
 	}
 	ctx := context.Background()
-	shopID, _, _ := models.EnsureShop(ctx, a.DB, shop)
+	shopID, _, _ := models.InstallShop(ctx, a.DB, shop)
 	models.UpsertCustomer(ctx, a.DB, shopID, models.CustomerFact{CustomerID: 77, FirstName: "Rosa", Email: "rosa@example.com"})
 	if code := a.API(t, shop, "POST", "/api/messages/preview", map[string]any{"customer_id": "77", "templates": map[string]any{
 		"subject": "Hi {{ customer.first_name }}, {{ points.balance }} points"}}, &out); code != 200 || out["subject"] != "Hi Rosa, 0 points" {
@@ -214,7 +214,7 @@ func TestUnsubscribeLink(t *testing.T) {
 	shop := testenv.Shop("unsub")
 	a.Install(t, shop)
 	ctx := context.Background()
-	shopID, _, _ := models.EnsureShop(ctx, a.DB, shop)
+	shopID, _, _ := models.InstallShop(ctx, a.DB, shop)
 	models.UpsertCustomer(ctx, a.DB, shopID, models.CustomerFact{CustomerID: 5, Email: "u@example.com", EmailConsent: "subscribed"})
 	link := jobs.UnsubscribeURL(a.Server.URL, a.Cfg.EncryptionKey, shopID, 5, models.ChannelEmail)
 
@@ -262,7 +262,7 @@ func TestSMSInboundStopAndStart(t *testing.T) {
 	shop := testenv.Shop("sms")
 	a.Install(t, shop)
 	ctx := context.Background()
-	shopID, _, _ := models.EnsureShop(ctx, a.DB, shop)
+	shopID, _, _ := models.InstallShop(ctx, a.DB, shop)
 	models.UpsertCustomer(ctx, a.DB, shopID, models.CustomerFact{CustomerID: 9, Phone: "+15555550123", SMSConsent: "subscribed"})
 
 	var e apiError

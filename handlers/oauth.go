@@ -67,7 +67,7 @@ func (s *Server) authCallback(c echo.Context) error {
 	if missing := shopify.HasScopes(t.Scope, s.Cfg.ShopifyScopes); len(missing) > 0 {
 		return models.Invalid("scope", "missing granted scopes: %s", strings.Join(missing, ","))
 	}
-	id, created, err := models.EnsureShop(c.Request().Context(), s.DB, shop)
+	id, created, err := models.InstallShop(c.Request().Context(), s.DB, shop)
 	if err != nil {
 		return err
 	}

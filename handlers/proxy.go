@@ -21,7 +21,13 @@ func (s *Server) requireProxySignature(next echo.HandlerFunc) echo.HandlerFunc {
 			s.Log.Warn("app proxy request rejected", "error", err, "remote", c.RealIP())
 			return apiError(http.StatusUnauthorized, "invalid app proxy signature")
 		}
-		id, _, err := models.EnsureShop(c.Request().Context(), s.DB, shop)
+		// A proxy request never creates a shop: Shopify only proxies for installed apps, and a
+		// shop that left (or was erased) must not come back through the storefront.
+		id, err := models.LookupShop(c.Request().Context(), s.DB, shop)
+		if models.ErrorCode(err) == models.ENotFound {
+			s.Log.Info("app proxy request for a shop that is not installed", "shop", shop)
+			return apiError(http.StatusNotFound, "Boomerang is not installed on this shop")
+		}
 		if err != nil {
 			return err
 		}

@@ -67,12 +67,18 @@ func (l *ipLimiter) evict(now time.Time) {
 	}
 }
 
-// proxyClientIP is the shopper's address on /proxy routes: Shopify's app proxy puts it first
-// in X-Forwarded-For. Anything unparsable falls back to the connection's address.
-func proxyClientIP(c echo.Context) string {
-	if xff := c.Request().Header.Get(echo.HeaderXForwardedFor); xff != "" {
-		first, _, _ := strings.Cut(xff, ",")
-		if ip := net.ParseIP(strings.TrimSpace(first)); ip != nil {
+// proxyClientIP is the shopper's address on /proxy routes. The shopper controls every
+// X-Forwarded-For entry up to the one Shopify's app proxy appends, so that one is taken: the
+// right-most entry once the operator's own proxies (TRUSTED_PROXY_HOPS, each appending one
+// entry after Shopify's) are skipped. Anything missing or unparsable falls back to the
+// connection's address.
+func proxyClientIP(c echo.Context, trustedHops int) string {
+	var hops []string
+	for _, h := range c.Request().Header.Values(echo.HeaderXForwardedFor) {
+		hops = append(hops, strings.Split(h, ",")...)
+	}
+	if i := len(hops) - 1 - trustedHops; i >= 0 {
+		if ip := net.ParseIP(strings.TrimSpace(hops[i])); ip != nil {
 			return ip.String()
 		}
 	}

@@ -164,7 +164,7 @@ func (s *Server) proxySubmitReview(c echo.Context) error {
 		}
 		return s.reviewFormFailure(c, err, body)
 	}
-	if !reviewIPLimiter.allow(proxyClientIP(c), time.Now()) {
+	if !reviewIPLimiter.allow(proxyClientIP(c, s.Cfg.TrustedProxyHops), time.Now()) {
 		return fail(apiError(http.StatusTooManyRequests, "too many reviews from this address; try again later"))
 	}
 	body, err := io.ReadAll(req.Body) // bounded by the proxy group's body limit

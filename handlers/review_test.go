@@ -41,8 +41,8 @@ type proxyCall struct {
 	tamper       func(q url.Values)
 }
 
-// proxyDo sends a request the way Shopify's app proxy forwards it: signed query, the shopper's
-// address in X-Forwarded-For.
+// proxyDo sends a request the way Shopify's app proxy forwards it: signed query, and the
+// shopper's address appended to whatever X-Forwarded-For the shopper sent (here a forged one).
 func proxyDo(t testing.TB, a *apptest.App, shop string, pc proxyCall) (int, []byte) {
 	t.Helper()
 	q := url.Values{"shop": {shop}, "path_prefix": {"/apps/boomerang"}, "timestamp": {strconv.FormatInt(time.Now().Unix(), 10)},
@@ -69,7 +69,7 @@ func proxyDo(t testing.TB, a *apptest.App, shop string, pc proxyCall) (int, []by
 	if ip == "" {
 		ip = freshIP()
 	}
-	req.Header.Set("X-Forwarded-For", ip+", 10.0.0.1")
+	req.Header.Set("X-Forwarded-For", freshIP()+", "+ip)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -52,11 +52,12 @@ func (s *Server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 
 // shopForSession makes the shop known and, while it has no offline token (first load, or the
 // first load after a reinstall), trades the session token for an expiring one: Shopify-managed
-// install gives us no other moment to get one. The stored token is checked on every request
-// rather than remembered in memory, because the uninstall that deletes it is processed by the
-// worker, usually another process.
+// install gives us no other moment to get one. A valid session token is Shopify's word that the
+// app is installed, so it may create the shop (a fresh record after shop/redact). The stored
+// token is checked on every request rather than remembered in memory, because the uninstall
+// that deletes it is processed by the worker, usually another process.
 func (s *Server) shopForSession(ctx context.Context, shop, sessionToken string) (int64, error) {
-	id, created, err := models.EnsureShop(ctx, s.DB, shop)
+	id, created, err := models.InstallShop(ctx, s.DB, shop)
 	if err != nil {
 		return 0, err
 	}
@@ -64,14 +65,6 @@ func (s *Server) shopForSession(ctx context.Context, shop, sessionToken string) 
 		t, err := s.Tokens.Load(ctx, shop)
 		if err == nil && t.AccessToken != "" {
 			return id, nil
-		}
-		if models.ErrorCode(err) == models.ENotFound && !created {
-			// Uninstalled, or deleted by shop/redact in the worker process while this process
-			// kept its id: look the shop up again (recreating it) before storing a token on it.
-			models.ForgetShop(shop)
-			if id, created, err = models.EnsureShop(ctx, s.DB, shop); err != nil {
-				return 0, err
-			}
 		}
 	}
 	if created && s.Queue != nil {

@@ -56,6 +56,13 @@ func (s *Server) webhook(c echo.Context) error {
 		s.Log.Error("webhook not stored", "shop", shop, "topic", h.Topic, "error", err)
 		return apiError(http.StatusServiceUnavailable, "storage unavailable, retry later")
 	}
+	if st.Dropped != "" {
+		// A shop that never installed, left or was erased: acknowledged so Shopify stops
+		// retrying, and nothing is stored, sent or re-created.
+		webhooksTotal.WithLabelValues(h.Topic, "dropped_"+st.Dropped).Inc()
+		s.Log.Info("webhook dropped", "shop", shop, "topic", h.Topic, "reason", st.Dropped)
+		return c.NoContent(http.StatusOK)
+	}
 	if !st.Fresh {
 		webhooksTotal.WithLabelValues(h.Topic, "duplicate").Inc()
 		return c.NoContent(http.StatusOK)
@@ -70,11 +77,7 @@ func (s *Server) webhook(c echo.Context) error {
 	} else {
 		qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 		defer cancel()
-		err := s.Queue.EnqueueWebhook(qctx, st.EventID, h.WebhookID)
-		if err == nil && st.ShopCreated {
-			err = s.Queue.EnqueueInstall(qctx, st.ShopID)
-		}
-		if err != nil {
+		if err := s.Queue.EnqueueWebhook(qctx, st.EventID, h.WebhookID); err != nil {
 			s.queueDownUntil.Store(time.Now().Add(queueBackoff).UnixNano())
 			result = "deferred"
 			s.Log.Warn("webhook stored but not enqueued; the sweeper will enqueue it", "shop", shop, "event", st.EventID, "error", err)

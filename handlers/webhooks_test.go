@@ -37,6 +37,7 @@ func headers(shop, topic, id string, body []byte, secret string) map[string]stri
 func TestWebhookStatuses(t *testing.T) {
 	a := apptest.Start(t, apptest.Options{NoWorker: true})
 	shop := testenv.Shop("status")
+	a.AddShop(t, shop)
 	body := []byte(`{"id":1,"email":"a@example.com","updated_at":"2026-01-01T00:00:00Z"}`)
 
 	if got := post(t, a.Server.URL, body, headers(shop, "customers/create", "w1", body, testenv.APISecret)); got != 200 {
@@ -91,12 +92,13 @@ func TestWebhookPostgresDown(t *testing.T) {
 func TestWebhookProcessedOnce(t *testing.T) {
 	a := apptest.Start(t, apptest.Options{})
 	shop := testenv.Shop("once")
+	a.AddShop(t, shop)
 	cust := map[string]any{"id": 77, "email": "c@example.com", "first_name": "C", "updated_at": "2026-03-01T00:00:00Z",
 		"email_marketing_consent": map[string]any{"state": "subscribed"}}
 	a.Webhook(t, shop, "customers/create", "dup-1", cust)
 	a.Webhook(t, shop, "customers/create", "dup-1", cust)
 	a.Drain(t, 10*time.Second)
-	id, _, _ := models.EnsureShop(t.Context(), a.DB, shop)
+	id, _, _ := models.InstallShop(t.Context(), a.DB, shop)
 	c, err := models.GetCustomer(t.Context(), a.DB, id, 77)
 	if err != nil {
 		t.Fatal(err)

@@ -226,7 +226,7 @@ func TestReinstallAfterShopRedactInAnotherProcess(t *testing.T) {
 	if st := a.API(t, shop, http.MethodGet, "/api/shop", nil, &out); st != http.StatusOK {
 		t.Fatalf("first load: %d", st)
 	}
-	old, _, _ := models.EnsureShop(context.Background(), a.DB, shop)               // cached in this process
+	old, _, _ := models.InstallShop(context.Background(), a.DB, shop)               // cached in this process
 	if err := a.DB.Exec(`DELETE FROM shops WHERE id = ?`, old).Error; err != nil { // what DeleteShop does, elsewhere
 		t.Fatal(err)
 	}

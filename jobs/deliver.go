@@ -23,13 +23,6 @@ var (
 	}, []string{"channel", "outcome"})
 )
 
-// Reasons outside the policy: the message was switched off before a deferred decision came
-// due, or the shop uninstalled the app.
-const (
-	reasonDisabled    = "message_disabled"
-	reasonUninstalled = "shop_uninstalled"
-)
-
 // sendingStale is how long a decision may sit in 'sending' before it is taken for a crash
 // mid-send: longer than any provider call (the delivery task's timeout).
 const sendingStale = 3 * time.Minute
@@ -76,7 +69,8 @@ func campaignTemplates(c *models.Campaign) messaging.Templates {
 
 // handleDeliver takes one decision through its last policy check and out through its channel.
 // At most once: the row moves to 'sending' (committed) before the provider is called, and a
-// row found in 'sending' — a crash mid-send — is recorded as failed, never sent again.
+// row found in 'sending' — a crash mid-send — is recorded as unknown, never sent again
+// unless the merchant asks.
 func (w *Worker) handleDeliver(ctx context.Context, t *asynq.Task) error {
 	p, err := decodeShopItem(t)
 	if err != nil {
@@ -98,8 +92,8 @@ func (w *Worker) handleDeliver(ctx context.Context, t *asynq.Task) error {
 		if now.Sub(md.UpdatedAt) < sendingStale {
 			return nil // another run of this decision is talking to the provider right now
 		}
-		return models.MarkDecisionFailed(ctx, w.DB, md.ShopID, md.ID, models.ReasonInterrupted,
-			"delivery was interrupted; not retried so the shopper never gets it twice")
+		return models.MarkDecisionUnknown(ctx, w.DB, md.ShopID, md.ID, models.ReasonInterrupted,
+			"delivery was interrupted mid-send; not retried automatically so the shopper never gets it twice")
 	case models.DecisionQueued, models.DecisionDeferred:
 	default:
 		return nil
@@ -115,14 +109,14 @@ func (w *Worker) handleDeliver(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	if src.disabled {
-		return models.MarkDecisionSkipped(ctx, w.DB, md.ShopID, md.ID, reasonDisabled, "the message was switched off before it was sent")
+		return models.MarkDecisionSkipped(ctx, w.DB, md.ShopID, md.ID, models.ReasonMessageDisabled, "the message was switched off before it was sent")
 	}
 	shop, err := w.cachedShop(ctx, md.ShopID)
 	if err != nil {
 		return err
 	}
 	if shop.Status != models.ShopInstalled { // nothing goes out in the name of a shop that left
-		return models.MarkDecisionSkipped(ctx, w.DB, md.ShopID, md.ID, reasonUninstalled, "the shop uninstalled Boomerang")
+		return models.MarkDecisionSkipped(ctx, w.DB, md.ShopID, md.ID, models.ReasonShopUninstalled, "the shop uninstalled Boomerang")
 	}
 	pol, err := w.cachedPolicy(ctx, md.ShopID)
 	if err != nil {
@@ -131,6 +125,9 @@ func (w *Worker) handleDeliver(ctx context.Context, t *asynq.Task) error {
 	claim, err := models.ClaimDecision(ctx, w.DB, md, src.cand, pol.Settings(), now)
 	if err != nil {
 		return err
+	}
+	if claim.Uninstalled {
+		return models.MarkDecisionSkipped(ctx, w.DB, md.ShopID, md.ID, models.ReasonShopUninstalled, "the shop uninstalled Boomerang")
 	}
 	if !claim.Send {
 		if d := claim.Decision; d.Decision == models.DecisionDeferred && d.DueAt != nil && w.Queue != nil {
@@ -168,6 +165,10 @@ func (w *Worker) send(ctx context.Context, claim models.Claim, src *source, pol 
 	case errors.Is(err, errNoProvider):
 		deliveriesTotal.WithLabelValues(md.Channel, "failed").Inc()
 		return models.MarkDecisionFailed(ctx, w.DB, md.ShopID, md.ID, models.ReasonNoProvider, err.Error())
+	case messaging.IsUnknown(err):
+		deliveriesTotal.WithLabelValues(md.Channel, "unknown").Inc()
+		return models.MarkDecisionUnknown(ctx, w.DB, md.ShopID, md.ID, models.ReasonOutcomeUnknown,
+			err.Error()+"; not re-sent automatically, as the provider may have accepted it")
 	case messaging.IsPermanent(err):
 		deliveriesTotal.WithLabelValues(md.Channel, "failed").Inc()
 		return models.MarkDecisionFailed(ctx, w.DB, md.ShopID, md.ID, models.ReasonProviderRejected, err.Error())

@@ -34,7 +34,7 @@ func NewMailer(cfg *config.Config, log *slog.Logger) (Mailer, error) {
 		}
 		return nil, fmt.Errorf("email: %w (SMTP_URL is empty)", errNoProvider)
 	}
-	return messaging.NewMailer(messaging.EmailConfig{URL: cfg.SMTPURL, From: cfg.MailFrom})
+	return messaging.NewMailer(messaging.EmailConfig{URL: cfg.SMTPURL, From: cfg.MailFrom, Timeout: cfg.SMTPTimeout})
 }
 
 // LogMailer logs instead of sending (development without SMTP_URL). The body is not logged.

@@ -184,7 +184,7 @@ func TestDeliverySMSQuietHoursFailuresAndCrash(t *testing.T) {
 	if err := deliver(5); err != nil {
 		t.Fatal(err)
 	}
-	if md := decision(5); md.Decision != models.DecisionFailed || md.Reason != models.ReasonInterrupted || len(fake.to("+15555550005")) != 0 {
+	if md := decision(5); md.Decision != models.DecisionUnknown || md.Reason != models.ReasonInterrupted || len(fake.to("+15555550005")) != 0 {
 		t.Fatalf("after a crash mid-send: %+v, %d sent", md, len(fake.to("+15555550005")))
 	}
 	// Delivering a sent decision again does nothing.

@@ -30,15 +30,16 @@ func (w *Worker) handleWebhook(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	if ev.ProcessedAt != nil {
+	if ev.ProcessedAt != nil || ev.FailedAt != nil {
 		return nil
 	}
+	if ev.ShopStatus != models.ShopInstalled && !models.IsComplianceTopic(ev.Topic) {
+		// Stored while the uninstall was on its way: the shop left, so nothing of it is applied.
+		webhookFailures.WithLabelValues(ev.Topic, "shop_uninstalled").Inc()
+		return models.MarkProcessed(ctx, w.DB, ev, "dropped: the shop uninstalled Boomerang")
+	}
 	if err := w.apply(ctx, ev); err != nil {
-		_ = models.MarkFailed(ctx, w.DB, ev, err)
-		if errors.Is(err, errBadPayload) {
-			return fmt.Errorf("event %d (%s): %w: %w", ev.ID, ev.Topic, err, asynq.SkipRetry)
-		}
-		return fmt.Errorf("event %d (%s): %w", ev.ID, ev.Topic, err)
+		return w.failed(ctx, ev, err)
 	}
 	if err := models.MarkProcessed(ctx, w.DB, ev); err != nil {
 		return err
@@ -46,6 +47,31 @@ func (w *Worker) handleWebhook(ctx context.Context, t *asynq.Task) error {
 	if w.Queue != nil {
 		_ = w.Queue.EnqueueDispatch(ctx, ev.ShopID)
 	}
+	return nil
+}
+
+// failed records a failed attempt. A permanent error, or the last of the task's retries, marks
+// the event dead with its reason and ends the task successfully: the row is the record, the
+// operator replays it (boomerang replay-webhooks), and no archived task is left holding its id.
+func (w *Worker) failed(ctx context.Context, ev *models.WebhookEvent, err error) error {
+	n, _ := asynq.GetRetryCount(ctx)
+	max, ok := asynq.GetMaxRetry(ctx)
+	reason := ""
+	switch {
+	case isPermanent(err):
+		reason = "permanent"
+	case ok && n >= max:
+		reason, err = "retries_exhausted", fmt.Errorf("gave up after %d attempts: %w", n+1, err)
+	}
+	if reason == "" {
+		_ = models.MarkFailed(ctx, w.DB, ev, err)
+		return fmt.Errorf("event %d (%s): %w", ev.ID, ev.Topic, err)
+	}
+	if merr := models.MarkDead(ctx, w.DB, ev, err); merr != nil {
+		return merr
+	}
+	webhookFailures.WithLabelValues(ev.Topic, reason).Inc()
+	w.Log.Error("webhook failed for good", "shop_id", ev.ShopID, "event", ev.ID, "topic", ev.Topic, "reason", reason, "error", err)
 	return nil
 }
 

@@ -66,10 +66,14 @@ func (q *Queue) enqueue(ctx context.Context, t *asynq.Task, opts ...asynq.Option
 	return err
 }
 
+// webhookMaxRetry is how often a webhook task is retried after a temporary error (about a day
+// and a half with Asynq's default backoff) before its event is recorded as failed.
+const webhookMaxRetry = 12
+
 // EnqueueWebhook hands a stored webhook to the workers, once per stored event.
 func (q *Queue) EnqueueWebhook(ctx context.Context, eventID int64, webhookID string) error {
 	return q.enqueue(ctx, NewWebhookTask(eventID), asynq.TaskID("wh:"+strconv.FormatInt(eventID, 10)),
-		asynq.Queue(QueueCritical), asynq.MaxRetry(12), asynq.Timeout(2*time.Minute))
+		asynq.Queue(QueueCritical), asynq.MaxRetry(webhookMaxRetry), asynq.Timeout(2*time.Minute))
 }
 
 // NewWebhookTask carries only the stored event's id: the row is the source of truth.

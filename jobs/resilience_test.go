@@ -80,6 +80,7 @@ func TestRedisRestartDuringIngest(t *testing.T) {
 	r := startPrivateRedis(t, 0)
 	a := apptest.Start(t, apptest.Options{RedisURL: r.url()})
 	shop := testenv.Shop("redisdown")
+	a.AddShop(t, shop)
 	ctx := context.Background()
 
 	for i := 1; i <= 5; i++ {

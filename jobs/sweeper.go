@@ -19,18 +19,44 @@ func (w *Worker) handleSweep(ctx context.Context, _ *asynq.Task) error {
 	return w.Sweep(ctx, w.now().Add(-sweepAge))
 }
 
-// Sweep re-enqueues events received before `before` that are still unprocessed.
+// Sweep pages:
+// A run re-enqueues up to sweepPages pages of sweepPage events, in id order from where the
+// previous run stopped, and starts again from the oldest once it reaches the newest. Events
+// still pending because their task is retrying cost an ignored enqueue each; failed events are
+// not read at all. So the sweeper reaches every pending event, however many others there are.
+const (
+	sweepPage  = 1000
+	sweepPages = 20
+	// maxAttempts: an event tried more often than its task allows (1 + MaxRetry) has lost its
+	// task; GiveUpExhausted marks it failed so it shows on the ops page.
+	maxAttempts = webhookMaxRetry + 1
+)
+
+// Sweep re-enqueues events received before `before` that are neither processed nor failed.
 func (w *Worker) Sweep(ctx context.Context, before time.Time) error {
-	// One page per run: the next run, a minute later, takes the following page.
-	ids, err := models.UnprocessedEvents(ctx, w.DB, before, 1000)
-	if err != nil {
+	if n, err := models.GiveUpExhausted(ctx, w.DB, maxAttempts); err != nil {
 		return err
+	} else if n > 0 {
+		w.Log.Error("webhooks given up after exhausting their retries", "events", n)
 	}
-	for _, id := range ids {
-		if err := w.Queue.EnqueueWebhook(ctx, id, ""); err != nil {
+	after := w.sweepCursor.Load()
+	for page := 0; page < sweepPages; page++ {
+		ids, err := models.UnprocessedEvents(ctx, w.DB, before, after, sweepPage)
+		if err != nil {
 			return err
 		}
+		for _, id := range ids {
+			if err := w.Queue.EnqueueWebhook(ctx, id, ""); err != nil {
+				return err
+			}
+		}
+		if len(ids) < sweepPage {
+			after = 0 // reached the newest: the next run starts from the oldest again
+			break
+		}
+		after = ids[len(ids)-1]
 	}
+	w.sweepCursor.Store(after)
 	unseeded, err := models.UnseededShopIDs(ctx, w.DB)
 	if err != nil {
 		return err

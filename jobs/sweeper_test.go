@@ -31,6 +31,7 @@ func TestSweepRecoversUnenqueuedEvents(t *testing.T) {
 	a := apptest.Start(t, apptest.Options{NoWorker: true})
 	ctx := context.Background()
 	shop := testenv.Shop("sweep")
+	a.AddShop(t, shop)
 	for i := 0; i < 5; i++ {
 		body := fmt.Sprintf(`{"id":%d,"email":"s%d@example.com","updated_at":"2026-03-01T00:00:00Z"}`, 100+i, i)
 		if _, err := models.StoreDelivery(ctx, a.DB, models.Delivery{ShopDomain: shop, Topic: "customers/create",
@@ -81,7 +82,7 @@ func TestSweepRecoversUnenqueuedEvents(t *testing.T) {
 			t.Fatalf("an event was processed %d times", r.Attempts)
 		}
 	}
-	id, _, _ := models.EnsureShop(ctx, a.DB, shop)
+	id, _, _ := models.InstallShop(ctx, a.DB, shop)
 	if sh, _ := models.GetShop(ctx, a.DB, id); sh.SeededAt == nil {
 		t.Fatal("the sweep did not get the shop seeded")
 	}

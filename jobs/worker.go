@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -27,6 +28,8 @@ type Worker struct {
 	Now func() time.Time
 	// OnUninstall lets the HTTP edge forget per-process caches (wired in cmd).
 	OnUninstall func(shop string)
+	// sweepCursor is the id the sweeper's next run continues after (0: from the oldest).
+	sweepCursor atomic.Int64
 }
 
 func (w *Worker) now() time.Time {

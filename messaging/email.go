@@ -28,6 +28,8 @@ type EmailConfig struct {
 	// From is MAIL_FROM, the sender address, optionally with a display name:
 	// "Boomerang <hello@example.com>". Message-IDs are made under its domain.
 	From string
+	// Timeout bounds each network step (SMTP_TIMEOUT_SECONDS); 30 s when zero.
+	Timeout time.Duration
 }
 
 // Email is one message to one recipient.
@@ -76,7 +78,10 @@ func NewMailer(cfg EmailConfig) (*Mailer, error) {
 		// url.Parse errors repeat the URL, password included: keep them out of the message.
 		return nil, errors.New("SMTP_URL: want smtp://[user:pass@]host[:port], smtp+starttls:// or smtps://")
 	}
-	m := &Mailer{host: u.Hostname(), timeout: 30 * time.Second}
+	m := &Mailer{host: u.Hostname(), timeout: cfg.Timeout}
+	if m.timeout <= 0 {
+		m.timeout = 30 * time.Second
+	}
 	switch u.Scheme {
 	case "smtp":
 		m.tls, m.port = tlsOpportunistic, 25
@@ -119,6 +124,11 @@ func (m *Mailer) Send(ctx context.Context, e Email) (string, error) {
 		return "", temporary(channelEmail, 0, fmt.Errorf("smtp client: %w", err))
 	}
 	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
+		if msg.IsDelivered() {
+			// The server took the message (250 after the final dot); what failed came later
+			// (RSET, QUIT, closing the connection) and must not cause a second copy.
+			return id, nil
+		}
 		return "", classifySMTP(err)
 	}
 	return id, nil
@@ -230,11 +240,15 @@ func newMessageID(domain string) string {
 // SMTP transaction (MAIL, RCPT, DATA) as *gomail.SendError carrying the server's reply code;
 // a 5xx there is permanent. Failing to connect, to start TLS or to authenticate comes back as
 // a plain error: those are our relay's problem, not the recipient's, so they are temporary.
+// Failing to read the reply to the final dot, with no reply code, leaves the outcome unknown:
+// the server has the whole message and may deliver it.
 func classifySMTP(err error) error {
 	var se *gomail.SendError
 	if errors.As(err, &se) {
 		code := se.ErrorCode()
 		switch {
+		case se.Reason == gomail.ErrSMTPDataClose && code == 0:
+			return unknown(channelEmail, 0, err)
 		case code >= 500 && code < 600:
 			return permanent(channelEmail, code, err)
 		case se.Reason == gomail.ErrGetSender || se.Reason == gomail.ErrGetRcpts:

@@ -10,14 +10,21 @@ import (
 type SendError struct {
 	Channel   string // "email" or "sms"
 	Permanent bool   // retrying the same message will fail the same way
+	// Unknown: the whole message reached the provider and then the answer never came (a timeout
+	// waiting for the reply to SMTP's final dot, an SMS API that fell silent after the request
+	// was written). It may have been accepted, so sending again risks a second copy.
+	Unknown bool
 	Code      int    // SMTP reply code or HTTP status; 0 when the failure had none
 	Err       error
 }
 
 func (e *SendError) Error() string {
 	kind := "temporary"
-	if e.Permanent {
+	switch {
+	case e.Permanent:
 		kind = "permanent"
+	case e.Unknown:
+		kind = "unknown-outcome"
 	}
 	if e.Code != 0 {
 		return fmt.Sprintf("%s: %s failure (%d): %v", e.Channel, kind, e.Code, e.Err)
@@ -34,6 +41,17 @@ func (e *SendError) Unwrap() error { return e.Err }
 func IsPermanent(err error) bool {
 	var se *SendError
 	return errors.As(err, &se) && se.Permanent
+}
+
+// IsUnknown reports whether err leaves the delivery's outcome unknown (see SendError.Unknown):
+// the caller must not retry it automatically.
+func IsUnknown(err error) bool {
+	var se *SendError
+	return errors.As(err, &se) && se.Unknown
+}
+
+func unknown(channel string, code int, err error) error {
+	return &SendError{Channel: channel, Unknown: true, Code: code, Err: err}
 }
 
 func permanent(channel string, code int, err error) error {

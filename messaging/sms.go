@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -71,10 +73,11 @@ func NewSMSClient(cfg SMSConfig, hc *http.Client) (*SMSClient, error) {
 
 // Send queues body for to (E.164) and returns the provider's message SID. Errors are
 // *SendError: an invalid number or body and HTTP 4xx replies are permanent, except 408 and
-// 429 which, like 5xx replies and network failures, are temporary.
+// 429 which, like 5xx replies and failures before the request was written, are temporary.
 //
-// A timeout after the request left may still have queued the message; the API has no
-// idempotency key, so a retry can send it twice. Callers choose between that and a lost SMS.
+// A failure after the whole request was written (no reply, a reply cut short) may still have
+// queued the message, and the API has no idempotency key: that outcome is unknown, never
+// temporary, so no automatic retry can send it twice.
 func (c *SMSClient) Send(ctx context.Context, to, body string) (string, error) {
 	if !e164.MatchString(to) {
 		return "", permanent(channelSMS, 0, fmt.Errorf("recipient %q is not an E.164 number", to))
@@ -94,13 +97,23 @@ func (c *SMSClient) Send(ctx context.Context, to, body string) (string, error) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 
+	var wrote atomic.Bool
+	req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(i httptrace.WroteRequestInfo) { wrote.Store(i.Err == nil) },
+	}))
 	resp, err := c.http.Do(req)
 	if err != nil {
+		if wrote.Load() {
+			return "", unknown(channelSMS, 0, fmt.Errorf("post message: no reply after the request was sent: %w", err))
+		}
 		return "", temporary(channelSMS, 0, fmt.Errorf("post message: %w", err))
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if err != nil {
+		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			return "", unknown(channelSMS, resp.StatusCode, fmt.Errorf("read reply: %w", err))
+		}
 		return "", temporary(channelSMS, resp.StatusCode, fmt.Errorf("read reply: %w", err))
 	}
 	var reply struct {

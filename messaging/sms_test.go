@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 )
 
 // fakeTwilio answers like the Messages API: 201 with a sid, or Twilio's error JSON.
@@ -170,5 +171,39 @@ func TestKeywords(t *testing.T) {
 		if IsStopKeyword(s) || IsStartKeyword(s) {
 			t.Errorf("%q is not a keyword", s)
 		}
+	}
+}
+
+// A provider that reads the whole request and then falls silent may have queued the SMS: the
+// outcome is unknown, never a retry. One that cannot be reached never saw it: temporary.
+func TestSMSTimeoutOutcome(t *testing.T) {
+	var got sync.WaitGroup
+	got.Add(1)
+	silent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		got.Done()
+		<-r.Context().Done() // never answers
+	}))
+	defer silent.Close()
+	hc := &http.Client{Timeout: 300 * time.Millisecond}
+	c, err := NewSMSClient(SMSConfig{BaseURL: silent.URL, AccountSID: "AC123", AuthToken: "t", From: "+15005550006"}, hc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Send(context.Background(), "+15005550009", "hello")
+	got.Wait()
+	if !IsUnknown(err) || IsPermanent(err) {
+		t.Fatalf("no reply after the request was sent: want unknown, got %v", err)
+	}
+
+	down := httptest.NewServer(http.NotFoundHandler())
+	url := down.URL
+	down.Close()
+	c, err = NewSMSClient(SMSConfig{BaseURL: url, AccountSID: "AC123", AuthToken: "t", From: "+15005550006"}, hc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err = c.Send(context.Background(), "+15005550009", "hello"); err == nil || IsUnknown(err) || IsPermanent(err) {
+		t.Fatalf("connection refused: want temporary, got %v", err)
 	}
 }

@@ -16,8 +16,8 @@ import (
 func TestDataRequestExport(t *testing.T) {
 	db, _ := testenv.DB(t)
 	ctx := context.Background()
-	shop, _, _ := models.EnsureShop(ctx, db, testenv.Shop("export"))
-	other, _, _ := models.EnsureShop(ctx, db, testenv.Shop("export-other"))
+	shop, _, _ := models.InstallShop(ctx, db, testenv.Shop("export"))
+	other, _, _ := models.InstallShop(ctx, db, testenv.Shop("export-other"))
 	if _, err := models.UpsertCustomer(ctx, db, shop, models.CustomerFact{CustomerID: 191167, Email: "john@example.com", Phone: "555-625-1199"}); err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestDataRequestExport(t *testing.T) {
 func TestRedactCustomer(t *testing.T) {
 	db, _ := testenv.DB(t)
 	ctx := context.Background()
-	shop, _, _ := models.EnsureShop(ctx, db, testenv.Shop("redact"))
+	shop, _, _ := models.InstallShop(ctx, db, testenv.Shop("redact"))
 	upd := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, id := range []int64{1, 2} {
 		if _, err := models.UpsertCustomer(ctx, db, shop, models.CustomerFact{CustomerID: id, Email: "c@example.com", Phone: "+15550001",

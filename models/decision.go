@@ -14,11 +14,14 @@ import (
 
 // Decision states stored in the log. Queued and sending are internal: queued means the policy
 // said send and delivery is pending; sending means the provider is being called. A row found in
-// sending after a crash is never sent again (at most once per decision).
+// sending after a crash is never sent again (at most once per decision): it becomes unknown,
+// as does a send whose provider fell silent after taking the whole message. Only the merchant
+// can send an unknown decision again (RetryDecision).
 const (
 	DecisionQueued   = "queued"
 	DecisionSending  = "sending"
 	DecisionSent     = "sent"
+	DecisionUnknown  = "unknown"
 	DecisionDeferred = "deferred"
 	DecisionHeld     = "held"
 	DecisionSkipped  = "skipped"
@@ -172,7 +175,7 @@ func AlreadyAnswered(ctx context.Context, db *gorm.DB, md *MessageDecision) (boo
 	var n int64
 	err := db.WithContext(ctx).Raw(`SELECT count(*) FROM message_decisions WHERE shop_id = ? AND customer_id = ?
 		AND message_id = ? AND campaign_id = ? AND dedupe_key = ? AND entity_key <> ?
-		AND decision IN ('queued', 'sending', 'sent', 'deferred')`,
+		AND decision IN ('queued', 'sending', 'sent', 'unknown', 'deferred')`,
 		md.ShopID, md.CustomerID, md.MessageID, md.CampaignID, md.DedupeKey, md.EntityKey).Scan(&n).Error
 	return n > 0, err
 }
@@ -187,6 +190,20 @@ type Claim struct {
 	Decision *MessageDecision // the row as it now stands
 	Send     bool             // the caller must deliver it now
 	Customer *Customer        // the recipient, when the policy was applied
+	// Uninstalled: the row was claimable but the shop is no longer installed; nothing may be
+	// sent in its name, and the caller settles the row as skipped.
+	Uninstalled bool
+}
+
+// shopStillInstalled is the condition every claim's update carries: a claim committed after
+// the uninstall's transaction sees the new status and claims nothing.
+const shopStillInstalled = `EXISTS (SELECT 1 FROM shops WHERE shops.id = message_decisions.shop_id AND shops.status = 'installed')`
+
+// skipPendingDecisions settles every queued or scheduled decision of a shop that left.
+func skipPendingDecisions(tx *gorm.DB, shopID int64) error {
+	return tx.Exec(`UPDATE message_decisions SET decision = ?, reason = ?, detail = ?, due_at = NULL, updated_at = now()
+		WHERE shop_id = ? AND decision IN ?`, DecisionSkipped, ReasonShopUninstalled,
+		"the shop uninstalled Boomerang before it was sent", shopID, []string{DecisionQueued, DecisionDeferred}).Error
 }
 
 // ClaimSend decides a queued or due deferred decision again, with fresh facts, and moves it
@@ -238,7 +255,11 @@ func ClaimDecision(ctx context.Context, db *gorm.DB, md *MessageDecision, cand C
 			return err
 		}
 		c.Send = row.Decision == DecisionSending
-		return tx.Model(&MessageDecision{}).Scopes(ShopScope(shopID)).Where("id = ?", id).Updates(updates).Error
+		res := tx.Model(&MessageDecision{}).Scopes(ShopScope(shopID)).Where("id = ?", id).Where(shopStillInstalled).Updates(updates)
+		if res.Error == nil && res.RowsAffected == 0 {
+			c.Send, c.Uninstalled = false, true
+		}
+		return res.Error
 	})
 	if err != nil {
 		return Claim{}, fmt.Errorf("claim decision %d: %w", id, err)
@@ -292,16 +313,17 @@ func claimTransactional(ctx context.Context, db *gorm.DB, md *MessageDecision, c
 	if c.Customer, updates, err = decideRow(ctx, db, &row, facts, cand, s, now); err != nil {
 		return Claim{}, err
 	}
-	res := Scoped(ctx, db, row.ShopID).Model(&MessageDecision{}).Where("id = ? AND decision = ?", row.ID, observed).Updates(updates)
+	res := Scoped(ctx, db, row.ShopID).Model(&MessageDecision{}).Where("id = ? AND decision = ?", row.ID, observed).
+		Where(shopStillInstalled).Updates(updates)
 	if res.Error != nil {
 		return Claim{}, fmt.Errorf("claim decision %d: %w", row.ID, res.Error)
 	}
-	if res.RowsAffected == 0 { // another delivery got there first: report the row as it is
+	if res.RowsAffected == 0 { // another delivery got there first, or the shop left: report the row as it is
 		cur, err := GetDecision(ctx, db, row.ShopID, row.ID)
 		if err != nil {
 			return Claim{}, err
 		}
-		return Claim{Decision: cur}, nil
+		return Claim{Decision: cur, Uninstalled: claimable(cur, now)}, nil
 	}
 	c.Send = row.Decision == DecisionSending
 	return c, nil
@@ -327,6 +349,38 @@ func MarkDecisionFailed(ctx context.Context, db *gorm.DB, shopID, id int64, reas
 		[]string{DecisionQueued, DecisionSending, DecisionDeferred}).
 		Updates(map[string]any{"decision": DecisionFailed, "reason": reason, "detail": truncate(detail, 500),
 			"sent_at": nil, "updated_at": time.Now()}).Error
+}
+
+// MarkDecisionUnknown records a send whose outcome cannot be known: the provider may have
+// accepted it (a timeout after the whole message was handed over, a crash mid-send). It is not
+// re-sent automatically; the merchant sees it in the activity log and may retry it by hand.
+func MarkDecisionUnknown(ctx context.Context, db *gorm.DB, shopID, id int64, reason, detail string) error {
+	return Scoped(ctx, db, shopID).Model(&MessageDecision{}).Where("id = ? AND decision = ?", id, DecisionSending).
+		Updates(map[string]any{"decision": DecisionUnknown, "reason": reason, "detail": truncate(detail, 500),
+			"updated_at": time.Now()}).Error
+}
+
+// RetryDecision is the merchant's hand on a message whose outcome was unknown or whose provider
+// failed: the decision goes back to queued, to be decided again on fresh facts (a hold placed
+// since still holds it) and sent. Any other state is a conflict.
+func RetryDecision(ctx context.Context, db *gorm.DB, shopID, id int64) (*MessageDecision, error) {
+	res := Scoped(ctx, db, shopID).Model(&MessageDecision{}).
+		Where("id = ? AND (decision = ? OR (decision = ? AND reason IN ?))", id, DecisionUnknown, DecisionFailed,
+			[]string{ReasonProviderError, ReasonInterrupted}).
+		Where(shopStillInstalled).
+		Updates(map[string]any{"decision": DecisionQueued, "reason": "", "due_at": nil, "sent_at": nil,
+			"detail": "retried by the merchant", "updated_at": time.Now()})
+	if res.Error != nil {
+		return nil, fmt.Errorf("retry decision %d: %w", id, res.Error)
+	}
+	md, err := GetDecision(ctx, db, shopID, id)
+	if err != nil {
+		return nil, err
+	}
+	if res.RowsAffected == 0 {
+		return nil, Conflict("only a message whose outcome is unknown or whose provider failed can be retried")
+	}
+	return md, nil
 }
 
 // MarkDecisionSkipped settles a pending decision that will not be sent for a reason outside

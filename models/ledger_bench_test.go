@@ -24,7 +24,7 @@ import (
 func BenchmarkLoyaltySettleOrder(b *testing.B) {
 	db, _ := testenv.DB(b)
 	ctx := context.Background()
-	shop, _, err := models.EnsureShop(ctx, db, testenv.Shop("bench"))
+	shop, _, err := models.InstallShop(ctx, db, testenv.Shop("bench"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -145,7 +145,7 @@ func runSim(t *testing.T, db *gorm.DB, seed uint64, steps int) {
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(seed, 0x10a1))
 	start := time.Date(2025, 10, 15, 9, 0, 0, 0, time.UTC)
-	shop, _, err := models.EnsureShop(ctx, db, fmt.Sprintf("sim-%d-%d.myshopify.com", seed, time.Now().UnixNano()))
+	shop, _, err := models.InstallShop(ctx, db, fmt.Sprintf("sim-%d-%d.myshopify.com", seed, time.Now().UnixNano()))
 	if err != nil {
 		t.Fatal(err)
 	}

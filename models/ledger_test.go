@@ -24,7 +24,7 @@ func loyaltyDB(t *testing.T) (*gorm.DB, string) {
 func loyaltyShop(t *testing.T) (*gorm.DB, int64) {
 	t.Helper()
 	db, _ := testenv.DB(t)
-	id, _, err := models.EnsureShop(context.Background(), db, testenv.Shop("loyalty"))
+	id, _, err := models.InstallShop(context.Background(), db, testenv.Shop("loyalty"))
 	if err != nil {
 		t.Fatal(err)
 	}

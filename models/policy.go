@@ -52,6 +52,12 @@ const (
 	ReasonInterrupted      = "interrupted"
 	ReasonTemplateError    = "template_error"
 	ReasonNoProvider       = "no_provider"
+	// ReasonOutcomeUnknown (decision unknown): the provider may have accepted the message, so it
+	// is not re-sent unless the merchant asks.
+	ReasonOutcomeUnknown = "outcome_unknown"
+	// Settled outside the policy (decision skipped).
+	ReasonShopUninstalled = "shop_uninstalled"
+	ReasonMessageDisabled = "message_disabled"
 )
 
 // Consent states as Shopify reports them (email_marketing_consent.state, sms_marketing_consent.state).

@@ -45,7 +45,7 @@ func BenchmarkDecide(b *testing.B) {
 func BenchmarkDecideWithFacts(b *testing.B) {
 	db, _ := testenv.DB(b)
 	ctx := context.Background()
-	shop, _, _ := models.EnsureShop(ctx, db, testenv.Shop("bench"))
+	shop, _, _ := models.InstallShop(ctx, db, testenv.Shop("bench"))
 	const customers = 5000
 	now := time.Now().UTC()
 	// 5,000 shoppers with consent; every 10th held after a negative review, every 5th sent a

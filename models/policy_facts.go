@@ -118,7 +118,7 @@ func loadPromoFacts(ctx context.Context, db *gorm.DB, shopID int64, ids []int64,
 		SentAt     time.Time
 	}
 	if err := db.WithContext(ctx).Raw(`SELECT customer_id, sent_at FROM message_decisions
-		WHERE shop_id = ? AND customer_id IN ? AND kind = ? AND decision IN ('sending', 'sent') AND sent_at > ?`,
+		WHERE shop_id = ? AND customer_id IN ? AND kind = ? AND decision IN ('sending', 'sent', 'unknown') AND sent_at > ?`,
 		shopID, ids, KindPromotional, now.Add(-capWindow)).Scan(&sends).Error; err != nil {
 		return fmt.Errorf("facts: recent sends: %w", err)
 	}

@@ -102,7 +102,7 @@ func BenchmarkImportDB(b *testing.B) {
 	}
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		shopID, _, err := models.EnsureShop(ctx, db, fmt.Sprintf("bench-%d-%d.myshopify.com", time.Now().UnixNano(), i))
+		shopID, _, err := models.InstallShop(ctx, db, fmt.Sprintf("bench-%d-%d.myshopify.com", time.Now().UnixNano(), i))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -126,7 +126,7 @@ func BenchmarkImportDB(b *testing.B) {
 func BenchmarkScoreReview(b *testing.B) {
 	db, _ := testenv.DB(b)
 	ctx := context.Background()
-	shopID, _, err := models.EnsureShop(ctx, db, fmt.Sprintf("bench-score-%d.myshopify.com", time.Now().UnixNano()))
+	shopID, _, err := models.InstallShop(ctx, db, fmt.Sprintf("bench-score-%d.myshopify.com", time.Now().UnixNano()))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -26,7 +26,7 @@ func newReviewShop(t *testing.T, db *gorm.DB) *reviewShop {
 	t.Helper()
 	ctx := context.Background()
 	name := testenv.Shop("rev")
-	id, _, err := models.EnsureShop(ctx, db, name)
+	id, _, err := models.InstallShop(ctx, db, name)
 	if err != nil {
 		t.Fatal(err)
 	}

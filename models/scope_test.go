@@ -16,8 +16,8 @@ import (
 func TestShopGuard(t *testing.T) {
 	db, _ := testenv.DB(t)
 	ctx := context.Background()
-	a, _, _ := models.EnsureShop(ctx, db, testenv.Shop("guard-a"))
-	b, _, _ := models.EnsureShop(ctx, db, testenv.Shop("guard-b"))
+	a, _, _ := models.InstallShop(ctx, db, testenv.Shop("guard-a"))
+	b, _, _ := models.InstallShop(ctx, db, testenv.Shop("guard-b"))
 	for _, id := range []int64{a, b} {
 		if _, err := models.UpsertCustomer(ctx, db, id, models.CustomerFact{CustomerID: 1, Email: "x@example.com"}); err != nil {
 			t.Fatal(err)

@@ -15,7 +15,7 @@ import (
 func benchShop(b *testing.B) *metricsShop {
 	db, _ := testenv.DB(b)
 	s := &metricsShop{t: nil, ctx: b.Context(), db: db}
-	id, _, err := models.EnsureShop(s.ctx, db, testenv.Shop("bench"))
+	id, _, err := models.InstallShop(s.ctx, db, testenv.Shop("bench"))
 	if err != nil {
 		b.Fatal(err)
 	}

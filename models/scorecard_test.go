@@ -25,7 +25,7 @@ type metricsShop struct {
 func newMetricsShop(t *testing.T, db *gorm.DB, tz string) *metricsShop {
 	t.Helper()
 	ctx := context.Background()
-	id, _, err := models.EnsureShop(ctx, db, testenv.Shop("metrics"))
+	id, _, err := models.InstallShop(ctx, db, testenv.Shop("metrics"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // Shop is one installed store. Tokens are sealed with Cipher; never read them without it.
@@ -37,38 +35,64 @@ const (
 	ShopUninstalled = "uninstalled"
 )
 
-// shopIDs caches domain → id: the ingest path resolves a shop on every webhook and ids never
-// change while the row lives (a redacted shop is evicted).
-var shopIDs sync.Map
-
-// EnsureShop returns the shop's id, creating the row the first time the shop is seen (a
-// verified webhook or app load may be first: Shopify-managed install sends webhooks early).
-// created is true only for the call that inserted it.
-func EnsureShop(ctx context.Context, db *gorm.DB, domain string) (id int64, created bool, err error) {
-	if v, ok := shopIDs.Load(domain); ok {
-		return v.(int64), false, nil
+// InstallShop returns the shop's id, creating a fresh record when the shop is not known: an
+// install (a new offline token, a valid session from Shopify's admin) is the only thing that
+// may create a shop. A shop erased by shop/redact starts over: its tombstone is removed.
+// created is true only for the call that inserted the row.
+func InstallShop(ctx context.Context, db *gorm.DB, domain string) (id int64, created bool, err error) {
+	if id, err = shopIDByDomain(ctx, db, domain); err != nil || id != 0 {
+		return id, false, err
 	}
-	var row struct{ ID int64 }
-	res := db.WithContext(ctx).Raw(
-		`INSERT INTO shops (domain) VALUES (?) ON CONFLICT (domain) DO NOTHING RETURNING id`, domain).Scan(&row)
-	if res.Error != nil {
-		return 0, false, fmt.Errorf("ensure shop %s: %w", domain, res.Error)
-	}
-	created = res.RowsAffected == 1
-	if !created {
-		if err := db.WithContext(ctx).Raw(`SELECT id FROM shops WHERE domain = ?`, domain).Scan(&row).Error; err != nil {
-			return 0, false, fmt.Errorf("find shop %s: %w", domain, err)
+	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var row struct{ ID int64 }
+		res := tx.Raw(`INSERT INTO shops (domain) VALUES (?) ON CONFLICT (domain) DO NOTHING RETURNING id`, domain).Scan(&row)
+		if res.Error != nil {
+			return res.Error
 		}
+		if created = res.RowsAffected == 1; !created {
+			return tx.Raw(`SELECT id FROM shops WHERE domain = ?`, domain).Scan(&row).Error
+		}
+		id = row.ID
+		return tx.Exec(`DELETE FROM shop_tombstones WHERE domain = ?`, domain).Error
+	})
+	if err != nil {
+		return 0, false, fmt.Errorf("install shop %s: %w", domain, err)
 	}
-	if row.ID == 0 {
-		return 0, false, fmt.Errorf("ensure shop %s: no id", domain)
+	if id == 0 {
+		id, err = shopIDByDomain(ctx, db, domain)
 	}
-	shopIDs.Store(domain, row.ID)
-	return row.ID, created, nil
+	return id, created, err
 }
 
-// ForgetShop drops a cached id, after the shop's rows were deleted.
-func ForgetShop(domain string) { shopIDs.Delete(domain) }
+// LookupShop returns the id of a known, installed shop without creating anything: the app
+// proxy and every other door that is not an install use it. A shop that is unknown, erased or
+// uninstalled is NotFound.
+func LookupShop(ctx context.Context, db *gorm.DB, domain string) (int64, error) {
+	var id int64
+	err := db.WithContext(ctx).Raw(`SELECT id FROM shops WHERE domain = ? AND status = ?`, domain, ShopInstalled).Scan(&id).Error
+	if err != nil {
+		return 0, fmt.Errorf("find shop %s: %w", domain, err)
+	}
+	if id == 0 {
+		return 0, NotFound("shop")
+	}
+	return id, nil
+}
+
+func shopIDByDomain(ctx context.Context, db *gorm.DB, domain string) (int64, error) {
+	var id int64
+	if err := db.WithContext(ctx).Raw(`SELECT id FROM shops WHERE domain = ?`, domain).Scan(&id).Error; err != nil {
+		return 0, fmt.Errorf("find shop %s: %w", domain, err)
+	}
+	return id, nil
+}
+
+// IsTombstoned reports whether the shop was erased by shop/redact and not installed since.
+func IsTombstoned(ctx context.Context, db *gorm.DB, domain string) (bool, error) {
+	var n int64
+	err := db.WithContext(ctx).Raw(`SELECT count(*) FROM shop_tombstones WHERE domain = ?`, domain).Scan(&n).Error
+	return n > 0, err
+}
 
 // FindShop loads a shop by domain.
 func FindShop(ctx context.Context, db *gorm.DB, domain string) (*Shop, error) {
@@ -96,12 +120,20 @@ func GetShop(ctx context.Context, db *gorm.DB, id int64) (*Shop, error) {
 	return &s, nil
 }
 
-// MarkUninstalled records app/uninstalled: Shopify has already revoked the token, so it is deleted.
+// MarkUninstalled records app/uninstalled: Shopify has already revoked the token, so it is
+// deleted, and every message still waiting to go out in the shop's name (queued or scheduled)
+// is settled as skipped, in the same transaction. Claims check the shop's status too, so a
+// message decided by a job racing the uninstall cannot be sent after it either.
 func MarkUninstalled(ctx context.Context, db *gorm.DB, shopID int64, at time.Time) error {
-	return db.WithContext(ctx).Model(&Shop{}).Where("id = ?", shopID).Updates(map[string]any{
-		"status": ShopUninstalled, "uninstalled_at": at, "access_token": nil, "access_token_expires_at": nil,
-		"refresh_token": nil, "refresh_token_expires_at": nil, "updated_at": time.Now(),
-	}).Error
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&Shop{}).Where("id = ?", shopID).Updates(map[string]any{
+			"status": ShopUninstalled, "uninstalled_at": at, "access_token": nil, "access_token_expires_at": nil,
+			"refresh_token": nil, "refresh_token_expires_at": nil, "updated_at": time.Now(),
+		}).Error; err != nil {
+			return err
+		}
+		return skipPendingDecisions(tx, shopID)
+	})
 }
 
 // MarkInstalled records a (re)install: the app was loaded with a valid session, or a new token arrived.
@@ -140,11 +172,17 @@ func InstalledShopIDs(ctx context.Context, db *gorm.DB) ([]int64, error) {
 	return ids, err
 }
 
-// DeleteShop erases every row of the shop (shop/redact). Tables reference shops with ON DELETE
-// CASCADE, so one statement removes everything, atomically.
+// DeleteShop erases every row of the shop (shop/redact) and leaves a tombstone of its domain, so
+// that no late delivery re-creates it. Tables reference shops with ON DELETE CASCADE, so one
+// statement removes everything, atomically with the tombstone.
 func DeleteShop(ctx context.Context, db *gorm.DB, shopID int64, domain string) error {
-	err := db.WithContext(ctx).Clauses(clause.Returning{}).Where("id = ?", shopID).Delete(&Shop{}).Error
-	ForgetShop(domain)
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(`INSERT INTO shop_tombstones (domain) VALUES (?)
+			ON CONFLICT (domain) DO UPDATE SET redacted_at = now()`, domain).Error; err != nil {
+			return err
+		}
+		return tx.Exec(`DELETE FROM shops WHERE id = ?`, shopID).Error
+	})
 	if err != nil {
 		return fmt.Errorf("delete shop %d: %w", shopID, err)
 	}

@@ -22,7 +22,7 @@ func TestEnsureShopOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ids[i], created[i], errs[i] = models.EnsureShop(ctx, db, domain)
+			ids[i], created[i], errs[i] = models.InstallShop(ctx, db, domain)
 		}()
 	}
 	wg.Wait()
@@ -57,8 +57,8 @@ func TestShopLifecycle(t *testing.T) {
 	db, _ := testenv.DB(t)
 	ctx := context.Background()
 	domain := testenv.Shop("life")
-	id, _, _ := models.EnsureShop(ctx, db, domain)
-	other, _, _ := models.EnsureShop(ctx, db, testenv.Shop("life-other"))
+	id, _, _ := models.InstallShop(ctx, db, domain)
+	other, _, _ := models.InstallShop(ctx, db, testenv.Shop("life-other"))
 
 	if err := models.UpdateShopProfile(ctx, db, id, models.ShopProfile{Name: "Life", Currency: "EUR"}); err != nil {
 		t.Fatal(err)
@@ -117,22 +117,67 @@ func TestShopLifecycle(t *testing.T) {
 	}
 }
 
-// A shop deleted by another process leaves this process's id cache stale; storing a webhook
-// for it must still work (a reinstall after shop/redact).
-func TestStaleShopCacheRecovers(t *testing.T) {
+// A delivery never creates a shop: not for a shop that never installed, not for one erased by
+// shop/redact (its tombstone), and an uninstalled shop takes only the compliance topics.
+func TestStoreDeliveryNeverCreatesShops(t *testing.T) {
 	db, _ := testenv.DB(t)
 	ctx := context.Background()
-	domain := testenv.Shop("stale")
-	old, _, _ := models.EnsureShop(ctx, db, domain)
-	if err := db.Exec(`DELETE FROM shops WHERE id = ?`, old).Error; err != nil { // not through DeleteShop: the cache keeps the id
+	store := func(domain, topic, webhookID string) models.Stored {
+		t.Helper()
+		st, err := models.StoreDelivery(ctx, db, models.Delivery{ShopDomain: domain, Topic: topic, WebhookID: webhookID, Body: []byte(`{}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	stranger := testenv.Shop("never")
+	if st := store(stranger, "orders/paid", "w1"); st.Dropped != models.DropUnknownShop || st.EventID != 0 {
+		t.Fatalf("never-installed shop: %+v", st)
+	}
+	if _, err := models.FindShop(ctx, db, stranger); models.ErrorCode(err) != models.ENotFound {
+		t.Fatalf("a delivery created the shop row: %v", err)
+	}
+
+	domain := testenv.Shop("gone")
+	id, _, _ := models.InstallShop(ctx, db, domain)
+	first := store(domain, "orders/paid", "w1")
+	if first.Dropped != "" || !first.Fresh || first.ShopID != id {
+		t.Fatalf("installed shop: %+v", first)
+	}
+	if dup := store(domain, "orders/paid", "w1"); dup.Fresh || dup.EventID != first.EventID || dup.Dropped != "" {
+		t.Fatalf("duplicate: %+v", dup)
+	}
+	if err := models.MarkUninstalled(ctx, db, id, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	st, err := models.StoreDelivery(ctx, db, models.Delivery{ShopDomain: domain, Topic: "orders/paid", WebhookID: "w1", Body: []byte(`{}`)})
-	if err != nil {
-		t.Fatalf("store after the shop vanished: %v", err)
+	if st := store(domain, "orders/paid", "w2"); st.Dropped != models.DropUninstalled {
+		t.Fatalf("order after uninstall: %+v", st)
 	}
-	if st.ShopID == old || !st.ShopCreated || !st.Fresh {
-		t.Fatalf("stored %+v (old id %d)", st, old)
+	if st := store(domain, "customers/redact", "w3"); st.Dropped != "" || !st.Fresh {
+		t.Fatalf("compliance topic after uninstall: %+v", st)
+	}
+	if err := models.DeleteShop(ctx, db, id, domain); err != nil {
+		t.Fatal(err)
+	}
+	if st := store(domain, "orders/paid", "w4"); st.Dropped != models.DropUnknownShop {
+		t.Fatalf("order after redaction: %+v", st)
+	}
+	if dead, _ := models.IsTombstoned(ctx, db, domain); !dead {
+		t.Fatal("no tombstone after shop/redact")
+	}
+	if _, err := models.LookupShop(ctx, db, domain); models.ErrorCode(err) != models.ENotFound {
+		t.Fatalf("lookup of a redacted shop: %v", err)
+	}
+	// A real reinstall starts a fresh record and lifts the tombstone.
+	again, created, err := models.InstallShop(ctx, db, domain)
+	if err != nil || !created || again == id {
+		t.Fatalf("reinstall: id %d (old %d), created %v, %v", again, id, created, err)
+	}
+	if dead, _ := models.IsTombstoned(ctx, db, domain); dead {
+		t.Fatal("tombstone kept after a reinstall")
+	}
+	if st := store(domain, "orders/paid", "w4"); st.Dropped != "" || st.ShopID != again {
+		t.Fatalf("after reinstall: %+v", st)
 	}
 }
 
@@ -140,7 +185,7 @@ func TestDeleteShopCascades(t *testing.T) {
 	db, _ := testenv.DB(t)
 	ctx := context.Background()
 	domain := testenv.Shop("del")
-	id, _, _ := models.EnsureShop(ctx, db, domain)
+	id, _, _ := models.InstallShop(ctx, db, domain)
 	if _, err := models.StoreDelivery(ctx, db, models.Delivery{ShopDomain: domain, Topic: "customers/create", WebhookID: "w", Body: []byte(`{}`)}); err != nil {
 		t.Fatal(err)
 	}
@@ -157,8 +202,8 @@ func TestDeleteShopCascades(t *testing.T) {
 			t.Errorf("%s keeps %d rows of the deleted shop", table, n)
 		}
 	}
-	// The cache was cleared: the domain gets a new shop.
-	again, created, err := models.EnsureShop(ctx, db, domain)
+	// A reinstall gets a new shop.
+	again, created, err := models.InstallShop(ctx, db, domain)
 	if err != nil || !created || again == id {
 		t.Fatalf("after delete: id %d (old %d), created %v, %v", again, id, created, err)
 	}

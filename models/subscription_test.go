@@ -13,7 +13,7 @@ import (
 
 func msgShop(t *testing.T, db *gorm.DB, prefix string) int64 {
 	t.Helper()
-	id, _, err := models.EnsureShop(context.Background(), db, testenv.Shop(prefix))
+	id, _, err := models.InstallShop(context.Background(), db, testenv.Shop(prefix))
 	if err != nil {
 		t.Fatal(err)
 	}

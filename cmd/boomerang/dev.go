@@ -97,7 +97,7 @@ func runDev(ctx context.Context) error {
 // installDemoToken gives the demo shop an expiring offline token issued by the fake, the
 // same way token exchange would on a real first app load.
 func installDemoToken(ctx context.Context, a *app, fake *fakeshop.Server) error {
-	id, _, err := models.EnsureShop(ctx, a.db, demoShop)
+	id, _, err := models.InstallShop(ctx, a.db, demoShop)
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ import (
 func TestVerifyAllChecksTheLedger(t *testing.T) {
 	db, _ := testenv.DB(t)
 	ctx := context.Background()
-	shop, _, err := models.EnsureShop(ctx, db, testenv.Shop("verify"))
+	shop, _, err := models.InstallShop(ctx, db, testenv.Shop("verify"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -170,7 +170,7 @@ func createDatabase(ctx context.Context, name string, drop bool) error {
 
 // createShop installs the shop with every part's defaults, as the install job would.
 func createShop(ctx context.Context, gdb *gorm.DB, cfg seedConfig) (int64, error) {
-	id, _, err := models.EnsureShop(ctx, gdb, cfg.shop)
+	id, _, err := models.InstallShop(ctx, gdb, cfg.shop)
 	if err != nil {
 		return 0, err
 	}

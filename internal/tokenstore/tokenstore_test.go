@@ -44,7 +44,7 @@ func TestSaveSealsTokens(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
 	shop := testenv.Shop("seal")
-	if _, _, err := models.EnsureShop(ctx, s.DB, shop); err != nil {
+	if _, _, err := models.InstallShop(ctx, s.DB, shop); err != nil {
 		t.Fatal(err)
 	}
 	exp := time.Now().Add(time.Hour).UTC().Truncate(time.Microsecond)
@@ -73,7 +73,7 @@ func TestSaveSealsTokens(t *testing.T) {
 
 	// A sealed token copied onto another shop's row does not open there.
 	other := testenv.Shop("other")
-	if _, _, err := models.EnsureShop(ctx, s.DB, other); err != nil {
+	if _, _, err := models.InstallShop(ctx, s.DB, other); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.DB.Exec(`UPDATE shops SET access_token = ? WHERE domain = ?`, access, other).Error; err != nil {
@@ -84,7 +84,7 @@ func TestSaveSealsTokens(t *testing.T) {
 	}
 
 	// After uninstall the tokens are gone and Load says so.
-	id, _, _ := models.EnsureShop(ctx, s.DB, shop)
+	id, _, _ := models.InstallShop(ctx, s.DB, shop)
 	if err := models.MarkUninstalled(ctx, s.DB, id, time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestUpdateErrorKeepsTokens(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
 	shop := testenv.Shop("keep")
-	_, _, _ = models.EnsureShop(ctx, s.DB, shop)
+	_, _, _ = models.InstallShop(ctx, s.DB, shop)
 	if err := s.Save(ctx, shop, shopify.Tokens{AccessToken: "a1", RefreshToken: "r1"}); err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestConcurrentRefreshHappensOnce(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
 	shop := testenv.Shop("race")
-	_, _, _ = models.EnsureShop(ctx, s.DB, shop)
+	_, _, _ = models.InstallShop(ctx, s.DB, shop)
 
 	fake := fakeshop.New(testenv.APISecret)
 	var refreshes atomic.Int64
