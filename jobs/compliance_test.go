@@ -226,8 +226,8 @@ func TestReinstallAfterShopRedactInAnotherProcess(t *testing.T) {
 	if st := a.API(t, shop, http.MethodGet, "/api/shop", nil, &out); st != http.StatusOK {
 		t.Fatalf("first load: %d", st)
 	}
-	old, _, _ := models.InstallShop(context.Background(), a.DB, shop)               // cached in this process
-	if err := a.DB.Exec(`DELETE FROM shops WHERE id = ?`, old).Error; err != nil { // what DeleteShop does, elsewhere
+	old, _, _ := models.InstallShop(context.Background(), a.DB, shop)
+	if err := models.DeleteShop(context.Background(), a.DB, old, shop); err != nil { // shop/redact, in the worker process
 		t.Fatal(err)
 	}
 	if st := a.API(t, shop, http.MethodGet, "/api/shop", nil, &out); st != http.StatusOK || out.Domain != shop {

@@ -14,8 +14,8 @@ type SendError struct {
 	// waiting for the reply to SMTP's final dot, an SMS API that fell silent after the request
 	// was written). It may have been accepted, so sending again risks a second copy.
 	Unknown bool
-	Code      int    // SMTP reply code or HTTP status; 0 when the failure had none
-	Err       error
+	Code    int // SMTP reply code or HTTP status; 0 when the failure had none
+	Err     error
 }
 
 func (e *SendError) Error() string {
