@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strconv"
@@ -26,8 +27,8 @@ type activityDecision struct {
 	SentAt     *time.Time `json:"sent_at"`
 }
 
-var decisionStates = []string{models.DecisionQueued, models.DecisionSending, models.DecisionSent, models.DecisionDeferred,
-	models.DecisionHeld, models.DecisionSkipped, models.DecisionFailed}
+var decisionStates = []string{models.DecisionQueued, models.DecisionSending, models.DecisionSent, models.DecisionUnknown,
+	models.DecisionDeferred, models.DecisionHeld, models.DecisionSkipped, models.DecisionFailed}
 
 // listActivity serves GET /api/activity?decision=&reason=&cursor=&limit=: every message
 // decision of the shop, newest first.
@@ -64,4 +65,31 @@ func (s *Server) listActivity(c echo.Context) error {
 		body["next_cursor"] = strconv.FormatInt(next, 10)
 	}
 	return c.JSON(http.StatusOK, body)
+}
+
+// deliveryQueue is how the edge asks for a decision to be delivered now.
+type deliveryQueue interface {
+	EnqueueDelivery(ctx context.Context, shopID, decisionID int64, at time.Time) error
+}
+
+// retryActivity serves POST /api/activity/{id}/retry: the merchant sends again a message whose
+// outcome was unknown (the provider may have it already) or whose provider failed. It is
+// decided again on fresh facts, so a hold placed since still holds it. 409 for any other state.
+func (s *Server) retryActivity(c echo.Context) error {
+	id, err := msgPathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	md, err := models.RetryDecision(ctx, s.DB, ShopID(c), id)
+	if err != nil {
+		return err
+	}
+	if q, ok := s.Queue.(deliveryQueue); ok {
+		if err := q.EnqueueDelivery(ctx, md.ShopID, md.ID, time.Time{}); err != nil {
+			// Queued in the log: the delivery sweeper picks it up within minutes.
+			s.Log.Warn("retry not enqueued; the sweeper will deliver it", "shop", c.Get(ctxShop), "decision", id, "error", err)
+		}
+	}
+	return c.JSON(http.StatusAccepted, map[string]any{"id": md.ID, "decision": md.Decision})
 }

@@ -18,6 +18,7 @@ func (s *Server) routes(e *echo.Echo) {
 
 	ops := s.opsAuth()
 	e.GET("/metrics", echo.WrapHandler(promhttp.Handler()), ops)
+	e.GET("/ops/webhooks/failed", s.failedWebhooksPage, ops)
 	if s.Extra != nil {
 		s.Extra(e, ops)
 	}

@@ -10,6 +10,7 @@ func (s *Server) adminRoutes(api *echo.Group) {
 	api.GET("/metrics/scorecard", s.getScorecard)
 	api.GET("/customers/:id/timeline", s.customerTimeline)
 	api.GET("/activity", s.listActivity)
+	api.POST("/activity/:id/retry", s.retryActivity)
 	api.GET("/data-requests", s.listDataRequests)
 	api.GET("/data-requests/:id/export", s.dataRequestExport)
 }

@@ -72,9 +72,12 @@ const webhookMaxRetry = 12
 
 // EnqueueWebhook hands a stored webhook to the workers, once per stored event.
 func (q *Queue) EnqueueWebhook(ctx context.Context, eventID int64, webhookID string) error {
-	return q.enqueue(ctx, NewWebhookTask(eventID), asynq.TaskID("wh:"+strconv.FormatInt(eventID, 10)),
+	return q.enqueue(ctx, NewWebhookTask(eventID), asynq.TaskID(WebhookTaskID(eventID)),
 		asynq.Queue(QueueCritical), asynq.MaxRetry(webhookMaxRetry), asynq.Timeout(2*time.Minute))
 }
+
+// WebhookTaskID is the task id of a stored event's task: one task per event.
+func WebhookTaskID(eventID int64) string { return "wh:" + strconv.FormatInt(eventID, 10) }
 
 // NewWebhookTask carries only the stored event's id: the row is the source of truth.
 func NewWebhookTask(eventID int64) *asynq.Task {

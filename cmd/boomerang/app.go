@@ -94,6 +94,9 @@ func (a *app) httpServer() *echo.Echo {
 	if err := prometheus.Register(metrics.NewQueueMetricsCollector(a.inspector)); err != nil {
 		a.log.Warn("queue metrics not registered", "error", err)
 	}
+	if err := prometheus.Register(handlers.FailedWebhooksCollector(a.db)); err != nil {
+		a.log.Warn("failed-webhook metrics not registered", "error", err)
+	}
 	return handlers.New(handlers.Deps{Cfg: a.cfg, DB: a.db, Queue: a.queue, Admin: a.admin, Tokens: a.tokens,
 		Cipher: a.cipher, Log: a.log, Extra: func(e *echo.Echo, ops echo.MiddlewareFunc) {
 			mon := asynqmon.New(asynqmon.Options{RootPath: "/ops/jobs", RedisConnOpt: a.redisOpt})

@@ -21,6 +21,8 @@ commands:
   migrate   apply database migrations (advisory-locked; safe to run from many processes)
   dev       migrate + serve + worker in one process, development settings and a demo shop
   verify    check ledger invariants for every account
+  replay-webhooks [-id 1,2] [-shop x.myshopify.com] [-all]
+            send failed webhook deliveries (see /ops/webhooks/failed) to the workers again
   version   print the version
 `
 
@@ -43,6 +45,8 @@ func main() {
 		err = runDev(ctx)
 	case "verify":
 		err = runVerify(ctx, os.Getenv)
+	case "replay-webhooks":
+		err = runReplayWebhooks(ctx, os.Getenv, os.Args[2:], os.Stdout)
 	case "version":
 		fmt.Println(version)
 	default:

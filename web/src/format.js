@@ -27,6 +27,9 @@ const reasonText = {
   audience_mismatch: 'not in the audience',
   template_error: 'template error',
   provider_error: 'delivery provider error',
+  outcome_unknown: 'the provider did not confirm it; not re-sent',
+  interrupted: 'interrupted mid-send; not re-sent',
+  shop_uninstalled: 'the shop uninstalled Boomerang',
   bounced: 'address bounced',
   test_order: 'test order',
   ok: '',
@@ -40,6 +43,7 @@ const decisionText = {
   skipped: 'Skipped',
   failed: 'Failed',
   queued: 'Queued',
+  unknown: 'Outcome unknown',
 };
 
 export function humanize(code) {

@@ -1,6 +1,6 @@
 // Activity: every message decision across the shop, and compliance data requests.
 import { useState } from 'react';
-import { downloadJson } from '../api.js';
+import { api, downloadJson } from '../api.js';
 import { dateTime, decisionLabel, humanize, reasonLabel } from '../format.js';
 import { useList, useResource } from '../hooks.js';
 import { Badge, Button, Empty, ErrorBanner, Fields, Link, LoadingCards, More, Page, Section, Select, Table, Text, useToast } from '../ui/index.js';
@@ -12,7 +12,34 @@ const decisionOptions = [
   { label: 'Deferred', value: 'deferred' },
   { label: 'Skipped', value: 'skipped' },
   { label: 'Failed', value: 'failed' },
+  { label: 'Outcome unknown', value: 'unknown' },
 ];
+
+// A send the provider may have taken (unknown) or that the provider failed is sent again only
+// by the merchant's hand: the shopper must never get two copies by accident.
+const retryable = (d) => d.decision === 'unknown' || (d.decision === 'failed' && ['provider_error', 'interrupted'].includes(d.reason));
+
+function SendAgain({ decision, onDone }) {
+  const toast = useToast();
+  const [busy, setBusy] = useState(false);
+  const send = async () => {
+    setBusy(true);
+    try {
+      await api.post(`/api/activity/${decision.id}/retry`);
+      toast('Queued to send again');
+      onDone();
+    } catch (e) {
+      toast(e.message, { error: true });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Button plain loading={busy} onClick={send} label={`Send message ${decision.id} again`} testId="send-again">
+      Send again
+    </Button>
+  );
+}
 
 const reasonCodes = [
   'negative_review',
@@ -68,6 +95,7 @@ function Decisions() {
                   },
                   { key: 'channel', label: 'Channel', render: (d) => (d.channel === 'sms' ? 'SMS' : humanize(d.channel)) },
                   { key: 'decision', label: 'Decision', render: (d) => <span data-testid="decision-text">{decisionLabel(d.decision, d.reason)}</span> },
+                  { key: 'retry', label: 'Action', render: (d) => (retryable(d) ? <SendAgain decision={d} onDone={list.reload} /> : '') },
                 ]}
                 rows={list.items}
                 rowKey={(d, i) => `${d.customer_id}-${d.message_id || d.campaign_id}-${d.created_at}-${i}`}
