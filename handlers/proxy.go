@@ -40,6 +40,9 @@ func (s *Server) requireProxySignature(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(ctxShop, shop)
 		c.Set(ctxShopID, id)
 		c.Set(ctxProxyCustomer, cust)
+		// Balances, codes and forms are about one shopper: no cache on the way may keep them.
+		// A handler whose answer is the same for everyone (the review list) says so itself.
+		c.Response().Header().Set(echo.HeaderCacheControl, "private, no-store")
 		return next(c)
 	}
 }

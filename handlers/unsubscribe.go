@@ -80,6 +80,9 @@ func (s *Server) renderUnsubscribe(c echo.Context, status int, v unsubscribeView
 	c.Response().Header().Set("Content-Type", "text/html; charset=utf-8")
 	c.Response().Header().Set("Cache-Control", "no-store")
 	c.Response().Header().Set("Referrer-Policy", "no-referrer")
+	// A signed link's page: no other site may frame it and trick a click.
+	c.Response().Header().Set("Content-Security-Policy", frameAncestors(""))
+	c.Response().Header().Set("X-Frame-Options", "DENY")
 	c.Response().WriteHeader(status)
 	return unsubscribeTmpl.Execute(c.Response(), v)
 }
