@@ -111,7 +111,9 @@ func (w *Worker) apply(ctx context.Context, ev *models.WebhookEvent) error {
 		if err := decode(ev.Body, &c); err != nil {
 			return err
 		}
-		if _, err := models.UpsertCustomer(ctx, w.DB, shopID, customerFact(c)); err != nil {
+		fact := customerFact(c)
+		fact.ConsentComplete = true
+		if _, err := models.UpsertCustomer(ctx, w.DB, shopID, fact); err != nil {
 			return err
 		}
 		return w.onCustomer(ctx, shopID, c.ID, topic == "customers/create")

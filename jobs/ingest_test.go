@@ -197,6 +197,19 @@ func TestOutOfOrderDeliveries(t *testing.T) {
 	if again.Email != c.Email || again.OrdersCount != c.OrdersCount || !again.TotalSpent.Equal(c.TotalSpent) || again.EmailConsent != c.EmailConsent {
 		t.Fatalf("replay changed the customer: %+v then %+v", c, again)
 	}
+
+	// An order's customer without consent fields keeps the stored consent; a newer whole
+	// customer record without them (Shopify sends null once the address is gone) clears it.
+	noConsent := map[string]any{"id": 42, "email": "third@example.com", "updated_at": ts("07")}
+	process(t, a, deliver(t, a, shop, "orders/paid", "o10", orderBody(10, 0, "paid", "5.00", ts("07"), map[string]any{"customer": noConsent})))
+	if c, _ = models.GetCustomer(ctx, a.DB, id, 42); c.EmailConsent != "subscribed" {
+		t.Fatalf("an order's customer without consent changed it: %q", c.EmailConsent)
+	}
+	process(t, a, deliver(t, a, shop, "customers/update", "cu-4", map[string]any{"id": 42, "email": nil, "updated_at": ts("08"),
+		"email_marketing_consent": nil}))
+	if c, _ = models.GetCustomer(ctx, a.DB, id, 42); c.EmailConsent != "" || c.Email != "" {
+		t.Fatalf("a newer customer record without consent left it stale: email %q, consent %q", c.Email, c.EmailConsent)
+	}
 }
 
 func waitFor(t *testing.T, d time.Duration, cond func() bool) {

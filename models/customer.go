@@ -71,8 +71,13 @@ type CustomerFact struct {
 	Tags         string
 	EmailConsent string
 	SMSConsent   string
-	Timezone     string
-	UpdatedAt    *time.Time
+	// ConsentComplete: the fact is a whole customer record (customers/create, customers/update),
+	// where Shopify sends a consent as null when the customer has no address on that channel, so
+	// an empty consent clears the stored one. Other shapes (an order's customer) may leave
+	// consent out, and an empty one keeps what is stored.
+	ConsentComplete bool
+	Timezone        string
+	UpdatedAt       *time.Time
 }
 
 // UpsertCustomer stores a customer fact unless a newer one is already stored (webhooks arrive
@@ -87,15 +92,15 @@ func UpsertCustomer(ctx context.Context, db *gorm.DB, shopID int64, f CustomerFa
 		ON CONFLICT (shop_id, customer_id) DO UPDATE SET
 			email = EXCLUDED.email, phone = EXCLUDED.phone, first_name = EXCLUDED.first_name,
 			last_name = EXCLUDED.last_name, state = EXCLUDED.state, tags = EXCLUDED.tags,
-			email_consent = CASE WHEN EXCLUDED.email_consent <> '' THEN EXCLUDED.email_consent ELSE customers.email_consent END,
-			sms_consent = CASE WHEN EXCLUDED.sms_consent <> '' THEN EXCLUDED.sms_consent ELSE customers.sms_consent END,
+			email_consent = CASE WHEN EXCLUDED.email_consent <> '' OR ? THEN EXCLUDED.email_consent ELSE customers.email_consent END,
+			sms_consent = CASE WHEN EXCLUDED.sms_consent <> '' OR ? THEN EXCLUDED.sms_consent ELSE customers.sms_consent END,
 			timezone = CASE WHEN EXCLUDED.timezone <> '' THEN EXCLUDED.timezone ELSE customers.timezone END,
 			shopify_updated_at = EXCLUDED.shopify_updated_at, updated_at = now()
 		WHERE customers.redacted_at IS NULL
 		  AND (customers.shopify_updated_at IS NULL OR EXCLUDED.shopify_updated_at IS NULL
 		       OR customers.shopify_updated_at <= EXCLUDED.shopify_updated_at)`,
 		shopID, f.CustomerID, f.Email, f.Phone, f.FirstName, f.LastName, f.State, f.Tags,
-		f.EmailConsent, f.SMSConsent, f.Timezone, f.UpdatedAt)
+		f.EmailConsent, f.SMSConsent, f.Timezone, f.UpdatedAt, f.ConsentComplete, f.ConsentComplete)
 	if res.Error != nil {
 		return false, fmt.Errorf("upsert customer %d: %w", f.CustomerID, res.Error)
 	}
