@@ -76,3 +76,24 @@ func TestLoyaltyRewardSweepIssuesPending(t *testing.T) {
 		t.Fatalf("after the sweep: %+v, codes %v", r, a.Fake.DiscountCodes(shop))
 	}
 }
+
+// A refund of an amount alone (no line items) claws points back in proportion to the money
+// refunded, less the shipping it gave back.
+func TestAmountOnlyRefundClawsBack(t *testing.T) {
+	a := apptest.Start(t, apptest.Options{})
+	shop := testenv.Shop("amountrefund")
+	id := a.Install(t, shop)
+	a.Webhook(t, shop, "orders/paid", "", orderBody(4001, 88, "paid", "200.00", ts("02"), nil))
+	a.Drain(t, drainWait)
+	a.Webhook(t, shop, "refunds/create", "", map[string]any{"id": 6001, "order_id": 4001, "created_at": ts("03"),
+		"refund_line_items": []any{},
+		"transactions":      []any{map[string]any{"kind": "refund", "status": "success", "amount": "55.00"}},
+		"order_adjustments": []any{map[string]any{"kind": "shipping_refund", "amount": "-5.00"}}})
+	a.Drain(t, drainWait)
+	var entries []models.LedgerEntry
+	models.Scoped(context.Background(), a.DB, id).Where("customer_id = ? AND order_id = ?", 88, 4001).Order("id").Find(&entries)
+	if len(entries) != 2 || entries[0].Kind != models.EntryEarn || entries[1].Kind != models.EntryClawback ||
+		entries[1].Points != -entries[0].Points/4 {
+		t.Fatalf("entries after a $50 amount-only refund of a $200 order: %+v", entries)
+	}
+}

@@ -26,7 +26,30 @@ DROP INDEX message_decisions_promo;
 CREATE INDEX message_decisions_promo ON message_decisions (shop_id, customer_id, sent_at)
     WHERE kind = 'promotional' AND decision IN ('sending', 'sent', 'unknown');
 
+-- Which lots a redemption's points came from, so that points given back (Shopify refused the
+-- discount, or the order that used the reward was refunded in full) return to those same lots
+-- with their own expiry, not as a fresh batch.
+CREATE TABLE ledger_spends (
+    shop_id   BIGINT NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
+    debit_id  BIGINT NOT NULL,
+    lot_id    BIGINT NOT NULL,
+    points    BIGINT NOT NULL CHECK (points > 0),
+    PRIMARY KEY (shop_id, debit_id, lot_id)
+);
+-- 'returned': the reward was used on an order that was then refunded in full or cancelled,
+-- and its points came back.
+ALTER TABLE loyalty_redemptions DROP CONSTRAINT loyalty_redemptions_status_check;
+ALTER TABLE loyalty_redemptions ADD CONSTRAINT loyalty_redemptions_status_check
+    CHECK (status IN ('pending', 'issued', 'failed', 'returned'));
+ALTER TABLE loyalty_redemptions ADD COLUMN order_id BIGINT;
+
 -- +goose Down
+UPDATE loyalty_redemptions SET status = 'issued' WHERE status = 'returned';
+ALTER TABLE loyalty_redemptions DROP COLUMN order_id;
+ALTER TABLE loyalty_redemptions DROP CONSTRAINT loyalty_redemptions_status_check;
+ALTER TABLE loyalty_redemptions ADD CONSTRAINT loyalty_redemptions_status_check
+    CHECK (status IN ('pending', 'issued', 'failed'));
+DROP TABLE ledger_spends;
 DROP INDEX message_decisions_promo;
 CREATE INDEX message_decisions_promo ON message_decisions (shop_id, customer_id, sent_at)
     WHERE kind = 'promotional' AND decision IN ('sending', 'sent');

@@ -266,15 +266,27 @@ func (b *book) debit(p posting, need int64, order lotOrder) (e *LedgerEntry, ins
 	if err != nil || !inserted {
 		return e, inserted, err
 	}
-	b.consume(need, order(b, b.lots))
+	spent := b.consume(need, order(b, b.lots))
+	if p.Kind == EntryRedeem {
+		if err := b.recordSpends(e.ID, spent); err != nil {
+			return nil, false, err
+		}
+	}
 	return e, true, nil
 }
 
-// consume takes n points from lots in order (after the entry was appended).
-func (b *book) consume(n int64, lots []*lot) {
+// spend is the part of a debit one lot paid.
+type spend struct {
+	LotID  int64
+	Points int64
+}
+
+// consume takes n points from lots in order (after the entry was appended) and says from which.
+func (b *book) consume(n int64, lots []*lot) []spend {
+	var out []spend
 	for _, l := range lots {
 		if n == 0 {
-			return
+			break
 		}
 		take := min(n, l.Remaining)
 		if take == 0 {
@@ -283,7 +295,88 @@ func (b *book) consume(n int64, lots []*lot) {
 		l.Remaining -= take
 		n -= take
 		b.touched[l.ID] = true
+		out = append(out, spend{l.ID, take})
 	}
+	return out
+}
+
+// recordSpends keeps which lots a redemption's debit used, so a give-back can restore them.
+func (b *book) recordSpends(debitID int64, spent []spend) error {
+	if len(spent) == 0 {
+		return nil
+	}
+	var sb strings.Builder
+	args := make([]any, 0, 4*len(spent))
+	sb.WriteString(`INSERT INTO ledger_spends (shop_id, debit_id, lot_id, points) VALUES `)
+	for i, s := range spent {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString("(?, ?, ?, ?)")
+		args = append(args, b.shopID(), debitID, s.LotID, s.Points)
+	}
+	if err := b.tx.Exec(sb.String(), args...).Error; err != nil {
+		return fmt.Errorf("record spends of entry %d: %w", debitID, err)
+	}
+	return nil
+}
+
+// giveBack credits the points of an earlier debit back (p.Points of them) into the very lots
+// that debit used, with their own availability and expiry: a refused or returned reward is
+// undone, not turned into fresh points. A negative balance is paid off first, as by any
+// credit; debits without recorded lots (from before they were recorded) become a fresh lot.
+func (b *book) giveBack(p posting, debitID int64) (e *LedgerEntry, inserted bool, err error) {
+	if err := b.loadLots(); err != nil {
+		return nil, false, err
+	}
+	var spent []spend
+	if err := b.tx.Raw(`SELECT lot_id, points FROM ledger_spends WHERE shop_id = ? AND debit_id = ? ORDER BY lot_id`,
+		b.shopID(), debitID).Scan(&spent).Error; err != nil {
+		return nil, false, fmt.Errorf("spends of entry %d: %w", debitID, err)
+	}
+	if len(spent) == 0 {
+		return b.credit(p)
+	}
+	if p.OccurredAt.IsZero() {
+		p.OccurredAt = b.now
+	}
+	p.AvailableAt = b.now
+	restore := p.Points - min(p.Points, max(0, -b.acct.Balance))
+	if e, inserted, err = b.insert(p, 0, nil); err != nil || !inserted {
+		return e, inserted, err
+	}
+	byID := map[int64]*lot{}
+	for _, l := range b.lots {
+		byID[l.ID] = l
+	}
+	var missing []int64
+	for _, s := range spent {
+		if byID[s.LotID] == nil {
+			missing = append(missing, s.LotID)
+		}
+	}
+	if len(missing) > 0 { // lots spent to zero are not loaded
+		var more []*lot
+		if err := b.tx.Raw(`SELECT id, remaining, available_at, expires_at, order_id FROM ledger_entries
+			WHERE shop_id = ? AND customer_id = ? AND id IN ?`, b.shopID(), b.customerID(), missing).Scan(&more).Error; err != nil {
+			return nil, false, fmt.Errorf("lots of entry %d: %w", debitID, err)
+		}
+		for _, l := range more {
+			byID[l.ID] = l
+			b.lots = append(b.lots, l)
+		}
+	}
+	for _, s := range spent {
+		l := byID[s.LotID]
+		if l == nil || restore == 0 {
+			continue
+		}
+		n := min(s.Points, restore)
+		l.Remaining += n
+		restore -= n
+		b.touched[l.ID] = true
+	}
+	return e, true, nil
 }
 
 // insert appends the entry and moves the balance; the account row is written by close.

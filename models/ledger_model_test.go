@@ -385,27 +385,54 @@ func (m *model) pending(a *mAcct, now time.Time) int64 {
 	return n
 }
 
-// redeem reserves cost points; ok is false when the spendable balance is short.
-func (m *model) redeem(c, cost int64, now time.Time) bool {
+// mSpend is the part of a redemption one lot paid.
+type mSpend struct {
+	lot *mLot
+	n   int64
+}
+
+// redeem reserves cost points; ok is false when the spendable balance is short. It says which
+// lots paid.
+func (m *model) redeem(c, cost int64, now time.Time) (bool, []mSpend) {
 	a := m.accts[c]
 	if a == nil || m.spendable(a, now) < cost {
-		return false
+		return false, nil
 	}
 	var lots []*mLot
+	var spent []mSpend
+	need := cost
 	for _, l := range orderLots(a.lots, now, 0) {
 		if spendableAt(l, now) {
 			lots = append(lots, l)
+			if take := min(need, l.rem); take > 0 {
+				spent = append(spent, mSpend{l, take})
+				need -= take
+			}
 		}
 	}
 	m.debit(a, mEntry{kind: "redeem", occurred: now}, cost, lots)
 	m.touch(a, now)
-	return true
+	return true, spent
 }
 
-// release gives a refused redemption's points back.
-func (m *model) release(c, cost int64, now time.Time) {
+// release gives a refused redemption's points back to the lots they came from, with their own
+// expiry; a negative balance is paid off first.
+func (m *model) release(c, cost int64, now time.Time, spent []mSpend) {
 	a := m.accts[c]
-	m.credit(a, mEntry{kind: "reversal", points: cost, occurred: now}, now)
+	restore := cost - min(cost, max(0, -a.balance))
+	m.post(a, mEntry{kind: "reversal", points: cost, occurred: now})
+	sort.Slice(spent, func(i, j int) bool { return spent[i].lot.id < spent[j].lot.id })
+	for _, sp := range spent {
+		n := min(sp.n, restore)
+		if n == 0 {
+			continue
+		}
+		if sp.lot.rem == 0 {
+			a.lots = append(a.lots, sp.lot)
+		}
+		sp.lot.rem += n
+		restore -= n
+	}
 }
 
 func (m *model) adjust(c, points int64, now time.Time) {

@@ -169,6 +169,11 @@ func (b *book) settleOrder(orderID int64) (dueReferral int64, err error) {
 		return 0, err
 	}
 	oid := orderID
+	if f.CancelledAt != nil || refundedInFull(f) {
+		if err := b.returnRewardsOf(oid, f.Codes); err != nil {
+			return 0, err
+		}
+	}
 	changed := false
 	if f.Earn == nil {
 		if f.PaidAt == nil || f.CancelledAt != nil || (f.Test && b.set.IgnoreTestOrders) || !f.Subtotal.IsPositive() {
@@ -225,6 +230,15 @@ func (b *book) settleOrder(orderID int64) (dueReferral int64, err error) {
 		return dueReferral, b.reevaluateTier()
 	}
 	return dueReferral, nil
+}
+
+// refundedInFull: the order's refunds add up to its whole subtotal.
+func refundedInFull(f orderFacts) bool {
+	sum := decimal.Zero
+	for _, r := range f.Refunds {
+		sum = sum.Add(r.Subtotal)
+	}
+	return f.Subtotal.IsPositive() && sum.GreaterThanOrEqual(f.Subtotal)
 }
 
 // earnOrder credits a paid order at the multiplier of the tier the customer held when it was

@@ -48,6 +48,7 @@ type simOrder struct {
 
 type pendingRedemption struct {
 	id, cust, cost int64
+	spent          []mSpend // the lots the points came from
 }
 
 type sim struct {
@@ -297,7 +298,7 @@ func (s *sim) redeem() {
 	}
 	s.step("redeem %s (%d) for %d", name, cost, c)
 	r, err := models.ReserveRedemption(ctx, s.db, s.shop, c, name, "", s.now)
-	ok := s.m.redeem(c, cost, s.now)
+	ok, spent := s.m.redeem(c, cost, s.now)
 	if models.ErrorCode(err) == models.EConflict {
 		if ok {
 			s.fail("engine refused a redemption the model affords: %v", err)
@@ -310,7 +311,7 @@ func (s *sim) redeem() {
 	if !ok {
 		s.fail("engine reserved %d points the model does not afford", cost)
 	}
-	s.issue(pendingRedemption{r.ID, c, cost}, []string{"ok", "refuse", "throttled"}[s.rng.IntN(3)])
+	s.issue(pendingRedemption{r.ID, c, cost, spent}, []string{"ok", "refuse", "throttled"}[s.rng.IntN(3)])
 	s.compare(c)
 }
 
@@ -327,7 +328,7 @@ func (s *sim) issue(p pendingRedemption, outcome string) {
 		if err != nil || r.Status != models.RedemptionFailed {
 			s.fail("refused issue: %v %+v", err, r)
 		}
-		s.m.release(p.cust, p.cost, s.now)
+		s.m.release(p.cust, p.cost, s.now, p.spent)
 	default:
 		if err == nil || r.Status != models.RedemptionPending {
 			s.fail("throttled issue: %v %+v", err, r)

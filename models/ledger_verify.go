@@ -13,7 +13,8 @@ import (
 //   - each entry's balance_after is the running sum of the account's entries up to it;
 //   - the unspent credits (lots) add up to the balance when it is positive, to 0 otherwise;
 //   - no order's entries net below zero (clawbacks and reversals never take more than it earned);
-//   - every redemption has exactly its redeem entry, and a reversal exactly when it failed.
+//   - every redemption has exactly its redeem entry, and a reversal exactly when it failed or
+//     its points came back with a refunded order.
 //
 // Each effect's uniqueness is the UNIQUE (shop, source type, source id, kind) index itself.
 func VerifyLedger(ctx context.Context, db *gorm.DB) (int64, error) {
@@ -89,7 +90,7 @@ func VerifyLedger(ctx context.Context, db *gorm.DB) (int64, error) {
 		LEFT JOIN ledger_entries d ON d.shop_id = r.shop_id AND d.source_type = 'redemption' AND d.source_id = r.id::text AND d.kind = 'redeem'
 		LEFT JOIN ledger_entries c ON c.shop_id = r.shop_id AND c.source_type = 'redemption' AND c.source_id = r.id::text AND c.kind = 'reversal'
 		WHERE d.id IS NULL OR d.points <> -r.points OR d.customer_id <> r.customer_id
-		   OR (r.status = 'failed') <> (c.id IS NOT NULL) OR (c.id IS NOT NULL AND c.points <> r.points)
+		   OR (r.status IN ('failed', 'returned')) <> (c.id IS NOT NULL) OR (c.id IS NOT NULL AND c.points <> r.points)
 		ORDER BY 1, 2, 3 LIMIT 1`).Scan(&reds).Error
 	if err != nil {
 		return accounts, fmt.Errorf("verify redemptions: %w", err)

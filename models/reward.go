@@ -23,6 +23,9 @@ const (
 	RedemptionPending = "pending"
 	RedemptionIssued  = "issued"
 	RedemptionFailed  = "failed"
+	// RedemptionReturned: the order that used the reward was refunded in full or cancelled, and
+	// the points came back.
+	RedemptionReturned = "returned"
 )
 
 // Redemption is one reward bought with points.
@@ -173,10 +176,48 @@ func failRedemption(ctx context.Context, db *gorm.DB, r *Redemption, reason stri
 			return nil
 		}
 		r.Status, r.Failure = RedemptionFailed, reason
-		_, _, err := b.credit(posting{Kind: EntryReversal, SourceType: SourceRedemption, SourceID: strconv.FormatInt(r.ID, 10),
-			Points: r.Points, Reason: "reward not issued: points returned"})
-		return err
+		return b.giveBackRedemption(r.ID, r.Points, "reward not issued: points returned")
 	})
+}
+
+// giveBackRedemption returns a redemption's points to the lots they were spent from, once
+// (the reversal's key is the redemption's).
+func (b *book) giveBackRedemption(id, points int64, reason string) error {
+	src := strconv.FormatInt(id, 10)
+	var debit int64
+	if err := b.tx.Raw(`SELECT id FROM ledger_entries WHERE shop_id = ? AND source_type = ? AND source_id = ? AND kind = ?`,
+		b.shopID(), SourceRedemption, src, EntryRedeem).Scan(&debit).Error; err != nil {
+		return fmt.Errorf("redeem entry of redemption %d: %w", id, err)
+	}
+	_, _, err := b.giveBack(posting{Kind: EntryReversal, SourceType: SourceRedemption, SourceID: src,
+		Points: points, Reason: reason}, debit)
+	return err
+}
+
+// returnRewardsOf gives back the points of the rewards an order used when the order is refunded
+// in full or cancelled: the shopper paid nothing for what the reward discounted.
+func (b *book) returnRewardsOf(orderID int64, codes string) error {
+	var list []string
+	for _, c := range strings.Split(codes, ",") {
+		if c = strings.ToUpper(strings.TrimSpace(c)); strings.HasPrefix(c, rewardCodePrefix) {
+			list = append(list, c)
+		}
+	}
+	if len(list) == 0 {
+		return nil
+	}
+	var reds []Redemption
+	if err := b.tx.Raw(`UPDATE loyalty_redemptions SET status = ?, order_id = ?, updated_at = ?
+		WHERE shop_id = ? AND customer_id = ? AND status = ? AND upper(code) IN ? RETURNING id, points`,
+		RedemptionReturned, orderID, b.now, b.shopID(), b.customerID(), RedemptionIssued, list).Scan(&reds).Error; err != nil {
+		return fmt.Errorf("return rewards of order %d: %w", orderID, err)
+	}
+	for _, r := range reds {
+		if err := b.giveBackRedemption(r.ID, r.Points, "order refunded: reward points returned"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func truncateText(s string, n int) string {

@@ -83,12 +83,28 @@ type Address struct {
 }
 
 type Refund struct {
-	ID              int64            `json:"id"`
-	OrderID         int64            `json:"order_id"`
-	CreatedAt       *time.Time       `json:"created_at"`
-	ProcessedAt     *time.Time       `json:"processed_at"`
-	Note            string           `json:"note"`
-	RefundLineItems []RefundLineItem `json:"refund_line_items"`
+	ID               int64             `json:"id"`
+	OrderID          int64             `json:"order_id"`
+	CreatedAt        *time.Time        `json:"created_at"`
+	ProcessedAt      *time.Time        `json:"processed_at"`
+	Note             string            `json:"note"`
+	RefundLineItems  []RefundLineItem  `json:"refund_line_items"`
+	Transactions     []Transaction     `json:"transactions"`
+	OrderAdjustments []OrderAdjustment `json:"order_adjustments"`
+}
+
+// Transaction is a money movement of a refund: kind "refund", status "success" when it went through.
+type Transaction struct {
+	Kind   string          `json:"kind"`
+	Status string          `json:"status"`
+	Amount decimal.Decimal `json:"amount"`
+}
+
+// OrderAdjustment accounts for the part of a refund that is not line items: kind
+// "shipping_refund" (a negative amount: shipping given back) or "refund_discrepancy".
+type OrderAdjustment struct {
+	Kind   string          `json:"kind"`
+	Amount decimal.Decimal `json:"amount"`
 }
 
 type RefundLineItem struct {
@@ -99,13 +115,28 @@ type RefundLineItem struct {
 	TotalTax   decimal.Decimal `json:"total_tax"`
 }
 
-// Subtotal is the refunded merchandise amount (no shipping, no tax): what points are clawed back on.
+// Subtotal is the refunded merchandise amount (no shipping, no tax): what points are clawed back
+// on. A refund of an amount alone (no line items: "refund $10 as a goodwill gesture") counts the
+// money that went back, less the shipping it gave back; the ledger caps it at the order's subtotal.
 func (r Refund) Subtotal() decimal.Decimal {
 	sum := decimal.Zero
 	for _, li := range r.RefundLineItems {
 		sum = sum.Add(li.Subtotal)
 	}
-	return sum
+	if len(r.RefundLineItems) > 0 {
+		return sum
+	}
+	for _, t := range r.Transactions {
+		if t.Kind == "refund" && t.Status == "success" {
+			sum = sum.Add(t.Amount)
+		}
+	}
+	for _, a := range r.OrderAdjustments {
+		if a.Kind == "shipping_refund" {
+			sum = sum.Sub(a.Amount.Abs())
+		}
+	}
+	return decimal.Max(sum, decimal.Zero)
 }
 
 type Fulfillment struct {
