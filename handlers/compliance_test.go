@@ -43,13 +43,13 @@ func TestComplianceWebhookContract(t *testing.T) {
 			t.Fatalf("%s signed: %d, want 200", topic, got)
 		}
 		var stored struct{ Body []byte }
-		a.DB.Raw(`SELECT body FROM webhook_events WHERE webhook_id = ?`, "good-"+topic).Scan(&stored)
+		a.Inspect().Raw(`SELECT body FROM webhook_events WHERE webhook_id = ?`, "good-"+topic).Scan(&stored)
 		if string(stored.Body) != string(body) {
 			t.Fatalf("%s stored %q, want the raw body", topic, stored.Body)
 		}
 	}
 	var n int64
-	a.DB.Raw(`SELECT count(*) FROM webhook_events WHERE webhook_id LIKE 'bad-%'`).Scan(&n)
+	a.Inspect().Raw(`SELECT count(*) FROM webhook_events WHERE webhook_id LIKE 'bad-%'`).Scan(&n)
 	if n != 0 {
 		t.Fatalf("%d rejected deliveries were stored", n)
 	}

@@ -64,7 +64,7 @@ func TestWebhookConcurrentDuplicates(t *testing.T) {
 		t.Fatalf("%d duplicate deliveries were not acknowledged", non200.Load())
 	}
 	var n int64
-	a.DB.Raw(`SELECT count(*) FROM webhook_events WHERE webhook_id = 'same-delivery'`).Scan(&n)
+	a.Inspect().Raw(`SELECT count(*) FROM webhook_events WHERE webhook_id = 'same-delivery'`).Scan(&n)
 	if n != 1 {
 		t.Fatalf("stored %d rows, want 1", n)
 	}
@@ -76,7 +76,7 @@ func TestWebhookConcurrentDuplicates(t *testing.T) {
 	if st := post(t, a.Server.URL, body, headers(shop, "orders/paid", "second-subscription", body, testenv.APISecret)); st != http.StatusOK {
 		t.Fatalf("second subscription: %d", st)
 	}
-	a.DB.Raw(`SELECT count(*) FROM webhook_events`).Scan(&n)
+	a.Inspect().Raw(`SELECT count(*) FROM webhook_events`).Scan(&n)
 	if n != 2 {
 		t.Fatalf("rows = %d, want 2", n)
 	}
@@ -156,14 +156,14 @@ func TestWebhookRedeliveryAfterProcessing(t *testing.T) {
 		ProcessedAt time.Time
 		Attempts    int
 	}
-	a.DB.Raw(`SELECT processed_at, attempts FROM webhook_events WHERE webhook_id = 'redeliver-1'`).Scan(&first)
+	a.Inspect().Raw(`SELECT processed_at, attempts FROM webhook_events WHERE webhook_id = 'redeliver-1'`).Scan(&first)
 	a.Webhook(t, shop, "customers/create", "redeliver-1", cust)
 	a.Drain(t, 10*time.Second)
 	var again struct {
 		ProcessedAt time.Time
 		Attempts    int
 	}
-	a.DB.Raw(`SELECT processed_at, attempts FROM webhook_events WHERE webhook_id = 'redeliver-1'`).Scan(&again)
+	a.Inspect().Raw(`SELECT processed_at, attempts FROM webhook_events WHERE webhook_id = 'redeliver-1'`).Scan(&again)
 	if first.Attempts != 1 || again.Attempts != 1 || !again.ProcessedAt.Equal(first.ProcessedAt) {
 		t.Fatalf("redelivery reprocessed the event: %+v then %+v", first, again)
 	}

@@ -72,7 +72,7 @@ func TestWebhookStatuses(t *testing.T) {
 		t.Fatalf("duplicate: got %d, want 200", got)
 	}
 	var n int64
-	a.DB.Raw(`SELECT count(*) FROM webhook_events`).Scan(&n)
+	a.Inspect().Raw(`SELECT count(*) FROM webhook_events`).Scan(&n)
 	if n != 3 {
 		t.Fatalf("stored events = %d, want 3 (w1, w2, w7)", n)
 	}

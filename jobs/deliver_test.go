@@ -180,7 +180,7 @@ func TestDeliverySMSQuietHoursFailuresAndCrash(t *testing.T) {
 
 	// A crash mid-send leaves the decision in 'sending'; the retried task must not send again.
 	md = decision(5)
-	a.DB.Exec(`UPDATE message_decisions SET decision = 'sending', sent_at = now(), updated_at = now() - interval '10 minutes' WHERE id = ?`, md.ID)
+	a.Inspect().Exec(`UPDATE message_decisions SET decision = 'sending', sent_at = now(), updated_at = now() - interval '10 minutes' WHERE id = ?`, md.ID)
 	if err := deliver(5); err != nil {
 		t.Fatal(err)
 	}

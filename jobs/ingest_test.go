@@ -189,7 +189,7 @@ func TestOutOfOrderDeliveries(t *testing.T) {
 		t.Fatalf("refund-before-order: %d orders, %s spent (want 2, 45)", c.OrdersCount, c.TotalSpent)
 	}
 	// Replaying every event again (sweeper after a lost ack) changes nothing.
-	if err := a.DB.Exec(`UPDATE webhook_events SET processed_at = NULL`).Error; err != nil {
+	if err := a.Inspect().Exec(`UPDATE webhook_events SET processed_at = NULL`).Error; err != nil {
 		t.Fatal(err)
 	}
 	process(t, a, append(evs, paid, created, cancelled, updated, refund, order)...)
@@ -244,7 +244,7 @@ func TestShopTopicsAndUnknownTopic(t *testing.T) {
 		t.Fatalf("shop = %+v", sh)
 	}
 	var processed bool
-	a.DB.Raw(`SELECT processed_at IS NOT NULL FROM webhook_events WHERE webhook_id = 'unknown-1'`).Scan(&processed)
+	a.Inspect().Raw(`SELECT processed_at IS NOT NULL FROM webhook_events WHERE webhook_id = 'unknown-1'`).Scan(&processed)
 	if !processed {
 		t.Fatal("a topic without effects must still be marked processed")
 	}
@@ -268,7 +268,7 @@ func TestPermanentFailuresAreNotRetried(t *testing.T) {
 			ProcessedAt *time.Time
 			FailedAt    *time.Time
 		}
-		a.DB.Raw(`SELECT attempts, last_error, processed_at, failed_at FROM webhook_events WHERE webhook_id = ?`, w).Scan(&ev)
+		a.Inspect().Raw(`SELECT attempts, last_error, processed_at, failed_at FROM webhook_events WHERE webhook_id = ?`, w).Scan(&ev)
 		if ev.Attempts != 1 || !strings.Contains(ev.LastError, want) || ev.ProcessedAt != nil || ev.FailedAt == nil {
 			t.Fatalf("%s: %+v (want failed once with %q)", w, ev, want)
 		}

@@ -97,7 +97,7 @@ func TestRedisRestartDuringIngest(t *testing.T) {
 	}
 	t.Logf("slowest acknowledgement while Redis was down: %v", slowest)
 	var stored int64
-	a.DB.Raw(`SELECT count(*) FROM webhook_events WHERE webhook_id LIKE 'during-%'`).Scan(&stored)
+	a.Inspect().Raw(`SELECT count(*) FROM webhook_events WHERE webhook_id LIKE 'during-%'`).Scan(&stored)
 	if stored != 20 {
 		t.Fatalf("%d of 20 webhooks stored while Redis was down", stored)
 	}
@@ -117,7 +117,7 @@ func TestRedisRestartDuringIngest(t *testing.T) {
 		WebhookID string
 		Attempts  int
 	}
-	a.DB.Raw(`SELECT webhook_id, attempts FROM webhook_events WHERE processed_at IS NOT NULL ORDER BY id`).Scan(&rows)
+	a.Inspect().Raw(`SELECT webhook_id, attempts FROM webhook_events WHERE processed_at IS NOT NULL ORDER BY id`).Scan(&rows)
 	if len(rows) != 25 {
 		t.Fatalf("%d events processed, want 25", len(rows))
 	}
@@ -208,7 +208,7 @@ func TestWorkerKilledMidTask(t *testing.T) {
 			if err := real.ProcessTask(tctx, task); err != nil {
 				return err
 			}
-			if err := a.DB.Exec(`UPDATE webhook_events SET processed_at = NULL WHERE id = ?`, after).Error; err != nil {
+			if err := a.Inspect().Exec(`UPDATE webhook_events SET processed_at = NULL WHERE id = ?`, after).Error; err != nil {
 				return err
 			}
 			effects.Add(1)
@@ -223,7 +223,7 @@ func TestWorkerKilledMidTask(t *testing.T) {
 	doomed.Shutdown()
 
 	var pending int64
-	a.DB.Raw(`SELECT count(*) FROM webhook_events WHERE id IN (?, ?) AND processed_at IS NULL`, before, after).Scan(&pending)
+	a.Inspect().Raw(`SELECT count(*) FROM webhook_events WHERE id IN (?, ?) AND processed_at IS NULL`, before, after).Scan(&pending)
 	if pending != 2 {
 		t.Fatalf("%d of the 2 interrupted events are unprocessed, want 2", pending)
 	}
@@ -253,7 +253,7 @@ func TestWorkerKilledMidTask(t *testing.T) {
 	sameFingerprint(t, "crashed shop after recovery", fingerprint(t, a, crashedID), want)
 
 	// And once more: replaying every event (the sweeper after another lost ack) changes nothing.
-	if err := a.DB.Exec(`UPDATE webhook_events SET processed_at = NULL`).Error; err != nil {
+	if err := a.Inspect().Exec(`UPDATE webhook_events SET processed_at = NULL`).Error; err != nil {
 		t.Fatal(err)
 	}
 	process(t, a, before, after, refBefore, refAfter)

@@ -17,7 +17,7 @@ func (w *Worker) alertMailer() (*messaging.Mailer, error) {
 	if w.Cfg.SMTPURL == "" {
 		return nil, fmt.Errorf("SMTP_URL is not configured")
 	}
-	return messaging.NewMailer(messaging.EmailConfig{URL: w.Cfg.SMTPURL, From: w.Cfg.MailFrom})
+	return messaging.NewMailer(messaging.EmailConfig{URL: w.Cfg.SMTPURL, From: w.Cfg.MailFrom, Timeout: w.Cfg.SMTPTimeout})
 }
 
 // handleReviewAlert emails the shop's contact address that a negative review opened a case.
@@ -32,22 +32,22 @@ func (w *Worker) handleReviewAlert(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	if a.ShopEmail == "" {
-		return models.MarkAlertFailed(ctx, w.DB, id, "the shop has no contact email yet")
+		return models.MarkAlertFailed(ctx, w.DB, a.Alert.ShopID, id, "the shop has no contact email yet")
 	}
 	m, err := w.alertMailer()
 	if err != nil {
 		w.Log.Warn("merchant alert not sent", "alert_id", id, "error", err)
-		return models.MarkAlertFailed(ctx, w.DB, id, err.Error())
+		return models.MarkAlertFailed(ctx, w.DB, a.Alert.ShopID, id, err.Error())
 	}
 	if _, err := m.Send(ctx, negativeReviewEmail(a, w.Cfg.ShopifyAPIKey)); err != nil {
-		_ = models.MarkAlertFailed(ctx, w.DB, id, err.Error())
+		_ = models.MarkAlertFailed(ctx, w.DB, a.Alert.ShopID, id, err.Error())
 		if messaging.IsPermanent(err) {
 			w.Log.Warn("merchant alert refused", "alert_id", id, "error", err)
 			return nil
 		}
 		return fmt.Errorf("send merchant alert %d: %w", id, err)
 	}
-	return models.MarkAlertSent(ctx, w.DB, id, w.now())
+	return models.MarkAlertSent(ctx, w.DB, a.Alert.ShopID, id, w.now())
 }
 
 // negativeReviewEmail is the alert itself: what was said, and where to act on it.

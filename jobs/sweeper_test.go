@@ -73,7 +73,7 @@ func TestSweepRecoversUnenqueuedEvents(t *testing.T) {
 	a.StartWorker(t)
 	a.Drain(t, drainWait)
 	var rows []struct{ Attempts int }
-	a.DB.Raw(`SELECT attempts FROM webhook_events WHERE processed_at IS NOT NULL`).Scan(&rows)
+	a.Inspect().Raw(`SELECT attempts FROM webhook_events WHERE processed_at IS NOT NULL`).Scan(&rows)
 	if len(rows) != 5 {
 		t.Fatalf("%d events processed, want 5", len(rows))
 	}

@@ -68,15 +68,15 @@ func LoadNegativeReviewAlert(ctx context.Context, db *gorm.DB, alertID int64) (*
 }
 
 // MarkAlertSent records delivery.
-func MarkAlertSent(ctx context.Context, db *gorm.DB, alertID int64, at time.Time) error {
+func MarkAlertSent(ctx context.Context, db *gorm.DB, shopID, alertID int64, at time.Time) error {
 	return db.WithContext(ctx).Exec(`UPDATE merchant_alerts SET sent_at = ?, attempts = attempts + 1, last_error = ''
-		WHERE id = ?`, at.UTC(), alertID).Error
+		WHERE shop_id = ? AND id = ?`, at.UTC(), shopID, alertID).Error
 }
 
 // MarkAlertFailed records a failed attempt; after maxAlertAttempts the alert is given up.
-func MarkAlertFailed(ctx context.Context, db *gorm.DB, alertID int64, reason string) error {
-	return db.WithContext(ctx).Exec(`UPDATE merchant_alerts SET attempts = attempts + 1, last_error = ? WHERE id = ?`,
-		excerpt(reason, 500), alertID).Error
+func MarkAlertFailed(ctx context.Context, db *gorm.DB, shopID, alertID int64, reason string) error {
+	return db.WithContext(ctx).Exec(`UPDATE merchant_alerts SET attempts = attempts + 1, last_error = ? WHERE shop_id = ? AND id = ?`,
+		excerpt(reason, 500), shopID, alertID).Error
 }
 
 // UnsentAlerts lists alerts created before `before` that are still to be delivered (sweeper).

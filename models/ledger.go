@@ -422,24 +422,19 @@ func (b *book) close() error {
 	if len(b.touched) > 0 {
 		ids := make([]string, 0, len(b.touched))
 		var args []any
-		var sb strings.Builder
-		sb.WriteString(`UPDATE ledger_entries e SET remaining = v.r FROM (VALUES `)
-		i := 0
+		var values []string
 		for _, l := range b.lots {
 			if !b.touched[l.ID] {
 				continue
 			}
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString("(?::bigint, ?::bigint)")
+			values = append(values, "(?::bigint, ?::bigint)")
 			args = append(args, l.ID, l.Remaining)
 			ids = append(ids, strconv.FormatInt(l.ID, 10))
-			i++
 		}
-		sb.WriteString(`) AS v(id, r) WHERE e.id = v.id AND e.shop_id = ? AND e.customer_id = ?`)
 		args = append(args, b.shopID(), b.customerID())
-		if err := b.tx.Exec(sb.String(), args...).Error; err != nil {
+		q := fmt.Sprintf(`UPDATE ledger_entries e SET remaining = v.r FROM (VALUES %s) AS v(id, r)
+			WHERE e.id = v.id AND e.shop_id = ? AND e.customer_id = ?`, strings.Join(values, ", "))
+		if err := b.tx.Exec(q, args...).Error; err != nil {
 			return fmt.Errorf("update lots %s: %w", strings.Join(ids, ","), err)
 		}
 		b.touched = map[int64]bool{}
@@ -518,20 +513,17 @@ func redateBatches(ctx context.Context, tx *gorm.DB, shopID int64, set ProgramSe
 		if len(rows) == 0 {
 			return nil
 		}
-		var sb strings.Builder
+		values := make([]string, len(rows))
 		args := make([]any, 0, 2*len(rows)+1)
-		sb.WriteString(`UPDATE ledger_entries e SET expires_at = v.x FROM (VALUES `)
 		for i, r := range rows {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString("(?::bigint, ?::timestamptz)")
+			values[i] = "(?::bigint, ?::timestamptz)"
 			args = append(args, r.ID, set.batchExpiry(r.OccurredAt))
 			lastID = r.ID
 		}
-		sb.WriteString(`) AS v(id, x) WHERE e.id = v.id AND e.shop_id = ?`)
 		args = append(args, shopID)
-		if err := tx.WithContext(ctx).Exec(sb.String(), args...).Error; err != nil {
+		q := fmt.Sprintf(`UPDATE ledger_entries e SET expires_at = v.x FROM (VALUES %s) AS v(id, x)
+			WHERE e.id = v.id AND e.shop_id = ?`, strings.Join(values, ", "))
+		if err := tx.WithContext(ctx).Exec(q, args...).Error; err != nil {
 			return fmt.Errorf("redate batches of shop %d: %w", shopID, err)
 		}
 	}

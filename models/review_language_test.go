@@ -49,7 +49,7 @@ func TestScoreReviewInEachLanguage(t *testing.T) {
 		if sm := r.Sentiment(); sm.Label != "negative" || sm.Language != l.lang || !out.Negative || out.CaseID == 0 {
 			t.Errorf("%s complaint: %+v %+v", l.lang, sm, out)
 		}
-		if n := s.count(`SELECT count(*) FROM complaint_terms t JOIN complaints c ON c.id = t.complaint_id
+		if n := s.count(`SELECT count(*) FROM complaint_terms t JOIN complaints c ON c.shop_id = t.shop_id AND c.id = t.complaint_id
 			WHERE c.shop_id = ? AND c.source_id = ? AND t.kind = 'theme' AND t.term = 'damaged'`, s.id, r.ID); n != 1 {
 			t.Errorf("%s complaint: no damaged theme", l.lang)
 		}

@@ -259,7 +259,7 @@ func decideRequest(ctx context.Context, db *gorm.DB, shop *Shop, s ReviewSetting
 		skip := func(reason string) error {
 			run.Skipped++
 			return tx.Exec(`UPDATE review_requests SET status = 'skipped', skip_reason = ?, reminder_due_at = NULL,
-				updated_at = now() WHERE id = ?`, reason, req.ID).Error
+				updated_at = now() WHERE shop_id = ? AND id = ?`, reason, shop.ID, req.ID).Error
 		}
 		if req.CustomerID == nil {
 			return skip(SkipNoCustomer)
@@ -293,8 +293,8 @@ func decideRequest(ctx context.Context, db *gorm.DB, shop *Shop, s ReviewSetting
 		}
 		wait := func(reason string, until time.Time) error {
 			run.Waiting++
-			return tx.Exec(`UPDATE review_requests SET due_at = ?, wait_reason = ?, updated_at = now() WHERE id = ?`,
-				until, reason, req.ID).Error
+			return tx.Exec(`UPDATE review_requests SET due_at = ?, wait_reason = ?, updated_at = now() WHERE shop_id = ? AND id = ?`,
+				until, reason, shop.ID, req.ID).Error
 		}
 		// A customer with an open complaint is not asked for a review; the request waits for
 		// the case to be resolved.
@@ -328,15 +328,15 @@ func decideRequest(ctx context.Context, db *gorm.DB, shop *Shop, s ReviewSetting
 		}
 		run.Sent++
 		return tx.Exec(`UPDATE review_requests SET status = 'sent', sent_at = ?, product_ids = ?::bigint[], reminder_due_at = ?,
-			wait_reason = '', updated_at = now() WHERE id = ?`, now.UTC(), Int64Array(ids), remind, req.ID).Error
+			wait_reason = '', updated_at = now() WHERE shop_id = ? AND id = ?`, now.UTC(), Int64Array(ids), remind, shop.ID, req.ID).Error
 	})
 }
 
 func decideReminder(ctx context.Context, tx *gorm.DB, shop *Shop, s ReviewSettings, req *ReviewRequest, cust int64, openCases int64, now time.Time, link ReviewLinker, run *RequestRun) error {
 	drop := func(reason string) error {
 		run.Skipped++
-		return tx.Exec(`UPDATE review_requests SET reminder_due_at = NULL, wait_reason = ?, updated_at = now() WHERE id = ?`,
-			reason, req.ID).Error
+		return tx.Exec(`UPDATE review_requests SET reminder_due_at = NULL, wait_reason = ?, updated_at = now() WHERE shop_id = ? AND id = ?`,
+			reason, shop.ID, req.ID).Error
 	}
 	var reviewed int64
 	if err := tx.Raw(`SELECT count(*) FROM reviews WHERE shop_id = ? AND customer_id = ? AND product_id = ANY(?::bigint[])`,
@@ -345,7 +345,8 @@ func decideReminder(ctx context.Context, tx *gorm.DB, shop *Shop, s ReviewSettin
 	}
 	if reviewed > 0 {
 		run.Completed++
-		return tx.Exec(`UPDATE review_requests SET status = 'completed', reminder_due_at = NULL, updated_at = now() WHERE id = ?`, req.ID).Error
+		return tx.Exec(`UPDATE review_requests SET status = 'completed', reminder_due_at = NULL, updated_at = now()
+			WHERE shop_id = ? AND id = ?`, shop.ID, req.ID).Error
 	}
 	if !s.ReminderEnabled {
 		return drop(SkipDisabled)
@@ -371,8 +372,8 @@ func decideReminder(ctx context.Context, tx *gorm.DB, shop *Shop, s ReviewSettin
 		return err
 	}
 	run.Reminded++
-	return tx.Exec(`UPDATE review_requests SET reminded_at = ?, reminder_due_at = NULL, updated_at = now() WHERE id = ?`,
-		now.UTC(), req.ID).Error
+	return tx.Exec(`UPDATE review_requests SET reminded_at = ?, reminder_due_at = NULL, updated_at = now() WHERE shop_id = ? AND id = ?`,
+		now.UTC(), shop.ID, req.ID).Error
 }
 
 func requestPayload(shop *Shop, req *ReviewRequest, st orderState, ids []int64, products []ReviewRequestProduct, s ReviewSettings, now time.Time, link ReviewLinker) ReviewRequestPayload {

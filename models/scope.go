@@ -54,6 +54,10 @@ func findOne[T any](ctx context.Context, db *gorm.DB, shopID int64, kind, column
 func registerShopGuard(db *gorm.DB) error {
 	check := func(tx *gorm.DB) {
 		st := tx.Statement
+		if st.SQL.Len() > 0 { // Raw(...).Find(...): the statement is the caller's text
+			checkRawSQL(tx)
+			return
+		}
 		if st.Schema == nil || st.Schema.LookUpField("ShopID") == nil {
 			return
 		}
@@ -73,6 +77,12 @@ func registerShopGuard(db *gorm.DB) error {
 		return err
 	}
 	if err := cb.Delete().Before("gorm:delete").Register("boomerang:shop_guard", check); err != nil {
+		return err
+	}
+	if err := cb.Raw().Before("gorm:raw").Register("boomerang:shop_guard_raw", checkRawSQL); err != nil {
+		return err
+	}
+	if err := cb.Row().Before("gorm:row").Register("boomerang:shop_guard_raw", checkRawSQL); err != nil {
 		return err
 	}
 	return cb.Create().Before("gorm:create").Register("boomerang:shop_guard_create", func(tx *gorm.DB) {

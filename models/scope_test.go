@@ -42,7 +42,7 @@ func TestShopGuard(t *testing.T) {
 	}
 	// Nothing was changed by the refused statements.
 	var n int64
-	db.Raw(`SELECT count(*) FROM customers WHERE email = 'x@example.com'`).Scan(&n)
+	db.WithContext(models.AllShops(ctx)).Raw(`SELECT count(*) FROM customers WHERE email = 'x@example.com'`).Scan(&n)
 	if n != 2 {
 		t.Fatalf("refused statements changed rows: %d customers keep their email, want 2", n)
 	}

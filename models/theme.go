@@ -57,7 +57,7 @@ func RecordComplaint(ctx context.Context, tx *gorm.DB, shopID int64, c Complaint
 	if err != nil {
 		return fmt.Errorf("record complaint %s %d: %w", c.SourceType, c.SourceID, err)
 	}
-	if err := tx.WithContext(ctx).Exec(`DELETE FROM complaint_terms WHERE complaint_id = ?`, id).Error; err != nil {
+	if err := tx.WithContext(ctx).Exec(`DELETE FROM complaint_terms WHERE shop_id = ? AND complaint_id = ?`, shopID, id).Error; err != nil {
 		return err
 	}
 	week := weekOf(c.At)

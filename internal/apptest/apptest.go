@@ -114,6 +114,11 @@ func (a *App) StopWorker() {
 	}
 }
 
+// Inspect is the app's database for a test's own assertions across everything the test
+// created: its statements may span shops (the shop guard checks the app's statements, not
+// the test's look at the result).
+func (a *App) Inspect() *gorm.DB { return a.DB.WithContext(models.AllShops(context.Background())) }
+
 // AddShop makes a shop known and installed, without a token or defaults: enough for webhooks
 // to be stored for it (a delivery never creates a shop).
 func (a *App) AddShop(t testing.TB, shop string) int64 {
@@ -269,7 +274,7 @@ func (a *App) Drain(t testing.TB, timeout time.Duration) {
 		}
 		if busy == 0 {
 			var pending int64
-			a.DB.Raw(`SELECT count(*) FROM webhook_events WHERE processed_at IS NULL AND failed_at IS NULL`).Scan(&pending)
+			a.Inspect().Raw(`SELECT count(*) FROM webhook_events WHERE processed_at IS NULL AND failed_at IS NULL`).Scan(&pending)
 			if pending == 0 {
 				return
 			}
