@@ -25,9 +25,9 @@ e2e: web
 bench: web
 	@scripts/with-services.sh go test -run '^$$' -bench . -benchmem ./sentiment/ ./messaging/ ./models/ ./shopify/
 
-# Short fuzzing of the parsers that face the internet.
+# Fuzzing of every parser that faces the internet, FUZZTIME (default 30s) each.
 fuzz:
-	go test -run '^$$' -fuzz FuzzVerifySessionToken -fuzztime 30s ./shopify/
+	@scripts/with-services.sh scripts/fuzz.sh
 
 clean:
 	rm -rf bin .dev web/dist/assets web/dist/index.html

@@ -66,7 +66,7 @@ func (s *Server) smsInbound(c echo.Context) error {
 			return nil
 		}
 	}
-	if change != nil && from != "" {
+	if change != nil && messaging.IsE164(from) { // anything else names no shopper we could store
 		ids, err := models.CustomersByPhone(ctx, s.DB, sh.ID, from)
 		if err != nil {
 			return err

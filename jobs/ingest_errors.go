@@ -7,6 +7,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"github.com/boomerang-app/boomerang/models"
 )
 
 // webhookFailures counts deliveries given up on or dropped by the worker, by topic and reason
@@ -22,8 +24,8 @@ var webhookFailures = promauto.NewCounterVec(prometheus.CounterOpts{
 // constraint forbids). Connection errors, deadlocks, serialization failures and unique or
 // foreign-key races are temporary.
 func isPermanent(err error) bool {
-	if errors.Is(err, errBadPayload) {
-		return true
+	if errors.Is(err, errBadPayload) || models.ErrorCode(err) == models.EInvalid {
+		return true // the body lacks what the topic needs, or a rule refused a value in it
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {

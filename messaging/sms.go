@@ -40,6 +40,9 @@ const (
 
 var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 
+// IsE164 reports whether s is a phone number in E.164 form (+15005550006).
+func IsE164(s string) bool { return e164.MatchString(s) }
+
 // NewSMSClient checks cfg and returns a client. hc may be nil for a client with a 30 s timeout.
 func NewSMSClient(cfg SMSConfig, hc *http.Client) (*SMSClient, error) {
 	base := cfg.BaseURL

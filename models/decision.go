@@ -392,11 +392,14 @@ func MarkDecisionSkipped(ctx context.Context, db *gorm.DB, shopID, id int64, rea
 			"due_at": nil, "updated_at": time.Now()}).Error
 }
 
+// truncate keeps at most n bytes of s as text Postgres will store: valid UTF-8 (a cut rune or
+// a byte from a hostile payload quoted in an error becomes U+FFFD) and no NUL.
 func truncate(s string, n int) string {
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
 	if len(s) <= n {
 		return s
 	}
-	return s[:n]
+	return strings.ToValidUTF8(s[:n], "")
 }
 
 // CustomerDecisions lists a customer's decisions, newest first.

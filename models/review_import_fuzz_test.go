@@ -13,7 +13,9 @@ import (
 
 // FuzzImportReader feeds arbitrary files to the import parser: it must never panic, must end,
 // and every row it accepts must be storable (valid text, rating 1–5, a product, limits kept),
-// with line numbers that only move forward.
+// with line numbers that only move forward. Run it with a bounded -fuzzminimizetime
+// (scripts/fuzz.sh): minimizing its kilobyte-sized inputs for Go's default 60 s each is what
+// made it look stalled.
 func FuzzImportReader(f *testing.F) {
 	f.Add([]byte(messyCSV))
 	f.Add([]byte(judgemeHeader + "\n" + jm("a", "b", "5", "2024-01-01", "n", "e@x.io", "1", "") + "\n"))
