@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: dev test build web bench e2e fuzz clean
+.PHONY: dev test build image web bench e2e fuzz clean
 
 dev: web
 	@scripts/with-services.sh go run -ldflags "$(LDFLAGS)" ./cmd/boomerang dev
@@ -14,6 +14,10 @@ test: web
 
 build: web
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o bin/boomerang ./cmd/boomerang
+
+# The container image, versioned like `make build` (the image itself never sees .git).
+image:
+	docker build --build-arg VERSION=$(VERSION) -t boomerang:$(VERSION) .
 
 web:
 	@scripts/web-build.sh

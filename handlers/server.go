@@ -6,7 +6,6 @@ package handlers
 import (
 	"context"
 	"log/slog"
-	"net/http"
 	"sync/atomic"
 
 	"github.com/labstack/echo/v4"
@@ -71,9 +70,6 @@ func New(d Deps) *echo.Echo {
 	s.routes(e)
 	return e
 }
-
-// ServeHTTP-ready handler for tests and the server.
-func (s *Server) handler(e *echo.Echo) http.Handler { return e }
 
 // securityHeaders are on every response: no MIME sniffing, no path or query (signed links
 // carry tokens) in the Referer sent to other sites, and in production HSTS (APP_URL must be

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"net/http"
 	"strings"
 	"time"
 
@@ -92,7 +91,3 @@ func (s *Server) shopForSession(ctx context.Context, shop, sessionToken string) 
 // per-process token memory left to clear.
 func ForgetShopToken(shop string) {}
 
-func unauthorizedJSON(c echo.Context, msg string) error {
-	c.Response().Header().Set("X-Shopify-Retry-Invalid-Session-Request", "1")
-	return c.JSON(http.StatusUnauthorized, map[string]errorBody{"error": {Code: models.EUnauthorized, Message: msg}})
-}

@@ -146,7 +146,7 @@ func TestDeliverySMSQuietHoursFailuresAndCrash(t *testing.T) {
 		t.Fatalf("night SMS: %+v", md)
 	}
 	loc, _ := time.LoadLocation(customers[2])
-	if due := md.DueAt.In(loc); due.Hour() != 8 || due.Minute() != 0 || md.DueAt.Sub(time.Now()) > 10*time.Hour {
+	if due := md.DueAt.In(loc); due.Hour() != 8 || due.Minute() != 0 || time.Until(*md.DueAt) > 10*time.Hour {
 		t.Fatalf("deferred to %v local", due)
 	}
 	if err := deliver(2); err != nil { // woke early: goes back to sleep

@@ -16,22 +16,29 @@ if [ ! -x /usr/bin/chromium ]; then
     exit 1
   fi
 fi
-# A fresh database and Redis database of its own, so the run starts from the demo shop alone.
+# A database of its own, created here and dropped at the end, and a Redis database on the
+# test Redis (scripts/test.sh starts it), so the run starts from the demo shop alone and
+# touches nothing it did not create.
+db=""
 if [ -n "${TEST_DATABASE_URL:-}" ] && command -v psql >/dev/null; then
-  psql "$TEST_DATABASE_URL" -qc "DROP DATABASE IF EXISTS boomerang_e2e WITH (FORCE)" >/dev/null
-  psql "$TEST_DATABASE_URL" -qc "CREATE DATABASE boomerang_e2e" >/dev/null
-  export DATABASE_URL="${TEST_DATABASE_URL%%/postgres\?*}/boomerang_e2e?sslmode=disable"
+  db="boomerang_e2e_$(date +%s)_$$"
+  psql "$TEST_DATABASE_URL" -qc "CREATE DATABASE $db" >/dev/null
+  export DATABASE_URL="${TEST_DATABASE_URL%%/postgres\?*}/$db?sslmode=disable"
 fi
-if [ -n "${REDIS_URL:-}" ]; then
-  export REDIS_URL="${REDIS_URL%/*}/14"
-  command -v redis-cli >/dev/null && redis-cli -u "$REDIS_URL" flushdb >/dev/null
-fi
+source scripts/test-redis.sh
+export REDIS_URL="${TEST_REDIS_URL%/*}/15"
+command -v redis-cli >/dev/null && redis-cli -u "$REDIS_URL" flushdb >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 18080)
 go build -o .dev/boomerang-e2e ./cmd/boomerang
 log=.dev/e2e-server.log
 PORT=$port APP_URL=http://127.0.0.1:$port .dev/boomerang-e2e dev >"$log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
+cleanup() {
+  kill $pid 2>/dev/null; wait $pid 2>/dev/null || true
+  if declare -F stop_test_redis >/dev/null; then stop_test_redis; fi
+  if [ -n "$db" ]; then psql "$TEST_DATABASE_URL" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null || true; fi
+}
+trap cleanup EXIT
 for _ in $(seq 300); do
   grep -q "Open the admin" "$log" && break
   kill -0 $pid 2>/dev/null || { cat "$log" >&2; exit 1; }

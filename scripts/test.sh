@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite: Go tests (real Postgres and Redis), then the admin page in a real browser.
+# Tests flush the Redis databases they use, so they get a redis-server of their own, started
+# here and stopped at the end; on Postgres they create and drop only databases of their own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/test-redis.sh
 echo "==> go vet" >&2
 go vet ./...
+echo "==> staticcheck" >&2
+go tool staticcheck ./... # pinned in go.mod
 echo "==> go test" >&2
 go test -count=1 -timeout 15m ./...
 scripts/e2e.sh

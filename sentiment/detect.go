@@ -27,11 +27,6 @@ func DetectLanguage(text string) (lang string, confidence float64) {
 	return a.code, clamp01(a.langConf)
 }
 
-func detect(d *doc) (string, float64) {
-	code, conf, _ := detectScores(d)
-	return code, conf
-}
-
 // detectScores also returns each supported language's evidence, indexed like supported.
 func detectScores(d *doc) (string, float64, [16]float64) {
 	var score [16]float64

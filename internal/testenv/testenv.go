@@ -43,14 +43,13 @@ func DatabaseURL() string {
 	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 }
 
-// RedisURL is the server tests use: TEST_REDIS_URL, else REDIS_URL, else local.
-func RedisURL() string {
-	for _, k := range []string{"TEST_REDIS_URL", "REDIS_URL"} {
-		if v := os.Getenv(k); v != "" {
-			return v
-		}
+// RedisURL is the server tests use: TEST_REDIS_URL, else a redis-server this test process
+// started (never the application's REDIS_URL or a shared 6379: tests flush what they lease).
+func RedisURL() (string, error) {
+	if v := os.Getenv("TEST_REDIS_URL"); v != "" {
+		return v, nil
 	}
-	return "redis://127.0.0.1:6379/0"
+	return privateRedisURL()
 }
 
 var (
@@ -163,12 +162,15 @@ func DB(t testing.TB) (*gorm.DB, string) {
 }
 
 // Redis returns a URL to a Redis database (1–15) that no other running test holds, flushed
-// first. Databases are leased in database 0 with SET NX and a TTL that is kept alive while the
+// first, on a Redis started for tests (RedisURL). Databases are leased in database 0 with SET NX and a TTL that is kept alive while the
 // test runs, so concurrent test packages (and several people's test runs on one machine) never
 // share a queue; a crashed test's lease lapses after leaseTTL. When all are taken it waits.
 func Redis(t testing.TB) string {
 	t.Helper()
-	base := RedisURL()
+	base, err := RedisURL()
+	if err != nil {
+		t.Fatal(err)
+	}
 	opt, err := redis.ParseURL(base)
 	if err != nil {
 		t.Fatal(err)
