@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: dev test build image web bench e2e fuzz clean
+.PHONY: dev test build image web bench e2e fuzz faults clean
 
 dev: web
 	@scripts/with-services.sh go run -ldflags "$(LDFLAGS)" ./cmd/boomerang dev
@@ -32,6 +32,10 @@ bench: web
 # Fuzzing of every parser that faces the internet, FUZZTIME (default 30s) each.
 fuzz:
 	@scripts/with-services.sh scripts/fuzz.sh
+
+# The fault matrix (docs/reliability.md): each fault injected by its test, one line per fault.
+faults:
+	@scripts/with-services.sh scripts/faults.sh
 
 clean:
 	rm -rf bin .dev web/dist/assets web/dist/index.html
