@@ -32,6 +32,7 @@ type options struct {
 	BodySize    int
 	RunID       string
 	JSON        bool
+	DB          string
 }
 
 // maxDuration bounds every run: this is a benchmark tool, not a soak test.
@@ -48,6 +49,7 @@ func main() {
 	flag.IntVar(&o.BodySize, "body", 2048, "approximate body size in bytes")
 	flag.StringVar(&o.RunID, "run", fmt.Sprintf("lg%d", time.Now().Unix()), "prefix of webhook ids (keeps runs apart)")
 	flag.BoolVar(&o.JSON, "json", false, "print the result as JSON")
+	flag.StringVar(&o.DB, "db", os.Getenv("DATABASE_URL"), "the server's Postgres, where the run's shops are installed first (default $DATABASE_URL)")
 	flag.Parse()
 	if err := o.check(); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
@@ -55,6 +57,14 @@ func main() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), o.Duration+time.Minute)
 	defer cancel()
+	if o.DB == "" {
+		fmt.Fprintln(os.Stderr, "loadgen: -db (or $DATABASE_URL) is required: the run's shops must be installed, a webhook never creates a shop")
+		os.Exit(2)
+	}
+	if err := installShops(ctx, o.DB, shopNames(o)); err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(1)
+	}
 	res := run(ctx, o)
 	if o.JSON {
 		_ = json.NewEncoder(os.Stdout).Encode(res)

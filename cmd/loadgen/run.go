@@ -40,10 +40,7 @@ type worker struct {
 func run(ctx context.Context, o options) result {
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
 		MaxIdleConns: o.Concurrency, MaxIdleConnsPerHost: o.Concurrency, MaxConnsPerHost: o.Concurrency, IdleConnTimeout: time.Minute}}
-	shops := make([]string, o.Shops)
-	for i := range shops {
-		shops[i] = fmt.Sprintf("loadgen-%s-%d.myshopify.com", o.RunID, i)
-	}
+	shops := shopNames(o)
 	var next atomic.Int64
 	start := time.Now()
 	end := start.Add(o.Duration)
