@@ -19,16 +19,17 @@ func (w *Worker) handleSweep(ctx context.Context, _ *asynq.Task) error {
 	return w.Sweep(ctx, w.now().Add(-sweepAge))
 }
 
-// Sweep pages:
-// A run re-enqueues up to sweepPages pages of sweepPage events, in id order from where the
-// previous run stopped, and starts again from the oldest once it reaches the newest. Events
-// still pending because their task is retrying cost an ignored enqueue each; failed events are
-// not read at all. So the sweeper reaches every pending event, however many others there are.
+// A sweep re-enqueues up to sweepPages pages of sweepPage events, in id order from where the
+// previous run of this process stopped, and starts again from the oldest once it reaches the
+// newest. Events still pending because their task is retrying cost an ignored enqueue each;
+// failed events are not read at all. So every pending event is reached, however many others
+// there are.
 const (
 	sweepPage  = 1000
 	sweepPages = 20
-	// maxAttempts: an event tried more often than its task allows (1 + MaxRetry) has lost its
-	// task; GiveUpExhausted marks it failed so it shows on the ops page.
+	// maxAttempts: a pending event tried as often as its task allows (1 + MaxRetry) has lost
+	// its task (archived by a version before failures were recorded, or the last attempt could
+	// not record its failure); GiveUpExhausted marks it failed so it shows on the ops page.
 	maxAttempts = webhookMaxRetry + 1
 )
 

@@ -44,24 +44,19 @@ func InstallShop(ctx context.Context, db *gorm.DB, domain string) (id int64, cre
 		return id, false, err
 	}
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var row struct{ ID int64 }
-		res := tx.Raw(`INSERT INTO shops (domain) VALUES (?) ON CONFLICT (domain) DO NOTHING RETURNING id`, domain).Scan(&row)
+		res := tx.Raw(`INSERT INTO shops (domain) VALUES (?) ON CONFLICT (domain) DO NOTHING RETURNING id`, domain).Scan(&id)
 		if res.Error != nil {
 			return res.Error
 		}
-		if created = res.RowsAffected == 1; !created {
-			return tx.Raw(`SELECT id FROM shops WHERE domain = ?`, domain).Scan(&row).Error
+		if created = res.RowsAffected == 1; !created { // another install got there first
+			return tx.Raw(`SELECT id FROM shops WHERE domain = ?`, domain).Scan(&id).Error
 		}
-		id = row.ID
 		return tx.Exec(`DELETE FROM shop_tombstones WHERE domain = ?`, domain).Error
 	})
 	if err != nil {
 		return 0, false, fmt.Errorf("install shop %s: %w", domain, err)
 	}
-	if id == 0 {
-		id, err = shopIDByDomain(ctx, db, domain)
-	}
-	return id, created, err
+	return id, created, nil
 }
 
 // LookupShop returns the id of a known, installed shop without creating anything: the app

@@ -10,10 +10,10 @@ import (
 	"github.com/boomerang-app/boomerang/models"
 )
 
-func TestEnsureShopOnce(t *testing.T) {
+func TestInstallShopOnce(t *testing.T) {
 	db, _ := testenv.DB(t)
 	ctx := context.Background()
-	domain := testenv.Shop("ensure")
+	domain := testenv.Shop("install")
 	var wg sync.WaitGroup
 	ids := make([]int64, 10)
 	created := make([]bool, 10)

@@ -156,11 +156,11 @@ func UnprocessedEvents(ctx context.Context, db *gorm.DB, before time.Time, after
 	return ids, err
 }
 
-// GiveUpExhausted marks dead the pending events that have been attempted more than maxAttempts
-// times: their task is gone (Asynq archived it), so no re-enqueue can reach them.
+// GiveUpExhausted marks dead the pending events already attempted maxAttempts times: their task
+// is gone (Asynq archived it), so no re-enqueue can reach them.
 func GiveUpExhausted(ctx context.Context, db *gorm.DB, maxAttempts int) (int64, error) {
 	res := db.WithContext(AllShops(ctx)).Model(&WebhookEvent{}).
-		Where("processed_at IS NULL AND failed_at IS NULL AND attempts > ?", maxAttempts).
+		Where("processed_at IS NULL AND failed_at IS NULL AND attempts >= ?", maxAttempts).
 		Updates(map[string]any{"failed_at": time.Now(),
 			"last_error": gorm.Expr("left('gave up after ' || attempts || ' attempts: ' || last_error, 500)")})
 	return res.RowsAffected, res.Error

@@ -155,13 +155,13 @@ func TestUnprocessedEvents(t *testing.T) {
 	}
 
 	// An event attempted more often than its task allows is given up on.
-	if err := db.Exec(`UPDATE webhook_events SET attempts = 14, last_error = 'timeout' WHERE shop_id = ? AND id = ?`, ev.ShopID, ids[0]).Error; err != nil {
+	if err := db.Exec(`UPDATE webhook_events SET attempts = 13, last_error = 'timeout' WHERE shop_id = ? AND id = ?`, ev.ShopID, ids[0]).Error; err != nil {
 		t.Fatal(err)
 	}
 	if n, err := models.GiveUpExhausted(ctx, db, 13); err != nil || n != 1 {
 		t.Fatalf("give up: %d, %v", n, err)
 	}
-	if ev, _ = models.LoadWebhookEvent(ctx, db, ids[0]); ev.FailedAt == nil || ev.LastError != "gave up after 14 attempts: timeout" {
+	if ev, _ = models.LoadWebhookEvent(ctx, db, ids[0]); ev.FailedAt == nil || ev.LastError != "gave up after 13 attempts: timeout" {
 		t.Fatalf("exhausted event: %+v", ev)
 	}
 }
