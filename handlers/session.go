@@ -90,4 +90,3 @@ func (s *Server) shopForSession(ctx context.Context, shop, sessionToken string) 
 // ForgetShopToken is kept for the uninstall wiring (jobs.Worker.OnUninstall); there is no
 // per-process token memory left to clear.
 func ForgetShopToken(shop string) {}
-
