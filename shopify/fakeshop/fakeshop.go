@@ -40,6 +40,8 @@ type Server struct {
 	APISecret string
 	srv       *httptest.Server
 	data      *state
+	bulkOnce  sync.Once
+	bulkData  *bulkState
 }
 
 // New returns an unstarted fake with the default operations; Handler serves it.
@@ -47,6 +49,7 @@ func New(apiSecret string) *Server {
 	s := &Server{ops: map[string]Op{}, tokens: map[string]string{}, refresh: map[string]string{}, APISecret: apiSecret,
 		data: &state{discountCodes: map[string]map[string]any{}, tags: map[string]map[string]bool{}, contracts: map[string]Contract{}}}
 	s.registerDefaults()
+	s.registerBulk()
 	return s
 }
 
@@ -117,6 +120,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveToken(w, r, shop)
 	case strings.HasPrefix(rest, "/admin/api/") && strings.HasSuffix(rest, "/graphql.json"):
 		s.serveGraphQL(w, r, shop)
+	case strings.HasPrefix(rest, "/bulk-results/") && r.Method == http.MethodGet:
+		s.serveBulkResult(w, shop, strings.TrimPrefix(rest, "/bulk-results/"))
 	default:
 		http.NotFound(w, r)
 	}
