@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 time=${FUZZTIME:-30s}
 targets=(
-  "./shopify/ FuzzVerifyAdminQuery" "./shopify/ FuzzVerifyProxyQuery" "./shopify/ FuzzVerifySessionToken"
+  "./shopify/ FuzzVerifyAdminQuery" "./shopify/ FuzzVerifyProxyQuery" "./shopify/ FuzzVerifySessionToken" "./shopify/ FuzzHistoryReader"
   "./models/ FuzzImportReader" "./messaging/ FuzzVerify" "./messaging/ FuzzRender" "./sentiment/ FuzzScore"
   "./handlers/ FuzzWebhook" "./handlers/ FuzzReviewSubmission" "./handlers/ FuzzProxyLoyaltyBodies"
   "./handlers/ FuzzSMSInbound" "./handlers/ FuzzOAuthCallback" "./handlers/ FuzzOneClickUnsubscribe"
