@@ -41,8 +41,8 @@ type NegativeReviewAlert struct {
 	Label        string
 }
 
-// LoadNegativeReviewAlert gathers an unsent alert's content; nil when it was sent already or
-// is gone.
+// LoadNegativeReviewAlert gathers an unsent alert's content; nil when it was sent already, is
+// gone, or its shop uninstalled Boomerang (nothing is sent in the name of a shop that left).
 func LoadNegativeReviewAlert(ctx context.Context, db *gorm.DB, alertID int64) (*NegativeReviewAlert, error) {
 	var a NegativeReviewAlert
 	res := db.WithContext(AllShops(ctx)).Raw(`SELECT s.domain AS shop_domain, s.name AS shop_name, s.email AS shop_email,
@@ -54,7 +54,7 @@ func LoadNegativeReviewAlert(ctx context.Context, db *gorm.DB, alertID int64) (*
 		JOIN shops s ON s.id = m.shop_id
 		JOIN cases c ON c.shop_id = m.shop_id AND c.id = m.source_id
 		JOIN reviews r ON r.shop_id = c.shop_id AND r.id = c.review_id
-		WHERE m.id = ? AND m.kind = ? AND m.sent_at IS NULL`, alertID, MerchantAlertNegativeReview).Scan(&a)
+		WHERE m.id = ? AND m.kind = ? AND m.sent_at IS NULL AND s.status = 'installed'`, alertID, MerchantAlertNegativeReview).Scan(&a)
 	if res.Error != nil {
 		return nil, fmt.Errorf("load alert %d: %w", alertID, res.Error)
 	}
@@ -79,10 +79,12 @@ func MarkAlertFailed(ctx context.Context, db *gorm.DB, shopID, alertID int64, re
 		excerpt(reason, 500), shopID, alertID).Error
 }
 
-// UnsentAlerts lists alerts created before `before` that are still to be delivered (sweeper).
+// UnsentAlerts lists alerts of installed shops created before `before` that are still to be
+// delivered (sweeper). A shop that left keeps its alerts unsent, out of the sweeper's way.
 func UnsentAlerts(ctx context.Context, db *gorm.DB, before time.Time, limit int) ([]int64, error) {
 	var ids []int64
-	err := db.WithContext(AllShops(ctx)).Raw(`SELECT id FROM merchant_alerts WHERE sent_at IS NULL AND attempts < ?
-		AND created_at < ? ORDER BY id LIMIT ?`, maxAlertAttempts, before, limit).Scan(&ids).Error
+	err := db.WithContext(AllShops(ctx)).Raw(`SELECT m.id FROM merchant_alerts m JOIN shops s ON s.id = m.shop_id
+		WHERE m.sent_at IS NULL AND m.attempts < ? AND m.created_at < ? AND s.status = 'installed'
+		ORDER BY m.id LIMIT ?`, maxAlertAttempts, before, limit).Scan(&ids).Error
 	return ids, err
 }

@@ -152,6 +152,22 @@ func TestNegativeReviewOpensCaseHoldEventAlert(t *testing.T) {
 	if err != nil || alert == nil || alert.CaseID != c.ID || alert.Rating != 1 || alert.ProductTitle != "Product 700" {
 		t.Fatalf("alert %+v %v", alert, err)
 	}
+	if ids, err := models.UnsentAlerts(s.ctx, db, now.Add(time.Hour), 10); err != nil || len(ids) != 1 {
+		t.Fatalf("unsent alerts: %v %v", ids, err)
+	}
+	// Nothing goes to the merchant of a shop that left.
+	if err := models.MarkUninstalled(s.ctx, db, s.id, now); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := models.LoadNegativeReviewAlert(s.ctx, db, out.AlertID); err != nil || a != nil {
+		t.Fatalf("alert of an uninstalled shop: %+v %v", a, err)
+	}
+	if ids, _ := models.UnsentAlerts(s.ctx, db, now.Add(time.Hour), 10); len(ids) != 0 {
+		t.Fatalf("unsent alerts of an uninstalled shop listed: %v", ids)
+	}
+	if err := models.MarkInstalled(s.ctx, db, s.id); err != nil {
+		t.Fatal(err)
+	}
 	// Themes were recorded from the complaint.
 	if n := s.count(`SELECT count(*) FROM complaint_terms WHERE shop_id = ? AND kind = 'theme' AND term IN ('damaged', 'support')`, s.id); n != 2 {
 		t.Fatalf("themes recorded: %d", n)
