@@ -132,11 +132,13 @@ func RedemptionsOf(ctx context.Context, db *gorm.DB, shopID, customerID int64, l
 	return out, err
 }
 
-// PendingRedemptions lists redemptions of every shop still waiting for Shopify, created before
-// `before` (operator sweep).
+// PendingRedemptions lists redemptions of installed shops still waiting for Shopify, created
+// before `before` (operator sweep). A shop that left has no token to issue them with; its
+// pending redemptions wait for a reinstall, out of the sweep's way.
 func PendingRedemptions(ctx context.Context, db *gorm.DB, before time.Time, limit int) ([]Redemption, error) {
 	var out []Redemption
 	err := db.WithContext(AllShops(ctx)).Where("status = ? AND created_at < ?", RedemptionPending, before).
+		Where("shop_id IN (SELECT id FROM shops WHERE status = ?)", ShopInstalled).
 		Order("id").Limit(limit).Find(&out).Error
 	return out, err
 }
