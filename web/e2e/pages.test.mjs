@@ -2,6 +2,7 @@
 // /dev/session mints session tokens). Every page must render its heading with no console error, no
 // uncaught exception and no serious or critical axe violation; a screenshot of each lands in artifacts/.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { axeViolations, baseURL, describeViolations, embeddedURL, launch, screenshot, settle, url, watch } from './browser.mjs';
 
@@ -283,6 +284,41 @@ describe('admin forms', { skip }, () => {
       assert.match(await subs.innerText(), /Active/);
       await page.locator('[data-testid="decision-row-held"][data-reason="subscribed_product"]').first().waitFor({ timeout: 20000 });
     }));
+
+  test('a message whose outcome is unknown is sent again by hand, once', async (t) => {
+    if (!process.env.DATABASE_URL) {
+      t.skip('needs DATABASE_URL to put a decision in the state a silent mail relay leaves');
+      return;
+    }
+    // No public door makes a relay go silent after DATA, so one sent transactional decision of
+    // the demo shop is put in the state that leaves (scripts/e2e.sh gives the run its own database).
+    const id = execFileSync('psql', [process.env.DATABASE_URL, '-qtAc',
+      `UPDATE message_decisions SET decision = 'unknown', reason = 'outcome_unknown'
+        WHERE id = (SELECT id FROM message_decisions WHERE decision = 'sent' AND kind = 'transactional' ORDER BY id LIMIT 1)
+        RETURNING id`]).toString().trim().split('\n')[0];
+    assert.match(id, /^\d+$/, 'the demo shop has a sent transactional message');
+    const page = await browser.context.newPage();
+    const problems = watch(page);
+    try {
+      await page.goto(url('/activity'));
+      await settle(page, 'page-activity');
+      await page.locator('[data-testid="filter-decision"] select').selectOption('unknown');
+      const row = page.locator('[data-testid="decision-row-unknown"]');
+      await row.first().waitFor();
+      assert.match(await row.first().locator('[data-testid="decision-text"]').innerText(), /^Outcome unknown: /);
+      const mails = async () => (await (await fetch(url('/dev/mail.json'))).json()).messages.length;
+      const before = await mails();
+      await page.getByRole('button', { name: `Send message ${id} again` }).click();
+      await page.getByText('Queued to send again').waitFor();
+      await row.first().waitFor({ state: 'detached' });
+      for (let i = 0; i < 100 && (await mails()) === before; i++) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 1000)); // room for a second copy, if one were sent
+      assert.equal(await mails(), before + 1, 'the message went out once more, by hand');
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
 
   test('held decisions read as "Held: <reason>"', async (t) => {
     const page = await browser.context.newPage();

@@ -50,6 +50,9 @@ const reasonCodes = [
   'quiet_hours',
   'no_consent',
   'review_cap',
+  'outcome_unknown',
+  'provider_error',
+  'shop_uninstalled',
 ];
 
 function Decisions() {
