@@ -88,7 +88,10 @@ func validTwilioSignature(token, callURL string, form url.Values, got string) bo
 	if token == "" || got == "" {
 		return false
 	}
-	want, _ := base64.StdEncoding.DecodeString(got)
+	want, err := base64.StdEncoding.DecodeString(got)
+	if err != nil { // a decoded prefix must not pass for the whole signature
+		return false
+	}
 	return hmac.Equal(want, TwilioSignature(token, callURL, form))
 }
 

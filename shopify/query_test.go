@@ -199,3 +199,20 @@ func TestProxyQueryRejections(t *testing.T) {
 		t.Fatalf("bad shop: %v", err)
 	}
 }
+
+// A correct MAC with anything after it is not a correct MAC (go-shopify compares only what
+// hex-decodes; found by FuzzVerifyAdminQuery).
+func TestVerifyRejectsMACWithTrailingJunk(t *testing.T) {
+	for _, junk := range []string{"\a", "0", "00", "zz", " "} {
+		q, _ := url.ParseQuery(adminVectorQuery)
+		q.Set("hmac", adminVectorHMAC+junk)
+		if _, err := shopify.VerifyAdminQuery(q, []string{vectorSecret}, time.Unix(adminVectorTime, 0)); err == nil {
+			t.Errorf("admin query hmac with %q appended accepted", junk)
+		}
+		p := proxyVectorQuery("1")
+		p.Set("signature", proxyVectorLoggedIn+junk)
+		if _, err := shopify.VerifyProxyQuery(p, []string{vectorSecret}, time.Unix(proxyVectorTime, 0)); err == nil {
+			t.Errorf("proxy signature with %q appended accepted", junk)
+		}
+	}
+}
