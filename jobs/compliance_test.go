@@ -164,6 +164,7 @@ func TestShopRedact(t *testing.T) {
 	keptBefore := count(other)
 
 	a.Webhook(t, shop, "app/uninstalled", "", map[string]any{"id": 1})
+	a.Drain(t, drainWait) // shop/redact comes 48 hours after the uninstall
 	a.Webhook(t, shop, "shop/redact", "", map[string]any{"shop_id": 954889, "shop_domain": shop})
 	a.Drain(t, drainWait)
 
@@ -199,6 +200,8 @@ func TestReinstallAfterShopRedact(t *testing.T) {
 	a := apptest.Start(t, apptest.Options{})
 	shop := testenv.Shop("redo")
 	old := fillShop(t, a, shop, 3)
+	a.Webhook(t, shop, "app/uninstalled", "", map[string]any{"id": 1})
+	a.Drain(t, drainWait)
 	a.Webhook(t, shop, "shop/redact", "", map[string]any{"shop_domain": shop})
 	a.Drain(t, drainWait)
 
@@ -214,6 +217,31 @@ func TestReinstallAfterShopRedact(t *testing.T) {
 	a.DB.Raw(`SELECT count(*) FROM customers WHERE shop_id = ?`, sh.ID).Scan(&n)
 	if n != 0 {
 		t.Fatalf("the new shop sees %d old customers", n)
+	}
+}
+
+// shop/redact comes 48 hours after an uninstall; a merchant who installed again in between keeps
+// their shop's data.
+func TestShopRedactAfterReinstallKeepsData(t *testing.T) {
+	a := apptest.Start(t, apptest.Options{})
+	shop := testenv.Shop("back")
+	id := fillShop(t, a, shop, 3)
+	a.Webhook(t, shop, "app/uninstalled", "", map[string]any{"id": 1})
+	a.Drain(t, drainWait)
+	var out struct{ Domain string }
+	if st := a.API(t, shop, http.MethodGet, "/api/shop", nil, &out); st != http.StatusOK {
+		t.Fatalf("reinstall: %d", st)
+	}
+	a.Webhook(t, shop, "shop/redact", "", map[string]any{"shop_domain": shop})
+	a.Drain(t, drainWait)
+	sh, err := models.FindShop(context.Background(), a.DB, shop)
+	if err != nil || sh.ID != id || sh.Status != models.ShopInstalled {
+		t.Fatalf("after a late shop/redact: %+v, %v (id %d)", sh, err, id)
+	}
+	var n int64
+	a.DB.Raw(`SELECT count(*) FROM customers WHERE shop_id = ?`, id).Scan(&n)
+	if n == 0 {
+		t.Fatal("a late shop/redact erased a shop that installed again")
 	}
 }
 

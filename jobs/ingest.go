@@ -160,6 +160,12 @@ func (w *Worker) apply(ctx context.Context, ev *models.WebhookEvent) error {
 		if err != nil {
 			return err
 		}
+		if sh.Status == models.ShopInstalled {
+			// Sent 48 hours after an uninstall; the merchant has installed again since, and their
+			// data is in use again. Erasing it now would wipe a live shop.
+			w.Log.Warn("shop/redact for a shop that installed again; its data is kept", "shop", sh.Domain)
+			return nil
+		}
 		return models.DeleteShop(ctx, w.DB, shopID, sh.Domain)
 	default:
 		w.Log.Info("webhook topic has no effect", "shop_id", shopID, "topic", topic)

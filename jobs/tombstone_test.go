@@ -56,6 +56,9 @@ func TestLateWebhooksAfterShopRedact(t *testing.T) {
 		case uninstallAt:
 			a.Webhook(t, shop, "app/uninstalled", "", map[string]any{"id": 1, "myshopify_domain": shop})
 		case redactAt:
+			// Shopify sends shop/redact 48 hours after the uninstall, so the uninstall is applied
+			// by then (a redact for a shop that is installed again is ignored).
+			waitFor(t, drainWait, func() bool { return shopRow(t, a, shop).Status == models.ShopUninstalled })
 			a.Webhook(t, shop, "shop/redact", "", map[string]any{"shop_id": 1, "shop_domain": shop})
 		}
 	}

@@ -31,6 +31,7 @@ matrix=(
   "./models/|TestRedemptionPointsGoBackToTheirLots|Shopify refuses a discount; a rewarded order is refunded|points return to their original lots and expiry, once"
   "./jobs/|TestUninstallThenReinstallBySession|uninstall, then reinstall (worker in another process)|fresh token; old one never used"
   "./jobs/|TestReinstallAfterShopRedactInAnotherProcess|shop/redact, then reinstall|a fresh, empty shop record"
+  "./jobs/|TestShopRedactAfterReinstallKeepsData|shop/redact arriving after the merchant installed again|the live shop's data is kept"
 )
 
 pass=0 fail=0
