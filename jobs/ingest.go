@@ -129,6 +129,12 @@ func (w *Worker) apply(ctx context.Context, ev *models.WebhookEvent) error {
 			return err
 		}
 		return w.onSubscriptionContract(ctx, shopID, topic, ev, sc)
+	case topic == "bulk_operations/finish":
+		// The history import's operation ended: move the import on now rather than at its next poll.
+		if w.Queue == nil {
+			return nil
+		}
+		return w.Queue.EnqueueHistoryImport(ctx, shopID, 0)
 	case topic == "app/uninstalled":
 		return w.uninstall(ctx, shopID)
 	case topic == "app/scopes_update":

@@ -8,6 +8,7 @@ func (w *Worker) registerParts(mux *asynq.ServeMux) {
 	w.registerMessaging(mux)
 	w.registerReviews(mux)
 	w.registerMetrics(mux)
+	w.registerHistory(mux)
 }
 
 // scheduleParts adds their periodic tasks.

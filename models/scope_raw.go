@@ -24,7 +24,7 @@ var shopTables = map[string]bool{
 	"campaigns": true, "cases": true, "complaint_terms": true, "complaints": true, "customers": true,
 	"data_requests": true, "events": true, "fulfillments": true, "holds": true, "ledger_entries": true,
 	"ledger_spends": true, "loyalty_accounts": true, "loyalty_redemptions": true, "loyalty_referrals": true,
-	"loyalty_settings": true, "merchant_alerts": true, "message_decisions": true, "message_policies": true,
+	"history_imports": true, "loyalty_settings": true, "merchant_alerts": true, "message_decisions": true, "message_policies": true,
 	"message_suppressions": true, "messages": true, "metrics_cohorts": true, "metrics_customers": true,
 	"metrics_daily": true, "metrics_decisions_daily": true, "metrics_state": true, "order_lines": true,
 	"orders": true, "refunds": true, "review_requests": true, "review_settings": true, "reviews": true,

@@ -1,0 +1,192 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/shopify"
+)
+
+// The history import (issue 11): a bulk query of the shop's orders runs on Shopify's side; this
+// task starts it, waits for it (the bulk_operations/finish webhook enqueues it again, and it
+// polls as a fallback), then streams the result into the fact tables in batches, recording its
+// position with each, so a worker killed mid-import resumes where the last batch ended.
+
+// TypeHistoryImport imports (or resumes importing) a shop's order history.
+const TypeHistoryImport = "history:import"
+
+const (
+	historyBatch     = 500             // orders per transaction
+	historyPollEvery = 5 * time.Second // while the bulk operation runs
+)
+
+// EnqueueHistoryImport asks for the shop's import to make progress: start, poll or stream. A
+// delayed one (the next poll) has its own task id, as the running task still holds the plain
+// one; two runs at once only repeat idempotent work.
+func (q *Queue) EnqueueHistoryImport(ctx context.Context, shopID int64, after time.Duration) error {
+	b, _ := json.Marshal(idPayload{shopID})
+	id := "history:" + strconv.FormatInt(shopID, 10)
+	opts := []asynq.Option{asynq.Queue(QueueLow), asynq.MaxRetry(10), asynq.Timeout(time.Hour)}
+	if after > 0 {
+		due := time.Now().Add(after)
+		id += ":" + strconv.FormatInt(due.Unix(), 10)
+		opts = append(opts, asynq.ProcessAt(due))
+	}
+	return q.enqueue(ctx, asynq.NewTask(TypeHistoryImport, b), append(opts, asynq.TaskID(id))...)
+}
+
+func (w *Worker) registerHistory(mux *asynq.ServeMux) {
+	mux.HandleFunc(TypeHistoryImport, w.handleHistoryImport)
+}
+
+func (w *Worker) handleHistoryImport(ctx context.Context, t *asynq.Task) error {
+	shopID, err := decodeID(t)
+	if err != nil {
+		return err
+	}
+	again, err := w.ImportHistory(ctx, shopID)
+	if err != nil {
+		return err
+	}
+	if again > 0 && w.Queue != nil {
+		return w.Queue.EnqueueHistoryImport(ctx, shopID, again)
+	}
+	return nil
+}
+
+// ImportHistory moves a shop's import on as far as it can now. It returns how long to wait
+// before trying again while Shopify is still running the operation (0 when there is nothing
+// more to wait for). Tests and commands call it without a worker.
+func (w *Worker) ImportHistory(ctx context.Context, shopID int64) (time.Duration, error) {
+	sh, err := models.GetShop(ctx, w.DB, shopID)
+	if err != nil || sh.Status != models.ShopInstalled {
+		return 0, err
+	}
+	imp, err := models.GetHistoryImport(ctx, w.DB, shopID)
+	if err != nil || imp.State == models.ImportDone {
+		return 0, err
+	}
+	if imp.OperationID == "" || imp.State == models.ImportFailed {
+		op, err := w.Admin.RunBulkQuery(ctx, sh.Domain, shopify.OrderHistoryQuery)
+		if err != nil {
+			return 0, fmt.Errorf("start history import of %s: %w", sh.Domain, err)
+		}
+		if err := models.StartHistoryImport(ctx, w.DB, shopID, op.ID, w.now()); err != nil {
+			return 0, err
+		}
+		imp.OperationID, imp.Position = op.ID, 0
+	}
+	op, err := w.Admin.GetBulkOperation(ctx, sh.Domain, imp.OperationID)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case !op.Done():
+		return historyPollEvery, nil
+	case op.Status != shopify.BulkCompleted:
+		// Failed, canceled or expired: recorded, and the next run starts a new operation.
+		failure := fmt.Errorf("bulk operation %s: %s %s", op.ID, op.Status, op.ErrorCode)
+		if err := models.FinishHistoryImport(ctx, w.DB, shopID, failure, w.now()); err != nil {
+			return 0, err
+		}
+		return 0, failure // Asynq retries with backoff
+	case op.URL == "": // no orders at all
+		return 0, models.FinishHistoryImport(ctx, w.DB, shopID, nil, w.now())
+	}
+	body, err := shopify.OpenBulkResult(ctx, nil, op.URL)
+	if err != nil {
+		return 0, err
+	}
+	defer body.Close()
+	if err := w.storeHistory(ctx, shopID, body, imp.Position); err != nil {
+		return 0, err
+	}
+	return 0, models.FinishHistoryImport(ctx, w.DB, shopID, nil, w.now())
+}
+
+// storeHistory streams the result and stores the orders after line `from`, a batch at a time.
+func (w *Worker) storeHistory(ctx context.Context, shopID int64, r io.Reader, from int64) error {
+	hr := shopify.NewHistoryReader(r)
+	var batch []models.HistoryOrder
+	var lineErrs []models.LineError
+	last := from
+	flush := func() error {
+		if len(batch) == 0 && len(lineErrs) == 0 {
+			return nil
+		}
+		err := models.StoreHistoryBatch(ctx, w.DB, shopID, batch, last, lineErrs)
+		batch, lineErrs = batch[:0], nil
+		return err
+	}
+	for {
+		o, err := hr.Next()
+		var le *shopify.BulkLineError
+		switch {
+		case errors.As(err, &le):
+			if int64(le.Line) > from {
+				lineErrs = append(lineErrs, models.LineError{Line: le.Line, Reason: le.Reason})
+			}
+			continue
+		case errors.Is(err, io.EOF):
+			return flush()
+		case err != nil:
+			return fmt.Errorf("read history: %w", err) // a broken download: retried, resuming at the position
+		}
+		if int64(o.Line) <= from {
+			continue // stored before a restart
+		}
+		batch = append(batch, historyFact(o))
+		last = int64(o.Line)
+		if len(batch) >= historyBatch {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// historyFact turns a bulk-result order into the fact the store takes.
+func historyFact(o *shopify.HistoryOrder) models.HistoryOrder {
+	f := models.OrderFact{OrderID: o.ID, CustomerID: o.CustomerID(), Name: o.Name, Email: o.Email,
+		Currency: o.Subtotal.ShopMoney.CurrencyCode, Subtotal: o.Subtotal.ShopMoney.Amount, Total: o.Total.ShopMoney.Amount,
+		FinancialStatus: strings.ToLower(o.DisplayFinancialStatus), Test: o.Test, DiscountCodes: o.DiscountCodes,
+		CancelledAt: o.CancelledAt, Paid: o.Paid(), ProcessedAt: o.ProcessedAt, CreatedAt: o.CreatedAt, UpdatedAt: o.CreatedAt}
+	if j := o.Journey; j != nil && j.FirstVisit != nil {
+		f.LandingSite = j.FirstVisit.LandingPage
+	}
+	for _, l := range o.Lines {
+		line := models.OrderLine{LineItemID: l.ID, Title: l.Title, Quantity: l.Quantity, Price: l.UnitPrice.ShopMoney.Amount}
+		if l.Product != nil {
+			if _, id, ok := shopify.ParseGID(l.Product.ID); ok {
+				line.ProductID = &id
+			}
+		}
+		if l.Variant != nil {
+			if _, id, ok := shopify.ParseGID(l.Variant.ID); ok {
+				line.VariantID = &id
+			}
+		}
+		f.Lines = append(f.Lines, line)
+	}
+	h := models.HistoryOrder{Order: f, Refunded: o.Refunded()}
+	if c := o.Customer; c != nil && f.CustomerID != 0 {
+		h.Customer = &models.CustomerFact{CustomerID: f.CustomerID, Email: c.Email, Phone: c.Phone, FirstName: c.FirstName,
+			LastName: c.LastName, UpdatedAt: c.UpdatedAt}
+		if c.EmailMarketingConsent != nil {
+			h.Customer.EmailConsent = strings.ToLower(c.EmailMarketingConsent.MarketingState)
+		}
+		if c.SMSMarketingConsent != nil {
+			h.Customer.SMSConsent = strings.ToLower(c.SMSMarketingConsent.MarketingState)
+		}
+	}
+	return h
+}
