@@ -7,6 +7,8 @@ import "github.com/labstack/echo/v4"
 // messaging's.
 func (s *Server) adminRoutes(api *echo.Group) {
 	api.GET("/shop", s.getShop)
+	api.GET("/import/history", s.getHistoryImport)
+	api.POST("/import/history", s.resyncHistoryImport)
 	api.GET("/metrics/scorecard", s.getScorecard)
 	api.GET("/customers/:id/timeline", s.customerTimeline)
 	api.GET("/activity", s.listActivity)

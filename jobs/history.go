@@ -75,7 +75,12 @@ func (w *Worker) ImportHistory(ctx context.Context, shopID int64) (time.Duration
 	if err != nil || imp.State == models.ImportDone {
 		return 0, err
 	}
-	if imp.OperationID == "" || imp.State == models.ImportFailed {
+	if _, err := w.Admin.AccessToken(ctx, sh.Domain); err != nil {
+		// Installed, but the first load has not traded its session token yet: wait for it.
+		w.Log.Info("history import waits for the shop's token", "shop", sh.Domain, "error", err)
+		return historyPollEvery, nil
+	}
+	if imp.OperationID == "" || imp.State == models.ImportFailed || imp.State == models.ImportPending {
 		op, err := w.Admin.RunBulkQuery(ctx, sh.Domain, shopify.OrderHistoryQuery)
 		if err != nil {
 			return 0, fmt.Errorf("start history import of %s: %w", sh.Domain, err)
@@ -108,6 +113,9 @@ func (w *Worker) ImportHistory(ctx context.Context, shopID int64) (time.Duration
 	}
 	defer body.Close()
 	if err := w.storeHistory(ctx, shopID, body, imp.Position); err != nil {
+		return 0, err
+	}
+	if err := models.DeriveFromHistory(ctx, w.DB, shopID); err != nil {
 		return 0, err
 	}
 	return 0, models.FinishHistoryImport(ctx, w.DB, shopID, nil, w.now())

@@ -30,6 +30,12 @@ func (w *Worker) handleInstall(ctx context.Context, t *asynq.Task) error {
 	if w.Admin == nil {
 		return nil
 	}
+	if w.Queue != nil {
+		// Day one knows the shop's past: its order history is imported as facts.
+		if err := w.Queue.EnqueueHistoryImport(ctx, shopID, 0); err != nil {
+			return err
+		}
+	}
 	var out struct {
 		Shop struct {
 			Name, Email, CurrencyCode, IanaTimezone string

@@ -98,3 +98,42 @@ func FinishHistoryImport(ctx context.Context, db *gorm.DB, shopID int64, failure
 	return db.WithContext(ctx).Exec(`UPDATE history_imports SET state = ?, last_error = ?, finished_at = ?, updated_at = ?
 		WHERE shop_id = ?`, state, msg, now, now, shopID).Error
 }
+
+// ResyncHistoryImport asks for the history to be imported again (the admin's re-sync): the next
+// run starts a new bulk operation. Stored orders stay; the new pass adds what is missing.
+func ResyncHistoryImport(ctx context.Context, db *gorm.DB, shopID int64, now time.Time) error {
+	return db.WithContext(ctx).Exec(`INSERT INTO history_imports (shop_id, state, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (shop_id) DO UPDATE SET state = EXCLUDED.state, operation_id = '', position = 0, updated_at = EXCLUDED.updated_at
+		WHERE history_imports.shop_id = EXCLUDED.shop_id AND history_imports.state <> 'running'`,
+		shopID, ImportPending, now).Error
+}
+
+// DeriveFromHistory brings what is computed from the facts up to date once an import stored the
+// shop's past: each buyer's order count, spend and stage, the segment figures and the scorecard's
+// rollups. It pages through the customers who have orders, so its memory does not grow with the
+// shop. (A top-tier customer reads as loyal again at their next order: tiers are not re-evaluated
+// here.)
+func DeriveFromHistory(ctx context.Context, db *gorm.DB, shopID int64) error {
+	var after int64
+	for {
+		var ids []int64
+		if err := db.WithContext(ctx).Raw(`SELECT DISTINCT customer_id FROM orders
+			WHERE shop_id = ? AND customer_id > ? ORDER BY customer_id LIMIT 1000`, shopID, after).Scan(&ids).Error; err != nil {
+			return fmt.Errorf("derive history of shop %d: %w", shopID, err)
+		}
+		for _, id := range ids {
+			if _, err := RefreshCustomerStats(ctx, db, shopID, id, false); err != nil {
+				return err
+			}
+		}
+		if len(ids) < 1000 {
+			break
+		}
+		after = ids[len(ids)-1]
+	}
+	if _, err := FillSegmentStats(ctx, db, shopID); err != nil {
+		return err
+	}
+	_, err := RefreshMetrics(ctx, db, shopID, RefreshOptions{Rebuild: true})
+	return err
+}
