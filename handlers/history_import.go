@@ -29,13 +29,6 @@ func (s *Server) getHistoryImport(c echo.Context) error {
 // already stored stays; 409 while an import runs). 202 with the import as it now stands.
 func (s *Server) resyncHistoryImport(c echo.Context) error {
 	ctx, shopID := c.Request().Context(), ShopID(c)
-	cur, err := models.GetHistoryImport(ctx, s.DB, shopID)
-	if err != nil {
-		return err
-	}
-	if cur.State == models.ImportRunning {
-		return models.Conflict("the history import is running")
-	}
 	if err := models.ResyncHistoryImport(ctx, s.DB, shopID, time.Now()); err != nil {
 		return err
 	}

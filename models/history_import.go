@@ -100,12 +100,20 @@ func FinishHistoryImport(ctx context.Context, db *gorm.DB, shopID int64, failure
 }
 
 // ResyncHistoryImport asks for the history to be imported again (the admin's re-sync): the next
-// run starts a new bulk operation. Stored orders stay; the new pass adds what is missing.
+// run starts a new bulk operation. Stored orders stay; the new pass adds what is missing. A
+// running import is a conflict.
 func ResyncHistoryImport(ctx context.Context, db *gorm.DB, shopID int64, now time.Time) error {
-	return db.WithContext(ctx).Exec(`INSERT INTO history_imports (shop_id, state, updated_at) VALUES (?, ?, ?)
+	res := db.WithContext(ctx).Exec(`INSERT INTO history_imports (shop_id, state, updated_at) VALUES (?, ?, ?)
 		ON CONFLICT (shop_id) DO UPDATE SET state = EXCLUDED.state, operation_id = '', position = 0, updated_at = EXCLUDED.updated_at
 		WHERE history_imports.shop_id = EXCLUDED.shop_id AND history_imports.state <> 'running'`,
-		shopID, ImportPending, now).Error
+		shopID, ImportPending, now)
+	if res.Error != nil {
+		return fmt.Errorf("re-sync history of shop %d: %w", shopID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return Conflict("the history import is running")
+	}
+	return nil
 }
 
 // DeriveFromHistory brings what is computed from the facts up to date once an import stored the

@@ -170,7 +170,7 @@ func failRedemption(ctx context.Context, db *gorm.DB, r *Redemption, reason stri
 	}
 	return withBook(ctx, db, set, r.ShopID, r.CustomerID, now, func(b *book) error {
 		res := b.tx.Exec(`UPDATE loyalty_redemptions SET status = ?, failure = ?, updated_at = ?
-			WHERE shop_id = ? AND id = ? AND status = ?`, RedemptionFailed, truncateText(reason, 500), now, r.ShopID, r.ID, RedemptionPending)
+			WHERE shop_id = ? AND id = ? AND status = ?`, RedemptionFailed, truncate(reason, 500), now, r.ShopID, r.ID, RedemptionPending)
 		if res.Error != nil {
 			return fmt.Errorf("fail redemption %d: %w", r.ID, res.Error)
 		}
@@ -220,13 +220,6 @@ func (b *book) returnRewardsOf(orderID int64, codes string) error {
 		}
 	}
 	return nil
-}
-
-func truncateText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "")
 }
 
 // AdjustPoints is a manual adjustment by staff: a required reason, recorded with the staff user.

@@ -36,13 +36,12 @@ type bulkState struct {
 	hook    func(shop string, body []byte)
 }
 
-func (s *Server) bulk() *bulkState {
-	s.bulkOnce.Do(func() {
-		s.bulkData = &bulkState{ops: map[string]*bulkOp{}, next: map[string]BulkResult{}, fail: map[string]string{},
-			current: map[string]string{}, queries: map[string][]string{}}
-	})
-	return s.bulkData
+func newBulkState() *bulkState {
+	return &bulkState{ops: map[string]*bulkOp{}, next: map[string]BulkResult{}, fail: map[string]string{},
+		current: map[string]string{}, queries: map[string][]string{}}
 }
+
+func (s *Server) bulk() *bulkState { return s.bulkData }
 
 // SetBulkResult makes every later bulk operation of shop produce this JSONL.
 func (s *Server) SetBulkResult(shop string, r BulkResult) {

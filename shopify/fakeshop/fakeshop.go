@@ -40,14 +40,14 @@ type Server struct {
 	APISecret string
 	srv       *httptest.Server
 	data      *state
-	bulkOnce  sync.Once
 	bulkData  *bulkState
 }
 
 // New returns an unstarted fake with the default operations; Handler serves it.
 func New(apiSecret string) *Server {
 	s := &Server{ops: map[string]Op{}, tokens: map[string]string{}, refresh: map[string]string{}, APISecret: apiSecret,
-		data: &state{discountCodes: map[string]map[string]any{}, tags: map[string]map[string]bool{}, contracts: map[string]Contract{}}}
+		data:     &state{discountCodes: map[string]map[string]any{}, tags: map[string]map[string]bool{}, contracts: map[string]Contract{}},
+		bulkData: newBulkState()}
 	s.registerDefaults()
 	s.registerBulk()
 	return s
