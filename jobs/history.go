@@ -8,9 +8,11 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/boomerang-app/boomerang/models"
 	"github.com/boomerang-app/boomerang/shopify"
@@ -25,7 +27,9 @@ import (
 const TypeHistoryImport = "history:import"
 
 const (
-	historyBatch     = 500             // orders per transaction
+	historyBatch     = 1000            // orders per transaction
+	historyWriters   = 2               // transactions at once
+	historySeenMax   = 1 << 20         // customers remembered while reading (about 40 MB at most)
 	historyPollEvery = 5 * time.Second // while the bulk operation runs
 )
 
@@ -112,28 +116,104 @@ func (w *Worker) ImportHistory(ctx context.Context, shopID int64) (time.Duration
 		return 0, err
 	}
 	defer body.Close()
+	t := time.Now()
 	if err := w.storeHistory(ctx, shopID, body, imp.Position); err != nil {
 		return 0, err
 	}
+	w.Log.Info("history stored", "shop", sh.Domain, "took", time.Since(t).Round(time.Millisecond))
+	t = time.Now()
 	if err := models.DeriveFromHistory(ctx, w.DB, shopID); err != nil {
 		return 0, err
 	}
+	w.Log.Info("history derived", "shop", sh.Domain, "took", time.Since(t).Round(time.Millisecond))
 	return 0, models.FinishHistoryImport(ctx, w.DB, shopID, nil, w.now())
 }
 
-// storeHistory streams the result and stores the orders after line `from`, a batch at a time.
+// historyChunk is a batch read from the result: its orders, the line of its last order and the
+// malformed lines met on the way.
+type historyChunk struct {
+	seq    int // 0, 1, 2, … in the order read
+	orders []models.HistoryOrder
+	last   int64
+	errs   []models.LineError
+}
+
+// storeHistory streams the result and stores the orders after line `from`. Reading overlaps
+// storing, and historyWriters batches are stored at once (on two cores Postgres is the
+// slower half); at most historyWriters+2 batches are in memory.
 func (w *Worker) storeHistory(ctx context.Context, shopID int64, r io.Reader, from int64) error {
+	chunks := make(chan historyChunk, 1)
+	g, gctx := errgroup.WithContext(ctx)
+	// A broken download does not cancel the writers: what was read before it is stored, and
+	// the retry resumes after it. A writer's failure stops the reader.
+	var readErr error
+	go func() {
+		defer close(chunks)
+		readErr = readHistory(gctx, r, from, chunks)
+	}()
+	seq := &historySequencer{next: 0, done: map[int]historyChunk{}}
+	for range historyWriters {
+		g.Go(func() error {
+			for c := range chunks {
+				if err := models.StoreHistoryBatch(gctx, w.DB, shopID, c.orders); err != nil {
+					return err
+				}
+				if pos, errs, ok := seq.stored(c); ok {
+					if err := models.AdvanceHistoryImport(gctx, w.DB, shopID, pos, errs); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	return readErr // set before chunks closed, and the writers only stop when it is
+}
+
+// historySequencer turns batches stored out of order into a position: the last line of the
+// longest run of stored batches from the first.
+type historySequencer struct {
+	mu   sync.Mutex
+	next int                  // the first batch not yet stored
+	done map[int]historyChunk // stored after a batch that is not
+}
+
+// stored records a batch; ok when the position moved, with the malformed lines now behind it.
+func (s *historySequencer) stored(c historyChunk) (position int64, errs []models.LineError, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.done[c.seq] = c
+	for {
+		d, found := s.done[s.next]
+		if !found {
+			return position, errs, ok
+		}
+		delete(s.done, s.next)
+		s.next++
+		position, errs, ok = d.last, append(errs, d.errs...), true
+	}
+}
+
+// readHistory cuts the result into chunks of historyBatch orders, skipping what a previous run
+// stored (up to line `from`).
+func readHistory(ctx context.Context, r io.Reader, from int64, out chan<- historyChunk) error {
 	hr := shopify.NewHistoryReader(r)
-	var batch []models.HistoryOrder
-	var lineErrs []models.LineError
-	last := from
-	flush := func() error {
-		if len(batch) == 0 && len(lineErrs) == 0 {
+	c := historyChunk{last: from}
+	seen := map[int64]struct{}{}
+	send := func() error {
+		if len(c.orders) == 0 && len(c.errs) == 0 {
 			return nil
 		}
-		err := models.StoreHistoryBatch(ctx, w.DB, shopID, batch, last, lineErrs)
-		batch, lineErrs = batch[:0], nil
-		return err
+		select {
+		case out <- c:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		c = historyChunk{seq: c.seq + 1, last: c.last, orders: make([]models.HistoryOrder, 0, historyBatch)}
+		return nil
 	}
 	for {
 		o, err := hr.Next()
@@ -141,21 +221,36 @@ func (w *Worker) storeHistory(ctx context.Context, shopID int64, r io.Reader, fr
 		switch {
 		case errors.As(err, &le):
 			if int64(le.Line) > from {
-				lineErrs = append(lineErrs, models.LineError{Line: le.Line, Reason: le.Reason})
+				c.errs = append(c.errs, models.LineError{Line: le.Line, Reason: le.Reason})
 			}
 			continue
 		case errors.Is(err, io.EOF):
-			return flush()
+			return send()
 		case err != nil:
-			return fmt.Errorf("read history: %w", err) // a broken download: retried, resuming at the position
+			// A broken download: the orders read so far are whole, so they are stored; the task
+			// is retried and resumes at the position.
+			if serr := send(); serr != nil {
+				return serr
+			}
+			return fmt.Errorf("read history: %w", err)
 		}
 		if int64(o.Line) <= from {
 			continue // stored before a restart
 		}
-		batch = append(batch, historyFact(o))
-		last = int64(o.Line)
-		if len(batch) >= historyBatch {
-			if err := flush(); err != nil {
+		h := historyFact(o)
+		if h.Customer != nil {
+			// A customer's first order in the file brings their record; later ones leave it out,
+			// so two batches stored at once never wait on each other's customer rows.
+			if _, dup := seen[h.Customer.CustomerID]; dup {
+				h.Customer = nil
+			} else if len(seen) < historySeenMax {
+				seen[h.Customer.CustomerID] = struct{}{}
+			}
+		}
+		c.orders = append(c.orders, h)
+		c.last = int64(o.Line)
+		if len(c.orders) >= historyBatch {
+			if err := send(); err != nil {
 				return err
 			}
 		}

@@ -59,7 +59,7 @@ func TestHistoryImport(t *testing.T) {
 	shop := testenv.Shop("history")
 	shopID := a.Install(t, shop)
 	ctx := context.Background()
-	const n = 1200 // more than two batches
+	const n = 2500 // more than two batches
 
 	// A live order that is also in the history: one order, as the webhook left it.
 	a.Webhook(t, shop, "orders/paid", "live-5", orderBody(5, 105, "paid", "99.00", ts("02"), nil))
@@ -67,13 +67,13 @@ func TestHistoryImport(t *testing.T) {
 	var liveEvents int64
 	a.Inspect().Raw(`SELECT count(*) FROM events WHERE shop_id = ?`, shopID).Scan(&liveEvents)
 
-	// The first download breaks after 700 orders: the import stops with an error, keeping what it
+	// The first download breaks after 1,700 orders: the import stops with an error, keeping what it
 	// stored. Later downloads of the same file are whole.
 	downloads := 0
 	a.Fake.SetBulkResult(shop, func(w io.Writer) error {
 		downloads++
 		if downloads == 1 {
-			return historyResult(n, 700)(w)
+			return historyResult(n, 1700)(w)
 		}
 		return historyResult(n, 0)(w)
 	})

@@ -68,25 +68,31 @@ func StartHistoryImport(ctx context.Context, db *gorm.DB, shopID int64, operatio
 		WHERE history_imports.shop_id = EXCLUDED.shop_id`, shopID, ImportRunning, operationID, now, now).Error
 }
 
-// StoreHistoryBatch stores a batch and moves the import's position to the batch's last order,
-// in one transaction: a worker killed at any point resumes after the last batch stored.
-func StoreHistoryBatch(ctx context.Context, db *gorm.DB, shopID int64, batch []HistoryOrder, position int64, lineErrs []LineError) error {
+// StoreHistoryBatch stores a batch and adds what it added to the import's counts, in one
+// transaction. Storing a batch again adds nothing, so it may be repeated after a crash.
+func StoreHistoryBatch(ctx context.Context, db *gorm.DB, shopID int64, batch []HistoryOrder) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		n, err := StoreHistory(ctx, tx, shopID, batch)
-		if err != nil {
+		if err != nil || n.Orders+n.Customers == 0 {
 			return err
 		}
-		errs, _ := json.Marshal(lineErrs)
-		if lineErrs == nil {
-			errs = []byte("[]")
-		}
-		return tx.Exec(`UPDATE history_imports SET position = GREATEST(position, ?), orders = orders + ?,
-				customers = customers + ?, error_count = error_count + ?,
-				line_errors = CASE WHEN jsonb_array_length(line_errors) >= ? THEN line_errors
-				                   ELSE line_errors || ?::jsonb END,
-				updated_at = now()
-			WHERE shop_id = ?`, position, n.Orders, n.Customers, len(lineErrs), maxLineErrors, string(errs), shopID).Error
+		return tx.Exec(`UPDATE history_imports SET orders = orders + ?, customers = customers + ?, updated_at = now()
+			WHERE shop_id = ?`, n.Orders, n.Customers, shopID).Error
 	})
+}
+
+// AdvanceHistoryImport moves the import's position to a line below which every order is
+// stored, recording the malformed lines met before it: a worker killed at any point resumes
+// after that line, repeating at most the batches stored after it.
+func AdvanceHistoryImport(ctx context.Context, db *gorm.DB, shopID int64, position int64, lineErrs []LineError) error {
+	errs := []byte("[]")
+	if len(lineErrs) > 0 {
+		errs, _ = json.Marshal(lineErrs)
+	}
+	return db.WithContext(ctx).Exec(`UPDATE history_imports SET position = GREATEST(position, ?), error_count = error_count + ?,
+			line_errors = CASE WHEN jsonb_array_length(line_errors) >= ? THEN line_errors ELSE line_errors || ?::jsonb END,
+			updated_at = now()
+		WHERE shop_id = ? AND position < ?`, position, len(lineErrs), maxLineErrors, string(errs), shopID, position).Error
 }
 
 // FinishHistoryImport ends the import: done, or failed with the reason (the job retries it).
@@ -117,31 +123,47 @@ func ResyncHistoryImport(ctx context.Context, db *gorm.DB, shopID int64, now tim
 }
 
 // DeriveFromHistory brings what is computed from the facts up to date once an import stored the
-// shop's past: each buyer's order count, spend and stage, the segment figures and the scorecard's
-// rollups. It pages through the customers who have orders, so its memory does not grow with the
-// shop. (A top-tier customer reads as loyal again at their next order: tiers are not re-evaluated
-// here.)
+// shop's past: each buyer's order count, spend, gaps and stage, and the scorecard's rollups.
+// Both are set-based statements over the shop, not one query a customer: a shop with 100,000
+// customers derives in seconds. The tables are analyzed first, as a million new rows leave the
+// planner's statistics describing an empty shop.
 func DeriveFromHistory(ctx context.Context, db *gorm.DB, shopID int64) error {
-	var after int64
-	for {
-		var ids []int64
-		if err := db.WithContext(ctx).Raw(`SELECT DISTINCT customer_id FROM orders
-			WHERE shop_id = ? AND customer_id > ? ORDER BY customer_id LIMIT 1000`, shopID, after).Scan(&ids).Error; err != nil {
-			return fmt.Errorf("derive history of shop %d: %w", shopID, err)
+	for _, table := range []string{"orders", "order_lines", "refunds", "customers"} {
+		if err := db.WithContext(ctx).Exec("ANALYZE " + table).Error; err != nil {
+			return fmt.Errorf("analyze %s: %w", table, err)
 		}
-		for _, id := range ids {
-			if _, err := RefreshCustomerStats(ctx, db, shopID, id, false); err != nil {
-				return err
-			}
-		}
-		if len(ids) < 1000 {
-			break
-		}
-		after = ids[len(ids)-1]
 	}
-	if _, err := FillSegmentStats(ctx, db, shopID); err != nil {
+	if err := deriveCustomerStats(ctx, db, shopID); err != nil {
 		return err
 	}
 	_, err := RefreshMetrics(ctx, db, shopID, RefreshOptions{Rebuild: true})
 	return err
+}
+
+// deriveCustomerStats is RefreshCustomerStats for every buyer of the shop in one statement,
+// with the same stage rule (StageFor): five kept orders, or the top tier, make a buyer loyal.
+func deriveCustomerStats(ctx context.Context, db *gorm.DB, shopID int64) error {
+	set, err := LoadLoyaltySettings(ctx, db, shopID)
+	if err != nil {
+		return err
+	}
+	top := "" // no tier can match: the program has no top tier
+	if n := len(set.Tiers); n > 0 && set.IsTopTier(set.Tiers[n-1].Name) {
+		top = set.Tiers[n-1].Name
+	}
+	q, args := positional(keptOrderStats+` UPDATE customers c SET orders_count = s.n, total_spent = s.spent,
+			first_order_at = s.first_at, last_order_at = s.last_at, median_gap_days = s.median_gap,
+			second_order_days = s.second_gap, updated_at = now(),
+			stage = CASE
+				WHEN s.n >= 5 OR (@top::text <> '' AND EXISTS (SELECT 1 FROM loyalty_accounts a
+					WHERE a.shop_id = @shop::bigint AND a.customer_id = c.customer_id AND a.tier = @top::text)) THEN '`+StageLoyal+`'
+				WHEN s.n >= 3 THEN '`+StageRepeat+`'
+				WHEN s.n = 2 THEN '`+StageTwoTime+`'
+				ELSE '`+StageNew+`' END
+		FROM stats s WHERE c.shop_id = @shop::bigint AND c.customer_id = s.customer_id`,
+		map[string]any{"shop": shopID, "customer": 0, "now": time.Now().UTC(), "top": top})
+	if err := db.WithContext(ctx).Exec(q, args...).Error; err != nil {
+		return fmt.Errorf("derive customer stats of shop %d: %w", shopID, err)
+	}
+	return nil
 }

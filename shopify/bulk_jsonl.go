@@ -1,13 +1,15 @@
 package shopify
 
 import (
+	"bytes"
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+
+	json "github.com/goccy/go-json"
 )
 
 // A bulk result is JSONL: one object per line, and with groupObjects false a connection's
@@ -25,7 +27,7 @@ type BulkObject struct {
 	Type     string // the gid's type: "Order", "LineItem", "Customer"
 	ID       string // the gid
 	ParentID string // the parent's gid, for a connection's child
-	Raw      json.RawMessage
+	Raw      json.RawMessage // valid until the next call of Next: the reader reuses its buffer
 }
 
 // BulkLineError is a line that cannot be read; the lines after it still can.
@@ -40,6 +42,7 @@ func (e *BulkLineError) Error() string { return fmt.Sprintf("line %d: %s", e.Lin
 type BulkReader struct {
 	r    *bufio.Reader
 	line int
+	buf  []byte // the current line, reused
 }
 
 // NewBulkReader reads JSONL from r.
@@ -60,7 +63,7 @@ func (br *BulkReader) Next() (BulkObject, error) {
 		if tooLong {
 			return BulkObject{}, &BulkLineError{Line: br.line, Reason: fmt.Sprintf("longer than %d bytes", maxBulkLine)}
 		}
-		if len(strings.TrimSpace(string(raw))) == 0 {
+		if len(bytes.TrimSpace(raw)) == 0 {
 			continue
 		}
 		var head struct {
@@ -81,7 +84,8 @@ func (br *BulkReader) Next() (BulkObject, error) {
 // readLine returns the next line without its newline; a line past maxBulkLine is consumed and
 // reported as too long, not kept.
 func (br *BulkReader) readLine() (line []byte, tooLong bool, err error) {
-	var buf []byte
+	buf := br.buf[:0]
+	defer func() { br.buf = buf[:0] }()
 	for {
 		chunk, err := br.r.ReadSlice('\n')
 		if len(buf)+len(chunk) > maxBulkLine {

@@ -1,13 +1,14 @@
 package shopify
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	json "github.com/goccy/go-json"
 )
 
 // OrderHistoryQuery is the bulk query that imports a shop's order history: what the live order
@@ -127,9 +128,10 @@ func (o *HistoryOrder) Refunded() decimal.Decimal {
 
 // HistoryReader reads a history result order by order, each with its line items.
 type HistoryReader struct {
-	br      *BulkReader
-	pending *HistoryOrder // read, but its lines may still follow
-	lineErr []*BulkLineError
+	br         *BulkReader
+	pending    *HistoryOrder // read, but its lines may still follow
+	pendingGID string        // its gid, which its lines name as __parentId
+	lineErr    []*BulkLineError
 }
 
 // NewHistoryReader reads the JSONL of an OrderHistoryQuery operation.
@@ -170,7 +172,7 @@ func (hr *HistoryReader) Next() (*HistoryOrder, error) {
 			}
 			_, o.ID, _ = ParseGID(obj.ID)
 			done := hr.pending
-			hr.pending = o
+			hr.pending, hr.pendingGID = o, obj.ID
 			if done != nil {
 				return done, nil
 			}
@@ -181,7 +183,7 @@ func (hr *HistoryReader) Next() (*HistoryOrder, error) {
 				continue
 			}
 			_, l.ID, _ = ParseGID(obj.ID)
-			if hr.pending == nil || obj.ParentID != fmt.Sprintf("gid://shopify/Order/%d", hr.pending.ID) {
+			if hr.pending == nil || obj.ParentID != hr.pendingGID {
 				hr.lineErr = append(hr.lineErr, &BulkLineError{Line: obj.Line,
 					Reason: fmt.Sprintf("line item of %.80q does not follow its order", obj.ParentID)})
 				continue

@@ -28,6 +28,7 @@ commands:
   seed     create (or recreate) a database and fill one shop with a large history
   load     measure admin API latency per endpoint against a running server
   refresh  time a rebuild (or an incremental refresh) of the shop's scorecard rollups
+  history  benchmark the history import: a fake bulk result imported and derived by this process
 
 Run "seedshop <command> -h" for the flags.
 `)
@@ -49,6 +50,10 @@ func main() {
 		err = runLoad(ctx, os.Args[2:])
 	case "refresh":
 		err = runRefresh(ctx, os.Args[2:])
+	case "history":
+		err = runHistoryBench(ctx, os.Args[2:])
+	case "history-serve":
+		err = runHistoryServe(ctx, os.Args[2:])
 	default:
 		usage()
 		os.Exit(2)
