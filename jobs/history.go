@@ -89,7 +89,10 @@ func (w *Worker) ImportHistory(ctx context.Context, shopID int64) (time.Duration
 		if err != nil {
 			return 0, fmt.Errorf("start history import of %s: %w", sh.Domain, err)
 		}
-		if err := models.StartHistoryImport(ctx, w.DB, shopID, op.ID, w.now()); err != nil {
+		// Without read_all_orders Shopify answers with the last 60 days; the import says so, and
+		// runs again when the merchant grants it (app/scopes_update).
+		allOrders := len(shopify.HasScopes(sh.Scopes, shopify.ScopeReadAllOrders)) == 0
+		if err := models.StartHistoryImport(ctx, w.DB, shopID, op.ID, allOrders, w.now()); err != nil {
 			return 0, err
 		}
 		imp.OperationID, imp.Position = op.ID, 0
@@ -292,4 +295,18 @@ func historyFact(o *shopify.HistoryOrder) models.HistoryOrder {
 		}
 	}
 	return h
+}
+
+// onScopesGranted imports the whole history again when read_all_orders was just granted and
+// the import so far saw 60 days.
+func (w *Worker) onScopesGranted(ctx context.Context, shopID int64, su shopify.ScopesUpdate) error {
+	granted := strings.Join(su.Current, ",")
+	if len(shopify.HasScopes(granted, shopify.ScopeReadAllOrders)) > 0 {
+		return nil
+	}
+	due, err := models.WidenHistoryImport(ctx, w.DB, shopID, w.now())
+	if err != nil || !due || w.Queue == nil {
+		return err
+	}
+	return w.Queue.EnqueueHistoryImport(ctx, shopID, 0)
 }

@@ -142,7 +142,10 @@ func (w *Worker) apply(ctx context.Context, ev *models.WebhookEvent) error {
 		if err := decode(ev.Body, &su); err != nil {
 			return err
 		}
-		return models.SetScopes(ctx, w.DB, shopID, strings.Join(su.Current, ","))
+		if err := models.SetScopes(ctx, w.DB, shopID, strings.Join(su.Current, ",")); err != nil {
+			return err
+		}
+		return w.onScopesGranted(ctx, shopID, su)
 	case topic == "shop/update":
 		var s shopify.Shop
 		if err := decode(ev.Body, &s); err != nil {

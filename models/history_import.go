@@ -29,6 +29,7 @@ type HistoryImport struct {
 	Position    int64           `json:"-"`
 	Customers   int64           `json:"customers"`
 	Orders      int64           `json:"orders"`
+	AllOrders   bool            `json:"all_orders"` // false: read_all_orders was not granted, so the last 60 days only
 	ErrorCount  int             `json:"errors"`
 	LineErrors  json.RawMessage `json:"line_errors" gorm:"type:jsonb"`
 	Attempts    int             `json:"-"`
@@ -57,15 +58,16 @@ func GetHistoryImport(ctx context.Context, db *gorm.DB, shopID int64) (HistoryIm
 	return h, nil
 }
 
-// StartHistoryImport records a new bulk operation for the shop's import, from the first line.
-func StartHistoryImport(ctx context.Context, db *gorm.DB, shopID int64, operationID string, now time.Time) error {
-	return db.WithContext(ctx).Exec(`INSERT INTO history_imports (shop_id, state, operation_id, started_at, attempts, updated_at)
-		VALUES (?, ?, ?, ?, 1, ?)
-		ON CONFLICT (shop_id) DO UPDATE SET state = EXCLUDED.state, operation_id = EXCLUDED.operation_id,
+// StartHistoryImport records a new bulk operation for the shop's import, from the first line;
+// allOrders says whether it can read every order or the last 60 days only.
+func StartHistoryImport(ctx context.Context, db *gorm.DB, shopID int64, operationID string, allOrders bool, now time.Time) error {
+	return db.WithContext(ctx).Exec(`INSERT INTO history_imports (shop_id, state, operation_id, all_orders, started_at, attempts, updated_at)
+		VALUES (?, ?, ?, ?, ?, 1, ?)
+		ON CONFLICT (shop_id) DO UPDATE SET state = EXCLUDED.state, operation_id = EXCLUDED.operation_id, all_orders = EXCLUDED.all_orders,
 			position = 0, customers = 0, orders = 0, error_count = 0, line_errors = '[]', last_error = '',
 			started_at = EXCLUDED.started_at, finished_at = NULL, attempts = history_imports.attempts + 1,
 			updated_at = EXCLUDED.updated_at
-		WHERE history_imports.shop_id = EXCLUDED.shop_id`, shopID, ImportRunning, operationID, now, now).Error
+		WHERE history_imports.shop_id = EXCLUDED.shop_id`, shopID, ImportRunning, operationID, allOrders, now, now).Error
 }
 
 // StoreHistoryBatch stores a batch and adds what it added to the import's counts, in one
@@ -120,6 +122,18 @@ func ResyncHistoryImport(ctx context.Context, db *gorm.DB, shopID int64, now tim
 		return Conflict("the history import is running")
 	}
 	return nil
+}
+
+// WidenHistoryImport asks for the history to be imported again once read_all_orders is granted,
+// when the import so far could read the last 60 days only (and is not running). It reports
+// whether a new import is due.
+func WidenHistoryImport(ctx context.Context, db *gorm.DB, shopID int64, now time.Time) (bool, error) {
+	res := db.WithContext(ctx).Exec(`UPDATE history_imports SET state = ?, operation_id = '', position = 0, updated_at = ?
+		WHERE shop_id = ? AND NOT all_orders AND state <> ?`, ImportPending, now, shopID, ImportRunning)
+	if res.Error != nil {
+		return false, fmt.Errorf("widen history import of shop %d: %w", shopID, res.Error)
+	}
+	return res.RowsAffected == 1, nil
 }
 
 // DeriveFromHistory brings what is computed from the facts up to date once an import stored the

@@ -1,8 +1,8 @@
 package shopify
 
 import (
-	"bytes"
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -23,10 +23,10 @@ const maxBulkLine = 4 << 20
 
 // BulkObject is one line of a bulk result.
 type BulkObject struct {
-	Line     int    // 1-based line number in the file
-	Type     string // the gid's type: "Order", "LineItem", "Customer"
-	ID       string // the gid
-	ParentID string // the parent's gid, for a connection's child
+	Line     int             // 1-based line number in the file
+	Type     string          // the gid's type: "Order", "LineItem", "Customer"
+	ID       string          // the gid
+	ParentID string          // the parent's gid, for a connection's child
 	Raw      json.RawMessage // valid until the next call of Next: the reader reuses its buffer
 }
 

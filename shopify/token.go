@@ -140,6 +140,10 @@ func ShopURL(template, shop string) string {
 	return strings.TrimRight(strings.ReplaceAll(template, "{shop}", shop), "/")
 }
 
+// ScopeReadAllOrders lets an app read orders older than 60 days. It needs Shopify's approval,
+// so Boomerang asks for it as an optional scope, at runtime.
+const ScopeReadAllOrders = "read_all_orders"
+
 // HasScopes reports whether every required scope is granted. write_x implies read_x.
 func HasScopes(granted, required string) (missing []string) {
 	have := map[string]bool{}

@@ -1,9 +1,12 @@
 package fakeshop
 
 import (
+	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -95,10 +98,17 @@ func (s *Server) registerBulk() {
 			return payload("bulkOperationRunQuery", map[string]any{"bulkOperation": nil},
 				userError([]string{"query"}, "INVALID", "Bulk queries must contain at least one connection.")), nil
 		}
+		s.mu.Lock()
+		allOrders := slices.Contains(strings.Split(s.grantedLocked(shop), ","), "read_all_orders")
+		s.mu.Unlock()
 		b := s.bulk()
 		b.mu.Lock()
+		result := b.next[shop]
+		if result != nil && !allOrders {
+			result = recentOrdersOnly(result, time.Now().AddDate(0, 0, -60))
+		}
 		op := &bulkOp{shop: shop, id: fmt.Sprintf("gid://shopify/BulkOperation/%d", s.seq.Add(1)), query: q,
-			status: "RUNNING", result: b.next[shop], errorCode: b.fail[shop], created: time.Now().UTC()}
+			status: "RUNNING", result: result, errorCode: b.fail[shop], created: time.Now().UTC()}
 		delete(b.fail, shop)
 		b.ops[op.id] = op
 		b.current[shop] = op.id
@@ -192,5 +202,37 @@ func (s *Server) serveBulkResult(w http.ResponseWriter, shop, name string) {
 	w.Header().Set("Content-Type", "application/jsonl")
 	if err := op.result(w); err != nil {
 		panic(http.ErrAbortHandler) // a broken download, as a dropped connection looks
+	}
+}
+
+// recentOrdersOnly filters a result as Shopify does for an app without read_all_orders: orders
+// created before since are left out, with their line items.
+func recentOrdersOnly(r BulkResult, since time.Time) BulkResult {
+	return func(w io.Writer) error {
+		pr, pw := io.Pipe()
+		go func() { pw.CloseWithError(r(pw)) }()
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 64<<10), 8<<20)
+		skipping := false
+		for sc.Scan() {
+			var head struct {
+				ParentID  string     `json:"__parentId"`
+				CreatedAt *time.Time `json:"createdAt"`
+			}
+			line := sc.Bytes()
+			if json.Unmarshal(line, &head) == nil {
+				if head.ParentID == "" {
+					skipping = head.CreatedAt != nil && head.CreatedAt.Before(since)
+				}
+				if skipping {
+					continue
+				}
+			}
+			if _, err := w.Write(append(line, '\n')); err != nil {
+				pr.CloseWithError(err)
+				return err
+			}
+		}
+		return sc.Err()
 	}
 }

@@ -37,6 +37,7 @@ type Server struct {
 	seq       atomic.Int64
 	tokens    map[string]string // access token → shop
 	refresh   map[string]string // refresh token → shop
+	scopes    map[string]string // shop → granted scopes, when not DefaultScopes
 	APISecret string
 	srv       *httptest.Server
 	data      *state
@@ -45,12 +46,32 @@ type Server struct {
 
 // New returns an unstarted fake with the default operations; Handler serves it.
 func New(apiSecret string) *Server {
-	s := &Server{ops: map[string]Op{}, tokens: map[string]string{}, refresh: map[string]string{}, APISecret: apiSecret,
+	s := &Server{ops: map[string]Op{}, tokens: map[string]string{}, refresh: map[string]string{}, scopes: map[string]string{}, APISecret: apiSecret,
 		data:     &state{discountCodes: map[string]map[string]any{}, tags: map[string]map[string]bool{}, contracts: map[string]Contract{}},
 		bulkData: newBulkState()}
 	s.registerDefaults()
 	s.registerBulk()
 	return s
+}
+
+// DefaultScopes are what a shop grants unless SetScopes says otherwise: the app's required
+// scopes and the optional read_all_orders.
+const DefaultScopes = "read_orders,read_all_orders,read_customers,write_customers,write_discounts,read_own_subscription_contracts,write_app_proxy"
+
+// SetScopes sets the scopes shop has granted: token responses report them, and without
+// read_all_orders bulk queries see the last 60 days of orders only.
+func (s *Server) SetScopes(shop, scopes string) {
+	s.mu.Lock()
+	s.scopes[shop] = scopes
+	s.mu.Unlock()
+}
+
+// grantedLocked is shop's granted scopes (callers hold s.mu).
+func (s *Server) grantedLocked(shop string) string {
+	if v, ok := s.scopes[shop]; ok {
+		return v
+	}
+	return DefaultScopes
 }
 
 // Start runs the fake on 127.0.0.1 until Close.
@@ -161,7 +182,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, shop string)
 	n := s.seq.Add(1)
 	access, refresh := fmt.Sprintf("shpat_fake_%d", n), fmt.Sprintf("shprt_fake_%d", n)
 	s.tokens[access], s.refresh[refresh] = shop, shop
-	writeJSON(w, map[string]any{"access_token": access, "scope": "read_orders,read_customers,write_customers,write_discounts,read_own_subscription_contracts,write_app_proxy",
+	writeJSON(w, map[string]any{"access_token": access, "scope": s.grantedLocked(shop),
 		"expires_in": 3600, "refresh_token": refresh, "refresh_token_expires_in": 7776000})
 }
 
