@@ -9,6 +9,8 @@ func (s *Server) adminRoutes(api *echo.Group) {
 	api.GET("/shop", s.getShop)
 	api.GET("/import/history", s.getHistoryImport)
 	api.POST("/import/history", s.resyncHistoryImport)
+	api.GET("/import/opening", s.previewOpening)
+	api.POST("/import/opening", s.applyOpening)
 	api.GET("/metrics/scorecard", s.getScorecard)
 	api.GET("/customers/:id/timeline", s.customerTimeline)
 	api.GET("/activity", s.listActivity)

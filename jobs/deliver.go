@@ -174,9 +174,7 @@ func (w *Worker) send(ctx context.Context, claim models.Claim, src *source, pol 
 		return models.MarkDecisionFailed(ctx, w.DB, md.ShopID, md.ID, models.ReasonProviderRejected, err.Error())
 	}
 	deliveriesTotal.WithLabelValues(md.Channel, "retry").Inc()
-	n, _ := asynq.GetRetryCount(ctx)
-	max, ok := asynq.GetMaxRetry(ctx)
-	if ok && n >= max {
+	if _, last := lastAttempt(ctx); last {
 		return models.MarkDecisionFailed(ctx, w.DB, md.ShopID, md.ID, models.ReasonProviderError, err.Error())
 	}
 	if merr := models.MarkDecisionRetry(ctx, w.DB, md.ShopID, md.ID, err.Error()); merr != nil {

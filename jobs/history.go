@@ -50,6 +50,7 @@ func (q *Queue) EnqueueHistoryImport(ctx context.Context, shopID int64, after ti
 
 func (w *Worker) registerHistory(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypeHistoryImport, w.handleHistoryImport)
+	mux.HandleFunc(TypeHistoryOpening, w.handleOpening)
 }
 
 func (w *Worker) handleHistoryImport(ctx context.Context, t *asynq.Task) error {

@@ -54,13 +54,12 @@ func (w *Worker) handleWebhook(ctx context.Context, t *asynq.Task) error {
 // the event dead with its reason and ends the task successfully: the row is the record, the
 // operator replays it (boomerang replay-webhooks), and no archived task is left holding its id.
 func (w *Worker) failed(ctx context.Context, ev *models.WebhookEvent, err error) error {
-	n, _ := asynq.GetRetryCount(ctx)
-	max, ok := asynq.GetMaxRetry(ctx)
+	n, last := lastAttempt(ctx)
 	reason := ""
 	switch {
 	case isPermanent(err):
 		reason = "permanent"
-	case ok && n >= max:
+	case last:
 		reason, err = "retries_exhausted", fmt.Errorf("gave up after %d attempts: %w", n+1, err)
 	}
 	if reason == "" {

@@ -95,9 +95,7 @@ func (w *Worker) NewServer(opt asynq.RedisConnOpt) *asynq.Server {
 		Logger:            slogAdapter{w.Log},
 		LogLevel:          asynq.WarnLevel,
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
-			n, _ := asynq.GetRetryCount(ctx)
-			max, _ := asynq.GetMaxRetry(ctx)
-			if n >= max {
+			if n, last := lastAttempt(ctx); last {
 				w.Log.Error("task gave up", "type", t.Type(), "retries", n, "error", err)
 			}
 		}),
@@ -124,3 +122,11 @@ func (a slogAdapter) Info(args ...any)  { a.l.Info(fmt.Sprint(args...)) }
 func (a slogAdapter) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...)) }
 func (a slogAdapter) Error(args ...any) { a.l.Error(fmt.Sprint(args...)) }
 func (a slogAdapter) Fatal(args ...any) { a.l.Error(fmt.Sprint(args...)) }
+
+// lastAttempt reports how many times the running task was retried and whether this attempt is
+// its last: after it fails, Asynq archives the task.
+func lastAttempt(ctx context.Context) (retried int, last bool) {
+	n, _ := asynq.GetRetryCount(ctx)
+	max, ok := asynq.GetMaxRetry(ctx)
+	return n, ok && n >= max
+}

@@ -23,20 +23,25 @@ const maxLineErrors = 100
 
 // HistoryImport is a shop's history import.
 type HistoryImport struct {
-	ShopID      int64           `json:"-"`
-	State       string          `json:"state"`
-	OperationID string          `json:"-"`
-	Position    int64           `json:"-"`
-	Customers   int64           `json:"customers"`
-	Orders      int64           `json:"orders"`
-	AllOrders   bool            `json:"all_orders"` // false: read_all_orders was not granted, so the last 60 days only
-	ErrorCount  int             `json:"errors"`
-	LineErrors  json.RawMessage `json:"line_errors" gorm:"type:jsonb"`
-	Attempts    int             `json:"-"`
-	LastError   string          `json:"last_error,omitempty"`
-	StartedAt   *time.Time      `json:"started_at"`
-	FinishedAt  *time.Time      `json:"finished_at"`
-	UpdatedAt   time.Time       `json:"updated_at"`
+	ShopID      int64  `json:"-"`
+	State       string `json:"state"`
+	OperationID string `json:"-"`
+	Position    int64  `json:"-"`
+	Customers   int64  `json:"customers"`
+	Orders      int64  `json:"orders"`
+	AllOrders   bool   `json:"all_orders"` // false: read_all_orders was not granted, so the last 60 days only
+	ErrorCount  int    `json:"errors"`
+	// The opening balances the merchant chose (0 months: everyone starts at zero).
+	OpeningMonths int             `json:"opening_months"`
+	OpeningState  string          `json:"opening_state"` // "", running, done, failed
+	OpeningPoints int64           `json:"opening_points"`
+	OpeningAt     *time.Time      `json:"opening_at"`
+	LineErrors    json.RawMessage `json:"line_errors" gorm:"type:jsonb"`
+	Attempts      int             `json:"-"`
+	LastError     string          `json:"last_error,omitempty"`
+	StartedAt     *time.Time      `json:"started_at"`
+	FinishedAt    *time.Time      `json:"finished_at"`
+	UpdatedAt     time.Time       `json:"updated_at"`
 }
 
 // LineError is one line of the history the import skipped, and why.
@@ -137,7 +142,9 @@ func WidenHistoryImport(ctx context.Context, db *gorm.DB, shopID int64, now time
 }
 
 // DeriveFromHistory brings what is computed from the facts up to date once an import stored the
-// shop's past: each buyer's order count, spend, gaps and stage, and the scorecard's rollups.
+// shop's past: the history entries tier windows measure and the tiers they reach, each buyer's
+// order count, spend, gaps and stage (after the tiers: the top tier makes a buyer loyal), and the
+// scorecard's rollups.
 // Both are set-based statements over the shop, not one query a customer: a shop with 100,000
 // customers derives in seconds. The tables are analyzed first, as a million new rows leave the
 // planner's statistics describing an empty shop.
@@ -146,6 +153,9 @@ func DeriveFromHistory(ctx context.Context, db *gorm.DB, shopID int64) error {
 		if err := db.WithContext(ctx).Exec("ANALYZE " + table).Error; err != nil {
 			return fmt.Errorf("analyze %s: %w", table, err)
 		}
+	}
+	if _, err := LedgerHistory(ctx, db, shopID, time.Now()); err != nil {
+		return err
 	}
 	if err := deriveCustomerStats(ctx, db, shopID); err != nil {
 		return err

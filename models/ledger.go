@@ -90,6 +90,7 @@ type posting struct {
 	Reason, Staff              string
 	OccurredAt                 time.Time
 	AvailableAt                time.Time // credits only; zero means now
+	ExpiryFrom                 time.Time // credits only: batch expiry counts from here; zero means OccurredAt
 }
 
 // lot is an unspent credit of the open account.
@@ -118,6 +119,7 @@ type book struct {
 	lotsLoaded bool
 	touched    map[int64]bool // lots whose remaining changed
 	measure    *tierMeasure   // the tier measure now, kept current as entries are appended
+	quiet      bool           // set the tier without telling the customer (history, migrations)
 }
 
 // openBook locks (creating when missing) a customer's account for the rest of tx. One
@@ -153,7 +155,10 @@ func (b *book) credit(p posting) (e *LedgerEntry, inserted bool, err error) {
 	if p.OccurredAt.IsZero() {
 		p.OccurredAt = b.now
 	}
-	e, inserted, err = b.insert(p, rem, b.set.batchExpiry(p.OccurredAt))
+	if p.ExpiryFrom.IsZero() {
+		p.ExpiryFrom = p.OccurredAt
+	}
+	e, inserted, err = b.insert(p, rem, b.set.batchExpiry(p.ExpiryFrom))
 	if err != nil || !inserted {
 		return e, inserted, err
 	}

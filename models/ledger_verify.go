@@ -12,7 +12,8 @@ import (
 //   - the account's balance equals the sum of its entries, and the last entry's balance_after;
 //   - each entry's balance_after is the running sum of the account's entries up to it;
 //   - the unspent credits (lots) add up to the balance when it is positive, to 0 otherwise;
-//   - no order's entries net below zero (clawbacks and reversals never take more than it earned);
+//   - no order's entries net below zero (clawbacks and reversals never take more than it earned),
+//     and each order has one earn, or one history entry when it was placed before install;
 //   - every redemption has exactly its redeem entry, and a reversal exactly when it failed or
 //     its points came back with a refunded order.
 //
@@ -72,14 +73,14 @@ func VerifyLedger(ctx context.Context, db *gorm.DB) (int64, error) {
 	}
 	err = db.Raw(`SELECT shop_id, customer_id, order_id, sum(points) AS points FROM ledger_entries
 		WHERE order_id IS NOT NULL GROUP BY shop_id, customer_id, order_id
-		HAVING sum(points) < 0 OR sum(amount) < 0 OR count(*) FILTER (WHERE kind = 'earn') <> 1
+		HAVING sum(points) < 0 OR sum(amount) < 0 OR count(*) FILTER (WHERE kind IN ('earn', 'history')) <> 1
 		ORDER BY 1, 2, 3 LIMIT 1`).Scan(&orders).Error
 	if err != nil {
 		return accounts, fmt.Errorf("verify orders: %w", err)
 	}
 	if len(orders) > 0 {
 		o := orders[0]
-		return accounts, fmt.Errorf("ledger invariant broken: shop %d customer %d: order %d nets %d points (or has no single earn)",
+		return accounts, fmt.Errorf("ledger invariant broken: shop %d customer %d: order %d nets %d points (or has no single earn or history entry)",
 			o.ShopID, o.CustomerID, o.OrderID, o.Points)
 	}
 	var reds []struct {

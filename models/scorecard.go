@@ -419,15 +419,21 @@ func (q scorecardQuery) points(sc *Scorecard) error {
 	if err != nil {
 		return err
 	}
+	sc.PointsLiabilityValue = set.pointsValue(sc.PointsLiability)
+	return nil
+}
+
+// pointsValue prices points at the program's cheapest fixed-amount reward (0 without one): what
+// they would cost the shop if every point were spent.
+func (s LoyaltySettings) pointsValue(points int64) decimal.Decimal {
 	var best *Reward
-	for i, r := range set.Rewards {
+	for i, r := range s.Rewards {
 		if r.Type == RewardFixed && r.PointsCost > 0 && (best == nil || r.PointsCost < best.PointsCost) {
-			best = &set.Rewards[i]
+			best = &s.Rewards[i]
 		}
 	}
-	if best != nil {
-		sc.PointsLiabilityValue = best.Value.Decimal.Mul(decimal.NewFromInt(sc.PointsLiability)).
-			DivRound(decimal.NewFromInt(best.PointsCost), 2)
+	if best == nil || points <= 0 {
+		return decimal.Zero
 	}
-	return nil
+	return best.Value.Decimal.Mul(decimal.NewFromInt(points)).DivRound(decimal.NewFromInt(best.PointsCost), 2)
 }

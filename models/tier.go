@@ -92,10 +92,11 @@ func (s LoyaltySettings) IsTopTier(name string) bool {
 }
 
 // measureSQL is the column summed and the entries counted for the tier measure. Order entries
-// (earn, clawback, cancellation reversal) carry order_id.
+// (earn, clawback, cancellation reversal, history) carry order_id; opening points count as
+// earned points.
 func (s LoyaltySettings) measureSQL() (col, where string) {
 	if s.TierMeasure == MeasurePoints {
-		return "points", "(order_id IS NOT NULL OR kind = 'bonus')"
+		return "points", "(order_id IS NOT NULL OR kind IN ('bonus', 'opening'))"
 	}
 	return "amount", "order_id IS NOT NULL"
 }
@@ -158,7 +159,7 @@ func (b *book) setTier(idx int) error {
 	b.acct.TierSince = &t
 	b.acct.TierVersion++
 	b.dirty = true
-	if from == "" && idx >= 0 && !b.set.Tiers[idx].Threshold.IsPositive() {
+	if b.quiet || (from == "" && idx >= 0 && !b.set.Tiers[idx].Threshold.IsPositive()) {
 		return nil
 	}
 	if from != "" && fromIdx < 0 {
@@ -189,7 +190,7 @@ func (m *tierMeasure) add(s LoyaltySettings, e *LedgerEntry) {
 	switch {
 	case e.OrderID != nil && s.TierMeasure != MeasurePoints:
 		v = e.Amount
-	case e.OrderID != nil || (e.Kind == EntryBonus && s.TierMeasure == MeasurePoints):
+	case e.OrderID != nil || ((e.Kind == EntryBonus || e.Kind == EntryOpening) && s.TierMeasure == MeasurePoints):
 		v = decimal.NewFromInt(e.Points)
 	default:
 		return
