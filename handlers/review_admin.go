@@ -159,39 +159,11 @@ const maxImportBytes = 512 << 20
 // importReviews: POST /api/reviews/import — a multipart upload ("file") or the raw CSV/JSON
 // as the body. The file is parsed as it arrives; the report lists bad rows by line.
 func (s *Server) importReviews(c echo.Context) error {
-	req, w := c.Request(), c.Response()
-	// A large file takes longer than the server's default read and write deadlines.
-	rc := http.NewResponseController(w.Writer)
-	_ = rc.SetReadDeadline(time.Now().Add(15 * time.Minute))
-	_ = rc.SetWriteDeadline(time.Now().Add(16 * time.Minute))
-	body := http.MaxBytesReader(w.Writer, req.Body, maxImportBytes)
-	var file io.Reader = body
-	mt, _, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
-	if mt == echo.MIMEMultipartForm {
-		req.Body = body
-		mr, err := req.MultipartReader()
-		if err != nil {
-			return models.Invalid("file", "the upload could not be read")
-		}
-		file = nil
-		for {
-			part, err := mr.NextPart()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				return importReadError(err)
-			}
-			if part.FormName() == "file" {
-				file = part
-				break
-			}
-		}
-		if file == nil {
-			return models.Invalid("file", "no file was uploaded (multipart field \"file\")")
-		}
+	file, err := uploadedFile(c)
+	if err != nil {
+		return err
 	}
-	ctx, shopID := req.Context(), ShopID(c)
+	ctx, shopID := c.Request().Context(), ShopID(c)
 	rep, err := models.ImportReviews(ctx, s.DB, shopID, file, time.Now())
 	if err != nil {
 		return importReadError(err)
@@ -204,6 +176,37 @@ func (s *Server) importReviews(c echo.Context) error {
 		}
 	}
 	return c.JSON(http.StatusOK, rep)
+}
+
+// uploadedFile is the file of an import: the multipart field "file", or the raw body. The read
+// is bounded by maxImportBytes and may take longer than the server's usual deadlines.
+func uploadedFile(c echo.Context) (io.Reader, error) {
+	req, w := c.Request(), c.Response()
+	rc := http.NewResponseController(w.Writer)
+	_ = rc.SetReadDeadline(time.Now().Add(15 * time.Minute))
+	_ = rc.SetWriteDeadline(time.Now().Add(16 * time.Minute))
+	body := http.MaxBytesReader(w.Writer, req.Body, maxImportBytes)
+	mt, _, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
+	if mt != echo.MIMEMultipartForm {
+		return body, nil
+	}
+	req.Body = body
+	mr, err := req.MultipartReader()
+	if err != nil {
+		return nil, models.Invalid("file", "the upload could not be read")
+	}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return nil, models.Invalid("file", "no file was uploaded (multipart field \"file\")")
+		}
+		if err != nil {
+			return nil, importReadError(err)
+		}
+		if part.FormName() == "file" {
+			return part, nil
+		}
+	}
 }
 
 func importReadError(err error) error {

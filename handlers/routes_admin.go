@@ -11,6 +11,7 @@ func (s *Server) adminRoutes(api *echo.Group) {
 	api.POST("/import/history", s.resyncHistoryImport)
 	api.GET("/import/opening", s.previewOpening)
 	api.POST("/import/opening", s.applyOpening)
+	api.POST("/import/loyalty", s.importLoyalty)
 	api.GET("/metrics/scorecard", s.getScorecard)
 	api.GET("/customers/:id/timeline", s.customerTimeline)
 	api.GET("/activity", s.listActivity)

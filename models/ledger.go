@@ -52,6 +52,8 @@ type LoyaltyAccount struct {
 	Tier           string     `json:"tier"`
 	TierSince      *time.Time `json:"tier_since"`
 	TierVersion    int        `json:"-"`
+	TierFloor      string     `json:"tier_floor,omitempty"` // a tier carried over from another app, kept until TierFloorUntil
+	TierFloorUntil *time.Time `json:"tier_floor_until,omitempty"`
 	LastActivityAt *time.Time `json:"last_activity_at"`
 	ReferralCode   *string    `json:"referral_code"`
 	CreatedAt      time.Time  `json:"created_at"`
@@ -79,7 +81,8 @@ type LedgerEntry struct {
 	CreatedAt    time.Time       `json:"created_at"`
 }
 
-const accountCols = `shop_id, customer_id, balance, tier, tier_since, tier_version, last_activity_at, referral_code, created_at, updated_at`
+const accountCols = `shop_id, customer_id, balance, tier, tier_since, tier_version, tier_floor, tier_floor_until,
+	last_activity_at, referral_code, created_at, updated_at`
 
 // posting is an entry about to be appended.
 type posting struct {
@@ -449,8 +452,9 @@ func (b *book) close() error {
 	}
 	a := b.acct
 	err := b.tx.Exec(`UPDATE loyalty_accounts SET balance = ?, tier = ?, tier_since = ?, tier_version = ?,
-		last_activity_at = ?, updated_at = ? WHERE shop_id = ? AND customer_id = ?`,
-		a.Balance, a.Tier, a.TierSince, a.TierVersion, a.LastActivityAt, b.now, a.ShopID, a.CustomerID).Error
+		tier_floor = ?, tier_floor_until = ?, last_activity_at = ?, updated_at = ? WHERE shop_id = ? AND customer_id = ?`,
+		a.Balance, a.Tier, a.TierSince, a.TierVersion, a.TierFloor, a.TierFloorUntil, a.LastActivityAt, b.now,
+		a.ShopID, a.CustomerID).Error
 	if err != nil {
 		return fmt.Errorf("update points account %d: %w", a.CustomerID, err)
 	}

@@ -90,12 +90,7 @@ func (e rowError) Error() string { return e.reason }
 // otherwise) and reads the CSV header. A file it cannot make sense of at all is an
 // *ImportRowError on line 1.
 func NewImportReader(r io.Reader) (*ImportReader, error) {
-	g := &guardReader{r: r}
-	br := bufio.NewReaderSize(g, 64<<10)
-	// A UTF-8 byte-order mark (Excel) is not part of the first column's name.
-	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte("\xef\xbb\xbf")) {
-		_, _ = br.Discard(3)
-	}
+	g, br := openExport(r)
 	first := byte(0)
 	for i := 1; ; i++ {
 		b, err := br.Peek(i)
@@ -117,6 +112,17 @@ func NewImportReader(r io.Reader) (*ImportReader, error) {
 		return newJSONImport(g, br, first)
 	}
 	return newCSVImport(g, br)
+}
+
+// openExport wraps an uploaded export: memory bounded per record, buffered, and without the
+// UTF-8 byte-order mark Excel writes (it is not part of the first column's name).
+func openExport(r io.Reader) (*guardReader, *bufio.Reader) {
+	g := &guardReader{r: r}
+	br := bufio.NewReaderSize(g, 64<<10)
+	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte("\xef\xbb\xbf")) {
+		_, _ = br.Discard(3)
+	}
+	return g, br
 }
 
 // Next returns the next valid row, or a row error for a bad one (reading may continue), or
@@ -165,6 +171,33 @@ func (g *guardReader) reset() { g.n = 0 }
 // CSV
 
 func newCSVImport(g *guardReader, br *bufio.Reader) (*ImportReader, error) {
+	next, err := csvRecords(g, br, func(header []string) ([]string, *ImportRowError) {
+		cols := make([]string, len(header))
+		found := map[string]bool{}
+		for i, h := range header {
+			if f, ok := importColumns[normaliseColumn(h)]; ok && !found[f] {
+				cols[i], found[f] = f, true
+			}
+		}
+		if !found["rating"] {
+			return nil, &ImportRowError{Line: 1, Reason: "no rating column (expected one of rating, review_score, score, stars)"}
+		}
+		if !found["product_id"] && !found["handle"] {
+			return nil, &ImportRowError{Line: 1, Reason: "no product column (expected product_id or product_handle)"}
+		}
+		return cols, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &ImportReader{next: next}, nil
+}
+
+// csvRecords reads a CSV export record by record, as maps from our field names to values.
+// mapHeader names the field of each column ("" for a column we ignore) or refuses the header.
+// A bad record is a rowError and reading goes on; a record past maxImportRecord, or a quote
+// left open to the end of the file, stops the read there.
+func csvRecords(g *guardReader, br *bufio.Reader, mapHeader func(header []string) ([]string, *ImportRowError)) (func() (map[string]string, int, error), error) {
 	head, _ := br.Peek(br.Buffered())
 	if nl := bytes.IndexByte(head, '\n'); nl >= 0 {
 		head = head[:nl]
@@ -177,25 +210,16 @@ func newCSVImport(g *guardReader, br *bufio.Reader) (*ImportReader, error) {
 	if err != nil {
 		return nil, &ImportRowError{Line: 1, Reason: "the header row cannot be read: " + csvReason(err)}
 	}
-	cols := make([]string, len(header))
-	found := map[string]bool{}
-	for i, h := range header {
-		if f, ok := importColumns[normaliseColumn(h)]; ok && !found[f] {
-			cols[i], found[f] = f, true
-		}
-	}
-	if !found["rating"] {
-		return nil, &ImportRowError{Line: 1, Reason: "no rating column (expected one of rating, review_score, score, stars)"}
-	}
-	if !found["product_id"] && !found["handle"] {
-		return nil, &ImportRowError{Line: 1, Reason: "no product column (expected product_id or product_handle)"}
+	cols, rerr := mapHeader(header)
+	if rerr != nil {
+		return nil, rerr
 	}
 	width := len(header)
 	fatal := false
 	// FieldPos is only defined after a successful Read: errors are placed after the last
 	// record read (exact for one-line records, which is what a broken row usually is).
 	nextLine := 2
-	return &ImportReader{next: func() (map[string]string, int, error) {
+	return func() (map[string]string, int, error) {
 		if fatal {
 			return nil, 0, io.EOF
 		}
@@ -229,14 +253,14 @@ func newCSVImport(g *guardReader, br *bufio.Reader) (*ImportReader, error) {
 		if len(fields) != width {
 			return nil, 0, rowError{line, fmt.Sprintf("expected %d columns, found %d", width, len(fields))}
 		}
-		rec := make(map[string]string, len(found))
+		rec := make(map[string]string, len(cols))
 		for i, f := range fields {
 			if cols[i] != "" {
 				rec[cols[i]] = f
 			}
 		}
 		return rec, line, nil
-	}}, nil
+	}, nil
 }
 
 func sniffDelimiter(head []byte) rune {

@@ -228,7 +228,11 @@ func (b *book) reevaluateTier() error {
 			return err
 		}
 	}
-	return b.setTier(b.set.tierIndex(maxOf(b.measure.vals)))
+	idx := b.set.tierIndex(maxOf(b.measure.vals))
+	if f := b.set.tierByName(b.acct.TierFloor); f > idx && b.acct.TierFloorUntil != nil && b.now.Before(*b.acct.TierFloorUntil) {
+		idx = f // a tier carried over from another app holds until its date
+	}
+	return b.setTier(idx)
 }
 
 // TierRisk is a coming tier drop: the customer keeps Tier until On unless they buy.
