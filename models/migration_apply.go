@@ -120,7 +120,9 @@ func ImportMigration(ctx context.Context, db *gorm.DB, shopID int64, r io.Reader
 }
 
 // migrationKey is the source id of a customer's balance carried over from an app.
-func migrationKey(format string, custID int64) string { return format + ":" + strconv.FormatInt(custID, 10) }
+func migrationKey(format string, custID int64) string {
+	return format + ":" + strconv.FormatInt(custID, 10)
+}
 
 func btoi(b bool) int {
 	if b {

@@ -105,4 +105,3 @@ func TestMigrationImports(t *testing.T) {
 		})
 	}
 }
-
