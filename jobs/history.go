@@ -113,7 +113,7 @@ func (w *Worker) ImportHistory(ctx context.Context, shopID int64) (time.Duration
 		}
 		return 0, failure // Asynq retries with backoff
 	case op.URL == "": // no orders at all
-		return 0, models.FinishHistoryImport(ctx, w.DB, shopID, nil, w.now())
+		return 0, w.finishImport(ctx, shopID)
 	}
 	body, err := shopify.OpenBulkResult(ctx, nil, op.URL)
 	if err != nil {
@@ -130,7 +130,30 @@ func (w *Worker) ImportHistory(ctx context.Context, shopID int64) (time.Duration
 		return 0, err
 	}
 	w.Log.Info("history derived", "shop", sh.Domain, "took", time.Since(t).Round(time.Millisecond))
-	return 0, models.FinishHistoryImport(ctx, w.DB, shopID, nil, w.now())
+	return 0, w.finishImport(ctx, shopID)
+}
+
+// finishImport marks the import done and sends the welcomes held back while it ran: to the
+// customers whose order since it started is, with the whole past in, their first
+// (emitFirstOrder decides again, and its key makes a welcome once per customer).
+func (w *Worker) finishImport(ctx context.Context, shopID int64) error {
+	if err := models.FinishHistoryImport(ctx, w.DB, shopID, nil, w.now()); err != nil {
+		return err
+	}
+	imp, err := models.GetHistoryImport(ctx, w.DB, shopID)
+	if err != nil || imp.StartedAt == nil {
+		return err
+	}
+	orders, err := models.FirstOrdersSince(ctx, w.DB, shopID, *imp.StartedAt)
+	if err != nil {
+		return err
+	}
+	for i := range orders {
+		if err := w.emitFirstOrder(ctx, shopID, &orders[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // historyChunk is a batch read from the result: its orders, the line of its last order and the

@@ -30,6 +30,11 @@ func (w *Worker) emitFirstOrder(ctx context.Context, shopID int64, o *models.Ord
 	if c.OrdersCount != 1 {
 		return nil
 	}
+	// While the shop's past is imported, a regular's order may look like a first one: the
+	// welcome waits for the import, which sends the ones still due (welcomeAfterImport).
+	if busy, err := models.HistoryImportInProgress(ctx, w.DB, shopID); err != nil || busy {
+		return err
+	}
 	at := o.CreatedAt
 	for _, t := range []*time.Time{o.ShopifyCreatedAt, o.ProcessedAt} {
 		if t != nil {

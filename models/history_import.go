@@ -129,6 +129,33 @@ func ResyncHistoryImport(ctx context.Context, db *gorm.DB, shopID int64, now tim
 	return nil
 }
 
+// HistoryImportInProgress reports whether the shop's past is still being imported: until it is
+// in, a customer's live order cannot be known to be their first.
+func HistoryImportInProgress(ctx context.Context, db *gorm.DB, shopID int64) (bool, error) {
+	var n int64
+	err := db.WithContext(ctx).Raw(`SELECT count(*) FROM history_imports WHERE shop_id = ? AND state IN (?, ?)`,
+		shopID, ImportPending, ImportRunning).Scan(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("history import of shop %d: %w", shopID, err)
+	}
+	return n > 0, nil
+}
+
+// FirstOrdersSince lists the orders placed since `since` that are their customer's only kept
+// order (for the welcome held back while the history was imported). Placed, not stored: the
+// orders the import stored were placed before it started.
+func FirstOrdersSince(ctx context.Context, db *gorm.DB, shopID int64, since time.Time) ([]Order, error) {
+	var out []Order
+	err := db.WithContext(ctx).Raw(`SELECT o.* FROM orders o
+		JOIN customers c ON c.shop_id = o.shop_id AND c.customer_id = o.customer_id
+		WHERE o.shop_id = ? AND c.shop_id = ? AND c.orders_count = 1 AND COALESCE(o.processed_at, o.shopify_created_at) >= ?
+		  AND o.cancelled_at IS NULL AND NOT o.test ORDER BY o.id`, shopID, shopID, since).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("first orders of shop %d: %w", shopID, err)
+	}
+	return out, nil
+}
+
 // WidenHistoryImport asks for the history to be imported again once read_all_orders is granted,
 // when the import so far could read the last 60 days only (and is not running). It reports
 // whether a new import is due.
@@ -154,13 +181,18 @@ func DeriveFromHistory(ctx context.Context, db *gorm.DB, shopID int64) error {
 			return fmt.Errorf("analyze %s: %w", table, err)
 		}
 	}
-	if _, err := LedgerHistory(ctx, db, shopID, time.Now()); err != nil {
+	// Orders paid since install had their webhooks: they are the live path's to credit.
+	sh, err := GetShop(ctx, db, shopID)
+	if err != nil {
+		return err
+	}
+	if _, err := LedgerHistory(ctx, db, shopID, sh.InstalledAt, time.Now()); err != nil {
 		return err
 	}
 	if err := deriveCustomerStats(ctx, db, shopID); err != nil {
 		return err
 	}
-	_, err := RefreshMetrics(ctx, db, shopID, RefreshOptions{Rebuild: true})
+	_, err = RefreshMetrics(ctx, db, shopID, RefreshOptions{Rebuild: true})
 	return err
 }
 

@@ -23,11 +23,12 @@ const (
 // historyLedgerChunk is how many customers' history one transaction writes.
 const historyLedgerChunk = 2000
 
-// LedgerHistory writes the history entries of the shop's past paid orders inside the tier window
-// (all of them for a lifetime window) and sets the tiers they reach. It skips orders that have
-// any entry already (a live webhook credited it), so an order never counts twice. It returns
-// the entries written.
-func LedgerHistory(ctx context.Context, db *gorm.DB, shopID int64, now time.Time) (int64, error) {
+// LedgerHistory writes the history entries of the shop's orders paid before `before` (the
+// install) inside the tier window (all of them for a lifetime window), and sets the
+// tiers they reach. An order paid since is the live path's to credit, and an order with any
+// entry already (a live webhook credited it) is skipped, so an order never counts twice. It
+// returns the entries written.
+func LedgerHistory(ctx context.Context, db *gorm.DB, shopID int64, before, now time.Time) (int64, error) {
 	set, err := LoadLoyaltySettings(ctx, db, shopID)
 	if err != nil {
 		return 0, err
@@ -45,7 +46,7 @@ func LedgerHistory(ctx context.Context, db *gorm.DB, shopID int64, now time.Time
 		if len(ids) == 0 {
 			break
 		}
-		n, err := ledgerHistoryChunk(ctx, db, shopID, ids[0], ids[len(ids)-1], since, now)
+		n, err := ledgerHistoryChunk(ctx, db, shopID, ids[0], ids[len(ids)-1], since, before, now)
 		if err != nil {
 			return written, err
 		}
@@ -58,7 +59,7 @@ func LedgerHistory(ctx context.Context, db *gorm.DB, shopID int64, now time.Time
 // ledgerHistoryChunk writes the entries of customers lo..hi in one transaction. The accounts are
 // created when missing and locked first, as a live credit locks its account: each entry's
 // balance_after is the balance it is appended to.
-func ledgerHistoryChunk(ctx context.Context, db *gorm.DB, shopID, lo, hi int64, since, now time.Time) (int64, error) {
+func ledgerHistoryChunk(ctx context.Context, db *gorm.DB, shopID, lo, hi int64, since, before, now time.Time) (int64, error) {
 	var n int64
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec(`INSERT INTO loyalty_accounts (shop_id, customer_id, created_at, updated_at)
@@ -79,11 +80,11 @@ func ledgerHistoryChunk(ctx context.Context, db *gorm.DB, shopID, lo, hi int64, 
 			JOIN loyalty_accounts a ON a.shop_id = o.shop_id AND a.customer_id = o.customer_id
 			LEFT JOIN (SELECT order_id, sum(subtotal) AS refunded FROM refunds WHERE shop_id = ? GROUP BY order_id) r
 			  ON r.order_id = o.order_id
-			WHERE o.shop_id = ? AND o.customer_id BETWEEN ? AND ? AND o.paid_at >= ?
+			WHERE o.shop_id = ? AND o.customer_id BETWEEN ? AND ? AND o.paid_at >= ? AND o.paid_at < ?
 			  AND o.cancelled_at IS NULL AND NOT o.test AND o.subtotal - COALESCE(r.refunded, 0) > 0
 			  AND NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.shop_id = ? AND e.order_id = o.order_id)
 			ON CONFLICT (shop_id, source_type, source_id, kind) DO NOTHING`,
-			EntryHistory, SourceOrder, now, shopID, shopID, lo, hi, since, shopID)
+			EntryHistory, SourceOrder, now, shopID, shopID, lo, hi, since, before, shopID)
 		n = res.RowsAffected
 		return res.Error
 	})

@@ -49,7 +49,7 @@ func TestHistoryTiersAndStages(t *testing.T) {
 		t.Fatalf("history made %d events and %d points", events, points)
 	}
 	// Deriving again writes nothing new.
-	n, err := models.LedgerHistory(ctx, db, shop, now)
+	n, err := models.LedgerHistory(ctx, db, shop, now, now)
 	if err != nil || n != 0 {
 		t.Fatalf("a second pass wrote %d entries (%v)", n, err)
 	}

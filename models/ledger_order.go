@@ -29,6 +29,7 @@ type orderFacts struct {
 	LandingSite string
 	Codes       string
 	Earn        *orderEntry
+	History     bool // placed and paid before install: it counts for tiers and never earns
 	Reversed    bool
 	Clawed      map[string]orderEntry // refund id → clawback entry
 	Refunds     []orderRefund
@@ -88,6 +89,8 @@ func loadOrderFacts(ctx context.Context, tx *gorm.DB, shopID, orderID int64) (or
 			switch {
 			case r.Kind == EntryEarn:
 				f.Earn = &e
+			case r.Kind == EntryHistory:
+				f.History = true
 			case r.Kind == EntryReversal && r.SourceType == SourceOrder:
 				f.Reversed = true
 			case r.Kind == EntryClawback:
@@ -176,7 +179,7 @@ func (b *book) settleOrder(orderID int64) (dueReferral int64, err error) {
 	}
 	changed := false
 	if f.Earn == nil {
-		if f.PaidAt == nil || f.CancelledAt != nil || (f.Test && b.set.IgnoreTestOrders) || !f.Subtotal.IsPositive() {
+		if f.History || f.PaidAt == nil || f.CancelledAt != nil || (f.Test && b.set.IgnoreTestOrders) || !f.Subtotal.IsPositive() {
 			return 0, nil
 		}
 		e, err := b.earnOrder(oid, f)

@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"runtime/pprof"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -64,7 +63,7 @@ func runHistoryBench(ctx context.Context, args []string) error {
 	defer stopFake()
 
 	far := time.Now().AddDate(1, 0, 0)
-	tokens := &memTokens{t: shopify.Tokens{AccessToken: benchToken, AccessTokenExpiresAt: &far}}
+	tokens := shopify.NewMemoryTokens(shopify.Tokens{AccessToken: benchToken, AccessTokenExpiresAt: &far})
 	w := &jobs.Worker{DB: gdb, Log: slog.Default(), Admin: &shopify.Admin{Store: tokens,
 		BaseURL: base, APIVersion: "2026-10", Retries: 3}}
 	load0, _ := os.ReadFile("/proc/loadavg")
@@ -181,26 +180,4 @@ func runHistoryServe(_ context.Context, args []string) error {
 	fmt.Println(fake.BaseURL())
 	_, _ = bufio.NewReader(os.Stdin).ReadString('\n') // until the parent closes it
 	return nil
-}
-
-// memTokens holds the bench shop's token in memory: the worker needs nothing else of a store.
-type memTokens struct {
-	mu sync.Mutex
-	t  shopify.Tokens
-}
-
-func (m *memTokens) Load(context.Context, string) (shopify.Tokens, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.t, nil
-}
-
-func (m *memTokens) Update(_ context.Context, _ string, fn func(shopify.Tokens) (shopify.Tokens, error)) (shopify.Tokens, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	t, err := fn(m.t)
-	if err == nil {
-		m.t = t
-	}
-	return t, err
 }
