@@ -16,13 +16,22 @@ type historyQueue interface {
 }
 
 // getHistoryImport serves GET /api/import/history: {"state": "pending|running|done|failed",
-// "customers", "orders", "errors", "line_errors", "started_at", "finished_at", "last_error"}.
+// "phase", "percent", "eta_seconds", "customers", "orders", "all_orders", "errors",
+// "line_errors", "started_at", "finished_at", "last_error", and the opening balances chosen}.
 func (s *Server) getHistoryImport(c echo.Context) error {
 	imp, err := models.GetHistoryImport(c.Request().Context(), s.DB, ShopID(c))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, imp)
+	return c.JSON(http.StatusOK, historyView(imp))
+}
+
+// historyView is the import with its progress: {"state", "phase", "percent", "eta_seconds", …}.
+func historyView(imp models.HistoryImport) any {
+	return struct {
+		models.HistoryImport
+		models.HistoryProgress
+	}{imp, imp.Progress(time.Now())}
 }
 
 // resyncHistoryImport serves POST /api/import/history: import the order history again (what is
@@ -41,5 +50,5 @@ func (s *Server) resyncHistoryImport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusAccepted, imp)
+	return c.JSON(http.StatusAccepted, historyView(imp))
 }

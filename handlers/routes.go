@@ -45,7 +45,7 @@ func (s *Server) routes(e *echo.Echo) {
 	assets := echo.MustSubFS(web.Files(), "assets")
 	e.GET("/assets/*", echo.WrapHandler(immutable(http.StripPrefix("/assets/", http.FileServer(http.FS(assets))))))
 	// The admin page's client-side routes all load the same shell.
-	for _, p := range []string{"/", "/customers", "/customers/*", "/loyalty", "/reviews", "/messages", "/messages/*", "/campaigns", "/activity"} {
+	for _, p := range []string{"/", "/customers", "/customers/*", "/loyalty", "/reviews", "/messages", "/messages/*", "/campaigns", "/activity", "/setup"} {
 		e.GET(p, s.appHome)
 	}
 }

@@ -115,6 +115,10 @@ func (w *Worker) ImportHistory(ctx context.Context, shopID int64) (time.Duration
 	case op.URL == "": // no orders at all
 		return 0, w.finishImport(ctx, shopID)
 	}
+	total, _ := strconv.ParseInt(op.ObjectCount, 10, 64)
+	if err := models.MarkHistoryDownload(ctx, w.DB, shopID, total, w.now()); err != nil {
+		return 0, err
+	}
 	body, err := shopify.OpenBulkResult(ctx, nil, op.URL)
 	if err != nil {
 		return 0, err

@@ -38,6 +38,8 @@ type HistoryImport struct {
 	OpeningAt     *time.Time      `json:"opening_at"`
 	LineErrors    json.RawMessage `json:"line_errors" gorm:"type:jsonb"`
 	Attempts      int             `json:"-"`
+	TotalLines    int64           `json:"-"`
+	StoringAt     *time.Time      `json:"-"`
 	LastError     string          `json:"last_error,omitempty"`
 	StartedAt     *time.Time      `json:"started_at"`
 	FinishedAt    *time.Time      `json:"finished_at"`
@@ -70,9 +72,45 @@ func StartHistoryImport(ctx context.Context, db *gorm.DB, shopID int64, operatio
 		VALUES (?, ?, ?, ?, ?, 1, ?)
 		ON CONFLICT (shop_id) DO UPDATE SET state = EXCLUDED.state, operation_id = EXCLUDED.operation_id, all_orders = EXCLUDED.all_orders,
 			position = 0, customers = 0, orders = 0, error_count = 0, line_errors = '[]', last_error = '',
+			total_lines = 0, storing_at = NULL,
 			started_at = EXCLUDED.started_at, finished_at = NULL, attempts = history_imports.attempts + 1,
 			updated_at = EXCLUDED.updated_at
 		WHERE history_imports.shop_id = EXCLUDED.shop_id`, shopID, ImportRunning, operationID, allOrders, now, now).Error
+}
+
+// HistoryProgress is how far an import is, for the setup guide.
+type HistoryProgress struct {
+	Phase      string   `json:"phase"`                 // pending, exporting (Shopify runs the query), storing, deriving, done, failed
+	Percent    int      `json:"percent"`               // of the result stored
+	ETASeconds *float64 `json:"eta_seconds,omitempty"` // while storing, from the pace so far
+}
+
+// Progress tells the phase, the share stored and the time left at the pace so far.
+func (h HistoryImport) Progress(now time.Time) HistoryProgress {
+	p := HistoryProgress{Phase: h.State}
+	switch {
+	case h.State == ImportDone:
+		p.Percent = 100
+	case h.State != ImportRunning:
+	case h.TotalLines == 0 || h.StoringAt == nil:
+		p.Phase = "exporting"
+	case h.Position >= h.TotalLines:
+		p.Phase, p.Percent = "deriving", 100
+	default:
+		p.Phase, p.Percent = "storing", int(100*h.Position/h.TotalLines)
+		if elapsed := now.Sub(*h.StoringAt).Seconds(); h.Position > 0 && elapsed > 0 {
+			eta := elapsed * float64(h.TotalLines-h.Position) / float64(h.Position)
+			p.ETASeconds = &eta
+		}
+	}
+	return p
+}
+
+// MarkHistoryDownload records the size of the finished bulk result when storing it begins (a
+// resumed import keeps the first start, so the pace counts the whole import).
+func MarkHistoryDownload(ctx context.Context, db *gorm.DB, shopID, totalLines int64, now time.Time) error {
+	return db.WithContext(ctx).Exec(`UPDATE history_imports SET total_lines = ?, storing_at = COALESCE(storing_at, ?), updated_at = ?
+		WHERE shop_id = ?`, totalLines, now, now, shopID).Error
 }
 
 // StoreHistoryBatch stores a batch and adds what it added to the import's counts, in one

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -67,6 +68,7 @@ func runDev(ctx context.Context) error {
 		return err
 	}
 	if fake != nil {
+		demoHistory(ctx, a, fake)
 		if err := installDemoToken(ctx, a, fake); err != nil {
 			return err
 		}
@@ -92,6 +94,22 @@ func runDev(ctx context.Context) error {
 		return nil
 	})
 	return g.Wait()
+}
+
+// demoHistory gives the demo shop two years of orders before install, which the app imports
+// the way it would a real store's: a bulk operation whose end the fake announces with the
+// bulk_operations/finish webhook.
+func demoHistory(ctx context.Context, a *app, fake *fakeshop.Server) {
+	now := time.Now().UTC()
+	fake.SetBulkResult(demoShop, fakeshop.OrderHistory(fakeshop.HistorySpec{Orders: 2400, Customers: 300,
+		From: now.AddDate(-2, 0, 0), To: now.AddDate(0, 0, -1), Seed: 11}))
+	base := fmt.Sprintf("http://127.0.0.1:%d", a.cfg.Port)
+	fake.OnBulkFinish(func(shop string, body []byte) {
+		id := fmt.Sprintf("bulk-finish-%d", time.Now().UnixNano())
+		if err := postDemo(ctx, a, base, "bulk_operations/finish", id, json.RawMessage(body)); err != nil {
+			a.log.Warn("bulk_operations/finish not delivered; the import polls instead", "error", err)
+		}
+	})
 }
 
 // installDemoToken gives the demo shop an expiring offline token issued by the fake, the

@@ -2,6 +2,7 @@ package fakeshop
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -26,7 +27,16 @@ type bulkOp struct {
 	errorCode       string
 	result          BulkResult
 	expired         bool
+	objects         int64 // lines of the result
 	created, done   time.Time
+}
+
+// lineCounter counts the lines written to it.
+type lineCounter int64
+
+func (c *lineCounter) Write(p []byte) (int, error) {
+	*c += lineCounter(bytes.Count(p, []byte{'\n'}))
+	return len(p), nil
 }
 
 type bulkState struct {
@@ -142,11 +152,17 @@ func (s *Server) registerBulk() {
 	})
 }
 
-// finishBulk ends an operation a moment after it started and posts the finish webhook.
+// finishBulk ends an operation a moment after it started (once its result is counted, as
+// Shopify reports objectCount) and posts the finish webhook.
 func (s *Server) finishBulk(op *bulkOp, hook func(string, []byte)) {
 	time.Sleep(20 * time.Millisecond)
+	var lines lineCounter
+	if op.result != nil && op.errorCode == "" {
+		_ = op.result(&lines)
+	}
 	b := s.bulk()
 	b.mu.Lock()
+	op.objects = int64(lines)
 	op.done = time.Now().UTC()
 	op.status = "COMPLETED"
 	if op.errorCode != "" {
@@ -177,6 +193,7 @@ func (s *Server) bulkView(op *bulkOp) map[string]any {
 	}
 	if op.status == "COMPLETED" {
 		v["completedAt"] = op.done.Format(time.RFC3339)
+		v["objectCount"] = fmt.Sprint(op.objects)
 		if op.result != nil {
 			v["url"] = s.srv.URL + "/" + op.shop + "/bulk-results/" + strings.TrimPrefix(op.id, "gid://shopify/BulkOperation/") + ".jsonl"
 		}

@@ -17,6 +17,7 @@ const pages = [
   { name: 'message-new', path: '/messages/new', testId: 'page-message' },
   { name: 'campaigns', path: '/campaigns', testId: 'page-campaigns' },
   { name: 'activity', path: '/activity', testId: 'page-activity' },
+  { name: 'setup', path: '/setup', testId: 'page-setup' },
 ];
 
 describe('admin pages', { skip }, () => {
@@ -320,6 +321,40 @@ describe('admin forms', { skip }, () => {
     }
   });
 
+  test('the setup guide shows the imported history, prices opening points and checks a Smile.io export', async () => {
+    const page = await browser.context.newPage();
+    const problems = watch(page);
+    try {
+      await page.goto(url('/setup'));
+      await settle(page, 'page-setup');
+      // The demo shop's two years of orders arrive by bulk operation; the page follows the import.
+      const counts = page.locator('[data-testid="setup-history-counts"]');
+      await page.waitForFunction(
+        () => /^[1-9][\d,]* orders/.test(document.querySelector('[data-testid="setup-history-counts"]')?.innerText || ''),
+        null,
+        { timeout: 60000 },
+      );
+      assert.match(await counts.innerText(), /orders and [1-9][\d,]* customers brought in/);
+
+      await page.locator('[data-testid="setup-opening-mode"] select').selectOption('orders');
+      await page.locator('[data-testid="setup-opening-preview"] button').click();
+      const opening = page.locator('[data-testid="setup-opening-report"]');
+      await opening.waitFor();
+      assert.match(await opening.innerText(), /[1-9][\d,]* points for [1-9][\d,]* customers/);
+
+      await page.locator('[data-testid="setup-migration-file"] input[type="file"]').setInputFiles(new URL('../../models/testdata/migration/smile.csv', import.meta.url).pathname);
+      await page.locator('[data-testid="setup-migration-check"] button').click();
+      const report = page.locator('[data-testid="setup-migration-report"]');
+      await report.waitFor();
+      assert.match(await report.innerText(), /Would carry over/);
+      assert.match(await report.innerText(), /smile export/);
+      await screenshot(page, 'setup-guide');
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('held decisions read as "Held: <reason>"', async (t) => {
     const page = await browser.context.newPage();
     watch(page);
@@ -384,7 +419,7 @@ describe('inside Shopify admin', { skip }, () => {
       await settle(page, 'page-home');
       assert.ok((await page.evaluate(() => window.__idTokenCalls)) > 0, 'API calls did not ask App Bridge for a token');
       const hrefs = await page.locator('ui-nav-menu a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
-      assert.deepEqual(hrefs, ['/', '/customers', '/loyalty', '/reviews', '/messages', '/campaigns', '/activity']);
+      assert.deepEqual(hrefs, ['/', '/customers', '/loyalty', '/reviews', '/messages', '/campaigns', '/activity', '/setup']);
       assert.equal(await page.locator('nav.Polaris-Navigation').count(), 0, 'the in-page navigation should give way to the admin menu');
       await page.evaluate(() => {
         window.__sameDocument = true;

@@ -10,6 +10,7 @@ import { Loyalty, loyaltyData } from './pages/Loyalty.jsx';
 import { MessageEditor } from './pages/MessageEditor.jsx';
 import { Messages, messagesData } from './pages/Messages.jsx';
 import { Reviews, reviewsData } from './pages/Reviews.jsx';
+import { Setup, setupData } from './pages/Setup.jsx';
 import { match, usePath } from './router.jsx';
 import { AppShell, Empty, NavMenu, Page, Section } from './ui/index.js';
 
@@ -21,6 +22,7 @@ export const links = [
   { url: '/messages', label: 'Messages' },
   { url: '/campaigns', label: 'Campaigns' },
   { url: '/activity', label: 'Activity' },
+  { url: '/setup', label: 'Setup guide' },
 ];
 
 // The server answers index.html for each of these paths (see docs/bench/web.md and the report in web/).
@@ -35,6 +37,7 @@ export const routes = [
   { path: '/messages/:id', component: MessageEditor },
   { path: '/campaigns', component: Campaigns, data: campaignsData },
   { path: '/activity', component: Activity, data: activityData },
+  { path: '/setup', component: Setup, data: setupData },
 ];
 
 // preloadFirstPage starts the shop and the current page's data requests at boot.

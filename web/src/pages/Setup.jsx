@@ -1,0 +1,337 @@
+// The setup guide: the store's history coming in, the opening points, and a move from another loyalty app.
+import { useEffect, useState } from 'react';
+import { api, insideShopify } from '../api.js';
+import { money, num } from '../format.js';
+import { useResource } from '../hooks.js';
+import {
+  Badge,
+  Button,
+  ErrorBanner,
+  Fields,
+  FileInput,
+  LoadingCards,
+  Notice,
+  Page,
+  Progress,
+  Section,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextField,
+  useToast,
+} from '../ui/index.js';
+
+export const setupData = () => [['/api/import/history']];
+
+const phases = {
+  pending: 'Waiting to start',
+  exporting: 'Shopify is preparing your orders',
+  storing: 'Bringing your orders in',
+  deriving: 'Working out stages, tiers and the scorecard',
+  done: 'Done',
+  failed: 'Failed; it will be tried again',
+};
+
+function timeLeft(seconds) {
+  if (seconds == null) return '';
+  if (seconds < 60) return 'less than a minute left';
+  const m = Math.round(seconds / 60);
+  return m < 60 ? `about ${m} min left` : `about ${Math.round(m / 60)} h left`;
+}
+
+function History({ imp, reload }) {
+  const toast = useToast();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const running = imp.state === 'running' || imp.state === 'pending';
+  useEffect(() => {
+    if (!running) return undefined;
+    const t = setInterval(reload, 3000);
+    return () => clearInterval(t);
+  }, [running, reload]);
+  const resync = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.post('/api/import/history');
+      toast('History import started again');
+      reload();
+    } catch (ex) {
+      setError(ex);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const grant = async () => {
+    try {
+      await window.shopify.scopes.request(['read_all_orders']);
+      toast('Access requested; the whole history comes in once it is granted');
+    } catch (ex) {
+      setError(ex);
+    }
+  };
+  return (
+    <Section
+      title="1. Your store's history"
+      testId="setup-history"
+      actions={!running && <Button onClick={resync} loading={busy} testId="setup-resync">Import again</Button>}
+    >
+      <Stack gap="200">
+        <Stack horizontal gap="200">
+          <Badge tone={imp.state === 'done' ? 'success' : imp.state === 'failed' ? 'critical' : 'attention'}>{phases[imp.phase] || imp.phase}</Badge>
+          <Text muted>{timeLeft(imp.eta_seconds)}</Text>
+        </Stack>
+        <Progress value={imp.percent} label="History import progress" />
+        <Text testId="setup-history-counts">
+          {num(imp.orders)} orders and {num(imp.customers)} customers brought in
+          {imp.errors > 0 ? `; ${num(imp.errors)} lines could not be read` : ''}.
+        </Text>
+        <Text muted>
+          Past orders count for buyer stages, tiers, segments and the scorecard. Nothing from the past sends a message or
+          earns points unless you choose opening balances below.
+        </Text>
+        {!imp.all_orders && imp.state !== 'pending' && (
+          <Notice tone="warning" title="Only the last 60 days" testId="setup-60-days">
+            Shopify shows apps the last 60 days of orders unless the store grants access to all of them.
+            {insideShopify() ? ' Grant it, and Boomerang imports the rest by itself.' : ' Grant read_all_orders in Shopify to import the rest.'}
+            {insideShopify() && (
+              <div style={{ marginTop: 8 }}>
+                <Button onClick={grant} testId="setup-grant">Grant access to all orders</Button>
+              </div>
+            )}
+          </Notice>
+        )}
+        {imp.last_error && <Notice tone="critical" title="The last attempt failed">{imp.last_error}</Notice>}
+        {imp.line_errors && imp.line_errors.length > 0 && (
+          <Table
+            caption="Lines that could not be read"
+            hideCaption={false}
+            columns={[
+              { key: 'line', label: 'Line', numeric: true },
+              { key: 'reason', label: 'Reason', header: false },
+            ]}
+            rows={imp.line_errors}
+            rowKey={(r, i) => `${r.line}-${i}`}
+          />
+        )}
+        <ErrorBanner error={error} title="That did not work" />
+      </Stack>
+    </Section>
+  );
+}
+
+function Opening({ imp, reload }) {
+  const toast = useToast();
+  const [mode, setMode] = useState(imp.opening_months > 0 ? 'orders' : 'zero');
+  const [months, setMonths] = useState(String(imp.opening_months || 12));
+  const [preview, setPreview] = useState(null);
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const check = async () => {
+    setBusy(true);
+    setError(null);
+    setPreview(null);
+    try {
+      setPreview(await api.get('/api/import/opening', { months }));
+    } catch (ex) {
+      setError(ex);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const grant = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.post('/api/import/opening', { months: Number(months) });
+      toast('Opening points are being granted');
+      setPreview(null);
+      reload();
+    } catch (ex) {
+      setError(ex);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Section title="2. Opening points" testId="setup-opening">
+      <Stack gap="200">
+        <Select
+          label="When the program starts"
+          value={mode}
+          onChange={(v) => {
+            setMode(v);
+            setPreview(null);
+          }}
+          options={[
+            { value: 'zero', label: 'Everyone starts at zero points' },
+            { value: 'orders', label: 'Give points for past paid orders' },
+          ]}
+          testId="setup-opening-mode"
+        />
+        {mode === 'orders' && (
+          <Fields>
+            <TextField label="Orders paid in the last (months)" type="number" min={1} max={120} value={months} onChange={setMonths} testId="setup-opening-months" />
+            <Button onClick={check} loading={busy} testId="setup-opening-preview">See what it costs</Button>
+          </Fields>
+        )}
+        {preview && (
+          <Notice tone="info" title={`${num(preview.points)} points for ${num(preview.customers)} customers`} testId="setup-opening-report">
+            From {num(preview.orders)} orders at your earn rate, worth {money(preview.liability)} if all were spent on your cheapest reward.
+            Customers are not told. Points already granted are not granted again.
+            <div style={{ marginTop: 8 }}>
+              <Button primary onClick={grant} loading={busy} disabled={!preview.points} testId="setup-opening-grant">
+                Grant {num(preview.points)} points
+              </Button>
+            </div>
+          </Notice>
+        )}
+        {imp.opening_state && (
+          <Text testId="setup-opening-state">
+            {imp.opening_state === 'done'
+              ? `${num(imp.opening_points)} opening points granted (orders of the last ${imp.opening_months} months).`
+              : imp.opening_state === 'running'
+                ? 'Granting opening points…'
+                : 'Granting opening points failed; try again.'}
+          </Text>
+        )}
+        <ErrorBanner error={error} title="That did not work" />
+      </Stack>
+    </Section>
+  );
+}
+
+const formats = [
+  { value: '', label: 'Recognise it from the columns' },
+  { value: 'smile', label: 'Smile.io' },
+  { value: 'loyaltylion', label: 'LoyaltyLion' },
+  { value: 'yotpo', label: 'Yotpo Loyalty' },
+  { value: 'custom', label: 'Another app: I name the columns' },
+];
+const fields = [
+  ['email', 'Email'],
+  ['customer_id', 'Shopify customer id'],
+  ['points', 'Points balance'],
+  ['tier', 'VIP tier'],
+  ['referral', 'Referral link or code'],
+  ['birthday', 'Birthday'],
+];
+
+function Migration() {
+  const toast = useToast();
+  const [file, setFile] = useState(null);
+  const [format, setFormat] = useState('');
+  const [mapping, setMapping] = useState({});
+  const [report, setReport] = useState(null);
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const send = async (dry) => {
+    if (!file) {
+      setError(new Error('Choose the CSV export first.'));
+      return;
+    }
+    const q = new URLSearchParams({ dry_run: String(dry) });
+    if (format) q.set('format', format);
+    const named = Object.fromEntries(Object.entries(mapping).filter(([, v]) => v));
+    if (format === 'custom') q.set('mapping', JSON.stringify(named));
+    const form = new FormData();
+    form.append('file', file);
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await api.upload('/api/import/loyalty?' + q.toString(), form);
+      setReport(r);
+      if (!dry) toast(`${num(r.customers)} customers carried over`);
+    } catch (ex) {
+      setError(ex);
+      setReport(null);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Section title="3. Coming from another loyalty app? (optional)" testId="setup-migration">
+      <Text muted>
+        Upload the customer export of Smile.io, LoyaltyLion or Yotpo Loyalty: balances, VIP tiers (kept for a year), referral codes
+        and birthdays come over, and nobody is messaged. Check the file first; importing it twice changes nothing.
+      </Text>
+      <Fields>
+        <FileInput label="Customer export (CSV)" accept=".csv,text/csv" onChange={setFile} testId="setup-migration-file" />
+        <Select label="Export from" value={format} onChange={setFormat} options={formats} testId="setup-migration-format" />
+        {format === 'custom' &&
+          fields.map(([key, label]) => (
+            <TextField key={key} label={`Column with the ${label.toLowerCase()}`} value={mapping[key] || ''} onChange={(v) => setMapping((m) => ({ ...m, [key]: v }))} />
+          ))}
+        <Stack horizontal gap="200">
+          <Button onClick={() => send(true)} loading={busy} testId="setup-migration-check">Check the file</Button>
+          <Button primary onClick={() => send(false)} loading={busy} disabled={!report || !report.dry_run} testId="setup-migration-import">
+            Import
+          </Button>
+        </Stack>
+      </Fields>
+      <ErrorBanner error={error} title="The file was not imported" />
+      {report && (
+        <div data-testid="setup-migration-report">
+          <Notice
+            tone={report.invalid ? 'warning' : 'success'}
+            title={`${report.dry_run ? 'Would carry over' : 'Carried over'}: ${num(report.customers)} customers, ${num(report.points)} points (${money(report.liability)})`}
+          >
+            {`${report.format} export; ${num(report.tiers)} tiers, ${num(report.referral_codes)} referral codes, ${num(report.birthdays)} birthdays.`}
+            {report.invalid ? ` ${num(report.invalid)} rows skipped; see why below.` : ''}
+          </Notice>
+          {report.errors && report.errors.length > 0 && (
+            <Table
+              caption="Rows skipped"
+              hideCaption={false}
+              columns={[
+                { key: 'line', label: 'Line', numeric: true },
+                { key: 'reason', label: 'Reason', header: false },
+              ]}
+              rows={report.errors}
+              rowKey={(r, i) => `${r.line}-${i}`}
+            />
+          )}
+        </div>
+      )}
+    </Section>
+  );
+}
+
+function ToDo({ imp }) {
+  const steps = [
+    { done: imp.state === 'done', label: 'History imported' },
+    { done: imp.all_orders, label: 'Access to all orders granted (otherwise 60 days)' },
+    { done: imp.opening_state === 'done' || imp.opening_months === 0, label: 'Opening points decided (zero unless you grant some)' },
+  ];
+  const left = steps.filter((s) => !s.done).length;
+  return (
+    <Section title={left ? `${left} of ${steps.length} steps left` : 'All set'} testId="setup-todo">
+      <ul className="bm-checklist">
+        {steps.map((s) => (
+          <li key={s.label}>
+            <Badge tone={s.done ? 'success' : 'attention'}>{s.done ? 'Done' : 'To do'}</Badge> {s.label}
+          </li>
+        ))}
+      </ul>
+    </Section>
+  );
+}
+
+export function Setup() {
+  const { data: imp, error, loading, reload } = useResource('/api/import/history');
+  return (
+    <Page title="Setup guide" subtitle="Your store's past, opening points, and a move from another app" testId="page-setup">
+      <ErrorBanner error={error} title="The import status could not be loaded" />
+      {loading && !imp && <LoadingCards />}
+      {imp && (
+        <Stack gap="400">
+          <ToDo imp={imp} />
+          <History imp={imp} reload={reload} />
+          <Opening imp={imp} reload={reload} />
+          <Migration />
+        </Stack>
+      )}
+    </Page>
+  );
+}
