@@ -120,6 +120,13 @@ func (w *Worker) ImportHistory(ctx context.Context, shopID int64) (time.Duration
 		return 0, err
 	}
 	body, err := shopify.OpenBulkResult(ctx, nil, op.URL)
+	if errors.Is(err, shopify.ErrBulkExpired) {
+		// Recorded as failed, so the next run starts a new operation; what is stored stays.
+		if err := models.FinishHistoryImport(ctx, w.DB, shopID, err, w.now()); err != nil {
+			return 0, err
+		}
+		return historyPollEvery, nil
+	}
 	if err != nil {
 		return 0, err
 	}

@@ -148,3 +148,24 @@ func deliverID(t *testing.T, a *apptest.App, shop, webhookID string) int64 {
 		shop, webhookID).Scan(&id)
 	return id
 }
+
+// A result whose link expired before it was read is not retried forever: the import starts a
+// new bulk operation.
+func TestHistoryImportExpiredResult(t *testing.T) {
+	a := apptest.Start(t, apptest.Options{NoWorker: true})
+	shop := testenv.Shop("historyexpired")
+	shopID := a.Install(t, shop)
+	a.Fake.SetBulkResult(shop, historyResult(10, 0))
+	if again, err := a.Worker.ImportHistory(context.Background(), shopID); err != nil || again == 0 {
+		t.Fatalf("the first run should wait for the operation: %v %v", again, err)
+	}
+	time.Sleep(100 * time.Millisecond) // the fake's operation completes
+	a.Fake.ExpireBulkResults(shop)
+	if err := runImport(t, a, shopID); err != nil {
+		t.Fatal(err)
+	}
+	imp, _ := models.GetHistoryImport(context.Background(), a.DB, shopID)
+	if imp.State != models.ImportDone || imp.Orders != 10 || len(a.Fake.BulkQueries(shop)) != 2 {
+		t.Fatalf("after an expired link: %+v, %d operations (want done, 10 orders, 2 operations)", imp, len(a.Fake.BulkQueries(shop)))
+	}
+}

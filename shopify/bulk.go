@@ -99,6 +99,10 @@ func (a *Admin) GetBulkOperation(ctx context.Context, shop, id string) (BulkOper
 	return *out.Node, nil
 }
 
+// ErrBulkExpired means the result's link no longer serves the file (Shopify keeps it for a week):
+// only a new operation brings the data back.
+var ErrBulkExpired = errors.New("the bulk result's link has expired")
+
 // OpenBulkResult streams a finished operation's JSONL file. The URL is a signed link to
 // Shopify's storage that expires after 7 days; it needs no token. The caller closes it.
 func OpenBulkResult(ctx context.Context, hc *http.Client, url string) (io.ReadCloser, error) {
@@ -116,9 +120,14 @@ func OpenBulkResult(ctx context.Context, hc *http.Client, url string) (io.ReadCl
 	if err != nil {
 		return nil, fmt.Errorf("download bulk result: %w", err)
 	}
-	if resp.StatusCode != http.StatusOK {
+	switch resp.StatusCode {
+	case http.StatusOK:
+	case http.StatusForbidden, http.StatusNotFound, http.StatusGone:
 		resp.Body.Close()
-		return nil, fmt.Errorf("download bulk result: HTTP %d (the link may have expired)", resp.StatusCode)
+		return nil, fmt.Errorf("download bulk result: HTTP %d: %w", resp.StatusCode, ErrBulkExpired)
+	default:
+		resp.Body.Close()
+		return nil, fmt.Errorf("download bulk result: HTTP %d", resp.StatusCode)
 	}
 	return resp.Body, nil
 }
