@@ -1,9 +1,7 @@
 package handlers_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"os"
@@ -32,21 +30,11 @@ func TestLoyaltyMigrationUpload(t *testing.T) {
 		t.Fatal(err)
 	}
 	post := func(query string, body []byte, multipart bool) (int, map[string]any) {
-		ct := "text/csv"
+		name := ""
 		if multipart {
-			ct, body = multipartFile(t, "export.csv", body)
+			name = "export.csv"
 		}
-		req, _ := http.NewRequest(http.MethodPost, a.Server.URL+"/api/import/loyalty?"+query, bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+a.SessionToken(t, shop))
-		req.Header.Set("Content-Type", ct)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var out map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&out)
-		return resp.StatusCode, out
+		return uploadFile(t, a, shop, "/api/import/loyalty?"+query, name, body)
 	}
 	st, rep := post("dry_run=true", smile, false)
 	if st != http.StatusOK || rep["format"] != "smile" || rep["dry_run"] != true || rep["points"] != float64(1790) ||

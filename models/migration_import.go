@@ -1,7 +1,6 @@
 package models
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -157,11 +156,8 @@ func pickMigrationFormat(header []string, format string, mapping map[string]stri
 func (mr *MigrationReader) Next() (MigrationRow, *ImportRowError, error) {
 	rec, line, err := mr.next()
 	if err != nil {
-		var re rowError
-		if errors.As(err, &re) {
-			return MigrationRow{}, &ImportRowError{Line: re.line, Reason: re.reason}, nil
-		}
-		return MigrationRow{}, nil, err
+		bad, err := readError(err)
+		return MigrationRow{}, bad, err
 	}
 	row, reason := parseMigrationRecord(rec)
 	row.Line = line

@@ -114,6 +114,16 @@ func NewImportReader(r io.Reader) (*ImportReader, error) {
 	return newCSVImport(g, br)
 }
 
+// readError sorts a failed read: a record that could not be read (reading goes on) or an error
+// that ends the read.
+func readError(err error) (*ImportRowError, error) {
+	var re rowError
+	if errors.As(err, &re) {
+		return &ImportRowError{Line: re.line, Reason: re.reason}, nil
+	}
+	return nil, err
+}
+
 // openExport wraps an uploaded export: memory bounded per record, buffered, and without the
 // UTF-8 byte-order mark Excel writes (it is not part of the first column's name).
 func openExport(r io.Reader) (*guardReader, *bufio.Reader) {
@@ -130,15 +140,8 @@ func openExport(r io.Reader) (*guardReader, *bufio.Reader) {
 func (ir *ImportReader) Next() (ImportRow, *ImportRowError, error) {
 	rec, line, err := ir.next()
 	if err != nil {
-		var re rowError
-		if errors.As(err, &re) {
-			return ImportRow{}, &ImportRowError{Line: re.line, Reason: re.reason}, nil
-		}
-		var ie *ImportRowError
-		if errors.As(err, &ie) {
-			return ImportRow{}, nil, ie
-		}
-		return ImportRow{}, nil, err
+		bad, err := readError(err)
+		return ImportRow{}, bad, err
 	}
 	row, reason := parseImportRecord(rec)
 	row.Line = line

@@ -38,18 +38,8 @@ func runHistoryBench(ctx context.Context, args []string) error {
 	if !dbName.MatchString(*db) || *db == "postgres" {
 		return fmt.Errorf("-db %q: a plain lower-case database name other than postgres", *db)
 	}
-	if err := createDatabase(ctx, *db, *drop); err != nil {
-		return err
-	}
-	dsn, err := withDatabase(serverURL(), *db)
+	gdb, _, err := freshDatabase(ctx, *db, *drop)
 	if err != nil {
-		return err
-	}
-	gdb, err := models.Open(dsn, 4)
-	if err != nil {
-		return err
-	}
-	if err := models.Migrate(ctx, gdb); err != nil {
 		return err
 	}
 	shopID, _, err := models.InstallShop(ctx, gdb, *shop)

@@ -67,18 +67,8 @@ func runSeed(ctx context.Context, args []string) error {
 
 func seed(ctx context.Context, cfg seedConfig) error {
 	start := time.Now()
-	if err := createDatabase(ctx, cfg.db, cfg.drop); err != nil {
-		return err
-	}
-	dsn, err := withDatabase(serverURL(), cfg.db)
+	gdb, dsn, err := freshDatabase(ctx, cfg.db, cfg.drop)
 	if err != nil {
-		return err
-	}
-	gdb, err := models.Open(dsn, 4)
-	if err != nil {
-		return err
-	}
-	if err := models.Migrate(ctx, gdb); err != nil {
 		return err
 	}
 	shopID, err := createShop(ctx, gdb, cfg)
@@ -136,6 +126,22 @@ func seed(ctx context.Context, cfg seedConfig) error {
 	}
 	slog.Info("seeded", "database", cfg.db, "shop", cfg.shop, "shop_id", shopID, "took", time.Since(start).Round(time.Second))
 	return nil
+}
+
+// freshDatabase creates (or with drop recreates) a database, migrates it and opens it.
+func freshDatabase(ctx context.Context, name string, drop bool) (*gorm.DB, string, error) {
+	if err := createDatabase(ctx, name, drop); err != nil {
+		return nil, "", err
+	}
+	dsn, err := withDatabase(serverURL(), name)
+	if err != nil {
+		return nil, "", err
+	}
+	gdb, err := models.Open(dsn, 4)
+	if err != nil {
+		return nil, "", err
+	}
+	return gdb, dsn, models.Migrate(ctx, gdb)
 }
 
 func createDatabase(ctx context.Context, name string, drop bool) error {

@@ -11,6 +11,7 @@ import {
   ErrorBanner,
   Fields,
   FileInput,
+  LineErrors,
   Link,
   LoadingCards,
   More,
@@ -307,18 +308,7 @@ function Import() {
             <Notice tone={report.errors && report.errors.length ? 'warning' : 'success'} title={`${num(report.imported)} imported, ${num(report.skipped)} skipped`}>
               {report.errors && report.errors.length ? 'Some rows were not imported; see the reasons below.' : 'Every row was read.'}
             </Notice>
-            {report.errors && report.errors.length > 0 && (
-              <Table
-                caption="Rows not imported"
-                hideCaption={false}
-                columns={[
-                  { key: 'line', label: 'Line', numeric: true },
-                  { key: 'reason', label: 'Reason', header: false },
-                ]}
-                rows={report.errors}
-                rowKey={(r, i) => `${r.line}-${i}`}
-              />
-            )}
+            <LineErrors caption="Rows not imported" rows={report.errors} />
           </Stack>
         </div>
       )}

@@ -9,6 +9,7 @@ import {
   ErrorBanner,
   Fields,
   FileInput,
+  LineErrors,
   LoadingCards,
   Notice,
   Page,
@@ -16,7 +17,6 @@ import {
   Section,
   Select,
   Stack,
-  Table,
   Text,
   TextField,
   useToast,
@@ -103,18 +103,7 @@ function History({ imp, reload }) {
           </Notice>
         )}
         {imp.last_error && <Notice tone="critical" title="The last attempt failed">{imp.last_error}</Notice>}
-        {imp.line_errors && imp.line_errors.length > 0 && (
-          <Table
-            caption="Lines that could not be read"
-            hideCaption={false}
-            columns={[
-              { key: 'line', label: 'Line', numeric: true },
-              { key: 'reason', label: 'Reason', header: false },
-            ]}
-            rows={imp.line_errors}
-            rowKey={(r, i) => `${r.line}-${i}`}
-          />
-        )}
+        <LineErrors caption="Lines that could not be read" rows={imp.line_errors} />
         <ErrorBanner error={error} title="That did not work" />
       </Stack>
     </Section>
@@ -280,18 +269,7 @@ function Migration() {
             {`${report.format} export; ${num(report.tiers)} tiers, ${num(report.referral_codes)} referral codes, ${num(report.birthdays)} birthdays.`}
             {report.invalid ? ` ${num(report.invalid)} rows skipped; see why below.` : ''}
           </Notice>
-          {report.errors && report.errors.length > 0 && (
-            <Table
-              caption="Rows skipped"
-              hideCaption={false}
-              columns={[
-                { key: 'line', label: 'Line', numeric: true },
-                { key: 'reason', label: 'Reason', header: false },
-              ]}
-              rows={report.errors}
-              rowKey={(r, i) => `${r.line}-${i}`}
-            />
-          )}
+          <LineErrors caption="Rows skipped" rows={report.errors} />
         </div>
       )}
     </Section>

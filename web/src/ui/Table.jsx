@@ -45,3 +45,20 @@ export function More({ hasMore, loading, onClick }) {
     </div>
   );
 }
+
+// LineErrors lists the lines of an import that were not taken, with the reason (nothing when none).
+export function LineErrors({ caption, rows }) {
+  if (!rows || rows.length === 0) return null;
+  return (
+    <Table
+      caption={caption}
+      hideCaption={false}
+      columns={[
+        { key: 'line', label: 'Line', numeric: true },
+        { key: 'reason', label: 'Reason', header: false },
+      ]}
+      rows={rows}
+      rowKey={(r, i) => `${r.line}-${i}`}
+    />
+  );
+}

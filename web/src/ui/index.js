@@ -6,7 +6,7 @@ export { Page, Section, Columns, Stack, Split, Inset } from './layout.jsx';
 export { Heading, Text, Metric, Link } from './text.jsx';
 export { Button, Buttons, Fields, TextField, Select, Checkbox, CodeField, FileInput } from './form.jsx';
 export { ErrorBanner, Notice, Spinner, LoadingCards, Empty, Badge, Progress } from './feedback.jsx';
-export { Table, More } from './Table.jsx';
+export { Table, More, LineErrors } from './Table.jsx';
 export { Tabs } from './Tabs.jsx';
 export { SaveBar } from './SaveBar.jsx';
 export { LineChart, BarChart, BarList } from './Charts.jsx';
