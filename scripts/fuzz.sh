@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 time=${FUZZTIME:-30s}
 targets=(
   "./shopify/ FuzzVerifyAdminQuery" "./shopify/ FuzzVerifyProxyQuery" "./shopify/ FuzzVerifySessionToken" "./shopify/ FuzzHistoryReader"
-  "./models/ FuzzImportReader" "./messaging/ FuzzVerify" "./messaging/ FuzzRender" "./sentiment/ FuzzScore"
+  "./models/ FuzzImportReader" "./models/ FuzzMigrationReader" "./messaging/ FuzzVerify" "./messaging/ FuzzRender" "./sentiment/ FuzzScore"
   "./handlers/ FuzzWebhook" "./handlers/ FuzzReviewSubmission" "./handlers/ FuzzProxyLoyaltyBodies"
   "./handlers/ FuzzSMSInbound" "./handlers/ FuzzOAuthCallback" "./handlers/ FuzzOneClickUnsubscribe"
   "./jobs/ FuzzWorkerPayloads"
