@@ -28,7 +28,7 @@ func orderFact(topic string, o shopify.Order) models.OrderFact {
 	}
 	for _, li := range o.LineItems {
 		f.Lines = append(f.Lines, models.OrderLine{LineItemID: li.ID, ProductID: li.ProductID, VariantID: li.VariantID,
-			Title: li.Title, Quantity: li.Quantity, Price: li.Price})
+			SellingPlanID: li.SellingPlanID, Title: li.Title, Quantity: li.Quantity, Price: li.Price})
 	}
 	return f
 }

@@ -316,6 +316,11 @@ func historyFact(o *shopify.HistoryOrder) models.HistoryOrder {
 				line.VariantID = &id
 			}
 		}
+		if l.SellingPlan != nil {
+			if _, id, ok := shopify.ParseGID(l.SellingPlan.SellingPlanID); ok {
+				line.SellingPlanID = &id
+			}
+		}
 		f.Lines = append(f.Lines, line)
 	}
 	h := models.HistoryOrder{Order: f, Refunded: o.Refunded()}

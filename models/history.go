@@ -172,7 +172,7 @@ func storeHistoryOrders(tx *gorm.DB, shopID int64, batch []HistoryOrder) (map[in
 // storeHistoryLines adds the lines of the orders this batch added.
 func storeHistoryLines(tx *gorm.DB, shopID int64, batch []HistoryOrder, added map[int64]bool) (int64, error) {
 	var orders, items []int64
-	var products, variants []*int64
+	var products, variants, plans []*int64
 	var titles, prices []string
 	var qtys []int32
 	for _, h := range batch {
@@ -181,17 +181,20 @@ func storeHistoryLines(tx *gorm.DB, shopID int64, batch []HistoryOrder, added ma
 		}
 		for _, l := range h.Order.Lines {
 			orders, items = append(orders, h.Order.OrderID), append(items, l.LineItemID)
-			products, variants = append(products, l.ProductID), append(variants, l.VariantID)
+			products, variants, plans = append(products, l.ProductID), append(variants, l.VariantID), append(plans, l.SellingPlanID)
 			titles, prices, qtys = append(titles, l.Title), append(prices, l.Price.String()), append(qtys, int32(l.Quantity))
 		}
 	}
 	if len(orders) == 0 {
 		return 0, nil
 	}
-	res := tx.Exec(`INSERT INTO order_lines (shop_id, order_id, line_item_id, product_id, variant_id, title, quantity, price)
-		SELECT ?::bigint, v.* FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::int[], ?::numeric[]) AS v
+	res := tx.Exec(`INSERT INTO order_lines (shop_id, order_id, line_item_id, product_id, variant_id, selling_plan_id, title,
+			quantity, price)
+		SELECT ?::bigint, v.* FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::int[],
+			?::numeric[]) AS v
 		ON CONFLICT (shop_id, order_id, line_item_id) DO NOTHING`,
-		shopID, array(orders), array(items), array(products), array(variants), array(titles), array(qtys), array(prices))
+		shopID, array(orders), array(items), array(products), array(variants), array(plans), array(titles), array(qtys),
+		array(prices))
 	return res.RowsAffected, res.Error
 }
 

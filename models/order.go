@@ -42,9 +42,12 @@ type OrderLine struct {
 	LineItemID int64
 	ProductID  *int64
 	VariantID  *int64
-	Title      string
-	Quantity   int
-	Price      decimal.Decimal
+	// SellingPlanID is the selling plan the line was bought on (a subscription); nil for a
+	// one-time purchase.
+	SellingPlanID *int64
+	Title         string
+	Quantity      int
+	Price         decimal.Decimal
 }
 
 // OrderFact is an order as a webhook (or a backfill) describes it.

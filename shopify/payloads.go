@@ -46,12 +46,13 @@ type NoteAttribute struct {
 }
 
 type LineItem struct {
-	ID        int64           `json:"id"`
-	ProductID *int64          `json:"product_id"`
-	VariantID *int64          `json:"variant_id"`
-	Title     string          `json:"title"`
-	Quantity  int             `json:"quantity"`
-	Price     decimal.Decimal `json:"price"`
+	ID            int64           `json:"id"`
+	ProductID     *int64          `json:"product_id"`
+	VariantID     *int64          `json:"variant_id"`
+	SellingPlanID *int64          `json:"selling_plan_id"` // API 2026-10: the subscription's plan, null for a one-time line
+	Title         string          `json:"title"`
+	Quantity      int             `json:"quantity"`
+	Price         decimal.Decimal `json:"price"`
 }
 
 type Customer struct {
