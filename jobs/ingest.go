@@ -198,7 +198,10 @@ func (w *Worker) applyOrder(ctx context.Context, shopID int64, topic string, o s
 			return err
 		}
 	}
-	return w.onOrder(ctx, shopID, o.ID)
+	if err := w.onOrder(ctx, shopID, o.ID); err != nil {
+		return err
+	}
+	return w.recordPlanOrder(ctx, shopID, o)
 }
 
 func (w *Worker) applyFulfillment(ctx context.Context, shopID int64, f shopify.Fulfillment) error {

@@ -92,7 +92,8 @@ func (w *Worker) handleMessagingScan(ctx context.Context, t *asynq.Task) error {
 	return nil
 }
 
-// ScanShop emits one_time_buyer_quiet, at_risk and birthday events. Keys make each happen once:
+// ScanShop emits one_time_buyer_quiet, at_risk and birthday events, and lapses the
+// subscriptions recognised from orders whose renewal is overdue (subscription_cancelled). Keys make each happen once:
 // per customer and last order for the win-backs, per customer and year for birthdays.
 func (w *Worker) ScanShop(ctx context.Context, shopID int64) error {
 	now := w.now()
@@ -138,7 +139,7 @@ func (w *Worker) ScanShop(ctx context.Context, shopID int64) error {
 			return err
 		}
 	}
-	return nil
+	return w.lapseSubscriptions(ctx, shopID)
 }
 
 // handleMessagingSweep runs every minute: deferred decisions that came due and deliveries whose

@@ -48,7 +48,7 @@ func (w *Worker) applySubscriptionContract(ctx context.Context, shopID int64, to
 	case ev.TriggeredAt != nil:
 		at = *ev.TriggeredAt
 	}
-	pol, err := models.GetMessagePolicy(ctx, w.DB, shopID)
+	cooldown, err := w.cancellationCooldown(ctx, shopID)
 	if err != nil {
 		return err
 	}
@@ -56,8 +56,7 @@ func (w *Worker) applySubscriptionContract(ctx context.Context, shopID int64, to
 		Status: status, RevisionID: sc.RevisionID, At: at, Topic: topic, WebhookEventID: ev.ID, Currency: sc.CurrencyCode,
 		BillingInterval: sc.BillingPolicy.Interval, BillingIntervalCount: sc.BillingPolicy.IntervalCount,
 		DeliveryInterval: sc.DeliveryPolicy.Interval, DeliveryIntervalCount: sc.DeliveryPolicy.IntervalCount,
-		OriginOrderID: sc.OriginOrderID, CancellationReason: sc.CancellationReason},
-		time.Duration(pol.CancellationCooldownDays)*24*time.Hour)
+		OriginOrderID: sc.OriginOrderID, CancellationReason: sc.CancellationReason}, cooldown)
 	if err != nil {
 		return err
 	}
@@ -127,4 +126,44 @@ func (w *Worker) RefreshContractLines(ctx context.Context, shopID, contractID, r
 			VariantID: shopify.GIDNumber(n.VariantID), Title: n.Title, Quantity: n.Quantity})
 	}
 	return models.ReplaceSubscriptionLines(ctx, w.DB, shopID, contractID, revision, lines)
+}
+
+// recordPlanOrder renews the subscriptions an order's selling-plan lines stand for. Orders
+// without such a line cost no statement here.
+func (w *Worker) recordPlanOrder(ctx context.Context, shopID int64, o shopify.Order) error {
+	onPlan := false
+	for _, li := range o.LineItems {
+		onPlan = onPlan || li.SellingPlanID != nil
+	}
+	if !onPlan {
+		return nil
+	}
+	cooldown, err := w.cancellationCooldown(ctx, shopID)
+	if err != nil {
+		return err
+	}
+	_, err = models.RecordPlanOrder(ctx, w.DB, shopID, o.ID, cooldown)
+	return err
+}
+
+// lapseSubscriptions ends the order-recognised subscriptions past their grace period.
+func (w *Worker) lapseSubscriptions(ctx context.Context, shopID int64) error {
+	cooldown, err := w.cancellationCooldown(ctx, shopID)
+	if err != nil {
+		return err
+	}
+	n, err := models.LapseOrderSubscriptions(ctx, w.DB, shopID, w.now(), cooldown)
+	if err != nil || n == 0 || w.Queue == nil {
+		return err
+	}
+	return w.Queue.EnqueueHoldTags(ctx, shopID)
+}
+
+// cancellationCooldown is how long promotions wait after a subscription ends (message policy).
+func (w *Worker) cancellationCooldown(ctx context.Context, shopID int64) (time.Duration, error) {
+	pol, err := models.GetMessagePolicy(ctx, w.DB, shopID)
+	if err != nil {
+		return 0, err
+	}
+	return time.Duration(pol.CancellationCooldownDays) * 24 * time.Hour, nil
 }

@@ -53,6 +53,9 @@ type SubscriptionContract struct {
 	EndedAt               *time.Time         `json:"ended_at"`
 	LinesRevision         int64              `json:"-"`
 	LinesFetchedAt        *time.Time         `json:"lines_fetched_at"`
+	Source                string             `json:"source"` // contract, orders (recognised from plan orders), flow
+	LastRenewalAt         *time.Time         `json:"last_renewal_at,omitempty"`
+	LapseAt               *time.Time         `json:"lapse_at,omitempty"`
 	Lines                 []SubscriptionLine `json:"lines" gorm:"-"`
 	CreatedAt             time.Time          `json:"-"`
 	UpdatedAt             time.Time          `json:"-"`
