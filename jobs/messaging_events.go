@@ -32,7 +32,7 @@ func (w *Worker) emitFirstOrder(ctx context.Context, shopID int64, o *models.Ord
 	}
 	// While the shop's past is imported, a regular's order may look like a first one: the
 	// welcome waits for the import, which sends the ones still due (welcomeAfterImport).
-	if busy, err := models.HistoryImportInProgress(ctx, w.DB, shopID); err != nil || busy {
+	if busy, err := w.importInProgress(ctx, shopID); err != nil || busy {
 		return err
 	}
 	at := o.CreatedAt
@@ -47,6 +47,19 @@ func (w *Worker) emitFirstOrder(ctx context.Context, shopID int64, o *models.Ord
 	_, err = models.Emit(ctx, w.DB, shopID, c.CustomerID, models.EventFirstOrder, "customer:"+strconv.FormatInt(c.CustomerID, 10),
 		map[string]any{"order_id": o.OrderID}, at)
 	return err
+}
+
+// importInProgress reports whether the shop's history is still being imported. A shop whose
+// import finished is remembered, so a first order costs this query only until then.
+func (w *Worker) importInProgress(ctx context.Context, shopID int64) (bool, error) {
+	if _, done := w.importsDone.Load(shopID); done {
+		return false, nil
+	}
+	state, err := models.HistoryImportState(ctx, w.DB, shopID)
+	if state == models.ImportDone {
+		w.importsDone.Store(shopID, true)
+	}
+	return state == models.ImportPending || state == models.ImportRunning, err
 }
 
 // handleMessagingDaily enqueues each installed shop's daily scan once its local morning has

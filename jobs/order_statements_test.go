@@ -35,7 +35,10 @@ func countStatements(t *testing.T, db *gorm.DB) *atomic.Int64 {
 func TestOrderStatements(t *testing.T) {
 	a := apptest.Start(t, apptest.Options{NoWorker: true})
 	shop := testenv.Shop("orderstmts")
-	a.Install(t, shop)
+	id := a.Install(t, shop)
+	if err := runImport(t, a, id); err != nil { // an installed shop has imported its (here empty) history
+		t.Fatal(err)
+	}
 	n := countStatements(t, a.DB)
 	measure := func(id int64, plan any) int64 {
 		body := orderBody(id, 900+id, "paid", "25.00", ts("05"), nil)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -30,6 +31,8 @@ type Worker struct {
 	OnUninstall func(shop string)
 	// sweepCursor is the id the sweeper's next run continues after (0: from the oldest).
 	sweepCursor atomic.Int64
+	// importsDone holds the shops whose history import this process saw finished.
+	importsDone sync.Map
 }
 
 func (w *Worker) now() time.Time {

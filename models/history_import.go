@@ -167,16 +167,23 @@ func ResyncHistoryImport(ctx context.Context, db *gorm.DB, shopID int64, now tim
 	return nil
 }
 
+// HistoryImportState is the state of the shop's history import ("" before one was started).
+func HistoryImportState(ctx context.Context, db *gorm.DB, shopID int64) (string, error) {
+	var states []string
+	if err := db.WithContext(ctx).Raw(`SELECT state FROM history_imports WHERE shop_id = ?`, shopID).Scan(&states).Error; err != nil {
+		return "", fmt.Errorf("history import of shop %d: %w", shopID, err)
+	}
+	if len(states) == 0 {
+		return "", nil
+	}
+	return states[0], nil
+}
+
 // HistoryImportInProgress reports whether the shop's past is still being imported: until it is
 // in, a customer's live order cannot be known to be their first.
 func HistoryImportInProgress(ctx context.Context, db *gorm.DB, shopID int64) (bool, error) {
-	var n int64
-	err := db.WithContext(ctx).Raw(`SELECT count(*) FROM history_imports WHERE shop_id = ? AND state IN (?, ?)`,
-		shopID, ImportPending, ImportRunning).Scan(&n).Error
-	if err != nil {
-		return false, fmt.Errorf("history import of shop %d: %w", shopID, err)
-	}
-	return n > 0, nil
+	state, err := HistoryImportState(ctx, db, shopID)
+	return state == ImportPending || state == ImportRunning, err
 }
 
 // FirstOrdersSince lists the orders placed since `since` that are their customer's only kept
