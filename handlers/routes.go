@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/boomerang-app/boomerang/models"
 	"github.com/boomerang-app/boomerang/web"
 )
 
@@ -25,6 +26,9 @@ func (s *Server) routes(e *echo.Echo) {
 
 	e.POST("/webhooks", s.webhook)
 	e.POST("/webhooks/*", s.webhook) // any subscription uri under /webhooks lands in the same inbox
+	for _, a := range []string{models.FlowSubscriptionCancelled, models.FlowSubscriptionPaused, models.FlowSubscriptionReactivated} {
+		e.POST("/flow/actions/"+a, s.flowSubscriptionAction(a))
+	}
 
 	e.GET("/auth", s.authStart)
 	e.GET("/auth/callback", s.authCallback)

@@ -22,6 +22,7 @@ import (
 const (
 	SubscriptionFromContract = "contract"
 	SubscriptionFromOrders   = "orders"
+	SubscriptionFromFlow     = "flow"
 )
 
 const (
