@@ -172,6 +172,13 @@ function Holds({ holds }) {
   );
 }
 
+// Where Boomerang learned of a subscription.
+const sources = {
+  contract: 'from its Shopify contract',
+  orders: 'recognised from selling-plan orders',
+  flow: 'reported through Shopify Flow',
+};
+
 function Subscriptions({ subs }) {
   return (
     <Section title="Subscriptions" testId="customer-subscriptions">
@@ -185,8 +192,10 @@ function Subscriptions({ subs }) {
               </Stack>
               <Text muted size="small">
                 {[
+                  sources[s.source] || null,
                   s.billing_interval ? `every ${s.billing_interval_count > 1 ? `${s.billing_interval_count} ` : ''}${s.billing_interval.toLowerCase()}${s.billing_interval_count > 1 ? 's' : ''}` : null,
-                  s.started_at ? `since ${date(s.started_at)}` : null,
+                  !s.billing_interval && s.source === 'orders' && s.delivery_interval_count ? `about every ${s.delivery_interval_count} days` : null,
+                  s.started_at && s.source !== 'flow' ? `since ${date(s.started_at)}` : null,
                   s.ended_at ? `ended ${date(s.ended_at)}` : null,
                   s.cancellation_reason ? `reason: ${s.cancellation_reason}` : null,
                 ]
