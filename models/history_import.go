@@ -214,7 +214,8 @@ func WidenHistoryImport(ctx context.Context, db *gorm.DB, shopID int64, now time
 }
 
 // DeriveFromHistory brings what is computed from the facts up to date once an import stored the
-// shop's past: the history entries tier windows measure and the tiers they reach, each buyer's
+// shop's past: the history entries tier windows measure and the tiers they reach, the
+// subscriptions its selling-plan orders show, each buyer's
 // order count, spend, gaps and stage (after the tiers: the top tier makes a buyer loyal), and the
 // scorecard's rollups.
 // Both are set-based statements over the shop, not one query a customer: a shop with 100,000
@@ -232,6 +233,9 @@ func DeriveFromHistory(ctx context.Context, db *gorm.DB, shopID int64) error {
 		return err
 	}
 	if _, err := LedgerHistory(ctx, db, shopID, sh.InstalledAt, time.Now()); err != nil {
+		return err
+	}
+	if _, err := InferSubscriptionsFromHistory(ctx, db, shopID, time.Now()); err != nil {
 		return err
 	}
 	if err := deriveCustomerStats(ctx, db, shopID); err != nil {

@@ -174,3 +174,72 @@ func LapseOrderSubscriptions(ctx context.Context, db *gorm.DB, shopID int64, now
 	}
 	return n, nil
 }
+
+// InferSubscriptionsFromHistory recognises the subscriptions of the shop's past plan orders once
+// the history is imported: one per customer and product, with its cadence, active when its next
+// renewal is not overdue past the grace period, otherwise lapsed at that date. History is facts:
+// a lapse found in the past sends no win-back and places no hold, though it counts in the
+// churn of its period. A subscription the live path already knows is left as it is. It returns
+// the subscriptions recorded.
+func InferSubscriptionsFromHistory(ctx context.Context, db *gorm.DB, shopID int64, now time.Time) (int, error) {
+	var subs []struct {
+		CustomerID, ProductID, VariantID int64
+		Title                            string
+		First, Last                      time.Time
+		GapSeconds                       *float64
+	}
+	err := db.WithContext(ctx).Raw(`WITH plan AS (
+			SELECT o.customer_id, l.product_id, max(COALESCE(l.variant_id, 0)) AS variant_id, max(l.title) AS title, o.paid_at
+			FROM orders o JOIN order_lines l ON l.shop_id = o.shop_id AND l.order_id = o.order_id
+			WHERE o.shop_id = ? AND l.selling_plan_id IS NOT NULL AND l.product_id IS NOT NULL AND o.customer_id IS NOT NULL
+			  AND o.paid_at IS NOT NULL AND o.cancelled_at IS NULL AND NOT o.test
+			GROUP BY o.customer_id, l.product_id, o.order_id, o.paid_at
+		), gaps AS (
+			SELECT *, EXTRACT(EPOCH FROM paid_at - lag(paid_at) OVER (PARTITION BY customer_id, product_id ORDER BY paid_at)) AS gap
+			FROM plan
+		)
+		SELECT customer_id, product_id, max(variant_id) AS variant_id, max(title) AS title, min(paid_at) AS first,
+			max(paid_at) AS last, percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) FILTER (WHERE gap > 0) AS gap_seconds
+		FROM gaps GROUP BY customer_id, product_id ORDER BY customer_id, product_id`, shopID).Scan(&subs).Error
+	if err != nil {
+		return 0, fmt.Errorf("subscriptions in the history of shop %d: %w", shopID, err)
+	}
+	n := 0
+	for _, s := range subs {
+		interval := defaultPlanInterval
+		if s.GapSeconds != nil {
+			interval = max(time.Duration(*s.GapSeconds)*time.Second, 24*time.Hour)
+		}
+		id := OrderSubscriptionID(s.CustomerID, s.ProductID)
+		first, last := s.First.UTC(), s.Last.UTC()
+		lapse := last.Add(2*interval + planGraceExtra)
+		status, ended := SubscriptionActive, (*time.Time)(nil)
+		if !lapse.After(now) {
+			status, ended = SubscriptionCancelled, &lapse
+		}
+		err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			res := tx.Exec(`INSERT INTO subscription_contracts (shop_id, contract_id, customer_id, status, status_at, delivery_interval,
+					delivery_interval_count, started_at, ended_at, source, last_renewal_at, lapse_at)
+				VALUES (?, ?, ?, ?, ?, 'day', ?, ?, ?, ?, ?, ?) ON CONFLICT (shop_id, contract_id) DO NOTHING`,
+				shopID, id, s.CustomerID, status, last, int(interval.Hours()/24), first, ended, SubscriptionFromOrders, last, lapse)
+			if res.Error != nil || res.RowsAffected == 0 {
+				return res.Error
+			}
+			n++
+			if ended != nil {
+				if err := tx.Exec(`INSERT INTO subscription_status_history (shop_id, contract_id, customer_id, topic, status,
+						occurred_at, webhook_event_id, applied)
+					VALUES (?, ?, ?, ?, ?, ?, ?, true) ON CONFLICT (shop_id, webhook_event_id) DO NOTHING`,
+					shopID, id, s.CustomerID, topicLapse, SubscriptionCancelled, lapse, syntheticEventID(id, topicLapse, lapse)).Error; err != nil {
+					return err
+				}
+			}
+			return ReplaceSubscriptionLines(ctx, tx, shopID, id, last.Unix(), []SubscriptionLine{{ProductID: s.ProductID,
+				VariantID: s.VariantID, Title: s.Title, Quantity: 1}})
+		})
+		if err != nil {
+			return n, fmt.Errorf("subscription of %d in the history: %w", s.CustomerID, err)
+		}
+	}
+	return n, nil
+}
