@@ -65,7 +65,7 @@ func TestStoryMarshallFromOrders(t *testing.T) {
 	expectDecision(t, "win-back", s.waitDecision(marshall, models.EventSubscriptionCancelled, 0), models.DecisionSent, "")
 	s.waitMail(email, "We'll miss you, Marshall")
 	churn, err := models.SubscriptionChurn(ctx, s.a.DB, s.shopID, now.AddDate(0, 0, -30), now.Add(time.Hour))
-	if err != nil || churn.Cancelled != 1 {
+	if err != nil || churn.Cancelled != 1 || churn.BySource[models.SubscriptionFromOrders].Cancelled != 1 {
 		t.Fatalf("churn after the lapse = %+v, %v", churn, err)
 	}
 

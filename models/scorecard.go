@@ -53,14 +53,16 @@ type Scorecard struct {
 	CLV                   decimal.Decimal `json:"clv"`
 	CustomerChurnRate     float64         `json:"customer_churn_rate"`
 	SubscriptionChurnRate float64         `json:"subscription_churn_rate"`
-	PointsLiability       int64           `json:"points_liability"`
-	PointsLiabilityValue  decimal.Decimal `json:"points_liability_value"`
-	RedemptionRate        float64         `json:"redemption_rate"`
-	Cohorts               []Cohort        `json:"cohorts"`
-	SentimentTrend        []SentimentWeek `json:"sentiment_trend"`
-	Messages              MessageCounts   `json:"messages"`
-	OrdersAfterMessage    int64           `json:"orders_after_message"`
-	Counts                ScorecardCounts `json:"counts"`
+	// SubscriptionChurnBySource is the same rate per source (contract, orders, flow).
+	SubscriptionChurnBySource map[string]float64 `json:"subscription_churn_by_source"`
+	PointsLiability           int64              `json:"points_liability"`
+	PointsLiabilityValue      decimal.Decimal    `json:"points_liability_value"`
+	RedemptionRate            float64            `json:"redemption_rate"`
+	Cohorts                   []Cohort           `json:"cohorts"`
+	SentimentTrend            []SentimentWeek    `json:"sentiment_trend"`
+	Messages                  MessageCounts      `json:"messages"`
+	OrdersAfterMessage        int64              `json:"orders_after_message"`
+	Counts                    ScorecardCounts    `json:"counts"`
 }
 
 // ScorecardCounts are the numerators and denominators behind the rates, so a merchant (or a
@@ -400,6 +402,10 @@ func (q scorecardQuery) subscriptions(sc *Scorecard) error {
 		return err
 	}
 	sc.SubscriptionChurnRate = f.Rate
+	sc.SubscriptionChurnBySource = map[string]float64{}
+	for src, fs := range f.BySource {
+		sc.SubscriptionChurnBySource[src] = fs.Rate
+	}
 	sc.Counts.SubscriptionsAtStart, sc.Counts.SubscriptionsEnded = f.ActiveAtStart, f.Cancelled
 	return nil
 }

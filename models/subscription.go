@@ -326,30 +326,46 @@ type SubscriptionChurnFigures struct {
 	Cancelled     int     `json:"cancelled"`
 	ActiveAtEnd   int     `json:"active_at_end"`
 	Rate          float64 `json:"rate"` // cancelled / active at start (0 when none were active)
+	// BySource splits the figures by where the subscriptions are known from (contract, orders,
+	// flow); only sources with subscriptions appear.
+	BySource map[string]SubscriptionChurnFigures `json:"by_source,omitempty"`
 }
 
-// SubscriptionChurn computes churn over [from, to): contracts cancelled in the period divided by
-// contracts running at its start.
-func SubscriptionChurn(ctx context.Context, db *gorm.DB, shopID int64, from, to time.Time) (SubscriptionChurnFigures, error) {
-	var f SubscriptionChurnFigures
-	err := db.WithContext(ctx).Raw(`SELECT
-			count(*) FILTER (WHERE started_at < @from AND (ended_at IS NULL OR ended_at >= @from)) AS active_at_start,
-			count(*) FILTER (WHERE started_at >= @from AND started_at < @to) AS started,
-			count(*) FILTER (WHERE started_at < @to AND (ended_at IS NULL OR ended_at >= @to)) AS active_at_end
-		FROM subscription_contracts WHERE shop_id = @shop`,
-		map[string]any{"shop": shopID, "from": from, "to": to}).Scan(&f).Error
-	if err != nil {
-		return f, fmt.Errorf("subscription churn: %w", err)
-	}
-	err = db.WithContext(ctx).Raw(`SELECT count(DISTINCT contract_id) FROM subscription_status_history
-		WHERE shop_id = ? AND status = ? AND applied AND occurred_at >= ? AND occurred_at < ?`,
-		shopID, SubscriptionCancelled, from, to).Scan(&f.Cancelled).Error
-	if err != nil {
-		return f, fmt.Errorf("subscription cancellations: %w", err)
-	}
+func (f *SubscriptionChurnFigures) rate() {
 	if f.ActiveAtStart > 0 {
 		f.Rate = float64(f.Cancelled) / float64(f.ActiveAtStart)
 	}
+}
+
+// SubscriptionChurn computes churn over [from, to): subscriptions cancelled (or lapsed) in the
+// period divided by those running at its start, in all and per source. A lapse undone by a
+// later renewal is not counted.
+func SubscriptionChurn(ctx context.Context, db *gorm.DB, shopID int64, from, to time.Time) (SubscriptionChurnFigures, error) {
+	var rows []struct {
+		Source                                         string
+		ActiveAtStart, Started, ActiveAtEnd, Cancelled int
+	}
+	err := db.WithContext(ctx).Raw(`SELECT c.source,
+			count(*) FILTER (WHERE c.started_at < @from AND (c.ended_at IS NULL OR c.ended_at >= @from)) AS active_at_start,
+			count(*) FILTER (WHERE c.started_at >= @from AND c.started_at < @to) AS started,
+			count(*) FILTER (WHERE c.started_at < @to AND (c.ended_at IS NULL OR c.ended_at >= @to)) AS active_at_end,
+			count(*) FILTER (WHERE EXISTS (SELECT 1 FROM subscription_status_history h
+				WHERE h.shop_id = c.shop_id AND h.contract_id = c.contract_id AND h.status = @cancelled AND h.applied
+				  AND h.occurred_at >= @from AND h.occurred_at < @to)) AS cancelled
+		FROM subscription_contracts c WHERE c.shop_id = @shop GROUP BY c.source ORDER BY c.source`,
+		map[string]any{"shop": shopID, "from": from, "to": to, "cancelled": SubscriptionCancelled}).Scan(&rows).Error
+	if err != nil {
+		return SubscriptionChurnFigures{}, fmt.Errorf("subscription churn: %w", err)
+	}
+	f := SubscriptionChurnFigures{BySource: map[string]SubscriptionChurnFigures{}}
+	for _, r := range rows {
+		src := SubscriptionChurnFigures{ActiveAtStart: r.ActiveAtStart, Started: r.Started, Cancelled: r.Cancelled, ActiveAtEnd: r.ActiveAtEnd}
+		src.rate()
+		f.BySource[r.Source] = src
+		f.ActiveAtStart, f.Started, f.Cancelled, f.ActiveAtEnd = f.ActiveAtStart+src.ActiveAtStart, f.Started+src.Started,
+			f.Cancelled+src.Cancelled, f.ActiveAtEnd+src.ActiveAtEnd
+	}
+	f.rate()
 	return f, nil
 }
 

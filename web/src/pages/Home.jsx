@@ -155,6 +155,15 @@ function SentimentBlock({ trend }) {
 // The first frame's GETs, for preloading (main.jsx).
 export const homeData = () => [['/api/metrics/scorecard', defaultPeriod()]];
 
+const sourceNames = { contract: 'contracts', orders: 'from orders', flow: 'via Flow' };
+
+// churnBySource lists the churn of each source of subscriptions, when there is more than one.
+function churnBySource(by) {
+  const entries = Object.entries(by || {});
+  if (entries.length < 2) return undefined;
+  return entries.map(([src, rate]) => `${sourceNames[src] || src} ${pct(rate)}`).join(' · ');
+}
+
 export function Home() {
   const [period, setPeriod] = useState(defaultPeriod);
   const { data, error, loading, reload } = useResource('/api/metrics/scorecard', period);
@@ -175,7 +184,12 @@ export function Home() {
           </Section>
           <Section title="Loyalty and subscriptions" testId="scorecard-loyalty">
             <Columns count={4}>
-              <Metric label="Subscription churn" value={pct(data.subscription_churn_rate)} testId="metric-subscription-churn" />
+              <Metric
+                label="Subscription churn"
+                value={pct(data.subscription_churn_rate)}
+                hint={churnBySource(data.subscription_churn_by_source)}
+                testId="metric-subscription-churn"
+              />
               <Metric label="Points liability" value={num(data.points_liability)} hint="Unredeemed points outstanding" testId="metric-points-liability" />
               <Metric label="Redemption rate" value={pct(data.redemption_rate)} hint="Points redeemed / earned" testId="metric-redemption-rate" />
               <Metric label="Orders after a message" value={num(data.orders_after_message)} hint="Within 7 days of a message" testId="metric-orders-after-message" />
