@@ -169,3 +169,24 @@ func TestHistoryImportExpiredResult(t *testing.T) {
 		t.Fatalf("after an expired link: %+v, %d operations (want done, 10 orders, 2 operations)", imp, len(a.Fake.BulkQueries(shop)))
 	}
 }
+
+// A malformed last line, after every order (here after exactly one full batch), is reported too.
+func TestHistoryImportTrailingMalformedLine(t *testing.T) {
+	a := apptest.Start(t, apptest.Options{NoWorker: true})
+	shop := testenv.Shop("historytrail")
+	shopID := a.Install(t, shop)
+	a.Fake.SetBulkResult(shop, func(w io.Writer) error {
+		if err := historyResult(1000, 0)(w); err != nil {
+			return err
+		}
+		_, err := io.WriteString(w, "{\"id\":\"gid://shopify/Order/9\",\n")
+		return err
+	})
+	if err := runImport(t, a, shopID); err != nil {
+		t.Fatal(err)
+	}
+	imp, _ := models.GetHistoryImport(context.Background(), a.DB, shopID)
+	if imp.State != models.ImportDone || imp.Orders != 1000 || imp.ErrorCount != 2 {
+		t.Fatalf("import: %+v (want 1,000 orders, 2 malformed lines: one after order 3, one at the end)", imp)
+	}
+}

@@ -127,8 +127,9 @@ func StoreHistoryBatch(ctx context.Context, db *gorm.DB, shopID int64, batch []H
 }
 
 // AdvanceHistoryImport moves the import's position to a line below which every order is
-// stored, recording the malformed lines met before it: a worker killed at any point resumes
-// after that line, repeating at most the batches stored after it.
+// stored, recording the malformed lines met before it (malformed lines after the last order
+// leave the position where it is): a worker killed at any point resumes after that line,
+// repeating at most the batches stored after it.
 func AdvanceHistoryImport(ctx context.Context, db *gorm.DB, shopID int64, position int64, lineErrs []LineError) error {
 	errs := []byte("[]")
 	if len(lineErrs) > 0 {
@@ -137,7 +138,7 @@ func AdvanceHistoryImport(ctx context.Context, db *gorm.DB, shopID int64, positi
 	return db.WithContext(ctx).Exec(`UPDATE history_imports SET position = GREATEST(position, ?), error_count = error_count + ?,
 			line_errors = CASE WHEN jsonb_array_length(line_errors) >= ? THEN line_errors ELSE line_errors || ?::jsonb END,
 			updated_at = now()
-		WHERE shop_id = ? AND position < ?`, position, len(lineErrs), maxLineErrors, string(errs), shopID, position).Error
+		WHERE shop_id = ? AND position <= ?`, position, len(lineErrs), maxLineErrors, string(errs), shopID, position).Error
 }
 
 // FinishHistoryImport ends the import: done, or failed with the reason (the job retries it).
