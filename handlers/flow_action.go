@@ -84,7 +84,7 @@ func (s *Server) flowAction(c echo.Context, action string) error {
 	}
 	res, err := models.RecordFlowSubscription(ctx, s.DB, shopID, models.FlowSubscriptionAction{Action: action,
 		RunID: in.ActionRunID, CustomerID: cust, ProductIDs: products, Reason: truncate(in.Properties.Reason, 2000)},
-		time.Now(), time.Duration(pol.CancellationCooldownDays)*24*time.Hour)
+		time.Now(), pol.CancellationCooldown())
 	if err != nil {
 		return err
 	}

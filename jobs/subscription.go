@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -48,7 +47,7 @@ func (w *Worker) applySubscriptionContract(ctx context.Context, shopID int64, to
 	case ev.TriggeredAt != nil:
 		at = *ev.TriggeredAt
 	}
-	cooldown, err := w.cancellationCooldown(ctx, shopID)
+	pol, err := models.GetMessagePolicy(ctx, w.DB, shopID)
 	if err != nil {
 		return err
 	}
@@ -56,7 +55,7 @@ func (w *Worker) applySubscriptionContract(ctx context.Context, shopID int64, to
 		Status: status, RevisionID: sc.RevisionID, At: at, Topic: topic, WebhookEventID: ev.ID, Currency: sc.CurrencyCode,
 		BillingInterval: sc.BillingPolicy.Interval, BillingIntervalCount: sc.BillingPolicy.IntervalCount,
 		DeliveryInterval: sc.DeliveryPolicy.Interval, DeliveryIntervalCount: sc.DeliveryPolicy.IntervalCount,
-		OriginOrderID: sc.OriginOrderID, CancellationReason: sc.CancellationReason}, cooldown)
+		OriginOrderID: sc.OriginOrderID, CancellationReason: sc.CancellationReason}, pol.CancellationCooldown())
 	if err != nil {
 		return err
 	}
@@ -138,32 +137,23 @@ func (w *Worker) recordPlanOrder(ctx context.Context, shopID int64, o shopify.Or
 	if !onPlan {
 		return nil
 	}
-	cooldown, err := w.cancellationCooldown(ctx, shopID)
+	pol, err := models.GetMessagePolicy(ctx, w.DB, shopID)
 	if err != nil {
 		return err
 	}
-	_, err = models.RecordPlanOrder(ctx, w.DB, shopID, o.ID, cooldown)
+	_, err = models.RecordPlanOrder(ctx, w.DB, shopID, o.ID, pol)
 	return err
 }
 
 // lapseSubscriptions ends the order-recognised subscriptions past their grace period.
 func (w *Worker) lapseSubscriptions(ctx context.Context, shopID int64) error {
-	cooldown, err := w.cancellationCooldown(ctx, shopID)
+	pol, err := models.GetMessagePolicy(ctx, w.DB, shopID)
 	if err != nil {
 		return err
 	}
-	n, err := models.LapseOrderSubscriptions(ctx, w.DB, shopID, w.now(), cooldown)
+	n, err := models.LapseOrderSubscriptions(ctx, w.DB, shopID, w.now(), pol.CancellationCooldown())
 	if err != nil || n == 0 || w.Queue == nil {
 		return err
 	}
 	return w.Queue.EnqueueHoldTags(ctx, shopID)
-}
-
-// cancellationCooldown is how long promotions wait after a subscription ends (message policy).
-func (w *Worker) cancellationCooldown(ctx context.Context, shopID int64) (time.Duration, error) {
-	pol, err := models.GetMessagePolicy(ctx, w.DB, shopID)
-	if err != nil {
-		return 0, err
-	}
-	return time.Duration(pol.CancellationCooldownDays) * 24 * time.Hour, nil
 }

@@ -42,8 +42,10 @@ func TestStoryMarshallFromOrders(t *testing.T) {
 	}
 	id := models.OrderSubscriptionID(marshall, product)
 	c, err := models.GetSubscriptionContract(ctx, s.a.DB, s.shopID, id)
-	if err != nil || c.Source != models.SubscriptionFromOrders || c.DeliveryIntervalCount != 14 {
-		t.Fatalf("subscription from orders: %+v, %v", c, err)
+	wantLapse := now.AddDate(0, 0, -36+14+14+7) // the last renewal, one interval, one more, 7 days of grace
+	if err != nil || c.Source != models.SubscriptionFromOrders || c.DeliveryIntervalCount != 14 || c.LapseAt == nil ||
+		c.LapseAt.Sub(wantLapse).Abs() > time.Minute {
+		t.Fatalf("subscription from orders: %+v (lapse at %v, want %v), %v", c, c.LapseAt, wantLapse, err)
 	}
 
 	camp := s.campaign(map[string]any{"name": "Coffee promo", "channel": "email", "subject": "Fresh coffee beans, 15% off",

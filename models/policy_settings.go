@@ -12,22 +12,25 @@ import (
 
 // MessagePolicy is a shop's sending policy as the merchant edits it (GET|PUT /api/policy).
 type MessagePolicy struct {
-	ShopID                   int64     `json:"-" gorm:"primaryKey"`
-	FrequencyCapCount        int       `json:"frequency_cap_count"`
-	FrequencyCapHours        int       `json:"frequency_cap_hours"`
-	QuietStart               string    `json:"quiet_start"` // "21:00", shopper's local time
-	QuietEnd                 string    `json:"quiet_end"`
-	NegativeReviewHoldDays   int       `json:"negative_review_hold_days"`
-	CancellationCooldownDays int       `json:"cancellation_cooldown_days"`
-	SenderName               string    `json:"sender_name"` // display name on emails; the shop name when empty
-	ReplyTo                  string    `json:"reply_to"`    // the shop's contact email when empty
-	UpdatedAt                time.Time `json:"-"`
+	ShopID                   int64  `json:"-" gorm:"primaryKey"`
+	FrequencyCapCount        int    `json:"frequency_cap_count"`
+	FrequencyCapHours        int    `json:"frequency_cap_hours"`
+	QuietStart               string `json:"quiet_start"` // "21:00", shopper's local time
+	QuietEnd                 string `json:"quiet_end"`
+	NegativeReviewHoldDays   int    `json:"negative_review_hold_days"`
+	CancellationCooldownDays int    `json:"cancellation_cooldown_days"`
+	// SubscriptionGraceDays: a subscription recognised from orders lapses when no renewal came
+	// by the expected date plus one interval plus these days.
+	SubscriptionGraceDays int       `json:"subscription_grace_days"`
+	SenderName            string    `json:"sender_name"` // display name on emails; the shop name when empty
+	ReplyTo               string    `json:"reply_to"`    // the shop's contact email when empty
+	UpdatedAt             time.Time `json:"-"`
 }
 
 // DefaultMessagePolicy is what a new shop starts with (PRODUCT.md defaults).
 func DefaultMessagePolicy(shopID int64) MessagePolicy {
 	return MessagePolicy{ShopID: shopID, FrequencyCapCount: 1, FrequencyCapHours: 16, QuietStart: "21:00", QuietEnd: "08:00",
-		NegativeReviewHoldDays: 14, CancellationCooldownDays: 14}
+		NegativeReviewHoldDays: 14, CancellationCooldownDays: 14, SubscriptionGraceDays: 7}
 }
 
 // GetMessagePolicy returns the shop's policy, the defaults when none was saved.
@@ -53,6 +56,8 @@ func (p *MessagePolicy) Validate() error {
 		return Invalid("negative_review_hold_days", "must be between 0 and 365")
 	case p.CancellationCooldownDays < 0 || p.CancellationCooldownDays > 365:
 		return Invalid("cancellation_cooldown_days", "must be between 0 and 365")
+	case p.SubscriptionGraceDays < 0 || p.SubscriptionGraceDays > 90:
+		return Invalid("subscription_grace_days", "must be between 0 and 90")
 	case len(p.SenderName) > 100 || strings.ContainsAny(p.SenderName, "\r\n"):
 		return Invalid("sender_name", "must be one line of at most 100 characters")
 	}
@@ -83,15 +88,17 @@ func SaveMessagePolicy(ctx context.Context, db *gorm.DB, shopID int64, p Message
 	m, _ = clockMinutes(p.QuietEnd)
 	p.QuietEnd = fmt.Sprintf("%02d:%02d", m/60, m%60)
 	err := db.WithContext(ctx).Exec(`INSERT INTO message_policies (shop_id, frequency_cap_count, frequency_cap_hours,
-			quiet_start, quiet_end, negative_review_hold_days, cancellation_cooldown_days, sender_name, reply_to)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			quiet_start, quiet_end, negative_review_hold_days, cancellation_cooldown_days, subscription_grace_days,
+			sender_name, reply_to)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (shop_id) DO UPDATE SET frequency_cap_count = EXCLUDED.frequency_cap_count,
 			frequency_cap_hours = EXCLUDED.frequency_cap_hours, quiet_start = EXCLUDED.quiet_start,
 			quiet_end = EXCLUDED.quiet_end, negative_review_hold_days = EXCLUDED.negative_review_hold_days,
-			cancellation_cooldown_days = EXCLUDED.cancellation_cooldown_days, sender_name = EXCLUDED.sender_name,
+			cancellation_cooldown_days = EXCLUDED.cancellation_cooldown_days,
+			subscription_grace_days = EXCLUDED.subscription_grace_days, sender_name = EXCLUDED.sender_name,
 			reply_to = EXCLUDED.reply_to, updated_at = now()`,
 		shopID, p.FrequencyCapCount, p.FrequencyCapHours, p.QuietStart, p.QuietEnd, p.NegativeReviewHoldDays,
-		p.CancellationCooldownDays, p.SenderName, p.ReplyTo).Error
+		p.CancellationCooldownDays, p.SubscriptionGraceDays, p.SenderName, p.ReplyTo).Error
 	if err != nil {
 		return p, fmt.Errorf("save policy of shop %d: %w", shopID, err)
 	}
@@ -119,4 +126,15 @@ func clockMinutes(s string) (int, bool) {
 		return 0, false
 	}
 	return t.Hour()*60 + t.Minute(), true
+}
+
+// SubscriptionGrace is the grace after one missed interval before a subscription recognised
+// from orders lapses.
+func (p MessagePolicy) SubscriptionGrace() time.Duration {
+	return time.Duration(p.SubscriptionGraceDays) * 24 * time.Hour
+}
+
+// CancellationCooldown is how long promotions wait after a subscription ends.
+func (p MessagePolicy) CancellationCooldown() time.Duration {
+	return time.Duration(p.CancellationCooldownDays) * 24 * time.Hour
 }

@@ -30,8 +30,6 @@ const (
 	topicLapse     = "inferred/lapse"
 	// defaultPlanInterval is the expected interval until a second plan order shows the cadence.
 	defaultPlanInterval = 30 * 24 * time.Hour
-	// planGraceExtra is added to one interval of grace: "one interval plus 7 days".
-	planGraceExtra = 7 * 24 * time.Hour
 )
 
 // OrderSubscriptionID is the id of the subscription recognised from a customer's plan orders of
@@ -65,7 +63,8 @@ type planLine struct {
 // the expected interval from the customer's plan orders of the product (their median gap), and a
 // renewal after a lapse reactivates the subscription and takes the lapse out of churn: it was no
 // cancellation after all. Idempotent per order.
-func RecordPlanOrder(ctx context.Context, db *gorm.DB, shopID, orderID int64, cooldown time.Duration) (int, error) {
+// pol gives the cool-down after a lapse and the grace (one interval plus SubscriptionGraceDays).
+func RecordPlanOrder(ctx context.Context, db *gorm.DB, shopID, orderID int64, pol MessagePolicy) (int, error) {
 	var lines []planLine
 	if err := db.WithContext(ctx).Raw(`SELECT o.customer_id, l.product_id, COALESCE(l.variant_id, 0) AS variant_id, l.title,
 			l.quantity, o.paid_at
@@ -81,14 +80,14 @@ func RecordPlanOrder(ctx context.Context, db *gorm.DB, shopID, orderID int64, co
 			continue
 		}
 		seen[l.ProductID] = true
-		if err := renewFromOrder(ctx, db, shopID, orderID, l, cooldown); err != nil {
+		if err := renewFromOrder(ctx, db, shopID, orderID, l, pol); err != nil {
 			return 0, err
 		}
 	}
 	return len(seen), nil
 }
 
-func renewFromOrder(ctx context.Context, db *gorm.DB, shopID, orderID int64, l planLine, cooldown time.Duration) error {
+func renewFromOrder(ctx context.Context, db *gorm.DB, shopID, orderID int64, l planLine, pol MessagePolicy) error {
 	id := OrderSubscriptionID(l.CustomerID, l.ProductID)
 	interval, err := planInterval(ctx, db, shopID, l.CustomerID, l.ProductID)
 	if err != nil {
@@ -98,12 +97,12 @@ func renewFromOrder(ctx context.Context, db *gorm.DB, shopID, orderID int64, l p
 	ch, err := ApplySubscriptionContract(ctx, db, shopID, SubscriptionFact{ContractID: id, CustomerID: l.CustomerID,
 		Status: SubscriptionActive, RevisionID: at.Unix(), At: at, Topic: topicPlanOrder,
 		WebhookEventID: syntheticEventID(id, topicPlanOrder, at), OriginOrderID: orderID,
-		DeliveryInterval: "day", DeliveryIntervalCount: int(interval.Hours() / 24)}, cooldown)
+		DeliveryInterval: "day", DeliveryIntervalCount: int(interval.Hours() / 24)}, pol.CancellationCooldown())
 	if err != nil || !ch.Applied {
 		return err
 	}
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		lapse := at.Add(2*interval + planGraceExtra)
+		lapse := at.Add(2*interval + pol.SubscriptionGrace())
 		if err := tx.Exec(`UPDATE subscription_contracts SET source = ?, last_renewal_at = ?, lapse_at = ?, updated_at = now()
 			WHERE shop_id = ? AND contract_id = ?`, SubscriptionFromOrders, at, lapse, shopID, id).Error; err != nil {
 			return err
@@ -182,13 +181,17 @@ func LapseOrderSubscriptions(ctx context.Context, db *gorm.DB, shopID int64, now
 // churn of its period. A subscription the live path already knows is left as it is. It returns
 // the subscriptions recorded.
 func InferSubscriptionsFromHistory(ctx context.Context, db *gorm.DB, shopID int64, now time.Time) (int, error) {
+	pol, err := GetMessagePolicy(ctx, db, shopID)
+	if err != nil {
+		return 0, err
+	}
 	var subs []struct {
 		CustomerID, ProductID, VariantID int64
 		Title                            string
 		First, Last                      time.Time
 		GapSeconds                       *float64
 	}
-	err := db.WithContext(ctx).Raw(`WITH plan AS (
+	err = db.WithContext(ctx).Raw(`WITH plan AS (
 			SELECT o.customer_id, l.product_id, max(COALESCE(l.variant_id, 0)) AS variant_id, max(l.title) AS title, o.paid_at
 			FROM orders o JOIN order_lines l ON l.shop_id = o.shop_id AND l.order_id = o.order_id
 			WHERE o.shop_id = ? AND l.selling_plan_id IS NOT NULL AND l.product_id IS NOT NULL AND o.customer_id IS NOT NULL
@@ -212,7 +215,7 @@ func InferSubscriptionsFromHistory(ctx context.Context, db *gorm.DB, shopID int6
 		}
 		id := OrderSubscriptionID(s.CustomerID, s.ProductID)
 		first, last := s.First.UTC(), s.Last.UTC()
-		lapse := last.Add(2*interval + planGraceExtra)
+		lapse := last.Add(2*interval + pol.SubscriptionGrace())
 		status, ended := SubscriptionActive, (*time.Time)(nil)
 		if !lapse.After(now) {
 			status, ended = SubscriptionCancelled, &lapse

@@ -75,11 +75,17 @@ const policySpecs = {
   quiet_end: { label: 'SMS quiet hours end', type: 'time' },
   negative_review_hold_days: { label: 'Hold promotions after a negative review (days)', type: 'integer', min: 0, help: 'Or until the make-it-right case is resolved.' },
   cancellation_cooldown_days: { label: 'Hold promotions after a subscription cancellation (days)', type: 'integer', min: 0 },
+  subscription_grace_days: {
+    label: 'Grace before a subscription counts as lapsed (days)',
+    type: 'integer',
+    min: 0,
+    help: 'For subscriptions recognised from selling-plan orders: lapsed when no renewal came by the expected date plus one interval plus these days.',
+  },
 };
 const policyGroups = [
   { title: 'Frequency cap', keys: ['frequency_cap_count', 'frequency_cap_hours'] },
   { title: 'Quiet hours', keys: ['quiet_start', 'quiet_end'] },
-  { title: 'Holds', help: 'Promotions are held back while something went wrong for the shopper.', keys: ['negative_review_hold_days', 'cancellation_cooldown_days'] },
+  { title: 'Holds', help: 'Promotions are held back while something went wrong for the shopper.', keys: ['negative_review_hold_days', 'cancellation_cooldown_days', 'subscription_grace_days'] },
 ];
 
 const tabs = [
