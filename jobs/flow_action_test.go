@@ -55,9 +55,10 @@ func TestFlowSubscriptionCancelled(t *testing.T) {
 	if e, _ := out["error"].(map[string]any); st != http.StatusUnprocessableEntity || e["field"] != "properties.customer_id" {
 		t.Fatalf("an unknown customer: %d %v", st, out)
 	}
-	for range 3 { // Flow resends until it sees 200
-		if st, out := s.flowAction("subscription-cancelled", secret, run("run-1", shopify.CustomerGID(marshall))); st != http.StatusOK {
-			t.Fatalf("the run: %d %v", st, out)
+	for i := range 3 { // Flow resends until it sees 200
+		st, out := s.flowAction("subscription-cancelled", secret, run("run-1", shopify.CustomerGID(marshall)))
+		if st != http.StatusOK || out["repeat"] != (i > 0) || out["subscriptions"] != float64(1) {
+			t.Fatalf("send %d of the run: %d %v", i+1, st, out)
 		}
 	}
 	c, err := models.GetSubscriptionContract(ctx, s.a.DB, s.shopID, models.OrderSubscriptionID(marshall, product))

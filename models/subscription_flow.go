@@ -64,14 +64,15 @@ func RecordFlowSubscription(ctx context.Context, db *gorm.DB, shopID int64, a Fl
 	if known == 0 {
 		return res, Invalid("properties.customer_id", "no customer %d in this shop", a.CustomerID)
 	}
+	now = now.UTC().Truncate(time.Microsecond) // as Postgres keeps it, so a first receipt compares equal
 	var at time.Time
 	if err := db.WithContext(ctx).Raw(`INSERT INTO flow_action_runs (shop_id, action_run_id, action, received_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (shop_id, action_run_id) DO UPDATE SET action = flow_action_runs.action
-		RETURNING received_at`, shopID, a.RunID, a.Action, now.UTC()).Scan(&at).Error; err != nil {
+		RETURNING received_at`, shopID, a.RunID, a.Action, now).Scan(&at).Error; err != nil {
 		return res, fmt.Errorf("flow run %s: %w", a.RunID, err)
 	}
-	res.Repeat = !at.Equal(now.UTC().Truncate(time.Microsecond))
 	at = at.UTC()
+	res.Repeat = !at.Equal(now)
 	topic := "flow/" + a.Action
 	var ids []int64
 	if res.Repeat {

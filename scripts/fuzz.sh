@@ -12,7 +12,7 @@ targets=(
   "./shopify/ FuzzVerifyAdminQuery" "./shopify/ FuzzVerifyProxyQuery" "./shopify/ FuzzVerifySessionToken" "./shopify/ FuzzHistoryReader"
   "./models/ FuzzImportReader" "./models/ FuzzMigrationReader" "./messaging/ FuzzVerify" "./messaging/ FuzzRender" "./sentiment/ FuzzScore"
   "./handlers/ FuzzWebhook" "./handlers/ FuzzReviewSubmission" "./handlers/ FuzzProxyLoyaltyBodies"
-  "./handlers/ FuzzSMSInbound" "./handlers/ FuzzOAuthCallback" "./handlers/ FuzzOneClickUnsubscribe"
+  "./handlers/ FuzzSMSInbound" "./handlers/ FuzzOAuthCallback" "./handlers/ FuzzOneClickUnsubscribe" "./handlers/ FuzzFlowAction"
   "./jobs/ FuzzWorkerPayloads"
 )
 for t in "${targets[@]}"; do
