@@ -62,8 +62,8 @@ type planLine struct {
 // RecordPlanOrder renews (or starts) the subscriptions the order's plan lines stand for. It reads
 // the expected interval from the customer's plan orders of the product (their median gap), and a
 // renewal after a lapse reactivates the subscription and takes the lapse out of churn: it was no
-// cancellation after all. Idempotent per order.
-// pol gives the cool-down after a lapse and the grace (one interval plus SubscriptionGraceDays).
+// cancellation after all. The policy gives the grace (one interval plus SubscriptionGraceDays).
+// Idempotent per order.
 func RecordPlanOrder(ctx context.Context, db *gorm.DB, shopID, orderID int64, pol MessagePolicy) (int, error) {
 	var lines []planLine
 	if err := db.WithContext(ctx).Raw(`SELECT o.customer_id, l.product_id, COALESCE(l.variant_id, 0) AS variant_id, l.title,
