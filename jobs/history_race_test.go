@@ -91,7 +91,7 @@ func TestHistoryImportRacesLiveWebhooks(t *testing.T) {
 		wid := "live-" + strconv.FormatInt(oid, 10)
 		a.Webhook(t, shop, topic, wid, body)
 		process(t, a, deliverID(t, a, shop, wid))
-		if busy, _ := models.HistoryImportInProgress(ctx, a.DB, id); busy {
+		if state, _ := models.HistoryImportState(ctx, a.DB, id); state == models.ImportRunning {
 			during++
 		}
 	}

@@ -180,13 +180,6 @@ func HistoryImportState(ctx context.Context, db *gorm.DB, shopID int64) (string,
 	return states[0], nil
 }
 
-// HistoryImportInProgress reports whether the shop's past is still being imported: until it is
-// in, a customer's live order cannot be known to be their first.
-func HistoryImportInProgress(ctx context.Context, db *gorm.DB, shopID int64) (bool, error) {
-	state, err := HistoryImportState(ctx, db, shopID)
-	return state == ImportPending || state == ImportRunning, err
-}
-
 // FirstOrdersSince lists the orders placed since `since` that are their customer's only kept
 // order (for the welcome held back while the history was imported). Placed, not stored: the
 // orders the import stored were placed before it started.

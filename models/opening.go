@@ -28,8 +28,8 @@ type OpeningPreview struct {
 	Currency  string          `json:"currency"`
 }
 
-// CheckOpeningMonths refuses a window outside 1..120 months.
-func CheckOpeningMonths(months int) error {
+// checkOpeningMonths refuses a window outside 1..120 months.
+func checkOpeningMonths(months int) error {
 	if months < 1 || months > maxOpeningMonths {
 		return Invalid("months", "must be between 1 and %d", maxOpeningMonths)
 	}
@@ -54,7 +54,7 @@ WHERE o.shop_id = @shop::bigint AND o.customer_id IS NOT NULL AND o.paid_at >= @
 // PreviewOpening is the dry run: customers, orders, points and their value for a window.
 func PreviewOpening(ctx context.Context, db *gorm.DB, shopID int64, months int, now time.Time) (OpeningPreview, error) {
 	p := OpeningPreview{Months: months, Liability: decimal.Zero}
-	if err := CheckOpeningMonths(months); err != nil {
+	if err := checkOpeningMonths(months); err != nil {
 		return p, err
 	}
 	set, err := LoadLoyaltySettings(ctx, db, shopID)
@@ -81,7 +81,7 @@ func PreviewOpening(ctx context.Context, db *gorm.DB, shopID int64, months int, 
 // idempotent (each order's key), so a rerun, or a wider window later, adds only what is missing;
 // a narrower window takes nothing back. It returns the points granted.
 func ApplyOpening(ctx context.Context, db *gorm.DB, shopID int64, months int, now time.Time) (int64, error) {
-	if err := CheckOpeningMonths(months); err != nil {
+	if err := checkOpeningMonths(months); err != nil {
 		return 0, err
 	}
 	set, err := LoadLoyaltySettings(ctx, db, shopID)

@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"strings"
 	"time"
@@ -137,9 +136,7 @@ func flowSubscription(ctx context.Context, db *gorm.DB, shopID int64, a FlowSubs
 	products := slices.Clone(a.ProductIDs)
 	slices.Sort(products)
 	products = slices.Compact(products)
-	h := fnv.New64a()
-	fmt.Fprintf(h, "flow:%d:%v", a.CustomerID, products)
-	id := -int64(h.Sum64() >> 2)
+	id := syntheticID("flow:%d:%v", a.CustomerID, products)
 	lines := make([]SubscriptionLine, len(products))
 	for i, p := range products {
 		lines[i] = SubscriptionLine{ProductID: p, Quantity: 1}

@@ -18,11 +18,10 @@ import (
 // cancellation (topic "inferred/lapse": the win-back, the cool-down and churn) until a later
 // renewal undoes it.
 
-// Subscription sources.
+// Subscription sources besides Shopify's contracts ("contract", the column's default).
 const (
-	SubscriptionFromContract = "contract"
-	SubscriptionFromOrders   = "orders"
-	SubscriptionFromFlow     = "flow"
+	SubscriptionFromOrders = "orders"
+	SubscriptionFromFlow   = "flow"
 )
 
 const (
@@ -33,19 +32,23 @@ const (
 )
 
 // OrderSubscriptionID is the id of the subscription recognised from a customer's plan orders of
-// a product: negative, so it never meets a Shopify contract id, and stable, so every renewal
-// finds it.
+// a product: stable, so every renewal finds it.
 func OrderSubscriptionID(customerID, productID int64) int64 {
-	h := fnv.New64a()
-	fmt.Fprintf(h, "orders:%d:%d", customerID, productID)
-	return -int64(h.Sum64() >> 2)
+	return syntheticID("orders:%d:%d", customerID, productID)
 }
 
 // syntheticEventID keys a status report that no webhook carried (a plan order's product, a
-// lapse) in subscription_status_history: stable for the same report, so a replay adds nothing.
+// lapse, a Flow run) in subscription_status_history: stable for the same report, so a replay
+// adds nothing.
 func syntheticEventID(contractID int64, topic string, at time.Time) int64 {
+	return syntheticID("%d:%s:%d", contractID, topic, at.Unix())
+}
+
+// syntheticID hashes a key into a negative id: one no Shopify id (contract, webhook) ever takes.
+// A collision would need two of a shop's keys among 2^62 values.
+func syntheticID(format string, a ...any) int64 {
 	h := fnv.New64a()
-	fmt.Fprintf(h, "%d:%s:%d", contractID, topic, at.Unix())
+	fmt.Fprintf(h, format, a...)
 	return -int64(h.Sum64() >> 2)
 }
 
@@ -207,42 +210,104 @@ func InferSubscriptionsFromHistory(ctx context.Context, db *gorm.DB, shopID int6
 	if err != nil {
 		return 0, fmt.Errorf("subscriptions in the history of shop %d: %w", shopID, err)
 	}
+	// In batches, one statement per table: a shop with years of plan orders has tens of
+	// thousands of these.
 	n := 0
-	for _, s := range subs {
-		interval := defaultPlanInterval
-		if s.GapSeconds != nil {
-			interval = max(time.Duration(*s.GapSeconds)*time.Second, 24*time.Hour)
-		}
-		id := OrderSubscriptionID(s.CustomerID, s.ProductID)
-		first, last := s.First.UTC(), s.Last.UTC()
-		lapse := last.Add(2*interval + pol.SubscriptionGrace())
-		status, ended := SubscriptionActive, (*time.Time)(nil)
-		if !lapse.After(now) {
-			status, ended = SubscriptionCancelled, &lapse
-		}
-		err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			res := tx.Exec(`INSERT INTO subscription_contracts (shop_id, contract_id, customer_id, status, status_at, delivery_interval,
-					delivery_interval_count, started_at, ended_at, source, last_renewal_at, lapse_at)
-				VALUES (?, ?, ?, ?, ?, 'day', ?, ?, ?, ?, ?, ?) ON CONFLICT (shop_id, contract_id) DO NOTHING`,
-				shopID, id, s.CustomerID, status, last, int(interval.Hours()/24), first, ended, SubscriptionFromOrders, last, lapse)
-			if res.Error != nil || res.RowsAffected == 0 {
-				return res.Error
+	for len(subs) > 0 {
+		k := min(len(subs), historySubscriptionBatch)
+		var b historySubscriptions
+		for _, s := range subs[:k] {
+			interval := defaultPlanInterval
+			if s.GapSeconds != nil {
+				interval = max(time.Duration(*s.GapSeconds)*time.Second, 24*time.Hour)
 			}
-			n++
-			if ended != nil {
-				if err := tx.Exec(`INSERT INTO subscription_status_history (shop_id, contract_id, customer_id, topic, status,
-						occurred_at, webhook_event_id, applied)
-					VALUES (?, ?, ?, ?, ?, ?, ?, true) ON CONFLICT (shop_id, webhook_event_id) DO NOTHING`,
-					shopID, id, s.CustomerID, topicLapse, SubscriptionCancelled, lapse, syntheticEventID(id, topicLapse, lapse)).Error; err != nil {
-					return err
-				}
-			}
-			return ReplaceSubscriptionLines(ctx, tx, shopID, id, last.Unix(), []SubscriptionLine{{ProductID: s.ProductID,
-				VariantID: s.VariantID, Title: s.Title, Quantity: 1}})
-		})
+			b.add(s.CustomerID, s.ProductID, s.VariantID, s.Title, s.First.UTC(), s.Last.UTC(), interval, pol.SubscriptionGrace(), now)
+		}
+		added, err := b.store(ctx, db, shopID, now)
 		if err != nil {
-			return n, fmt.Errorf("subscription of %d in the history: %w", s.CustomerID, err)
+			return n, fmt.Errorf("subscriptions in the history of shop %d: %w", shopID, err)
 		}
+		n += added
+		subs = subs[k:]
 	}
 	return n, nil
+}
+
+// historySubscriptionBatch is how many subscriptions of the history one transaction records.
+const historySubscriptionBatch = 2000
+
+// historySubscriptions are subscriptions found in the history, one array per column.
+type historySubscriptions struct {
+	ids, custs, products, variants []int64
+	titles, statuses               []string
+	days                           []int32
+	first, last, lapse             []time.Time
+	ended                          []*time.Time
+}
+
+func (b *historySubscriptions) add(cust, product, variant int64, title string, first, last time.Time, interval, grace time.Duration, now time.Time) {
+	lapse := last.Add(2*interval + grace)
+	status, ended := SubscriptionActive, (*time.Time)(nil)
+	if !lapse.After(now) {
+		status, ended = SubscriptionCancelled, &lapse
+	}
+	b.ids = append(b.ids, OrderSubscriptionID(cust, product))
+	b.custs, b.products, b.variants = append(b.custs, cust), append(b.products, product), append(b.variants, variant)
+	b.titles, b.statuses, b.days = append(b.titles, title), append(b.statuses, status), append(b.days, int32(interval.Hours()/24))
+	b.first, b.last, b.lapse, b.ended = append(b.first, first), append(b.last, last), append(b.lapse, lapse), append(b.ended, ended)
+}
+
+// store records the subscriptions not known yet with their line and, for a lapsed one, the
+// lapse in the status history (for churn), in one transaction. It returns how many it added.
+func (b *historySubscriptions) store(ctx context.Context, db *gorm.DB, shopID int64, now time.Time) (int, error) {
+	var added []int64
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Raw(`INSERT INTO subscription_contracts (shop_id, contract_id, customer_id, status, status_at,
+				delivery_interval, delivery_interval_count, started_at, ended_at, source, last_renewal_at, lapse_at,
+				lines_revision, lines_fetched_at)
+			SELECT ?::bigint, v.id, v.cust, v.status, v.last, 'day', v.days, v.first, v.ended, ?, v.last, v.lapse,
+				EXTRACT(EPOCH FROM v.last)::bigint, ?::timestamptz
+			FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::timestamptz[], ?::int[], ?::timestamptz[], ?::timestamptz[],
+				?::timestamptz[]) AS v(id, cust, status, last, days, first, ended, lapse)
+			ON CONFLICT (shop_id, contract_id) DO NOTHING
+			RETURNING contract_id`,
+			shopID, SubscriptionFromOrders, now, array(b.ids), array(b.custs), array(b.statuses), array(b.last), array(b.days),
+			array(b.first), array(b.ended), array(b.lapse)).Find(&added).Error; err != nil {
+			return err
+		}
+		if len(added) == 0 {
+			return nil
+		}
+		if err := tx.Exec(`INSERT INTO subscription_lines (shop_id, contract_id, position, product_id, variant_id, title, quantity)
+			SELECT ?::bigint, v.id, 0, v.product, v.variant, v.title, 1
+			FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[]) AS v(id, product, variant, title)
+			WHERE v.id = ANY (?::bigint[])
+			ON CONFLICT (shop_id, contract_id, position) DO NOTHING`,
+			shopID, array(b.ids), array(b.products), array(b.variants), array(b.titles), array(added)).Error; err != nil {
+			return err
+		}
+		// The lapses of the subscriptions just added, keyed as LapseOrderSubscriptions keys them.
+		var ids, custs, events []int64
+		var at []time.Time
+		isAdded := make(map[int64]bool, len(added))
+		for _, id := range added {
+			isAdded[id] = true
+		}
+		for i, id := range b.ids {
+			if isAdded[id] && b.ended[i] != nil {
+				ids, custs, at = append(ids, id), append(custs, b.custs[i]), append(at, b.lapse[i])
+				events = append(events, syntheticEventID(id, topicLapse, b.lapse[i]))
+			}
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		return tx.Exec(`INSERT INTO subscription_status_history (shop_id, contract_id, customer_id, topic, status,
+				occurred_at, webhook_event_id, applied)
+			SELECT ?::bigint, v.id, v.cust, ?, ?, v.at, v.event, true
+			FROM unnest(?::bigint[], ?::bigint[], ?::timestamptz[], ?::bigint[]) AS v(id, cust, at, event)
+			ON CONFLICT (shop_id, webhook_event_id) DO NOTHING`,
+			shopID, topicLapse, SubscriptionCancelled, array(ids), array(custs), array(at), array(events)).Error
+	})
+	return len(added), err
 }

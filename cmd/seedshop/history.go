@@ -26,12 +26,26 @@ import (
 
 const benchToken = "shpat_history_bench"
 
+// historySize is the synthetic history both processes agree on.
+type historySize struct{ orders, customers, years *int }
+
+func historySizeFlags(fs *flag.FlagSet) historySize {
+	return historySize{
+		orders:    fs.Int("orders", 1000000, "orders in the bulk result (about 3 line items each)"),
+		customers: fs.Int("customers", 100000, "customers they are spread over"),
+		years:     fs.Int("years", 2, "years of history, ending now"),
+	}
+}
+
+// args passes the size on to the child.
+func (h historySize) args() []string {
+	return []string{"-orders", fmt.Sprint(*h.orders), "-customers", fmt.Sprint(*h.customers), "-years", fmt.Sprint(*h.years)}
+}
+
 func runHistoryBench(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("history", flag.ExitOnError)
 	db, shop := commonFlags(fs)
-	orders := fs.Int("orders", 1000000, "orders in the bulk result (about 3 line items each)")
-	customers := fs.Int("customers", 100000, "customers they are spread over")
-	years := fs.Int("years", 2, "years of history, ending now")
+	size := historySizeFlags(fs)
 	drop := fs.Bool("drop", false, "drop and recreate the database if it exists")
 	profile := fs.String("cpuprofile", "", "write the worker's CPU profile here")
 	_ = fs.Parse(args)
@@ -42,11 +56,17 @@ func runHistoryBench(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Postgres CPU is read per backend from /proc: a backend the pool closes mid-run would take
+	// its CPU time with it, so the bench keeps its connections for the whole run.
+	if sqlDB, err := gdb.DB(); err == nil {
+		sqlDB.SetConnMaxIdleTime(0)
+		sqlDB.SetConnMaxLifetime(0)
+	}
 	shopID, _, err := models.InstallShop(ctx, gdb, *shop)
 	if err != nil {
 		return err
 	}
-	base, stopFake, err := startFakeChild(ctx, *shop, *orders, *customers, *years)
+	base, stopFake, err := startFakeChild(ctx, *shop, size)
 	if err != nil {
 		return err
 	}
@@ -54,12 +74,11 @@ func runHistoryBench(ctx context.Context, args []string) error {
 
 	far := time.Now().AddDate(1, 0, 0)
 	tokens := shopify.NewMemoryTokens(shopify.Tokens{AccessToken: benchToken, AccessTokenExpiresAt: &far})
-	w := &jobs.Worker{DB: gdb, Log: slog.Default(), Admin: &shopify.Admin{Store: tokens,
+	// The worker logs "history stored" between the two phases: the mark is taken there.
+	var stored *cpuMark
+	hook := markOn{Handler: slog.Default().Handler(), message: "history stored", mark: func() { m := takeMark(*db); stored = &m }}
+	w := &jobs.Worker{DB: gdb, Log: slog.New(hook), Admin: &shopify.Admin{Store: tokens,
 		BaseURL: base, APIVersion: "2026-10", Retries: 3}}
-	load0, _ := os.ReadFile("/proc/loadavg")
-	pg0 := cpuTimes(0, *db)
-	var ru0 syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
 	if *profile != "" {
 		f, err := os.Create(*profile)
 		if err != nil {
@@ -70,7 +89,7 @@ func runHistoryBench(ctx context.Context, args []string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	start := time.Now()
+	begin := takeMark(*db)
 	for {
 		again, err := w.ImportHistory(ctx, shopID)
 		if err != nil {
@@ -81,24 +100,61 @@ func runHistoryBench(ctx context.Context, args []string) error {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	took := time.Since(start)
-	var ru1 syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
-	pgCPU := cpuSince(pg0, cpuTimes(0, *db))
-	load1, _ := os.ReadFile("/proc/loadavg")
+	end := takeMark(*db)
 	imp, err := models.GetHistoryImport(ctx, gdb, shopID)
 	if err != nil {
 		return err
 	}
-	workerCPU := tv(ru1.Utime) + tv(ru1.Stime) - tv(ru0.Utime) - tv(ru0.Stime)
 	n := float64(imp.Orders)
 	fmt.Printf("history import: %d orders, %d customers, %d malformed lines, state %s\n", imp.Orders, imp.Customers, imp.ErrorCount, imp.State)
-	fmt.Printf("  wall %.1fs  %.0f orders/s\n", took.Seconds(), n/took.Seconds())
-	fmt.Printf("  worker CPU %.1fs = %.1f µs/order   Postgres CPU %.1fs = %.1f µs/order\n",
-		workerCPU.Seconds(), float64(workerCPU.Microseconds())/n, pgCPU.Seconds(), float64(pgCPU.Microseconds())/n)
-	fmt.Printf("  worker peak RSS %d MB\n", ru1.Maxrss/1024)
-	fmt.Printf("  load average before: %s  after: %s\n", strings.TrimSpace(string(load0)), strings.TrimSpace(string(load1)))
+	if stored != nil {
+		printPhase("download+store", begin, *stored, n)
+		printPhase("derive", *stored, end, n)
+	}
+	printPhase("end to end", begin, end, n)
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	fmt.Printf("  worker peak RSS %d MB\n", ru.Maxrss/1024)
 	return nil
+}
+
+// cpuMark is a moment of the run: the time, the worker's and Postgres's CPU so far, the load.
+type cpuMark struct {
+	at          time.Time
+	worker      time.Duration
+	pgProcesses map[int]time.Duration // utime+stime of each Postgres backend of the database
+	load        string
+}
+
+func takeMark(db string) cpuMark {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	load, _ := os.ReadFile("/proc/loadavg")
+	return cpuMark{at: time.Now(), worker: tv(ru.Utime) + tv(ru.Stime), pgProcesses: cpuTimes(0, db),
+		load: strings.Join(strings.Fields(string(load))[:3], " ")}
+}
+
+// printPhase prints a phase's wall time, rate and CPU per order, with the load at both ends.
+func printPhase(name string, from, to cpuMark, orders float64) {
+	wall := to.at.Sub(from.at)
+	worker, pg := to.worker-from.worker, cpuSince(from.pgProcesses, to.pgProcesses)
+	fmt.Printf("  %-15s wall %6.1fs  %6.0f orders/s  worker %5.1f µs/order  Postgres %5.1f µs/order  load %s → %s\n",
+		name, wall.Seconds(), orders/wall.Seconds(), float64(worker.Microseconds())/orders, float64(pg.Microseconds())/orders,
+		from.load, to.load)
+}
+
+// markOn passes log records through and calls mark when one carries message.
+type markOn struct {
+	slog.Handler
+	message string
+	mark    func()
+}
+
+func (h markOn) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == h.message {
+		h.mark()
+	}
+	return h.Handler.Handle(ctx, r)
 }
 
 func tv(t syscall.Timeval) time.Duration {
@@ -106,9 +162,8 @@ func tv(t syscall.Timeval) time.Duration {
 }
 
 // startFakeChild runs `seedshop history-serve` and returns the fake's base URL.
-func startFakeChild(ctx context.Context, shop string, orders, customers, years int) (string, func(), error) {
-	cmd := exec.CommandContext(ctx, os.Args[0], "history-serve", "-shop", shop,
-		"-orders", fmt.Sprint(orders), "-customers", fmt.Sprint(customers), "-years", fmt.Sprint(years))
+func startFakeChild(ctx context.Context, shop string, size historySize) (string, func(), error) {
+	cmd := exec.CommandContext(ctx, os.Args[0], append([]string{"history-serve", "-shop", shop}, size.args()...)...)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -135,9 +190,7 @@ func startFakeChild(ctx context.Context, shop string, orders, customers, years i
 func runHistoryServe(_ context.Context, args []string) error {
 	fs := flag.NewFlagSet("history-serve", flag.ExitOnError)
 	_, shop := commonFlags(fs)
-	orders := fs.Int("orders", 1000000, "orders")
-	customers := fs.Int("customers", 100000, "customers")
-	years := fs.Int("years", 2, "years")
+	size := historySizeFlags(fs)
 	_ = fs.Parse(args)
 	// The file is written before the clock starts and served from disk: Shopify's storage, not
 	// this machine, produces the download, so generating it must not take the worker's cores.
@@ -147,8 +200,8 @@ func runHistoryServe(_ context.Context, args []string) error {
 		return err
 	}
 	defer os.Remove(f.Name())
-	gen := fakeshop.OrderHistory(fakeshop.HistorySpec{Orders: *orders, Customers: *customers,
-		From: now.AddDate(-*years, 0, 0), To: now, Seed: 1})
+	gen := fakeshop.OrderHistory(fakeshop.HistorySpec{Orders: *size.orders, Customers: *size.customers,
+		From: now.AddDate(-*size.years, 0, 0), To: now, Seed: 1})
 	if err := gen(f); err != nil {
 		return err
 	}
