@@ -46,16 +46,27 @@ func (s *Server) flowSubscriptionAction(action string) echo.HandlerFunc {
 	return func(c echo.Context) error { return s.flowAction(c, action) }
 }
 
-func (s *Server) flowAction(c echo.Context, action string) error {
+// flowBody reads a request from Flow and checks its signature: X-Shopify-Hmac-Sha256 over the
+// raw body with the app secret, as for webhooks.
+func (s *Server) flowBody(c echo.Context, what string) ([]byte, error) {
 	req := c.Request()
 	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), req.Body, maxFlowBody))
 	if err != nil {
-		return apiError(http.StatusBadRequest, "body larger than 256 KiB or unreadable")
+		return nil, apiError(http.StatusBadRequest, "body larger than 256 KiB or unreadable")
 	}
 	mac := req.Header.Get("X-Shopify-Hmac-Sha256")
 	if mac == "" || !shopify.VerifyWebhook(body, mac, s.Cfg.Secrets()) {
-		s.Log.Warn("flow action rejected: bad or missing HMAC", "remote", c.RealIP(), "bytes", len(body))
-		return apiError(http.StatusUnauthorized, "invalid signature")
+		s.Log.Warn(what+" rejected: bad or missing HMAC", "remote", c.RealIP(), "bytes", len(body))
+		return nil, apiError(http.StatusUnauthorized, "invalid signature")
+	}
+	return body, nil
+}
+
+func (s *Server) flowAction(c echo.Context, action string) error {
+	req := c.Request()
+	body, err := s.flowBody(c, "flow action")
+	if err != nil {
+		return err
 	}
 	var in flowRequest
 	if err := json.Unmarshal(body, &in); err != nil {

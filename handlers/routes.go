@@ -29,6 +29,7 @@ func (s *Server) routes(e *echo.Echo) {
 	for _, a := range []string{models.FlowSubscriptionCancelled, models.FlowSubscriptionPaused, models.FlowSubscriptionReactivated} {
 		e.POST("/flow/actions/"+a, s.flowSubscriptionAction(a))
 	}
+	e.POST("/flow/lifecycle", s.flowLifecycle)
 
 	e.GET("/auth", s.authStart)
 	e.GET("/auth/callback", s.authCallback)

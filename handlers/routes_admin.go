@@ -2,7 +2,7 @@ package handlers
 
 import "github.com/labstack/echo/v4"
 
-// adminRoutes: shop, scorecard, customer timeline, activity, data requests. The customer
+// adminRoutes: shop, imports, scorecard, customer timeline, activity, data requests, Flow. The customer
 // list, record and ledger are loyalty's (routes_loyalty.go); a customer's messages are
 // messaging's.
 func (s *Server) adminRoutes(api *echo.Group) {
@@ -18,4 +18,5 @@ func (s *Server) adminRoutes(api *echo.Group) {
 	api.POST("/activity/:id/retry", s.retryActivity)
 	api.GET("/data-requests", s.listDataRequests)
 	api.GET("/data-requests/:id/export", s.dataRequestExport)
+	api.GET("/flow/triggers", s.flowTriggers)
 }

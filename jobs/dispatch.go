@@ -80,12 +80,17 @@ func (w *Worker) DispatchEvents(ctx context.Context, shopID int64) (int, error) 
 		if len(evs) == 0 {
 			break
 		}
+		// Flow triggers are stored before the events are marked, so a crash between the two
+		// repeats the (idempotent) store rather than losing the trigger.
+		if err := d.flow.queue(ctx, w, shopID, flowSendsForEvents(evs)); err != nil {
+			return total, err
+		}
 		if err := d.batch(ctx, evs); err != nil {
 			return total, err
 		}
 		total += len(evs)
 	}
-	return total, nil
+	return total, d.flow.flush(ctx, w, shopID)
 }
 
 type dispatcher struct {
@@ -93,6 +98,7 @@ type dispatcher struct {
 	shopID   int64
 	settings models.PolicySettings
 	messages map[string][]models.Message // trigger → enabled messages, read once per run
+	flow     flowUse
 }
 
 func (d *dispatcher) enabled(ctx context.Context, trigger string) ([]models.Message, error) {

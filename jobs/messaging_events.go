@@ -156,8 +156,8 @@ func (w *Worker) ScanShop(ctx context.Context, shopID int64) error {
 }
 
 // handleMessagingSweep runs every minute: deferred decisions that came due and deliveries whose
-// task was lost are enqueued again, interrupted campaigns resume, expired holds end, and shops
-// with hold changes get their Shopify tags updated.
+// task was lost are enqueued again, interrupted campaigns resume, expired holds end, shops
+// with hold changes get their Shopify tags updated, and Flow triggers whose task was lost are sent.
 func (w *Worker) handleMessagingSweep(ctx context.Context, _ *asynq.Task) error {
 	now := w.now()
 	due, err := models.DueDecisions(ctx, w.DB, now, sendingStale, 1000)
@@ -190,7 +190,7 @@ func (w *Worker) handleMessagingSweep(ctx context.Context, _ *asynq.Task) error 
 			return err
 		}
 	}
-	return nil
+	return w.sweepFlowTriggers(ctx, now)
 }
 
 const (
@@ -219,12 +219,19 @@ func (w *Worker) SyncHoldTags(ctx context.Context, shopID int64) error {
 	if err != nil {
 		return err
 	}
+	var flow flowUse
+	defer func() { _ = flow.flush(ctx, w, shopID) }() // the sweeper sends what this misses
 	for round := 0; round < 20; round++ {
 		changes, err := models.PendingHoldTags(ctx, w.DB, shopID, w.now(), 100)
 		if err != nil || len(changes) == 0 {
 			return err
 		}
 		for _, ch := range changes {
+			if send, ok := models.FlowSendForHold(shopID, ch); ok {
+				if err := flow.queue(ctx, w, shopID, []models.FlowTriggerSend{send}); err != nil {
+					return err
+				}
+			}
 			op, q := "tagsRemove", tagsRemoveMutation
 			if ch.Held {
 				op, q = "tagsAdd", tagsAddMutation

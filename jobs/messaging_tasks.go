@@ -89,6 +89,7 @@ func (w *Worker) registerMessaging(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypeSendCampaign, w.handleSendCampaign)
 	mux.HandleFunc(TypeSubscriptionLines, w.handleSubscriptionLines)
 	mux.HandleFunc(TypeHoldTags, w.handleHoldTags)
+	mux.HandleFunc(TypeFlowTriggers, w.handleFlowTriggers)
 	mux.HandleFunc(TypeMessagingSweep, w.handleMessagingSweep)
 	mux.HandleFunc(TypeMessagingDaily, w.handleMessagingDaily)
 	mux.HandleFunc(TypeMessagingScan, w.handleMessagingScan)

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -38,6 +39,7 @@ type HoldTagChange struct {
 	Held       bool    // a hold is in force: the tag must be present
 	Active     []int64 // unsynced hold rows in force when read
 	Ended      []int64 // unsynced hold rows released or expired when read
+	Reasons    []string // the reasons of the holds in force
 }
 
 // PendingHoldTags lists up to limit customers of a shop with unsynced holds and whether each
@@ -71,6 +73,11 @@ func PendingHoldTags(ctx context.Context, db *gorm.DB, shopID int64, now time.Ti
 			return nil, err
 		}
 		out[i].Held = len(hs) > 0
+		for _, h := range hs {
+			if !slices.Contains(out[i].Reasons, h.Reason) {
+				out[i].Reasons = append(out[i].Reasons, h.Reason)
+			}
+		}
 	}
 	return out, nil
 }

@@ -1,6 +1,7 @@
 package fakeshop
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -13,6 +14,13 @@ type state struct {
 	tags          map[string]map[string]bool
 	contracts     map[string]Contract // gid → contract
 	consent       map[string]string   // customer gid + "|email" or "|sms" → marketingState
+	flowTriggers  map[string][]FlowTrigger
+}
+
+// FlowTrigger is one flowTriggerReceive the fake accepted.
+type FlowTrigger struct {
+	Handle  string
+	Payload map[string]any
 }
 
 // Contract is a subscription contract the fake answers subscriptionContract(id:) with.
@@ -73,7 +81,38 @@ func (s *Server) Tags(gid string) []string {
 	return out
 }
 
+// FlowTriggers lists the triggers a shop received through flowTriggerReceive, in order.
+func (s *Server) FlowTriggers(shop string) []FlowTrigger {
+	st := s.st()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return append([]FlowTrigger(nil), st.flowTriggers[shop]...)
+}
+
 func (s *Server) registerDefaults() {
+	// flowTriggerReceive as Flow checks it: a handle, and a payload object under 50,000 bytes
+	// (the fake cannot know which handles the app deployed).
+	s.Handle("flowTriggerReceive", func(shop string, vars map[string]any) (any, error) {
+		handle, _ := vars["handle"].(string)
+		p, ok := vars["payload"].(map[string]any)
+		body, _ := json.Marshal(vars["payload"])
+		switch {
+		case handle == "":
+			return payload("flowTriggerReceive", nil, userError([]string{"handle"}, "INVALID", "Handle can't be blank")), nil
+		case !ok:
+			return payload("flowTriggerReceive", nil, userError([]string{"payload"}, "INVALID", "Payload must be an object")), nil
+		case len(body) >= 50000:
+			return payload("flowTriggerReceive", nil, userError([]string{"payload"}, "INVALID", "Payload must be under 50000 bytes")), nil
+		}
+		st := s.st()
+		st.mu.Lock()
+		if st.flowTriggers == nil {
+			st.flowTriggers = map[string][]FlowTrigger{}
+		}
+		st.flowTriggers[shop] = append(st.flowTriggers[shop], FlowTrigger{Handle: handle, Payload: p})
+		st.mu.Unlock()
+		return payload("flowTriggerReceive", nil), nil
+	})
 	s.Handle("shop", func(shop string, _ map[string]any) (any, error) {
 		return map[string]any{"shop": map[string]any{"name": strings.TrimSuffix(shop, ".myshopify.com"), "email": "owner@" + shop,
 			"currencyCode": "USD", "ianaTimezone": "America/New_York", "myshopifyDomain": shop}}, nil
