@@ -36,9 +36,9 @@ func ShopsWithUnsyncedHolds(ctx context.Context, db *gorm.DB) ([]int64, error) {
 // HoldTagChange is one customer whose tag must be set or removed, with the hold rows it settles.
 type HoldTagChange struct {
 	CustomerID int64
-	Held       bool    // a hold is in force: the tag must be present
-	Active     []int64 // unsynced hold rows in force when read
-	Ended      []int64 // unsynced hold rows released or expired when read
+	Held       bool     // a hold is in force: the tag must be present
+	Active     []int64  // unsynced hold rows in force when read
+	Ended      []int64  // unsynced hold rows released or expired when read
 	Reasons    []string // the reasons of the holds in force
 }
 
