@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/hibiken/asynq"
 
@@ -130,12 +131,17 @@ func (w *Worker) RefreshContractLines(ctx context.Context, shopID, contractID, r
 // recordPlanOrder renews the subscriptions an order's selling-plan lines stand for. Orders
 // without such a line cost no statement here.
 func (w *Worker) recordPlanOrder(ctx context.Context, shopID int64, o shopify.Order) error {
-	onPlan := false
+	var plans []int64
 	for _, li := range o.LineItems {
-		onPlan = onPlan || li.SellingPlanID != nil
+		if li.SellingPlanID != nil && !slices.Contains(plans, *li.SellingPlanID) {
+			plans = append(plans, *li.SellingPlanID)
+		}
 	}
-	if !onPlan {
+	if len(plans) == 0 {
 		return nil
+	}
+	if err := w.learnSellingPlans(ctx, shopID, plans); err != nil {
+		return err
 	}
 	pol, err := models.GetMessagePolicy(ctx, w.DB, shopID)
 	if err != nil {
@@ -143,6 +149,34 @@ func (w *Worker) recordPlanOrder(ctx context.Context, shopID int64, o shopify.Or
 	}
 	_, err = models.RecordPlanOrder(ctx, w.DB, shopID, o.ID, pol)
 	return err
+}
+
+// learnSellingPlans reads the billing interval of plans not seen before, where the shop granted
+// read_products; without it, or when the Admin API fails, the subscription's cadence comes from
+// its orders and a later order tries again.
+func (w *Worker) learnSellingPlans(ctx context.Context, shopID int64, plans []int64) error {
+	sh, err := w.cachedShop(ctx, shopID)
+	if err != nil || len(shopify.HasScopes(sh.Scopes, shopify.ScopeReadProducts)) > 0 {
+		return err
+	}
+	unknown, err := models.UnknownSellingPlans(ctx, w.DB, shopID, plans)
+	if err != nil {
+		return err
+	}
+	for _, id := range unknown {
+		days, ok, err := w.Admin.SellingPlanIntervalDays(ctx, sh.Domain, id)
+		if err != nil {
+			w.Log.Warn("selling plan interval not read; the orders' cadence stands in", "shop", sh.Domain, "plan", id, "error", err)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		if err := models.StoreSellingPlanInterval(ctx, w.DB, shopID, id, days); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // lapseSubscriptions ends the order-recognised subscriptions past their grace period.

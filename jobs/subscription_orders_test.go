@@ -3,10 +3,13 @@ package jobs_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/shopify"
+	"github.com/boomerang-app/boomerang/shopify/fakeshop"
 )
 
 // planOrder delivers an orders/paid webhook shaped like API 2026-10's: its line names the
@@ -86,5 +89,38 @@ func TestStoryMarshallFromOrders(t *testing.T) {
 	churn, _ = models.SubscriptionChurn(ctx, s.a.DB, s.shopID, now.AddDate(0, 0, -30), now.Add(time.Hour))
 	if c.Status != models.SubscriptionActive || winbacks != 1 || churn.Cancelled != 0 {
 		t.Fatalf("after the renewal: status %s, %d win-backs, churn %+v (want active, 1, no cancellation)", c.Status, winbacks, churn)
+	}
+}
+
+// Where the shop granted read_products, a subscription recognised from orders expects its
+// renewal on its selling plan's schedule from the first order (every 2 weeks here, where the
+// orders alone would assume a month), and each plan is read from Shopify once.
+func TestSellingPlanInterval(t *testing.T) {
+	s := newStory(t, "sellingplan")
+	ctx := context.Background()
+	scopes := fakeshop.DefaultScopes + ",read_products"
+	s.a.Fake.SetScopes(s.shop, scopes)
+	s.a.Webhook(t, s.shop, "app/scopes_update", "", map[string]any{"id": 1, "previous": strings.Split(fakeshop.DefaultScopes, ","),
+		"current": strings.Split(scopes, ","), "updated_at": rfc(time.Now())})
+	s.a.Fake.SetSellingPlan(shopify.SellingPlanGID(690_001), fakeshop.SellingPlan{Interval: "WEEK", IntervalCount: 2})
+	const marshall, product = int64(3301), int64(7301)
+	s.customer(marshall, "Marshall", "marshall.plan@example.com", "subscribed")
+	s.a.Drain(t, 30*time.Second)
+	first := time.Now().UTC().AddDate(0, 0, -10)
+	s.planOrder(8301, marshall, product, first)
+	s.a.Drain(t, 30*time.Second)
+	c, err := models.GetSubscriptionContract(ctx, s.a.DB, s.shopID, models.OrderSubscriptionID(marshall, product))
+	want := first.AddDate(0, 0, 14+14+7)
+	if err != nil || c.DeliveryIntervalCount != 14 || c.LapseAt == nil || c.LapseAt.Sub(want).Abs() > time.Minute {
+		t.Fatalf("from the plan: interval %d days, lapse at %v (want 14 days, %v), %v", c.DeliveryIntervalCount, c.LapseAt, want, err)
+	}
+	s.planOrder(8302, marshall, product, first.AddDate(0, 0, 9)) // an early renewal: the plan still says 14
+	s.a.Drain(t, 30*time.Second)
+	c, _ = models.GetSubscriptionContract(ctx, s.a.DB, s.shopID, models.OrderSubscriptionID(marshall, product))
+	if c.DeliveryIntervalCount != 14 {
+		t.Errorf("after a renewal 9 days on: interval %d days, want the plan's 14", c.DeliveryIntervalCount)
+	}
+	if n := len(s.a.Fake.CallsTo("node")); n != 1 {
+		t.Errorf("the plan was read %d times, want once", n)
 	}
 }

@@ -60,18 +60,21 @@ type planLine struct {
 	Title      string
 	Quantity   int
 	PaidAt     time.Time
+	PlanDays   int // the selling plan's billing interval when known (selling_plans), else 0
 }
 
-// RecordPlanOrder renews (or starts) the subscriptions the order's plan lines stand for. It reads
-// the expected interval from the customer's plan orders of the product (their median gap), and a
+// RecordPlanOrder renews (or starts) the subscriptions the order's plan lines stand for. The
+// expected interval is the selling plan's when known (StoreSellingPlanInterval), else the
+// customer's plan orders of the product show it (their median gap), and a
 // renewal after a lapse reactivates the subscription and takes the lapse out of churn: it was no
 // cancellation after all. The policy gives the grace (one interval plus SubscriptionGraceDays).
 // Idempotent per order.
 func RecordPlanOrder(ctx context.Context, db *gorm.DB, shopID, orderID int64, pol MessagePolicy) (int, error) {
 	var lines []planLine
 	if err := db.WithContext(ctx).Raw(`SELECT o.customer_id, l.product_id, COALESCE(l.variant_id, 0) AS variant_id, l.title,
-			l.quantity, o.paid_at
+			l.quantity, o.paid_at, COALESCE(sp.interval_days, 0) AS plan_days
 		FROM orders o JOIN order_lines l ON l.shop_id = o.shop_id AND l.order_id = o.order_id
+		LEFT JOIN selling_plans sp ON sp.shop_id = o.shop_id AND sp.selling_plan_id = l.selling_plan_id
 		WHERE o.shop_id = ? AND o.order_id = ? AND o.paid_at IS NOT NULL AND o.cancelled_at IS NULL AND NOT o.test
 		  AND o.customer_id IS NOT NULL AND l.selling_plan_id IS NOT NULL AND l.product_id IS NOT NULL
 		ORDER BY l.product_id, l.line_item_id`, shopID, orderID).Scan(&lines).Error; err != nil {
@@ -92,9 +95,12 @@ func RecordPlanOrder(ctx context.Context, db *gorm.DB, shopID, orderID int64, po
 
 func renewFromOrder(ctx context.Context, db *gorm.DB, shopID, orderID int64, l planLine, pol MessagePolicy) error {
 	id := OrderSubscriptionID(l.CustomerID, l.ProductID)
-	interval, err := planInterval(ctx, db, shopID, l.CustomerID, l.ProductID)
-	if err != nil {
-		return err
+	interval := time.Duration(l.PlanDays) * 24 * time.Hour
+	if l.PlanDays == 0 {
+		var err error
+		if interval, err = planInterval(ctx, db, shopID, l.CustomerID, l.ProductID); err != nil {
+			return err
+		}
 	}
 	at := l.PaidAt.UTC()
 	ch, err := ApplySubscriptionContract(ctx, db, shopID, SubscriptionFact{ContractID: id, CustomerID: l.CustomerID,
@@ -310,4 +316,25 @@ func (b *historySubscriptions) store(ctx context.Context, db *gorm.DB, shopID in
 			shopID, topicLapse, SubscriptionCancelled, array(ids), array(custs), array(at), array(events)).Error
 	})
 	return len(added), err
+}
+
+// UnknownSellingPlans returns which of the plans have no stored interval yet.
+func UnknownSellingPlans(ctx context.Context, db *gorm.DB, shopID int64, planIDs []int64) ([]int64, error) {
+	var out []int64
+	err := db.WithContext(ctx).Raw(`SELECT p FROM unnest(?::bigint[]) AS p
+		WHERE NOT EXISTS (SELECT 1 FROM selling_plans WHERE shop_id = ? AND selling_plan_id = p)`, array(planIDs), shopID).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("unknown selling plans of shop %d: %w", shopID, err)
+	}
+	return out, nil
+}
+
+// StoreSellingPlanInterval records a selling plan's billing interval in days.
+func StoreSellingPlanInterval(ctx context.Context, db *gorm.DB, shopID, planID int64, days int) error {
+	if days <= 0 {
+		return Invalid("interval_days", "must be positive")
+	}
+	return db.WithContext(ctx).Exec(`INSERT INTO selling_plans (shop_id, selling_plan_id, interval_days) VALUES (?, ?, ?)
+		ON CONFLICT (shop_id, selling_plan_id) DO UPDATE SET interval_days = EXCLUDED.interval_days, fetched_at = now()`,
+		shopID, planID, days).Error
 }

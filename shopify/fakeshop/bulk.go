@@ -131,6 +131,9 @@ func (s *Server) registerBulk() {
 	})
 	s.Handle("node", func(shop string, vars map[string]any) (any, error) {
 		id, _ := vars["id"].(string)
+		if strings.HasPrefix(id, "gid://shopify/SellingPlan/") {
+			return s.sellingPlanNode(shop, id)
+		}
 		b := s.bulk()
 		b.mu.Lock()
 		defer b.mu.Unlock()

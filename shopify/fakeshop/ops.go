@@ -15,6 +15,43 @@ type state struct {
 	contracts     map[string]Contract // gid → contract
 	consent       map[string]string   // customer gid + "|email" or "|sms" → marketingState
 	flowTriggers  map[string][]FlowTrigger
+	sellingPlans  map[string]SellingPlan // gid → plan
+}
+
+// SellingPlan is the recurring billing policy node(id:) answers for a selling plan gid.
+type SellingPlan struct {
+	Interval      string // DAY, WEEK, MONTH or YEAR
+	IntervalCount int
+}
+
+// SetSellingPlan makes node(id:) answer the plan's billing policy.
+func (s *Server) SetSellingPlan(gid string, p SellingPlan) {
+	st := s.st()
+	st.mu.Lock()
+	if st.sellingPlans == nil {
+		st.sellingPlans = map[string]SellingPlan{}
+	}
+	st.sellingPlans[gid] = p
+	st.mu.Unlock()
+}
+
+// sellingPlanNode answers node(id:) for a selling plan as Shopify does: access denied without
+// read_products, null for a plan it does not have.
+func (s *Server) sellingPlanNode(shop, gid string) (any, error) {
+	s.mu.Lock()
+	granted := s.grantedLocked(shop)
+	s.mu.Unlock()
+	if !strings.Contains(granted, "read_products") && !strings.Contains(granted, "write_products") {
+		return nil, fmt.Errorf("access denied for node field: required access is the read_products access scope")
+	}
+	st := s.st()
+	st.mu.Lock()
+	p, ok := st.sellingPlans[gid]
+	st.mu.Unlock()
+	if !ok {
+		return map[string]any{"node": nil}, nil
+	}
+	return map[string]any{"node": map[string]any{"billingPolicy": map[string]any{"interval": p.Interval, "intervalCount": p.IntervalCount}}}, nil
 }
 
 // FlowTrigger is one flowTriggerReceive the fake accepted.
