@@ -128,7 +128,60 @@ func (s *Server) patchReview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.ratingChanged(c)
 	return c.JSON(http.StatusOK, r)
+}
+
+// ratingQueue writes a shop's product rating metafields (jobs.Queue has it).
+type ratingQueue interface {
+	EnqueueRatingMetafields(ctx context.Context, shopID int64) error
+}
+
+// ratingChanged hands a moderation change to the metafield writer now; the review sweep
+// catches it within a minute if the enqueue is lost.
+func (s *Server) ratingChanged(c echo.Context) {
+	if q, ok := s.Queue.(ratingQueue); ok {
+		if err := q.EnqueueRatingMetafields(c.Request().Context(), ShopID(c)); err != nil {
+			s.Log.Warn("rating metafields not queued; the sweep writes them", "error", err)
+		}
+	}
+}
+
+// replyReview serves PUT /api/reviews/{id}/reply {"reply"}: the merchant's public answer, shown
+// under the review on the storefront; an empty reply removes it.
+func (s *Server) replyReview(c echo.Context) error {
+	id, err := reviewIDParam(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Reply *string `json:"reply"`
+	}
+	if err := decodeReviewJSON(c, &in); err != nil {
+		return err
+	}
+	if in.Reply == nil {
+		return models.Invalid("reply", "required (an empty string removes the reply)")
+	}
+	r, err := models.SetReviewReply(c.Request().Context(), s.DB, ShopID(c), id, *in.Reply, time.Now())
+	if err != nil {
+		return err
+	}
+	s.ratingChanged(c)
+	return c.JSON(http.StatusOK, r)
+}
+
+// deleteReview serves DELETE /api/reviews/{id}: 204, 404 unknown, 409 its case is still open.
+func (s *Server) deleteReview(c echo.Context) error {
+	id, err := reviewIDParam(c)
+	if err != nil {
+		return err
+	}
+	if err := models.DeleteReview(c.Request().Context(), s.DB, ShopID(c), id); err != nil {
+		return err
+	}
+	s.ratingChanged(c)
+	return c.NoContent(http.StatusNoContent)
 }
 
 func (s *Server) getReviewSettings(c echo.Context) error {

@@ -308,7 +308,7 @@ func (s *Server) proxyListReviews(c echo.Context) error {
 		return err
 	}
 	ctx, shopID := c.Request().Context(), ShopID(c)
-	reviews, next, err := models.PublishedReviews(ctx, s.DB, shopID, pq, c.QueryParam("cursor"), limit)
+	reviews, next, err := models.PublishedReviews(ctx, s.DB, shopID, pq, c.QueryParam("sort"), c.QueryParam("cursor"), limit)
 	if err != nil {
 		return err
 	}

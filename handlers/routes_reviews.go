@@ -10,6 +10,8 @@ func (s *Server) reviewRoutes(api, proxy *echo.Group) {
 	api.POST("/reviews/import", s.importReviews)
 	api.GET("/reviews/:id", s.getReview)
 	api.PATCH("/reviews/:id", s.patchReview)
+	api.DELETE("/reviews/:id", s.deleteReview)
+	api.PUT("/reviews/:id/reply", s.replyReview)
 	api.GET("/cases", s.listCases)
 	api.GET("/cases/:id", s.getCase)
 	api.PATCH("/cases/:id", s.patchCase)

@@ -16,7 +16,7 @@ import (
 func TestHistoryImportWithoutReadAllOrders(t *testing.T) {
 	a := apptest.Start(t, apptest.Options{NoWorker: true})
 	shop := testenv.Shop("history60")
-	required := "read_orders,read_customers,write_customers,write_discounts,read_own_subscription_contracts,write_app_proxy"
+	required := "read_orders,read_customers,write_customers,write_discounts,write_products,read_own_subscription_contracts,write_app_proxy"
 	a.Fake.SetScopes(shop, required)
 	id := a.Install(t, shop)
 	ctx := context.Background()

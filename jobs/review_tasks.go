@@ -73,6 +73,7 @@ func (w *Worker) registerReviews(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypeReviewRequests, w.handleReviewRequests)
 	mux.HandleFunc(TypeReviewAlert, w.handleReviewAlert)
 	mux.HandleFunc(TypeReviewSweep, w.handleReviewSweep)
+	mux.HandleFunc(TypeRatingMetafields, w.handleRatingMetafields)
 }
 
 func (w *Worker) scheduleReviews(s *asynq.Scheduler) error {
@@ -105,6 +106,9 @@ func (w *Worker) scoreReview(ctx context.Context, shopID, reviewID int64) error 
 			_ = w.Queue.EnqueueReviewAlert(ctx, out.AlertID)
 		}
 		_ = w.Queue.EnqueueDispatch(ctx, shopID)
+	}
+	if w.Queue != nil {
+		_ = w.Queue.EnqueueRatingMetafields(ctx, shopID) // a published review moves the rating; the sweep catches a lost enqueue
 	}
 	return nil
 }
@@ -158,7 +162,7 @@ func (w *Worker) handleReviewRequests(ctx context.Context, t *asynq.Task) error 
 }
 
 // handleReviewSweep is the periodic fan-out: due requests, waiting reviews, undelivered
-// alerts, and held reviews past their shop's publishing window.
+// alerts, held reviews past their shop's publishing window, and stale rating metafields.
 func (w *Worker) handleReviewSweep(ctx context.Context, _ *asynq.Task) error {
 	now := w.now()
 	shops, err := models.ShopsWithDueReviewRequests(ctx, w.DB, now)
@@ -193,5 +197,5 @@ func (w *Worker) handleReviewSweep(ctx context.Context, _ *asynq.Task) error {
 	} else if n > 0 {
 		w.Log.Info("held reviews published after the moderation window", "reviews", n)
 	}
-	return nil
+	return w.sweepRatingMetafields(ctx, now)
 }

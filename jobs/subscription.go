@@ -170,7 +170,7 @@ func (w *Worker) learnSellingPlans(ctx context.Context, shopID int64, plans []in
 			continue
 		}
 		if !ok {
-			continue
+			days = 0 // asked once: the orders' cadence stands in for good
 		}
 		if err := models.StoreSellingPlanInterval(ctx, w.DB, shopID, id, days); err != nil {
 			return err

@@ -3,7 +3,6 @@ package jobs_test
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -92,16 +91,12 @@ func TestStoryMarshallFromOrders(t *testing.T) {
 	}
 }
 
-// Where the shop granted read_products, a subscription recognised from orders expects its
+// With read_products (write_products is a required scope), a subscription recognised from orders expects its
 // renewal on its selling plan's schedule from the first order (every 2 weeks here, where the
 // orders alone would assume a month), and each plan is read from Shopify once.
 func TestSellingPlanInterval(t *testing.T) {
 	s := newStory(t, "sellingplan")
 	ctx := context.Background()
-	scopes := fakeshop.DefaultScopes + ",read_products"
-	s.a.Fake.SetScopes(s.shop, scopes)
-	s.a.Webhook(t, s.shop, "app/scopes_update", "", map[string]any{"id": 1, "previous": strings.Split(fakeshop.DefaultScopes, ","),
-		"current": strings.Split(scopes, ","), "updated_at": rfc(time.Now())})
 	s.a.Fake.SetSellingPlan(shopify.SellingPlanGID(690_001), fakeshop.SellingPlan{Interval: "WEEK", IntervalCount: 2})
 	const marshall, product = int64(3301), int64(7301)
 	s.customer(marshall, "Marshall", "marshall.plan@example.com", "subscribed")

@@ -5,7 +5,7 @@
 CREATE TABLE selling_plans (
     shop_id         BIGINT NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
     selling_plan_id BIGINT NOT NULL,
-    interval_days   INT NOT NULL CHECK (interval_days > 0),
+    interval_days   INT NOT NULL CHECK (interval_days >= 0), -- 0: Shopify has no recurring interval for it
     fetched_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
     PRIMARY KEY (shop_id, selling_plan_id)
 );

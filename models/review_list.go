@@ -120,14 +120,16 @@ func ListReviews(ctx context.Context, db *gorm.DB, shopID int64, f ReviewFilter)
 
 // PublicReview is what the storefront may show: no email, no customer id, a short name.
 type PublicReview struct {
-	ID            int64     `json:"id"`
-	ProductID     *int64    `json:"product_id"`
-	Rating        int       `json:"rating"`
-	Title         string    `json:"title"`
-	Body          string    `json:"body"`
-	Author        string    `json:"author"`
-	VerifiedBuyer bool      `json:"verified_buyer"`
-	CreatedAt     time.Time `json:"created_at"`
+	ID            int64      `json:"id"`
+	ProductID     *int64     `json:"product_id"`
+	Rating        int        `json:"rating"`
+	Title         string     `json:"title"`
+	Body          string     `json:"body"`
+	Author        string     `json:"author"`
+	VerifiedBuyer bool       `json:"verified_buyer"`
+	CreatedAt     time.Time  `json:"created_at"`
+	Reply         string     `json:"reply,omitempty"` // the merchant's public answer
+	RepliedAt     *time.Time `json:"replied_at,omitempty"`
 }
 
 // RatingSummary is a product's published rating.
@@ -155,10 +157,18 @@ func (p ProductQuery) where(q *gorm.DB) (*gorm.DB, error) {
 	return nil, Invalid("product_id", "name a product by product_id or handle")
 }
 
-// PublishedReviews lists a product's published reviews newest first, for the storefront.
-func PublishedReviews(ctx context.Context, db *gorm.DB, shopID int64, p ProductQuery, cursor string, limit int) ([]PublicReview, string, error) {
+// Storefront review orders.
+const (
+	SortNewest  = "newest"
+	SortHighest = "highest"
+	SortLowest  = "lowest"
+)
+
+// PublishedReviews lists a product's published reviews for the storefront, newest first or by
+// rating (then newest), one page at a time.
+func PublishedReviews(ctx context.Context, db *gorm.DB, shopID int64, p ProductQuery, sort, cursor string, limit int) ([]PublicReview, string, error) {
 	q := db.WithContext(ctx).Table("reviews r").
-		Select(`r.id, r.product_id, r.rating, r.title, r.body, r.verified_buyer, r.created_at,
+		Select(`r.id, r.product_id, r.rating, r.title, r.body, r.verified_buyer, r.created_at, r.reply, r.replied_at,
 			r.reviewer_name, COALESCE(c.first_name, '') AS first_name, COALESCE(c.last_name, '') AS last_name`).
 		Joins("LEFT JOIN customers c ON c.shop_id = r.shop_id AND c.customer_id = r.customer_id").
 		Where("r.shop_id = ? AND r.status = 'published'", shopID)
@@ -166,25 +176,42 @@ func PublishedReviews(ctx context.Context, db *gorm.DB, shopID int64, p ProductQ
 	if err != nil {
 		return nil, "", err
 	}
-	cur, err := parseTimeCursor(cursor)
+	cur, err := parseReviewCursor(cursor)
 	if err != nil {
 		return nil, "", err
 	}
-	if cur != nil {
-		q = q.Where("(r.created_at, r.id) < (?, ?)", cur.at, cur.id)
+	switch sort {
+	case "", SortNewest:
+		if cur != nil {
+			q = q.Where("(r.created_at, r.id) < (?, ?)", cur.at, cur.id)
+		}
+		q = q.Order("r.created_at DESC, r.id DESC")
+	case SortHighest:
+		if cur != nil {
+			q = q.Where("(r.rating, r.created_at, r.id) < (?, ?, ?)", cur.rating, cur.at, cur.id)
+		}
+		q = q.Order("r.rating DESC, r.created_at DESC, r.id DESC")
+	case SortLowest:
+		if cur != nil {
+			q = q.Where("(-r.rating, r.created_at, r.id) < (?, ?, ?)", -cur.rating, cur.at, cur.id)
+		}
+		q = q.Order("r.rating ASC, r.created_at DESC, r.id DESC")
+	default:
+		return nil, "", Invalid("sort", "must be newest, highest or lowest")
 	}
 	n := pageSize(limit)
 	var rows []struct {
 		PublicReview
 		ReviewerName, FirstName, LastName string
 	}
-	if err := q.Order("r.created_at DESC, r.id DESC").Limit(n + 1).Scan(&rows).Error; err != nil {
+	if err := q.Limit(n + 1).Scan(&rows).Error; err != nil {
 		return nil, "", fmt.Errorf("published reviews: %w", err)
 	}
 	next := ""
 	if len(rows) > n {
 		rows = rows[:n]
-		next = timeCursor{rows[n-1].CreatedAt, rows[n-1].ID}.String()
+		last := rows[n-1]
+		next = reviewCursor{timeCursor{last.CreatedAt, last.ID}, last.Rating}.String()
 	}
 	out := make([]PublicReview, len(rows))
 	for i, r := range rows {
@@ -192,6 +219,39 @@ func PublishedReviews(ctx context.Context, db *gorm.DB, shopID int64, p ProductQ
 		out[i].Author = displayName(r.ReviewerName, r.FirstName, r.LastName)
 	}
 	return out, next, nil
+}
+
+// reviewCursor is a storefront page's position: the last review's time, id and rating.
+type reviewCursor struct {
+	timeCursor
+	rating int
+}
+
+func (c reviewCursor) String() string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.at.UnixMicro(), 10) + "." +
+		strconv.FormatInt(c.id, 10) + "." + strconv.Itoa(c.rating)))
+}
+
+func parseReviewCursor(s string) (*reviewCursor, error) {
+	if s == "" {
+		return nil, nil
+	}
+	bad := Invalid("cursor", "is not a cursor from a previous page")
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, bad
+	}
+	parts := strings.Split(string(raw), ".")
+	if len(parts) != 3 {
+		return nil, bad
+	}
+	us, err1 := strconv.ParseInt(parts[0], 10, 64)
+	id, err2 := strconv.ParseInt(parts[1], 10, 64)
+	rating, err3 := strconv.Atoi(parts[2])
+	if err1 != nil || err2 != nil || err3 != nil {
+		return nil, bad
+	}
+	return &reviewCursor{timeCursor{time.UnixMicro(us).UTC(), id}, rating}, nil
 }
 
 // displayName shows a first name and an initial, never a full name or an email.

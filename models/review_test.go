@@ -323,7 +323,7 @@ func TestReviewListFiltersAndCursor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub, _, _ := models.PublishedReviews(s.ctx, db, s.id, models.ProductQuery{ProductID: 50}, "", 0)
+	pub, _, _ := models.PublishedReviews(s.ctx, db, s.id, models.ProductQuery{ProductID: 50}, "", "", 0)
 	if sum.Count != int64(len(pub)) {
 		t.Fatalf("summary %d vs %d published", sum.Count, len(pub))
 	}

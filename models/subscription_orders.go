@@ -329,10 +329,11 @@ func UnknownSellingPlans(ctx context.Context, db *gorm.DB, shopID int64, planIDs
 	return out, nil
 }
 
-// StoreSellingPlanInterval records a selling plan's billing interval in days.
+// StoreSellingPlanInterval records a selling plan's billing interval in days; 0 records that
+// Shopify has none for it (gone, or billed once), so it is not asked again.
 func StoreSellingPlanInterval(ctx context.Context, db *gorm.DB, shopID, planID int64, days int) error {
-	if days <= 0 {
-		return Invalid("interval_days", "must be positive")
+	if days < 0 {
+		return Invalid("interval_days", "must not be negative")
 	}
 	return db.WithContext(ctx).Exec(`INSERT INTO selling_plans (shop_id, selling_plan_id, interval_days) VALUES (?, ?, ?)
 		ON CONFLICT (shop_id, selling_plan_id) DO UPDATE SET interval_days = EXCLUDED.interval_days, fetched_at = now()`,

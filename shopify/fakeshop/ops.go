@@ -3,6 +3,7 @@ package fakeshop
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -16,6 +17,118 @@ type state struct {
 	consent       map[string]string   // customer gid + "|email" or "|sms" → marketingState
 	flowTriggers  map[string][]FlowTrigger
 	sellingPlans  map[string]SellingPlan // gid → plan
+	metafields    map[string]Metafield   // shop|owner|namespace|key → metafield
+}
+
+// Metafield is a metafield the fake holds.
+type Metafield struct{ Type, Value string }
+
+// Metafield returns a metafield of an owner (ok false when unset or deleted).
+func (s *Server) Metafield(shop, owner, namespace, key string) (Metafield, bool) {
+	st := s.st()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	m, ok := st.metafields[shop+"|"+owner+"|"+namespace+"|"+key]
+	return m, ok
+}
+
+// metafieldsOps are metafieldsSet and metafieldsDelete as Shopify checks them: write_products for
+// product owners, at most 25 a call, and values valid for their type (else userErrors, nothing set).
+func (s *Server) metafieldsOps() {
+	s.Handle("metafieldsSet", func(shop string, vars map[string]any) (any, error) {
+		if err := s.needScope(shop, "write_products"); err != nil {
+			return nil, err
+		}
+		in, _ := vars["metafields"].([]any)
+		if len(in) == 0 || len(in) > 25 {
+			return payload("metafieldsSet", nil, userError([]string{"metafields"}, "INVALID", "between 1 and 25 metafields")), nil
+		}
+		set := map[string]Metafield{}
+		for i, v := range in {
+			m, _ := v.(map[string]any)
+			owner, _ := m["ownerId"].(string)
+			ns, _ := m["namespace"].(string)
+			key, _ := m["key"].(string)
+			typ, _ := m["type"].(string)
+			val, _ := m["value"].(string)
+			if msg := checkMetafield(owner, ns, key, typ, val); msg != "" {
+				return payload("metafieldsSet", nil, userError([]string{"metafields", fmt.Sprint(i), "value"}, "INVALID_VALUE", msg)), nil
+			}
+			set[shop+"|"+owner+"|"+ns+"|"+key] = Metafield{Type: typ, Value: val}
+		}
+		st := s.st()
+		st.mu.Lock()
+		if st.metafields == nil {
+			st.metafields = map[string]Metafield{}
+		}
+		for k, m := range set {
+			st.metafields[k] = m
+		}
+		st.mu.Unlock()
+		return payload("metafieldsSet", map[string]any{"metafields": []any{}}), nil
+	})
+	s.Handle("metafieldsDelete", func(shop string, vars map[string]any) (any, error) {
+		if err := s.needScope(shop, "write_products"); err != nil {
+			return nil, err
+		}
+		in, _ := vars["metafields"].([]any)
+		st := s.st()
+		st.mu.Lock()
+		var deleted []any
+		for _, v := range in {
+			m, _ := v.(map[string]any)
+			k := fmt.Sprintf("%s|%v|%v|%v", shop, m["ownerId"], m["namespace"], m["key"])
+			if _, ok := st.metafields[k]; ok {
+				delete(st.metafields, k)
+				deleted = append(deleted, map[string]any{"key": m["key"]})
+			} else {
+				deleted = append(deleted, nil)
+			}
+		}
+		st.mu.Unlock()
+		return payload("metafieldsDelete", map[string]any{"deletedMetafields": deleted}), nil
+	})
+}
+
+func checkMetafield(owner, ns, key, typ, val string) string {
+	if !strings.HasPrefix(owner, "gid://shopify/") || ns == "" || key == "" {
+		return "ownerId, namespace and key are required"
+	}
+	switch typ {
+	case "rating":
+		var r struct {
+			Value    string `json:"value"`
+			ScaleMin string `json:"scale_min"`
+			ScaleMax string `json:"scale_max"`
+		}
+		if json.Unmarshal([]byte(val), &r) != nil || r.Value == "" || r.ScaleMin == "" || r.ScaleMax == "" {
+			return "Value must be a rating: {\"value\",\"scale_min\",\"scale_max\"}"
+		}
+	case "number_integer":
+		if _, err := strconv.ParseInt(val, 10, 64); err != nil {
+			return "Value must be an integer."
+		}
+	case "json":
+		if !json.Valid([]byte(val)) {
+			return "Value is invalid JSON."
+		}
+	case "":
+		return "Type can't be blank."
+	}
+	return ""
+}
+
+// needScope refuses an operation as Shopify does when the shop has not granted scope (write_x
+// implies read_x).
+func (s *Server) needScope(shop, scope string) error {
+	s.mu.Lock()
+	granted := "," + s.grantedLocked(shop) + ","
+	s.mu.Unlock()
+	write := strings.Replace(scope, "read_", "write_", 1)
+	if !strings.Contains(granted, ","+scope+",") && !strings.Contains(granted, ","+write+",") {
+		return fmt.Errorf("access denied: required access is the %s access scope", scope)
+	}
+	return nil
 }
 
 // SellingPlan is the recurring billing policy node(id:) answers for a selling plan gid.
@@ -38,11 +151,8 @@ func (s *Server) SetSellingPlan(gid string, p SellingPlan) {
 // sellingPlanNode answers node(id:) for a selling plan as Shopify does: access denied without
 // read_products, null for a plan it does not have.
 func (s *Server) sellingPlanNode(shop, gid string) (any, error) {
-	s.mu.Lock()
-	granted := s.grantedLocked(shop)
-	s.mu.Unlock()
-	if !strings.Contains(granted, "read_products") && !strings.Contains(granted, "write_products") {
-		return nil, fmt.Errorf("access denied for node field: required access is the read_products access scope")
+	if err := s.needScope(shop, "read_products"); err != nil {
+		return nil, err
 	}
 	st := s.st()
 	st.mu.Lock()
@@ -127,6 +237,7 @@ func (s *Server) FlowTriggers(shop string) []FlowTrigger {
 }
 
 func (s *Server) registerDefaults() {
+	s.metafieldsOps()
 	// flowTriggerReceive as Flow checks it: a handle, and a payload object under 50,000 bytes
 	// (the fake cannot know which handles the app deployed).
 	s.Handle("flowTriggerReceive", func(shop string, vars map[string]any) (any, error) {

@@ -1,0 +1,150 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// What the storefront shows of reviews beyond the list (issue 13): the merchant's reply, and
+// each product's rating as metafields in Shopify (the standard reviews.rating and
+// reviews.rating_count, which any theme and Google Shopping read, and the app's own top reviews,
+// which the Product reviews block renders as JSON-LD). A database trigger marks a product in
+// product_rating_sync whenever its published reviews change; a job writes the metafields.
+
+const (
+	maxReplyLength = 2000
+	// topReviews is how many reviews the product's JSON-LD carries.
+	topReviews = 5
+)
+
+// SetReviewReply sets the merchant's public reply to a review; an empty reply removes it.
+func SetReviewReply(ctx context.Context, db *gorm.DB, shopID, id int64, reply string, now time.Time) (*Review, error) {
+	reply = strings.TrimSpace(reply)
+	if len([]rune(reply)) > maxReplyLength {
+		return nil, Invalid("reply", "longer than %d characters", maxReplyLength)
+	}
+	var at *time.Time
+	if reply != "" {
+		t := now.UTC()
+		at = &t
+	}
+	res := db.WithContext(ctx).Exec(`UPDATE reviews SET reply = ?, replied_at = ?, updated_at = now() WHERE shop_id = ? AND id = ?`,
+		reply, at, shopID, id)
+	if res.Error != nil {
+		return nil, fmt.Errorf("reply to review %d: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, NotFound("review")
+	}
+	return GetReview(ctx, db, shopID, id)
+}
+
+// DeleteReview removes a review for good (spam, a review of the wrong product); its product's
+// rating metafields follow. A review whose make-it-right case is still open is refused: the case
+// holds promotions back from the customer and must be resolved first.
+func DeleteReview(ctx context.Context, db *gorm.DB, shopID, id int64) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var open int64
+		if err := tx.Raw(`SELECT count(*) FROM cases WHERE shop_id = ? AND review_id = ? AND status = 'open'`, shopID, id).
+			Scan(&open).Error; err != nil {
+			return err
+		}
+		if open > 0 {
+			return Conflict("the review's make-it-right case is open: resolve it first")
+		}
+		res := tx.Exec(`DELETE FROM reviews WHERE shop_id = ? AND id = ?`, shopID, id)
+		if res.Error != nil {
+			return fmt.Errorf("delete review %d: %w", id, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return NotFound("review")
+		}
+		return nil
+	})
+}
+
+// ProductRating is a product's published rating as its metafields carry it.
+type ProductRating struct {
+	ProductID int64
+	Count     int64
+	Average   float64
+	Top       []RatingReview `gorm:"-"`
+	ChangedAt time.Time // the mark this rating was read under
+}
+
+// RatingReview is one review in the product's JSON-LD.
+type RatingReview struct {
+	Author string    `json:"author"`
+	Rating int       `json:"rating"`
+	Title  string    `json:"title"`
+	Body   string    `json:"body"`
+	Date   time.Time `json:"date"`
+}
+
+// DueProductRatings returns up to limit products of a shop whose metafields are stale, each with
+// its published rating and latest reviews, in two statements.
+func DueProductRatings(ctx context.Context, db *gorm.DB, shopID int64, limit int) ([]ProductRating, error) {
+	var due []ProductRating
+	if err := db.WithContext(ctx).Raw(`SELECT s.product_id, s.changed_at,
+			count(r.id) AS count, COALESCE(avg(r.rating), 0) AS average
+		FROM product_rating_sync s
+		LEFT JOIN reviews r ON r.shop_id = s.shop_id AND r.product_id = s.product_id AND r.status = 'published'
+		WHERE s.shop_id = ? AND (s.synced_at IS NULL OR s.synced_at < s.changed_at)
+		GROUP BY s.product_id, s.changed_at ORDER BY s.changed_at LIMIT ?`, shopID, limit).Scan(&due).Error; err != nil {
+		return nil, fmt.Errorf("due product ratings of shop %d: %w", shopID, err)
+	}
+	if len(due) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(due))
+	for i := range due {
+		ids[i] = due[i].ProductID
+		due[i].Average = math.Round(due[i].Average*100) / 100
+	}
+	var rows []struct {
+		ProductID                         int64
+		Rating                            int
+		Title, Body                       string
+		CreatedAt                         time.Time
+		ReviewerName, FirstName, LastName string
+	}
+	if err := db.WithContext(ctx).Raw(`SELECT p AS product_id, t.* FROM unnest(?::bigint[]) AS p, LATERAL (
+			SELECT r.rating, r.title, r.body, r.created_at, r.reviewer_name,
+				COALESCE(c.first_name, '') AS first_name, COALESCE(c.last_name, '') AS last_name
+			FROM reviews r LEFT JOIN customers c ON c.shop_id = r.shop_id AND c.customer_id = r.customer_id
+			WHERE r.shop_id = ? AND r.product_id = p AND r.status = 'published'
+			ORDER BY r.created_at DESC, r.id DESC LIMIT ?) t`, array(ids), shopID, topReviews).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("top reviews of shop %d: %w", shopID, err)
+	}
+	at := map[int64]int{}
+	for i := range due {
+		at[due[i].ProductID] = i
+	}
+	for _, r := range rows {
+		i := at[r.ProductID]
+		due[i].Top = append(due[i].Top, RatingReview{Author: displayName(r.ReviewerName, r.FirstName, r.LastName),
+			Rating: r.Rating, Title: r.Title, Body: truncate(r.Body, 1000), Date: r.CreatedAt.UTC()})
+	}
+	return due, nil
+}
+
+// MarkProductRatingSynced settles a product's mark, unless its reviews changed after the rating
+// was read: then it stays due and the next run writes the newer rating. failed keeps Shopify's
+// refusal (settled too, since sending it again would be refused again).
+func MarkProductRatingSynced(ctx context.Context, db *gorm.DB, shopID int64, r ProductRating, failed string, now time.Time) error {
+	return db.WithContext(ctx).Exec(`UPDATE product_rating_sync SET synced_at = ?, failed = ?
+		WHERE shop_id = ? AND product_id = ? AND changed_at = ?`, r.ChangedAt, failed, shopID, r.ProductID, r.ChangedAt).Error
+}
+
+// ShopsWithDueProductRatings lists shops with stale rating metafields (the sweeper's catch).
+func ShopsWithDueProductRatings(ctx context.Context, db *gorm.DB, before time.Time) ([]int64, error) {
+	var ids []int64
+	err := db.WithContext(AllShops(ctx)).Raw(`SELECT DISTINCT shop_id FROM product_rating_sync
+		WHERE (synced_at IS NULL OR synced_at < changed_at) AND changed_at < ?`, before).Scan(&ids).Error
+	return ids, err
+}
