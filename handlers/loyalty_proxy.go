@@ -29,7 +29,7 @@ func (s *Server) proxyLoyalty(c echo.Context) error {
 		return err
 	}
 	out := map[string]any{"logged_in": cust != 0, "earn_rate": set.EarnRate, "tiers": set.Tiers,
-		"tier_measure": set.TierMeasure, "tier_window": set.TierWindow}
+		"tier_measure": set.TierMeasure, "tier_window": set.TierWindow, "bonus": set.Bonus, "referrals": set.Referral.Enabled}
 	rewards := make([]proxyReward, len(set.Rewards))
 	for i, r := range set.Rewards {
 		rewards[i] = proxyReward{Reward: r}
@@ -67,7 +67,34 @@ func (s *Server) proxyLoyalty(c echo.Context) error {
 		reds = []models.Redemption{}
 	}
 	out["redemptions"] = reds
+	if out["activity"], err = storefrontActivity(ctx, s, shopID, cust); err != nil {
+		return err
+	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// activityItem is a ledger entry as the shopper sees it: what moved their points, and when.
+type activityItem struct {
+	Kind       string    `json:"kind"`
+	Points     int64     `json:"points"`
+	SourceType string    `json:"source_type"`
+	OccurredAt time.Time `json:"occurred_at"`
+}
+
+// storefrontActivity is the customer's latest point movements (imported history, which moves
+// no points, left out).
+func storefrontActivity(ctx context.Context, s *Server, shopID, cust int64) ([]activityItem, error) {
+	entries, _, err := models.LedgerPage(ctx, s.DB, shopID, cust, 0, 20)
+	if err != nil {
+		return nil, err
+	}
+	out := []activityItem{}
+	for _, e := range entries {
+		if e.Points != 0 && len(out) < 10 {
+			out = append(out, activityItem{e.Kind, e.Points, e.SourceType, e.OccurredAt})
+		}
+	}
+	return out, nil
 }
 
 type redeemRequest struct {

@@ -39,6 +39,8 @@ type reviewSubmission struct {
 	Body      string          `json:"body"`
 	OrderID   json.RawMessage `json:"order_id"`
 	Token     string          `json:"t"`
+	Name      string          `json:"name"`  // a guest's (no customer, no link)
+	Email     string          `json:"email"` // a guest's
 }
 
 // parsedSubmission is a submission with its ids read.
@@ -46,6 +48,7 @@ type parsedSubmission struct {
 	ProductID, OrderID int64
 	Rating             int
 	Title, Body, Token string
+	Name, Email        string
 }
 
 // parseReviewSubmission reads a JSON or form-encoded submission. Errors are 422 naming the
@@ -59,7 +62,8 @@ func parseReviewSubmission(contentType string, body []byte) (parsedSubmission, e
 			return p, models.Invalid("request", "the form could not be read")
 		}
 		raw = reviewSubmission{ProductID: jsonString(vals.Get("product_id")), Rating: jsonString(vals.Get("rating")),
-			Title: vals.Get("title"), Body: vals.Get("body"), OrderID: jsonString(vals.Get("order_id")), Token: vals.Get("t")}
+			Title: vals.Get("title"), Body: vals.Get("body"), OrderID: jsonString(vals.Get("order_id")), Token: vals.Get("t"),
+			Name: vals.Get("name"), Email: vals.Get("email")}
 	} else if err := json.Unmarshal(body, &raw); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
@@ -80,6 +84,7 @@ func parseReviewSubmission(contentType string, body []byte) (parsedSubmission, e
 		return p, models.Invalid("order_id", "must be a Shopify order id")
 	}
 	p.Title, p.Body, p.Token = raw.Title, raw.Body, strings.TrimSpace(raw.Token)
+	p.Name, p.Email = strings.TrimSpace(raw.Name), strings.TrimSpace(raw.Email)
 	if utf8.RuneCountInString(strings.TrimSpace(p.Body)) > models.MaxReviewBody {
 		return p, apiError(http.StatusRequestEntityTooLarge, "the review body is longer than 5,000 characters")
 	}
@@ -188,11 +193,16 @@ func (s *Server) proxySubmitReview(c echo.Context) error {
 		in.CustomerID, in.OrderID, in.Source, in.LinkProducts = g.CustomerID, g.OrderID, models.SourceLink, g.ProductIDs
 	case ProxyCustomer(c) > 0:
 		in.CustomerID, in.Source = ProxyCustomer(c), models.SourceStorefront
-	default:
-		return fail(&models.Error{Code: models.EUnauthorized, Message: "log in, or use the link in your review request email, to write a review"})
+	case p.Name == "" && p.Email == "":
+		return fail(&models.Error{Code: models.EUnauthorized, Message: "log in, use the link in your review request email, or give your name and email, to write a review"})
 	}
 	ctx, shopID := req.Context(), ShopID(c)
-	r, err := models.SubmitReview(ctx, s.DB, shopID, in, time.Now())
+	var r *models.Review
+	if in.CustomerID == 0 { // a guest: held for the merchant to moderate
+		r, err = models.SubmitGuestReview(ctx, s.DB, shopID, models.GuestReview{ReviewInput: in, Name: p.Name, Email: p.Email}, time.Now())
+	} else {
+		r, err = models.SubmitReview(ctx, s.DB, shopID, in, time.Now())
+	}
 	if errors.Is(err, models.ErrTooManyReviews) {
 		err = apiError(http.StatusTooManyRequests, "at most 5 reviews a day; please come back tomorrow")
 	}

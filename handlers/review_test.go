@@ -156,6 +156,23 @@ func TestProxyReviewSubmission(t *testing.T) {
 	if st, out := submitJSON(t, a, shop, 0, map[string]any{"product_id": 902, "rating": 5}, ""); st != http.StatusUnauthorized {
 		t.Fatalf("anonymous: %d %v", st, out)
 	}
+	// A guest with a name and an email: held for moderation, unverified, once per email and product.
+	guest := map[string]any{"product_id": 902, "rating": 5, "title": "Great", "body": "Bought it in the shop.", "name": "Gia", "email": "Gia@Example.com"}
+	st, out = submitJSON(t, a, shop, 0, guest, "")
+	if rev, _ := out["review"].(map[string]any); st != http.StatusCreated || rev["status"] != "pending" || rev["verified_buyer"] != false {
+		t.Fatalf("guest review: %d %v", st, out)
+	}
+	guest["email"] = "gia@example.com"
+	if st, out := submitJSON(t, a, shop, 0, guest, ""); st != http.StatusConflict {
+		t.Fatalf("the same guest again: %d %v", st, out)
+	}
+	for field, v := range map[string]string{"email": "not-an-email", "name": ""} {
+		g := map[string]any{"product_id": 904, "rating": 4, "name": "Gia", "email": "gia@example.com"}
+		g[field] = v
+		if st, out := submitJSON(t, a, shop, 0, g, ""); st != http.StatusUnprocessableEntity || out["error"].(map[string]any)["field"] != field {
+			t.Errorf("guest with bad %s: %d %v", field, st, out)
+		}
+	}
 
 	bad := []struct {
 		in    map[string]any

@@ -136,21 +136,8 @@ type ReviewInput struct {
 
 // Validate checks every field and names the first bad one. Text is trimmed in place.
 func (in *ReviewInput) Validate() error {
-	in.Title, in.Body = strings.TrimSpace(in.Title), strings.TrimSpace(in.Body)
-	if in.ProductID <= 0 {
-		return Invalid("product_id", "must be a Shopify product id")
-	}
-	if in.Rating < 1 || in.Rating > 5 {
-		return Invalid("rating", "must be a whole number from 1 to 5")
-	}
-	if err := checkText("title", in.Title, MaxReviewTitle); err != nil {
+	if err := in.validateText(); err != nil {
 		return err
-	}
-	if err := checkText("body", in.Body, MaxReviewBody); err != nil {
-		return err
-	}
-	if in.OrderID < 0 {
-		return Invalid("order_id", "must be a Shopify order id")
 	}
 	if in.CustomerID <= 0 {
 		return Invalid("customer_id", "a review needs a signed-in customer or a review link")
@@ -166,6 +153,27 @@ func (in *ReviewInput) Validate() error {
 		if !ok {
 			return Invalid("product_id", "this review link is for other products")
 		}
+	}
+	return nil
+}
+
+// validateText checks what any reviewer writes: the product, the stars and the words.
+func (in *ReviewInput) validateText() error {
+	in.Title, in.Body = strings.TrimSpace(in.Title), strings.TrimSpace(in.Body)
+	if in.ProductID <= 0 {
+		return Invalid("product_id", "must be a Shopify product id")
+	}
+	if in.Rating < 1 || in.Rating > 5 {
+		return Invalid("rating", "must be a whole number from 1 to 5")
+	}
+	if err := checkText("title", in.Title, MaxReviewTitle); err != nil {
+		return err
+	}
+	if err := checkText("body", in.Body, MaxReviewBody); err != nil {
+		return err
+	}
+	if in.OrderID < 0 {
+		return Invalid("order_id", "must be a Shopify order id")
 	}
 	return nil
 }

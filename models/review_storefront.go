@@ -2,6 +2,8 @@ package models
 
 import (
 	"context"
+	"crypto/sha256"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -147,4 +149,40 @@ func ShopsWithDueProductRatings(ctx context.Context, db *gorm.DB, before time.Ti
 	err := db.WithContext(AllShops(ctx)).Raw(`SELECT DISTINCT shop_id FROM product_rating_sync
 		WHERE (synced_at IS NULL OR synced_at < changed_at) AND changed_at < ?`, before).Scan(&ids).Error
 	return ids, err
+}
+
+// GuestReview is a review from a shopper who is not logged in: a name and an email instead of a
+// verified customer.
+type GuestReview struct {
+	ReviewInput
+	Name  string
+	Email string
+}
+
+// SubmitGuestReview stores a guest's review for moderation: never published before the merchant
+// looks, never a verified buyer, and once per email and product (a second is a 409).
+func SubmitGuestReview(ctx context.Context, db *gorm.DB, shopID int64, in GuestReview, now time.Time) (*Review, error) {
+	if err := in.validateText(); err != nil {
+		return nil, err
+	}
+	in.Name, in.Email = strings.TrimSpace(in.Name), strings.ToLower(strings.TrimSpace(in.Email))
+	switch {
+	case in.Name == "" || len([]rune(in.Name)) > 60:
+		return nil, Invalid("name", "required, at most 60 characters")
+	case len(in.Email) > 254 || !strings.Contains(in.Email, "@") || strings.ContainsAny(in.Email, " \t\r\n<>"):
+		return nil, Invalid("email", "must be an email address")
+	case in.OrderID != 0:
+		return nil, Invalid("order_id", "log in to review an order")
+	}
+	key := fmt.Sprintf("guest:%x:%d", sha256.Sum256([]byte(in.Email)), in.ProductID)
+	r := Review{ShopID: shopID, ProductID: &in.ProductID, Rating: in.Rating, Title: in.Title, Body: in.Body,
+		ReviewerName: in.Name, ReviewerEmail: in.Email, Status: ReviewPending, Source: SourceStorefront, SourceKey: &key,
+		CreatedAt: now.UTC(), ReceivedAt: now.UTC(), UpdatedAt: now.UTC()}
+	if err := db.WithContext(ctx).Create(&r).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return nil, Conflict("this email has already reviewed this product")
+		}
+		return nil, fmt.Errorf("guest review: %w", err)
+	}
+	return &r, nil
 }
