@@ -11,4 +11,6 @@ echo "==> staticcheck" >&2
 go tool staticcheck ./... # pinned in go.mod
 echo "==> go test" >&2
 go test -count=1 -timeout 15m ./...
+echo "==> theme-check (Shopify's linter) and storefront budgets" >&2
+node web/scripts/theme-check.mjs
 scripts/e2e.sh
