@@ -88,6 +88,10 @@ type RatingReview struct {
 	Date   time.Time `json:"date"`
 }
 
+// jsonLDText keeps a shopper's words from closing the block's JSON-LD <script>: the theme renders
+// them with Liquid's json filter, which leaves < and > as they are.
+var jsonLDText = strings.NewReplacer("<", "‹", ">", "›").Replace
+
 // DueProductRatings returns up to limit products of a shop whose metafields are stale, each with
 // its published rating and latest reviews, in two statements.
 func DueProductRatings(ctx context.Context, db *gorm.DB, shopID int64, limit int) ([]ProductRating, error) {
@@ -129,8 +133,8 @@ func DueProductRatings(ctx context.Context, db *gorm.DB, shopID int64, limit int
 	}
 	for _, r := range rows {
 		i := at[r.ProductID]
-		due[i].Top = append(due[i].Top, RatingReview{Author: displayName(r.ReviewerName, r.FirstName, r.LastName),
-			Rating: r.Rating, Title: r.Title, Body: truncate(r.Body, 1000), Date: r.CreatedAt.UTC()})
+		due[i].Top = append(due[i].Top, RatingReview{Author: jsonLDText(displayName(r.ReviewerName, r.FirstName, r.LastName)),
+			Rating: r.Rating, Title: jsonLDText(r.Title), Body: jsonLDText(truncate(r.Body, 1000)), Date: r.CreatedAt.UTC()})
 	}
 	return due, nil
 }

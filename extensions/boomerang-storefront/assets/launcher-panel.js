@@ -95,7 +95,7 @@
   }
 
   function updateBalance(v) {
-    const n = body.querySelector('[data-balance]');
+    const n = body.querySelector('.bmr-balance__value');
     if (n && v != null) n.textContent = num.format(v);
   }
 
@@ -110,7 +110,7 @@
   function status(d) {
     const fmt = (v) => (d.tier_measure === 'spend' ? money(Number(v)) : num.format(Number(v)));
     const box = el('div', { className: 'bmr-status' },
-      el('p', { className: 'bmr-balance' }, el('span', null, t.balance), el('strong', { dataset: { balance: '' } }, num.format(d.balance))));
+      el('p', { className: 'bmr-balance' }, el('span', null, t.balance), el('strong', { className: 'bmr-balance__value' }, num.format(d.balance))));
     if (d.pending) box.append(el('p', { className: 'bmr-muted' }, `${t.pending}: ${num.format(d.pending)}`));
     if (d.tier) {
       box.append(el('p', null, `${t.tier}: `, el('strong', null, d.tier)));
@@ -187,7 +187,8 @@
       if (st !== 200) throw new Error(String(st));
       data = d;
       render(d);
-    } catch {
+    } catch (err) {
+      console.warn('boomerang rewards:', err); // eslint-disable-line no-console
       const retry = el('button', { type: 'button', className: 'bmr-button', textContent: t.retry });
       retry.addEventListener('click', load);
       body.replaceChildren(el('p', { role: 'alert' }, t.error), retry);
