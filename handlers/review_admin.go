@@ -93,6 +93,9 @@ func (s *Server) listReviews(c echo.Context) error {
 	if rs == nil {
 		rs = []models.Review{}
 	}
+	if err := s.withPhotos(c, rs); err != nil {
+		return err
+	}
 	out := map[string]any{"reviews": rs}
 	if next != "" {
 		out["next_cursor"] = next
@@ -109,7 +112,11 @@ func (s *Server) getReview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, r)
+	one := []models.Review{*r}
+	if err := s.withPhotos(c, one); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, one[0])
 }
 
 // patchReview: PATCH /api/reviews/{id} {"status": "published"|"hidden"}

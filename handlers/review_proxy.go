@@ -223,7 +223,7 @@ func (s *Server) proxySubmitReview(c echo.Context) error {
 	}
 	return c.JSON(http.StatusCreated, map[string]any{"review": map[string]any{"id": r.ID, "product_id": r.ProductID,
 		"rating": r.Rating, "title": r.Title, "body": r.Body, "status": r.Status, "verified_buyer": r.VerifiedBuyer,
-		"created_at": r.CreatedAt}})
+		"created_at": r.CreatedAt}, "photo_token": s.photoToken(shopDomain(c), r.ID)})
 }
 
 // reviewFormFailure shows a form submission's error on the form page, with the shopper's text
@@ -328,6 +328,9 @@ func (s *Server) proxyListReviews(c echo.Context) error {
 	}
 	if reviews == nil {
 		reviews = []models.PublicReview{}
+	}
+	if err := s.withPublicPhotos(c, reviews); err != nil {
+		return err
 	}
 	out := map[string]any{"reviews": reviews, "summary": sum}
 	if next != "" {

@@ -39,7 +39,7 @@ func (s *Server) routes(e *echo.Echo) {
 	proxy := e.Group("/proxy", middleware.BodyLimit("64K"), s.requireProxySignature)
 	s.adminRoutes(api)
 	s.loyaltyRoutes(api, proxy)
-	s.reviewRoutes(api, proxy)
+	s.reviewRoutes(e, api, proxy)
 	s.messagingRoutes(e, api, proxy)
 
 	if s.Cfg.Development() {

@@ -1,9 +1,12 @@
 package handlers
 
-import "github.com/labstack/echo/v4"
+import (
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
 
 // reviewRoutes: inbox, moderation, cases, themes, import; storefront submission and listing.
-func (s *Server) reviewRoutes(api, proxy *echo.Group) {
+func (s *Server) reviewRoutes(e *echo.Echo, api, proxy *echo.Group) {
 	api.GET("/reviews", s.listReviews)
 	api.GET("/reviews/settings", s.getReviewSettings)
 	api.PUT("/reviews/settings", s.putReviewSettings)
@@ -22,4 +25,6 @@ func (s *Server) reviewRoutes(api, proxy *echo.Group) {
 	proxy.POST("/reviews", s.proxySubmitReview)
 	proxy.GET("/reviews", s.proxyListReviews)
 	proxy.GET("/reviews/new", s.proxyReviewForm)
+	// Photos outgrow the proxy group's 64 KB body limit: their own route, same signature check.
+	e.POST("/proxy/reviews/:id/photos", s.proxyReviewPhotos, middleware.BodyLimit("16M"), s.requireProxySignature)
 }

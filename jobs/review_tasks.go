@@ -74,6 +74,7 @@ func (w *Worker) registerReviews(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypeReviewAlert, w.handleReviewAlert)
 	mux.HandleFunc(TypeReviewSweep, w.handleReviewSweep)
 	mux.HandleFunc(TypeRatingMetafields, w.handleRatingMetafields)
+	mux.HandleFunc(TypeReviewPhotos, w.handleReviewPhotos)
 }
 
 func (w *Worker) scheduleReviews(s *asynq.Scheduler) error {
@@ -162,7 +163,8 @@ func (w *Worker) handleReviewRequests(ctx context.Context, t *asynq.Task) error 
 }
 
 // handleReviewSweep is the periodic fan-out: due requests, waiting reviews, undelivered
-// alerts, held reviews past their shop's publishing window, and stale rating metafields.
+// alerts, held reviews past their shop's publishing window, photos to upload or delete, and
+// stale rating metafields.
 func (w *Worker) handleReviewSweep(ctx context.Context, _ *asynq.Task) error {
 	now := w.now()
 	shops, err := models.ShopsWithDueReviewRequests(ctx, w.DB, now)
@@ -196,6 +198,9 @@ func (w *Worker) handleReviewSweep(ctx context.Context, _ *asynq.Task) error {
 		return err
 	} else if n > 0 {
 		w.Log.Info("held reviews published after the moderation window", "reviews", n)
+	}
+	if err := w.sweepReviewPhotos(ctx); err != nil {
+		return err
 	}
 	return w.sweepRatingMetafields(ctx, now)
 }

@@ -69,6 +69,9 @@ type Review struct {
 	CreatedAt              time.Time
 	ReceivedAt             time.Time
 	UpdatedAt              time.Time
+	Reply                  string
+	RepliedAt              *time.Time
+	Photos                 []ReviewPhoto `gorm:"-"` // filled by the handlers that show them
 }
 
 // ReviewSentiment is the stored score of a review, as the API shows it.
@@ -117,8 +120,11 @@ func (r Review) MarshalJSON() ([]byte, error) {
 		Sentiment     *ReviewSentiment `json:"sentiment"`
 		CreatedAt     time.Time        `json:"created_at"`
 		PublishedAt   *time.Time       `json:"published_at,omitempty"`
+		Reply         string           `json:"reply,omitempty"`
+		RepliedAt     *time.Time       `json:"replied_at,omitempty"`
+		Photos        []ReviewPhoto    `json:"photos,omitempty"`
 	}{r.ID, r.ProductID, r.ProductHandle, r.CustomerID, r.OrderID, r.Rating, r.Title, r.Body, r.ReviewerName,
-		r.Status, r.VerifiedBuyer, r.Source, r.Sentiment(), r.CreatedAt, r.PublishedAt})
+		r.Status, r.VerifiedBuyer, r.Source, r.Sentiment(), r.CreatedAt, r.PublishedAt, r.Reply, r.RepliedAt, r.Photos})
 }
 
 // ReviewInput is one storefront submission after the edge has decided who the reviewer is.

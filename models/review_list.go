@@ -120,16 +120,17 @@ func ListReviews(ctx context.Context, db *gorm.DB, shopID int64, f ReviewFilter)
 
 // PublicReview is what the storefront may show: no email, no customer id, a short name.
 type PublicReview struct {
-	ID            int64      `json:"id"`
-	ProductID     *int64     `json:"product_id"`
-	Rating        int        `json:"rating"`
-	Title         string     `json:"title"`
-	Body          string     `json:"body"`
-	Author        string     `json:"author"`
-	VerifiedBuyer bool       `json:"verified_buyer"`
-	CreatedAt     time.Time  `json:"created_at"`
-	Reply         string     `json:"reply,omitempty"` // the merchant's public answer
-	RepliedAt     *time.Time `json:"replied_at,omitempty"`
+	ID            int64         `json:"id"`
+	ProductID     *int64        `json:"product_id"`
+	Rating        int           `json:"rating"`
+	Title         string        `json:"title"`
+	Body          string        `json:"body"`
+	Author        string        `json:"author"`
+	VerifiedBuyer bool          `json:"verified_buyer"`
+	CreatedAt     time.Time     `json:"created_at"`
+	Reply         string        `json:"reply,omitempty"` // the merchant's public answer
+	RepliedAt     *time.Time    `json:"replied_at,omitempty"`
+	Photos        []PublicPhoto `json:"photos,omitempty" gorm:"-"`
 }
 
 // RatingSummary is a product's published rating.

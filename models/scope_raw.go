@@ -27,7 +27,7 @@ var shopTables = map[string]bool{
 	"history_imports": true, "loyalty_settings": true, "merchant_alerts": true, "message_decisions": true, "message_policies": true,
 	"message_suppressions": true, "messages": true, "metrics_cohorts": true, "metrics_customers": true,
 	"metrics_daily": true, "metrics_decisions_daily": true, "metrics_state": true, "order_lines": true,
-	"orders": true, "product_rating_sync": true, "refunds": true, "review_requests": true, "review_settings": true, "reviews": true, "selling_plans": true,
+	"orders": true, "product_rating_sync": true, "refunds": true, "review_photos": true, "review_requests": true, "review_settings": true, "reviews": true, "selling_plans": true,
 	"sms_settings": true, "subscription_contracts": true, "subscription_lines": true,
 	"subscription_status_history": true, "webhook_events": true,
 }

@@ -42,6 +42,7 @@ type Server struct {
 	srv       *httptest.Server
 	data      *state
 	bulkData  *bulkState
+	filesSt   *filesState
 }
 
 // New returns an unstarted fake with the default operations; Handler serves it.
@@ -51,6 +52,7 @@ func New(apiSecret string) *Server {
 		bulkData: newBulkState()}
 	s.registerDefaults()
 	s.registerBulk()
+	s.registerFiles()
 	return s
 }
 
@@ -143,6 +145,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveGraphQL(w, r, shop)
 	case strings.HasPrefix(rest, "/bulk-results/") && r.Method == http.MethodGet:
 		s.serveBulkResult(w, shop, strings.TrimPrefix(rest, "/bulk-results/"))
+	case rest == "/staged" && r.Method == http.MethodPost:
+		s.serveStaged(w, r, shop)
+	case strings.HasPrefix(rest, "/files/") && r.Method == http.MethodGet:
+		s.serveFile(w, shop, strings.TrimPrefix(rest, "/files/"))
 	default:
 		http.NotFound(w, r)
 	}

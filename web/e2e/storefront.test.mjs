@@ -13,6 +13,8 @@ const secret = process.env.BOOMERANG_E2E_SECRET || 'boomerang-dev-secret';
 const product = { id: 70_000 + (Date.now() % 100_000), title: 'Travel Tumbler', handle: 'travel-tumbler' };
 const sofia = 9008; // demo customer: one $120 order, 600 points
 let harness;
+// A 1×1 PNG: the photo the signed-in shopper attaches to their review.
+const pixel = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
 before(async () => {
   harness = await startHarness({ appURL: baseURL, secret, shop, product });
@@ -38,6 +40,7 @@ test('a signed-in customer reviews, redeems a reward and copies their referral l
     await form.locator('label[for$="-5"]').click();
     await form.getByLabel('Title').fill('Keeps coffee hot all morning');
     await form.getByLabel('Your review').fill('I take it on the train every day; still hot at noon.');
+    await form.getByLabel('Add up to 3 photos (JPEG or PNG, 5 MB each)').setInputFiles({ name: 'tumbler.png', mimeType: 'image/png', buffer: pixel });
     await form.getByRole('button', { name: 'Submit review' }).click();
     await form.getByText('Thank you! Your review is published.').waitFor();
     await page.locator('.bmr-review', { hasText: 'Keeps coffee hot all morning' }).waitFor();
@@ -75,6 +78,13 @@ test('a guest sees the stars and reviews and submits a review', async () => {
     await page.locator('.bmr-star-rating [role="img"]').waitFor();
     assert.match(await page.locator('.bmr-star-rating [role="img"]').getAttribute('aria-label'), /out of 5 stars/);
     await page.locator('.bmr-review', { hasText: 'Keeps coffee hot all morning' }).waitFor();
+    // Sofia's photo shows once the app has put it in Shopify Files and Shopify has processed it.
+    for (let i = 0; i < 30 && !(await page.locator('.bmr-review__photos img').count()); i++) {
+      await page.waitForTimeout(1000);
+      await page.reload();
+      await page.locator('.bmr-review', { hasText: 'Keeps coffee hot all morning' }).waitFor();
+    }
+    assert.equal(await page.locator('.bmr-review__photos img').getAttribute('alt'), 'Photo from Sofia G.');
     const ld = JSON.parse(await page.locator('script[type="application/ld+json"]').textContent());
     assert.equal(ld.aggregateRating['@type'], 'AggregateRating');
     assert.ok(ld.aggregateRating.reviewCount >= 1);

@@ -141,6 +141,7 @@ export const api = {
   post: (path, body, opts) => request('POST', path, { ...opts, body }),
   put: (path, body, opts) => request('PUT', path, { ...opts, body }),
   patch: (path, body, opts) => request('PATCH', path, { ...opts, body }),
+  del: (path, opts) => request('DELETE', path, opts),
   upload: (path, formData, opts) => request('POST', path, { ...opts, body: formData }),
 };
 

@@ -37,6 +37,10 @@
           el('time', { dateTime: r.created_at }, date.format(new Date(r.created_at))),
           r.verified_buyer ? el('span', { className: 'bmr-badge' }, t.verified) : null),
         el('p', { className: 'bmr-review__body' }, r.body || ''));
+      if (r.photos?.length) {
+        li.append(el('div', { className: 'bmr-review__photos' }, ...r.photos.map((p) =>
+          el('img', { src: p.url, width: p.width, height: p.height, loading: 'lazy', alt: fill(t.photo_alt, { author: r.author }) }))));
+      }
       if (r.reply) {
         li.append(el('div', { className: 'bmr-review__reply' },
           el('strong', null, fill(t.reply, { shop: cfg.shop })), el('p', null, r.reply)));
@@ -95,8 +99,13 @@
           form.querySelector('input[name=rating]').focus();
           return;
         }
-        const body = { product_id: cfg.product, request_key: crypto.randomUUID() };
-        for (const [k, v] of d) body[k] = v;
+        const photos = d.getAll('photo').filter((f) => f.size > 0);
+        if (photos.length > 3) {
+          fstatus.textContent = t.photos_too_many;
+          return;
+        }
+        const body = { product_id: cfg.product };
+        for (const [k, v] of d) if (typeof v === 'string') body[k] = v;
         button.disabled = true;
         button.textContent = t.sending;
         try {
@@ -108,7 +117,15 @@
           const out = await res.json().catch(() => ({}));
           if (res.status === 201) {
             form.reset();
-            fstatus.textContent = out.review?.status === 'published' ? t.thanks : t.thanks_pending;
+            let note = out.review?.status === 'published' ? t.thanks : t.thanks_pending;
+            if (photos.length) {
+              const up = new FormData();
+              up.set('token', out.photo_token);
+              for (const p of photos) up.append('photo', p);
+              const pr = await fetch(`${cfg.proxy}/reviews/${out.review.id}/photos`, { method: 'POST', body: up }).catch(() => null);
+              if (pr?.status !== 201) note = t.photos_failed;
+            }
+            fstatus.textContent = note;
             if (out.review?.status === 'published') load(true);
           } else {
             fstatus.textContent = res.status === 409 ? t.duplicate : res.status === 429 ? t.too_many : t.failed;

@@ -60,6 +60,20 @@ function Inbox() {
       setBusy(null);
     }
   };
+  const removeReview = async (r) => {
+    if (!window.confirm(`Delete review ${r.id} for good? Its photos are deleted from Shopify Files too.`)) return;
+    setBusy(r.id);
+    try {
+      await api.del(`/api/reviews/${r.id}`);
+      list.update((items) => items.filter((x) => x.id !== r.id));
+      toast('Review deleted');
+    } catch (e) {
+      toast(e.message, { error: true });
+    } finally {
+      setBusy(null);
+    }
+  };
+  const replied = (r, reply) => list.update((items) => items.map((x) => (x.id === r.id ? { ...x, reply } : x)));
   const filtered = !!(rating || sentiment || status);
   return (
     <Stack gap="400">
@@ -105,6 +119,18 @@ function Inbox() {
                     {r.verified_buyer && <Badge tone="success">Verified buyer</Badge>}
                   </Stack>
                   {r.body && <Text>{r.body}</Text>}
+                  {r.photos && r.photos.length > 0 && (
+                    <Stack horizontal gap="200">
+                      {r.photos.map((p) =>
+                        p.url ? (
+                          <img key={p.id} className="bm-review-photo" src={p.url} width={72} height={72} alt={`Photo ${p.position} of review ${r.id}`} />
+                        ) : (
+                          <Badge key={p.id} tone={p.status === 'failed' ? 'critical' : 'info'}>{`Photo ${p.position}: ${humanize(p.status)}`}</Badge>
+                        ),
+                      )}
+                    </Stack>
+                  )}
+                  <ReviewReply review={r} onSaved={(reply) => replied(r, reply)} />
                   <Text muted size="small">
                     {date(r.created_at)}
                     {r.product_id ? ` · product ${r.product_id}` : ''}
@@ -122,6 +148,9 @@ function Inbox() {
                         Hide
                       </Button>
                     )}
+                    <Button size="slim" critical loading={busy === r.id} onClick={() => removeReview(r)} label={`Delete review ${r.id}`}>
+                      Delete
+                    </Button>
                   </Stack>
                 </Stack>
               </article>
@@ -130,6 +159,52 @@ function Inbox() {
           </Stack>
         </Section>
       )}
+    </Stack>
+  );
+}
+
+// ReviewReply is the merchant's public answer under a review, shown on the storefront.
+function ReviewReply({ review, onSaved }) {
+  const toast = useToast();
+  const [open, setOpen] = useState(false);
+  const [text, setText] = useState(review.reply || '');
+  const [saving, setSaving] = useState(false);
+  const save = async () => {
+    setSaving(true);
+    try {
+      await api.put(`/api/reviews/${review.id}/reply`, { reply: text });
+      onSaved(text.trim());
+      setOpen(false);
+      toast(text.trim() ? 'Reply published' : 'Reply removed');
+    } catch (e) {
+      toast(e.message, { error: true });
+    } finally {
+      setSaving(false);
+    }
+  };
+  if (!open) {
+    return (
+      <Stack gap="100">
+        {review.reply && <Text muted>{`Your reply: ${review.reply}`}</Text>}
+        <div>
+          <Button size="slim" onClick={() => setOpen(true)} label={`${review.reply ? 'Edit the reply to' : 'Reply to'} review ${review.id}`}>
+            {review.reply ? 'Edit reply' : 'Reply'}
+          </Button>
+        </div>
+      </Stack>
+    );
+  }
+  return (
+    <Stack gap="200">
+      <TextField label={`Public reply to review ${review.id}`} multiline={3} value={text} onChange={setText} help="Shown under the review on your store. Leave it empty to remove it." />
+      <Stack horizontal gap="200">
+        <Button size="slim" primary loading={saving} onClick={save}>
+          Save reply
+        </Button>
+        <Button size="slim" onClick={() => setOpen(false)}>
+          Cancel
+        </Button>
+      </Stack>
     </Stack>
   );
 }
