@@ -76,7 +76,7 @@ type ProductRating struct {
 	Count     int64
 	Average   float64
 	Top       []RatingReview `gorm:"-"`
-	ChangedAt time.Time // the mark this rating was read under
+	ChangedAt time.Time      // the mark this rating was read under
 }
 
 // RatingReview is one review in the product's JSON-LD.
