@@ -12,12 +12,12 @@ import (
 	"github.com/boomerang-app/boomerang/shopify"
 )
 
-// flowAction posts a Flow action run as Flow does (signed with secret) and returns the status
-// and the answer.
-func (s *story) flowAction(action, secret string, body map[string]any) (int, map[string]any) {
+// postFlow posts a body to a Flow endpoint as Flow does (signed with secret) and returns the
+// status and the answer.
+func (s *story) postFlow(path, secret string, body any) (int, map[string]any) {
 	s.t.Helper()
 	b, _ := json.Marshal(body)
-	req, _ := http.NewRequest(http.MethodPost, s.a.Server.URL+"/flow/actions/"+action, bytes.NewReader(b))
+	req, _ := http.NewRequest(http.MethodPost, s.a.Server.URL+path, bytes.NewReader(b))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Shopify-Hmac-Sha256", shopify.SignWebhook(b, secret))
 	resp, err := http.DefaultClient.Do(req)
@@ -28,6 +28,12 @@ func (s *story) flowAction(action, secret string, body map[string]any) (int, map
 	var out map[string]any
 	_ = json.NewDecoder(resp.Body).Decode(&out)
 	return resp.StatusCode, out
+}
+
+// flowAction posts a Flow action run.
+func (s *story) flowAction(action, secret string, body map[string]any) (int, map[string]any) {
+	s.t.Helper()
+	return s.postFlow("/flow/actions/"+action, secret, body)
 }
 
 // Marshall's subscription, known from his orders, is cancelled in his subscription app, which

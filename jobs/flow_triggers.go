@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -36,16 +35,7 @@ var flowTriggersTotal = promauto.NewCounterVec(prometheus.CounterOpts{
 
 // EnqueueFlowTriggers sends a shop's queued Flow triggers soon.
 func (q *Queue) EnqueueFlowTriggers(ctx context.Context, shopID int64) error {
-	b, _ := json.Marshal(idPayload{shopID})
-	return q.enqueue(ctx, asynq.NewTask(TypeFlowTriggers, b), asynq.Unique(10*time.Second), asynq.Queue(QueueLow), asynq.MaxRetry(15))
-}
-
-func (w *Worker) handleFlowTriggers(ctx context.Context, t *asynq.Task) error {
-	shopID, err := decodeID(t)
-	if err != nil {
-		return err
-	}
-	return w.SendFlowTriggers(ctx, shopID)
+	return q.enqueue(ctx, shopTask(TypeFlowTriggers, shopID), asynq.Unique(10*time.Second), asynq.Queue(QueueLow), asynq.MaxRetry(15))
 }
 
 // SendFlowTriggers sends a shop's queued triggers, oldest first. A refusal (a payload Flow will

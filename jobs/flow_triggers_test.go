@@ -1,34 +1,20 @@
 package jobs_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/boomerang-app/boomerang/models"
-	"github.com/boomerang-app/boomerang/shopify"
 	"github.com/boomerang-app/boomerang/shopify/fakeshop"
 )
 
 // flowLifecycle posts Flow's trigger lifecycle callback, signed with secret.
 func (s *story) flowLifecycle(secret, trigger string, enabled bool, at time.Time) (int, map[string]any) {
 	s.t.Helper()
-	b, _ := json.Marshal(map[string]any{"flow_trigger_definition_id": trigger, "has_enabled_flow": enabled,
+	return s.postFlow("/flow/lifecycle", secret, map[string]any{"flow_trigger_definition_id": trigger, "has_enabled_flow": enabled,
 		"shop_id": 1, "shopify_domain": s.shop, "timestamp": at.UTC().Format(time.RFC3339Nano)})
-	req, _ := http.NewRequest(http.MethodPost, s.a.Server.URL+"/flow/lifecycle", bytes.NewReader(b))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Shopify-Hmac-Sha256", shopify.SignWebhook(b, secret))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out map[string]any
-	_ = json.NewDecoder(resp.Body).Decode(&out)
-	return resp.StatusCode, out
 }
 
 func flowSent(fake *fakeshop.Server, shop, handle string) []fakeshop.FlowTrigger {

@@ -202,18 +202,9 @@ const (
 }`
 )
 
-// handleHoldTags sets or removes the boomerang-promo-hold tag of customers whose holds
-// changed. A throttled or failing Admin API call returns the error, so Asynq retries with
-// backoff; customers already done stay done.
-func (w *Worker) handleHoldTags(ctx context.Context, t *asynq.Task) error {
-	shopID, err := decodeID(t)
-	if err != nil {
-		return err
-	}
-	return w.SyncHoldTags(ctx, shopID)
-}
-
-// SyncHoldTags mirrors a shop's pending hold changes onto Shopify customer tags.
+// SyncHoldTags mirrors a shop's pending hold changes onto Shopify customer tags (the
+// boomerang-promo-hold tag). A throttled or failing Admin API call returns the error, so Asynq
+// retries with backoff; customers already done stay done.
 func (w *Worker) SyncHoldTags(ctx context.Context, shopID int64) error {
 	sh, err := models.GetShop(ctx, w.DB, shopID)
 	if err != nil {

@@ -68,8 +68,7 @@ func (q *Queue) EnqueueSubscriptionLines(ctx context.Context, shopID, contractID
 
 // EnqueueHoldTags mirrors a shop's hold changes onto Shopify customer tags.
 func (q *Queue) EnqueueHoldTags(ctx context.Context, shopID int64) error {
-	b, _ := json.Marshal(idPayload{shopID})
-	return q.enqueue(ctx, asynq.NewTask(TypeHoldTags, b), asynq.Unique(30*time.Second), asynq.Queue(QueueLow), asynq.MaxRetry(15))
+	return q.enqueue(ctx, shopTask(TypeHoldTags, shopID), asynq.Unique(30*time.Second), asynq.Queue(QueueLow), asynq.MaxRetry(15))
 }
 
 // enqueueDispatchTail runs dispatch once more right after a run that found work. Producers'
@@ -88,8 +87,8 @@ func (w *Worker) registerMessaging(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypeDeliverMessage, w.handleDeliver)
 	mux.HandleFunc(TypeSendCampaign, w.handleSendCampaign)
 	mux.HandleFunc(TypeSubscriptionLines, w.handleSubscriptionLines)
-	mux.HandleFunc(TypeHoldTags, w.handleHoldTags)
-	mux.HandleFunc(TypeFlowTriggers, w.handleFlowTriggers)
+	mux.HandleFunc(TypeHoldTags, perShop(w.SyncHoldTags))
+	mux.HandleFunc(TypeFlowTriggers, perShop(w.SendFlowTriggers))
 	mux.HandleFunc(TypeMessagingSweep, w.handleMessagingSweep)
 	mux.HandleFunc(TypeMessagingDaily, w.handleMessagingDaily)
 	mux.HandleFunc(TypeMessagingScan, w.handleMessagingScan)

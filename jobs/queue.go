@@ -112,3 +112,20 @@ func decodeID(t *asynq.Task) (int64, error) {
 	}
 	return p.ID, nil
 }
+
+// shopTask is a task whose payload names one shop ({"id"}).
+func shopTask(typ string, shopID int64) *asynq.Task {
+	b, _ := json.Marshal(idPayload{shopID})
+	return asynq.NewTask(typ, b)
+}
+
+// perShop makes a use case that runs for one shop an Asynq handler of shopTask payloads.
+func perShop(run func(ctx context.Context, shopID int64) error) asynq.HandlerFunc {
+	return func(ctx context.Context, t *asynq.Task) error {
+		shopID, err := decodeID(t)
+		if err != nil {
+			return err
+		}
+		return run(ctx, shopID)
+	}
+}

@@ -35,16 +35,7 @@ const (
 
 // EnqueueRatingMetafields writes a shop's stale rating metafields soon.
 func (q *Queue) EnqueueRatingMetafields(ctx context.Context, shopID int64) error {
-	b, _ := json.Marshal(idPayload{shopID})
-	return q.enqueue(ctx, asynq.NewTask(TypeRatingMetafields, b), asynq.Unique(10*time.Second), asynq.Queue(QueueLow), asynq.MaxRetry(20))
-}
-
-func (w *Worker) handleRatingMetafields(ctx context.Context, t *asynq.Task) error {
-	shopID, err := decodeID(t)
-	if err != nil {
-		return err
-	}
-	return w.SyncRatingMetafields(ctx, shopID)
+	return q.enqueue(ctx, shopTask(TypeRatingMetafields, shopID), asynq.Unique(10*time.Second), asynq.Queue(QueueLow), asynq.MaxRetry(20))
 }
 
 // SyncRatingMetafields writes the metafields of a shop's marked products: set while the product

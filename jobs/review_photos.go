@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -30,7 +29,6 @@ const (
 // EnqueueReviewPhotos runs a shop's photo work after `in`. A follow-up (in > 0) is keyed by its
 // time slot rather than the uniqueness lock, which the run enqueueing it still holds.
 func (q *Queue) EnqueueReviewPhotos(ctx context.Context, shopID int64, in time.Duration) error {
-	b, _ := json.Marshal(idPayload{shopID})
 	opts := []asynq.Option{asynq.Queue(QueueLow), asynq.MaxRetry(20)}
 	if in > 0 {
 		slot := time.Now().Add(in).UnixMilli() / in.Milliseconds()
@@ -38,7 +36,7 @@ func (q *Queue) EnqueueReviewPhotos(ctx context.Context, shopID int64, in time.D
 	} else {
 		opts = append(opts, asynq.Unique(2*time.Second))
 	}
-	return q.enqueue(ctx, asynq.NewTask(TypeReviewPhotos, b), opts...)
+	return q.enqueue(ctx, shopTask(TypeReviewPhotos, shopID), opts...)
 }
 
 func (w *Worker) handleReviewPhotos(ctx context.Context, t *asynq.Task) error {

@@ -73,7 +73,7 @@ func (w *Worker) registerReviews(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypeReviewRequests, w.handleReviewRequests)
 	mux.HandleFunc(TypeReviewAlert, w.handleReviewAlert)
 	mux.HandleFunc(TypeReviewSweep, w.handleReviewSweep)
-	mux.HandleFunc(TypeRatingMetafields, w.handleRatingMetafields)
+	mux.HandleFunc(TypeRatingMetafields, perShop(w.SyncRatingMetafields))
 	mux.HandleFunc(TypeReviewPhotos, w.handleReviewPhotos)
 }
 

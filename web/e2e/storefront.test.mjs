@@ -25,6 +25,13 @@ async function open(customer, locale = 'en') {
   const b = await launch();
   const page = await b.context.newPage();
   const problems = watch(page);
+  // Cumulative layout shift, as Chrome reports it (the blocks reserve their space).
+  await page.addInitScript(() => {
+    window.__cls = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (!e.hadRecentInput) window.__cls += e.value;
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
   const q = new URLSearchParams({ locale });
   if (customer) q.set('customer', String(customer));
   await page.goto(`${harness.url}/products/${product.handle}?${q}`);
@@ -85,6 +92,9 @@ test('a guest sees the stars and reviews and submits a review', async () => {
       await page.locator('.bmr-review', { hasText: 'Keeps coffee hot all morning' }).waitFor();
     }
     assert.equal(await page.locator('.bmr-review__photos img').getAttribute('alt'), 'Photo from Sofia G.');
+    await page.waitForLoadState('networkidle');
+    const cls = await page.evaluate(() => window.__cls);
+    assert.ok(cls < 0.1, `cumulative layout shift ${cls}, want under 0.1`);
     const ld = JSON.parse(await page.locator('script[type="application/ld+json"]').textContent());
     assert.equal(ld.aggregateRating['@type'], 'AggregateRating');
     assert.ok(ld.aggregateRating.reviewCount >= 1);
