@@ -94,6 +94,7 @@ test('a guest sees the stars and reviews and submits a review', async () => {
     assert.equal(await page.locator('.bmr-review__photos img').getAttribute('alt'), 'Photo from Sofia G.');
     await page.waitForLoadState('networkidle');
     const cls = await page.evaluate(() => window.__cls);
+    console.log(`cumulative layout shift of the product page: ${cls.toFixed(4)}`);
     assert.ok(cls < 0.1, `cumulative layout shift ${cls}, want under 0.1`);
     const ld = JSON.parse(await page.locator('script[type="application/ld+json"]').textContent());
     assert.equal(ld.aggregateRating['@type'], 'AggregateRating');
