@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { axeViolations, baseURL, describeViolations, embeddedURL, launch, screenshot, settle, url, watch } from './browser.mjs';
+import { axeViolations, baseURL, describeViolations, embeddedURL, launch, screenshot, settle, shop, url, watch } from './browser.mjs';
 
 const skip = baseURL ? false : 'set BOOMERANG_E2E_URL to the server under test (e.g. http://127.0.0.1:8080)';
 
@@ -327,6 +327,9 @@ describe('admin forms', { skip }, () => {
     try {
       await page.goto(url('/setup'));
       await settle(page, 'page-setup');
+      // The storefront step opens the theme editor where the extension's blocks are switched on.
+      const embeds = page.locator('[data-testid="setup-storefront"] a', { hasText: 'Open App embeds' });
+      assert.equal(await embeds.getAttribute('href'), `https://${shop}/admin/themes/current/editor?context=apps`);
       // The demo shop's two years of orders arrive by bulk operation; the page follows the import.
       const counts = page.locator('[data-testid="setup-history-counts"]');
       await page.waitForFunction(

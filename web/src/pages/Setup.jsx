@@ -1,6 +1,6 @@
 // The setup guide: the store's history coming in, the opening points, and a move from another loyalty app.
 import { useEffect, useState } from 'react';
-import { api, insideShopify } from '../api.js';
+import { api, insideShopify, shopDomain } from '../api.js';
 import { money, num } from '../format.js';
 import { useResource } from '../hooks.js';
 import {
@@ -10,6 +10,7 @@ import {
   Fields,
   FileInput,
   LineErrors,
+  Link,
   LoadingCards,
   Notice,
   Page,
@@ -296,10 +297,35 @@ function ToDo({ imp }) {
   );
 }
 
+// Storefront points the merchant at the theme editor, where the theme app extension's blocks are
+// switched on: Shopify lets no app change a theme by itself.
+function Storefront() {
+  const editor = `https://${shopDomain()}/admin/themes/current/editor`;
+  return (
+    <Section title="4. On your storefront" testId="setup-storefront">
+      <Stack gap="200">
+        <Text>
+          Shoppers see Boomerang through your theme. In the theme editor, switch on the Loyalty launcher under App embeds, then add
+          the Product reviews and Star rating blocks to your product template. The stars also come from the product rating
+          metafields Boomerang keeps up to date, which many themes and Google Shopping show by themselves.
+        </Text>
+        <Stack horizontal gap="300">
+          <Link url={`${editor}?context=apps`} external>
+            Open App embeds in the theme editor
+          </Link>
+          <Link url={`${editor}?template=product`} external>
+            Open the product template
+          </Link>
+        </Stack>
+      </Stack>
+    </Section>
+  );
+}
+
 export function Setup() {
   const { data: imp, error, loading, reload } = useResource('/api/import/history');
   return (
-    <Page title="Setup guide" subtitle="Your store's past, opening points, and a move from another app" testId="page-setup">
+    <Page title="Setup guide" subtitle="Your store's past, opening points, a move from another app, and your storefront" testId="page-setup">
       <ErrorBanner error={error} title="The import status could not be loaded" />
       {loading && !imp && <LoadingCards />}
       {imp && (
@@ -308,6 +334,7 @@ export function Setup() {
           <History imp={imp} reload={reload} />
           <Opening imp={imp} reload={reload} />
           <Migration />
+          <Storefront />
         </Stack>
       )}
     </Page>
