@@ -143,12 +143,13 @@ func TestPolicyAPI(t *testing.T) {
 	a.Install(t, shop)
 	var p models.MessagePolicy
 	if code := a.API(t, shop, "GET", "/api/policy", nil, &p); code != 200 || p.FrequencyCapCount != 1 || p.FrequencyCapHours != 16 ||
-		p.QuietStart != "21:00" || p.QuietEnd != "08:00" || p.NegativeReviewHoldDays != 14 || p.SubscriptionGraceDays != 7 {
+		p.QuietStart != "21:00" || p.QuietEnd != "08:00" || p.NegativeReviewHoldDays != 14 || p.SubscriptionGraceDays != 7 ||
+		p.NoticeWindowMinutes != 10 {
 		t.Fatalf("defaults: %d %+v", code, p)
 	}
 	var e apiError
 	for field, value := range map[string]any{"quiet_start": "25:00", "frequency_cap_hours": 0, "reply_to": "not an address", "frequency_cap_count": -1,
-		"subscription_grace_days": 91} {
+		"subscription_grace_days": 91, "notice_window_minutes": 1441} {
 		body := map[string]any{field: value}
 		if code := a.API(t, shop, "PUT", "/api/policy", body, &e); code != 422 || e.Error.Field != field {
 			t.Errorf("%s=%v: %d %+v", field, value, code, e.Error)

@@ -149,6 +149,10 @@ func (w *Worker) send(ctx context.Context, claim models.Claim, src *source, pol 
 		_ = models.MarkDecisionRetry(ctx, w.DB, md.ShopID, md.ID, err.Error())
 		return err
 	}
+	if err := w.addCoalescedPoints(ctx, md, env); err != nil {
+		_ = models.MarkDecisionRetry(ctx, w.DB, md.ShopID, md.ID, err.Error())
+		return err
+	}
 	out, err := messaging.Render(ctx, src.templates, env.vars)
 	if errors.Is(err, messaging.ErrRenderTimeout) { // a busy machine, not a broken template
 		_ = models.MarkDecisionRetry(ctx, w.DB, md.ShopID, md.ID, err.Error())
@@ -181,4 +185,29 @@ func (w *Worker) send(ctx context.Context, claim models.Claim, src *source, pol 
 		return merr
 	}
 	return fmt.Errorf("deliver decision %d: %w", md.ID, err)
+}
+
+// addCoalescedPoints makes a notice that superseded others announce their points too: three
+// orders in the window, one mail with the points of all three.
+func (w *Worker) addCoalescedPoints(ctx context.Context, md *models.MessageDecision, env *envelope) error {
+	if !models.Coalesced(md.Trigger) {
+		return nil
+	}
+	extra, err := models.CoalescedPoints(ctx, w.DB, md)
+	if err != nil || extra == 0 {
+		return err
+	}
+	points, _ := env.vars["points"].(map[string]any)
+	if points == nil {
+		return nil
+	}
+	switch v := points["earned"].(type) {
+	case int64:
+		points["earned"] = v + extra
+	case int:
+		points["earned"] = int64(v) + extra
+	case float64:
+		points["earned"] = int64(v) + extra
+	}
+	return nil
 }

@@ -205,6 +205,7 @@ func TestDeliveryEmailRefusedAndUnsubscribe(t *testing.T) {
 	a := apptest.Start(t, apptest.Options{NoWorker: true, Env: map[string]string{"SMTP_URL": srv.URL()}})
 	shop := testenv.Shop("mail")
 	shopID := a.Install(t, shop)
+	noticesAtOnce(t, a, shop)
 	ctx := context.Background()
 	for id, email := range map[int64]string{1: "bounce@example.com", 2: "gone@example.com"} {
 		models.UpsertCustomer(ctx, a.DB, shopID, models.CustomerFact{CustomerID: id, Email: email, FirstName: "X", EmailConsent: models.ConsentSubscribed})

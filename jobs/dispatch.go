@@ -202,7 +202,7 @@ func (d *dispatcher) candidate(ctx context.Context, ev *models.Event, m models.M
 	md := &models.MessageDecision{ShopID: d.shopID, MessageID: m.ID, CustomerID: cust, EventID: &ev.ID,
 		Trigger: ev.Kind, EntityKey: ev.Key, DedupeKey: eventEntity(ev), Kind: m.Kind,
 		Channel:   models.ResolveChannel(m.Channel, customer, smsSuppressed),
-		NotBefore: base.Add(time.Duration(m.DelayMinutes) * time.Minute), Payload: ev.Payload}
+		NotBefore: models.NoticeNotBefore(ev.Kind, base.Add(time.Duration(m.DelayMinutes)*time.Minute), d.settings), Payload: ev.Payload}
 	cand := models.Candidate{Trigger: ev.Kind, Kind: m.Kind, Channel: md.Channel,
 		FeaturedProductIDs: m.FeaturedProductIDs, NotBefore: md.NotBefore}
 	return md, cand, true, nil

@@ -78,6 +78,7 @@ func TestSlowSMTPNeverDoubleSends(t *testing.T) {
 	a := apptest.Start(t, apptest.Options{Env: map[string]string{"SMTP_URL": srv.URL(), "SMTP_TIMEOUT_SECONDS": "1"}})
 	shop := testenv.Shop("slow250")
 	shopID := a.Install(t, shop)
+	noticesAtOnce(t, a, shop)
 	const n = 12
 	mailToEach(t, a, shopID, n)
 	settle(t, a, shopID)
@@ -134,7 +135,9 @@ func TestSMTPRefusedBeforeDataIsRetried(t *testing.T) {
 		return nil
 	}))
 	a := apptest.Start(t, apptest.Options{Env: map[string]string{"SMTP_URL": srv.URL(), "SMTP_TIMEOUT_SECONDS": "1"}})
-	shopID := a.Install(t, testenv.Shop("refuse"))
+	refuse := testenv.Shop("refuse")
+	shopID := a.Install(t, refuse)
+	noticesAtOnce(t, a, refuse)
 	const n = 6
 	mailToEach(t, a, shopID, n)
 	settle(t, a, shopID)

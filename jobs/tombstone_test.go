@@ -33,9 +33,11 @@ func TestLateWebhooksAfterShopRedact(t *testing.T) {
 	a := apptest.Start(t, apptest.Options{Env: map[string]string{"SMTP_URL": "smtp://" + relay, "SMTP_TIMEOUT_SECONDS": "1"}})
 	shop := testenv.Shop("leaving")
 	id := a.Install(t, shop)
+	noticesAtOnce(t, a, shop)
 	// A shop that stays: its mail shows the relay and the retries do work in this run.
 	stays := testenv.Shop("staying")
 	a.Install(t, stays)
+	noticesAtOnce(t, a, stays)
 	for i := 1; i <= 3; i++ {
 		cust := map[string]any{"id": 100 + i, "email": fmt.Sprintf("k%d@example.com", i), "first_name": "K",
 			"updated_at": ts("01"), "email_marketing_consent": map[string]any{"state": "subscribed"}}

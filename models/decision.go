@@ -223,6 +223,15 @@ func ClaimSend(ctx context.Context, db *gorm.DB, shopID, id int64, cand Candidat
 // decided on fresh facts and claimed with one conditional update, which only one concurrent
 // claimer can win.
 func ClaimDecision(ctx context.Context, db *gorm.DB, md *MessageDecision, cand Candidate, s PolicySettings, now time.Time) (Claim, error) {
+	if claimable(md, now) {
+		if skipped, err := supersede(ctx, db, md, s); err != nil || skipped {
+			if err != nil {
+				return Claim{}, err
+			}
+			cur, err := GetDecision(ctx, db, md.ShopID, md.ID)
+			return Claim{Decision: cur}, err
+		}
+	}
 	if cand.Kind == KindTransactional {
 		return claimTransactional(ctx, db, md, cand, s, now)
 	}

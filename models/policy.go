@@ -58,6 +58,9 @@ const (
 	// Settled outside the policy (decision skipped).
 	ReasonShopUninstalled = "shop_uninstalled"
 	ReasonMessageDisabled = "message_disabled"
+	// ReasonCoalesced: a newer notice about the same thing, within the notice window, carries the
+	// latest state instead.
+	ReasonCoalesced = "coalesced"
 )
 
 // Consent states as Shopify reports them (email_marketing_consent.state, sms_marketing_consent.state).
@@ -95,6 +98,9 @@ type PolicySettings struct {
 	QuietStart  int           // minutes after local midnight; equal to QuietEnd = no quiet hours
 	QuietEnd    int
 	MaxDeferral time.Duration // a triggered message still capped this long after NotBefore is skipped
+	// NoticeWindow: notices of CoalescedTriggers wait this long, and one superseded by a newer
+	// notice within it is skipped (coalesced); 0 sends each.
+	NoticeWindow time.Duration
 }
 
 // DefaultPolicySettings are PRODUCT.md's defaults.

@@ -21,16 +21,19 @@ type MessagePolicy struct {
 	CancellationCooldownDays int    `json:"cancellation_cooldown_days"`
 	// SubscriptionGraceDays: a subscription recognised from orders lapses when no renewal came
 	// by the expected date plus one interval plus these days.
-	SubscriptionGraceDays int       `json:"subscription_grace_days"`
-	SenderName            string    `json:"sender_name"` // display name on emails; the shop name when empty
-	ReplyTo               string    `json:"reply_to"`    // the shop's contact email when empty
-	UpdatedAt             time.Time `json:"-"`
+	SubscriptionGraceDays int `json:"subscription_grace_days"`
+	// NoticeWindowMinutes: notices about the same thing within this window collapse into one
+	// with the latest state (CoalescedTriggers); 0 sends each.
+	NoticeWindowMinutes int       `json:"notice_window_minutes"`
+	SenderName          string    `json:"sender_name"` // display name on emails; the shop name when empty
+	ReplyTo             string    `json:"reply_to"`    // the shop's contact email when empty
+	UpdatedAt           time.Time `json:"-"`
 }
 
 // DefaultMessagePolicy is what a new shop starts with (PRODUCT.md defaults).
 func DefaultMessagePolicy(shopID int64) MessagePolicy {
 	return MessagePolicy{ShopID: shopID, FrequencyCapCount: 1, FrequencyCapHours: 16, QuietStart: "21:00", QuietEnd: "08:00",
-		NegativeReviewHoldDays: 14, CancellationCooldownDays: 14, SubscriptionGraceDays: 7}
+		NegativeReviewHoldDays: 14, CancellationCooldownDays: 14, SubscriptionGraceDays: 7, NoticeWindowMinutes: 10}
 }
 
 // GetMessagePolicy returns the shop's policy, the defaults when none was saved.
@@ -58,6 +61,8 @@ func (p *MessagePolicy) Validate() error {
 		return Invalid("cancellation_cooldown_days", "must be between 0 and 365")
 	case p.SubscriptionGraceDays < 0 || p.SubscriptionGraceDays > 90:
 		return Invalid("subscription_grace_days", "must be between 0 and 90")
+	case p.NoticeWindowMinutes < 0 || p.NoticeWindowMinutes > 24*60:
+		return Invalid("notice_window_minutes", "must be between 0 (off) and 1440")
 	case len(p.SenderName) > 100 || strings.ContainsAny(p.SenderName, "\r\n"):
 		return Invalid("sender_name", "must be one line of at most 100 characters")
 	}
@@ -89,16 +94,17 @@ func SaveMessagePolicy(ctx context.Context, db *gorm.DB, shopID int64, p Message
 	p.QuietEnd = fmt.Sprintf("%02d:%02d", m/60, m%60)
 	err := db.WithContext(ctx).Exec(`INSERT INTO message_policies (shop_id, frequency_cap_count, frequency_cap_hours,
 			quiet_start, quiet_end, negative_review_hold_days, cancellation_cooldown_days, subscription_grace_days,
-			sender_name, reply_to)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			notice_window_minutes, sender_name, reply_to)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (shop_id) DO UPDATE SET frequency_cap_count = EXCLUDED.frequency_cap_count,
 			frequency_cap_hours = EXCLUDED.frequency_cap_hours, quiet_start = EXCLUDED.quiet_start,
 			quiet_end = EXCLUDED.quiet_end, negative_review_hold_days = EXCLUDED.negative_review_hold_days,
 			cancellation_cooldown_days = EXCLUDED.cancellation_cooldown_days,
-			subscription_grace_days = EXCLUDED.subscription_grace_days, sender_name = EXCLUDED.sender_name,
+			subscription_grace_days = EXCLUDED.subscription_grace_days,
+			notice_window_minutes = EXCLUDED.notice_window_minutes, sender_name = EXCLUDED.sender_name,
 			reply_to = EXCLUDED.reply_to, updated_at = now()`,
 		shopID, p.FrequencyCapCount, p.FrequencyCapHours, p.QuietStart, p.QuietEnd, p.NegativeReviewHoldDays,
-		p.CancellationCooldownDays, p.SubscriptionGraceDays, p.SenderName, p.ReplyTo).Error
+		p.CancellationCooldownDays, p.SubscriptionGraceDays, p.NoticeWindowMinutes, p.SenderName, p.ReplyTo).Error
 	if err != nil {
 		return p, fmt.Errorf("save policy of shop %d: %w", shopID, err)
 	}
@@ -116,6 +122,7 @@ func (p MessagePolicy) Settings() PolicySettings {
 	if m, ok := clockMinutes(p.QuietEnd); ok {
 		s.QuietEnd = m
 	}
+	s.NoticeWindow = time.Duration(p.NoticeWindowMinutes) * time.Minute
 	return s
 }
 

@@ -24,6 +24,7 @@ const reasonText = {
   already_reviewed: 'already reviewed',
   duplicate: 'already sent',
   message_disabled: 'message switched off',
+  coalesced: 'merged into a newer notice',
   audience_mismatch: 'not in the audience',
   template_error: 'template error',
   provider_error: 'delivery provider error',

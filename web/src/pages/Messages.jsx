@@ -81,10 +81,17 @@ const policySpecs = {
     min: 0,
     help: 'For subscriptions recognised from selling-plan orders: lapsed when no renewal came by the expected date plus one interval plus these days.',
   },
+  notice_window_minutes: {
+    label: 'Merge notices within (minutes)',
+    type: 'integer',
+    min: 0,
+    help: 'Points-earned notices wait this long; several in a row go out as one, with the latest balance. 0 sends each at once.',
+  },
 };
 const policyGroups = [
   { title: 'Frequency cap', keys: ['frequency_cap_count', 'frequency_cap_hours'] },
   { title: 'Quiet hours', keys: ['quiet_start', 'quiet_end'] },
+  { title: 'Notices', keys: ['notice_window_minutes'] },
   { title: 'Holds', help: 'Promotions are held back while something went wrong for the shopper.', keys: ['negative_review_hold_days', 'cancellation_cooldown_days', 'subscription_grace_days'] },
 ];
 
