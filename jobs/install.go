@@ -8,8 +8,6 @@ import (
 	"github.com/boomerang-app/boomerang/models"
 )
 
-const shopProfileQuery = `query { shop { name email currencyCode ianaTimezone } }`
-
 // handleInstall seeds a new shop's defaults (loyalty program, ready messages…) and, when a
 // token is already there, fetches its name, contact email, currency and time zone.
 func (w *Worker) handleInstall(ctx context.Context, t *asynq.Task) error {
@@ -36,16 +34,12 @@ func (w *Worker) handleInstall(ctx context.Context, t *asynq.Task) error {
 			return err
 		}
 	}
-	var out struct {
-		Shop struct {
-			Name, Email, CurrencyCode, IanaTimezone string
-		}
-	}
-	if err := w.Admin.Query(ctx, sh.Domain, shopProfileQuery, nil, &out); err != nil {
+	prof, err := w.Admin.ShopProfile(ctx, sh.Domain)
+	if err != nil {
 		// No token yet (webhook before first app load): the profile waits for shop/update or the next install run.
 		w.Log.Info("shop profile not fetched", "shop", sh.Domain, "error", err)
 		return nil
 	}
-	return models.UpdateShopProfile(ctx, w.DB, shopID, models.ShopProfile{Name: out.Shop.Name, Email: out.Shop.Email,
-		Currency: out.Shop.CurrencyCode, Timezone: out.Shop.IanaTimezone})
+	return models.UpdateShopProfile(ctx, w.DB, shopID, models.ShopProfile{Name: prof.Name, Email: prof.Email,
+		Currency: prof.CurrencyCode, Timezone: prof.IanaTimezone})
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -37,15 +36,6 @@ func (q *Queue) EnqueueConsentPush(ctx context.Context, shopID, customerID int64
 		asynq.TaskID(fmt.Sprintf("consent:%d:%d:%s:%d", shopID, customerID, channel, now.Unix())))
 }
 
-const (
-	emailConsentMutation = `mutation customerEmailMarketingConsentUpdate($input: CustomerEmailMarketingConsentUpdateInput!) {
-  customerEmailMarketingConsentUpdate(input: $input) { customer { id } userErrors { field message } }
-}`
-	smsConsentMutation = `mutation customerSmsMarketingConsentUpdate($input: CustomerSmsMarketingConsentUpdateInput!) {
-  customerSmsMarketingConsentUpdate(input: $input) { customer { id } userErrors { field message } }
-}`
-)
-
 func (w *Worker) handleConsentPush(ctx context.Context, t *asynq.Task) error {
 	var p consentPush
 	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.Shop == 0 || p.Customer == 0 {
@@ -68,25 +58,14 @@ func (w *Worker) PushConsent(ctx context.Context, shopID, customerID int64, chan
 	if err != nil {
 		return err
 	}
-	op, q, field := "customerEmailMarketingConsentUpdate", emailConsentMutation, "emailMarketingConsent"
-	if channel == models.ChannelSMS {
-		op, q, field = "customerSmsMarketingConsentUpdate", smsConsentMutation, "smsMarketingConsent"
+	err = w.Admin.SetMarketingConsent(ctx, sh.Domain, customerID, channel, state, at)
+	var refused *shopify.RefusedError
+	if errors.As(err, &refused) {
+		w.Log.Warn("consent not written to Shopify", "shop", sh.Domain, "error", refused.Error())
+		return nil
 	}
-	consent := map[string]any{"marketingState": strings.ToUpper(state), "consentUpdatedAt": at.UTC().Format(time.RFC3339)}
-	if state == models.ConsentSubscribed {
-		consent["marketingOptInLevel"] = "SINGLE_OPT_IN"
-	}
-	var out map[string]struct {
-		UserErrors []struct {
-			Message string `json:"message"`
-		} `json:"userErrors"`
-	}
-	vars := map[string]any{"input": map[string]any{"customerId": shopify.CustomerGID(customerID), field: consent}}
-	if err := w.Admin.Query(ctx, sh.Domain, q, vars, &out); err != nil {
-		return fmt.Errorf("%s for customer %d: %w", op, customerID, err)
-	}
-	if ue := out[op].UserErrors; len(ue) > 0 {
-		w.Log.Warn("consent not written to Shopify", "shop", sh.Domain, "op", op, "error", ue[0].Message)
+	if err != nil {
+		return fmt.Errorf("consent of customer %d: %w", customerID, err)
 	}
 	return nil
 }

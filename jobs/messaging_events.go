@@ -193,15 +193,6 @@ func (w *Worker) handleMessagingSweep(ctx context.Context, _ *asynq.Task) error 
 	return w.sweepFlowTriggers(ctx, now)
 }
 
-const (
-	tagsAddMutation = `mutation tagsAdd($id: ID!, $tags: [String!]!) {
-  tagsAdd(id: $id, tags: $tags) { node { id } userErrors { field message } }
-}`
-	tagsRemoveMutation = `mutation tagsRemove($id: ID!, $tags: [String!]!) {
-  tagsRemove(id: $id, tags: $tags) { node { id } userErrors { field message } }
-}`
-)
-
 // SyncHoldTags mirrors a shop's pending hold changes onto Shopify customer tags (the
 // boomerang-promo-hold tag). A throttled or failing Admin API call returns the error, so Asynq
 // retries with backoff; customers already done stay done.
@@ -223,27 +214,17 @@ func (w *Worker) SyncHoldTags(ctx context.Context, shopID int64) error {
 					return err
 				}
 			}
-			op, q := "tagsRemove", tagsRemoveMutation
-			if ch.Held {
-				op, q = "tagsAdd", tagsAddMutation
-			}
-			var out map[string]struct {
-				UserErrors []struct {
-					Field   []string `json:"field"`
-					Message string   `json:"message"`
-				} `json:"userErrors"`
-			}
-			err := w.Admin.Query(ctx, sh.Domain, q, map[string]any{"id": shopify.CustomerGID(ch.CustomerID), "tags": []string{models.HoldTag}}, &out)
-			if errors.Is(err, shopify.ErrNoToken) {
+			err := w.Admin.SetCustomerTag(ctx, sh.Domain, ch.CustomerID, models.HoldTag, ch.Held)
+			var refused *shopify.RefusedError
+			switch {
+			case errors.Is(err, shopify.ErrNoToken):
 				w.Log.Info("hold tags wait for an offline token", "shop", sh.Domain)
 				return nil
-			}
-			if err != nil {
-				return fmt.Errorf("%s for customer %d: %w", op, ch.CustomerID, err)
-			}
-			if ue := out[op].UserErrors; len(ue) > 0 {
+			case errors.As(err, &refused):
 				// A customer deleted in Shopify cannot be tagged: log it and settle the row.
-				w.Log.Warn("hold tag refused", "shop", sh.Domain, "op", op, "error", ue[0].Message)
+				w.Log.Warn("hold tag refused", "shop", sh.Domain, "error", refused.Error())
+			case err != nil:
+				return fmt.Errorf("hold tag for customer %d: %w", ch.CustomerID, err)
 			}
 			if err := models.MarkHoldsSynced(ctx, w.DB, shopID, ch); err != nil {
 				return err

@@ -14,13 +14,6 @@ import (
 
 // contractLinesQuery reads a contract's product lines; subscription webhooks carry none.
 // 50 lines cost about 50 points of the shop's GraphQL budget.
-const contractLinesQuery = `query subscriptionContract($id: ID!) {
-  subscriptionContract(id: $id) {
-    id
-    lines(first: 50) { nodes { productId variantId title quantity } }
-  }
-}`
-
 // applySubscriptionContract stores a subscription_contracts/* delivery and refreshes the
 // contract's lines when they may have changed. Lines that cannot be fetched now (throttled, no
 // token yet) are fetched by a retried task, so the webhook itself never fails on them.
@@ -99,31 +92,17 @@ func (w *Worker) RefreshContractLines(ctx context.Context, shopID, contractID, r
 	if err != nil {
 		return err
 	}
-	var out struct {
-		SubscriptionContract *struct {
-			ID    string `json:"id"`
-			Lines struct {
-				Nodes []struct {
-					ProductID string `json:"productId"`
-					VariantID string `json:"variantId"`
-					Title     string `json:"title"`
-					Quantity  int    `json:"quantity"`
-				} `json:"nodes"`
-			} `json:"lines"`
-		} `json:"subscriptionContract"`
-	}
-	gid := fmt.Sprintf("gid://shopify/SubscriptionContract/%d", contractID)
-	if err := w.Admin.Query(ctx, sh.Domain, contractLinesQuery, map[string]any{"id": gid}, &out); err != nil {
+	got, found, err := w.Admin.ContractLines(ctx, sh.Domain, contractID)
+	if err != nil {
 		return fmt.Errorf("fetch lines of contract %d: %w", contractID, err)
 	}
-	if out.SubscriptionContract == nil {
+	if !found {
 		w.Log.Info("subscription contract not found in Shopify", "shop", sh.Domain, "contract", contractID)
 		return nil
 	}
-	var lines []models.SubscriptionLine
-	for _, n := range out.SubscriptionContract.Lines.Nodes {
-		lines = append(lines, models.SubscriptionLine{ProductID: shopify.GIDNumber(n.ProductID),
-			VariantID: shopify.GIDNumber(n.VariantID), Title: n.Title, Quantity: n.Quantity})
+	lines := make([]models.SubscriptionLine, len(got))
+	for i, l := range got {
+		lines[i] = models.SubscriptionLine{ProductID: l.ProductID, VariantID: l.VariantID, Title: l.Title, Quantity: l.Quantity}
 	}
 	return models.ReplaceSubscriptionLines(ctx, w.DB, shopID, contractID, revision, lines)
 }

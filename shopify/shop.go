@@ -4,6 +4,8 @@
 package shopify
 
 import (
+	"context"
+	"fmt"
 	"regexp"
 	"strings"
 )
@@ -18,4 +20,65 @@ func NormalizeShop(s string) (string, bool) {
 		return "", false
 	}
 	return s, true
+}
+
+// ShopProfile is what the app shows and sends in a shop's name.
+type ShopProfile struct {
+	Name         string `json:"name"`
+	Email        string `json:"email"`
+	CurrencyCode string `json:"currencyCode"`
+	IanaTimezone string `json:"ianaTimezone"`
+}
+
+const shopProfileQuery = `query { shop { name email currencyCode ianaTimezone } }`
+
+// ShopProfile reads the shop's name, contact email, currency and time zone.
+func (a *Admin) ShopProfile(ctx context.Context, shop string) (ShopProfile, error) {
+	var out struct {
+		Shop ShopProfile `json:"shop"`
+	}
+	err := a.Query(ctx, shop, shopProfileQuery, nil, &out)
+	return out.Shop, err
+}
+
+// ContractLine is one line of a subscription contract.
+type ContractLine struct {
+	ProductID, VariantID int64
+	Title                string
+	Quantity             int
+}
+
+const contractLinesQuery = `query subscriptionContract($id: ID!) {
+  subscriptionContract(id: $id) {
+    id
+    lines(first: 50) { nodes { productId variantId title quantity } }
+  }
+}`
+
+// ContractLines reads a subscription contract's lines (the app's own contracts, with
+// read_own_subscription_contracts); found is false when Shopify has no such contract.
+func (a *Admin) ContractLines(ctx context.Context, shop string, contractID int64) (lines []ContractLine, found bool, err error) {
+	var out struct {
+		SubscriptionContract *struct {
+			Lines struct {
+				Nodes []struct {
+					ProductID string `json:"productId"`
+					VariantID string `json:"variantId"`
+					Title     string `json:"title"`
+					Quantity  int    `json:"quantity"`
+				} `json:"nodes"`
+			} `json:"lines"`
+		} `json:"subscriptionContract"`
+	}
+	gid := fmt.Sprintf("gid://shopify/SubscriptionContract/%d", contractID)
+	if err := a.Query(ctx, shop, contractLinesQuery, map[string]any{"id": gid}, &out); err != nil {
+		return nil, false, err
+	}
+	if out.SubscriptionContract == nil {
+		return nil, false, nil
+	}
+	for _, n := range out.SubscriptionContract.Lines.Nodes {
+		lines = append(lines, ContractLine{ProductID: GIDNumber(n.ProductID), VariantID: GIDNumber(n.VariantID), Title: n.Title, Quantity: n.Quantity})
+	}
+	return lines, true, nil
 }
