@@ -162,7 +162,10 @@ func (w *Worker) apply(ctx context.Context, ev *models.WebhookEvent) error {
 		if err := decode(ev.Body, &p); err != nil {
 			return err
 		}
-		return models.RedactCustomer(ctx, w.DB, shopID, p.Customer.ID)
+		if err := models.RedactCustomer(ctx, w.DB, shopID, p.Customer.ID); err != nil {
+			return err
+		}
+		return models.RedactGuestReviews(ctx, w.DB, shopID, p.Customer.Email) // what they wrote before they had an account
 	case topic == "shop/redact":
 		sh, err := models.GetShop(ctx, w.DB, shopID)
 		if err != nil {

@@ -46,7 +46,7 @@ func (w *Worker) SyncRatingMetafields(ctx context.Context, shopID int64) error {
 		return err
 	}
 	if missing := shopify.HasScopes(sh.Scopes, shopify.ScopeWriteProducts); len(missing) > 0 {
-		w.Log.Info("rating metafields wait for write_products", "shop", sh.Domain)
+		w.Log.Debug("rating metafields wait for write_products", "shop", sh.Domain)
 		return nil
 	}
 	for round := 0; round < ratingRounds; round++ {

@@ -168,11 +168,34 @@ func TestReviewPhotos(t *testing.T) {
 	if n := len(s.a.Fake.Files(s.shop)); n != 1 {
 		t.Fatalf("%d files, want 1", n)
 	}
+	// Ann also reviewed once as a guest, with the same email, and added a photo.
+	var guest struct {
+		Review struct {
+			ID int64 `json:"id"`
+		} `json:"review"`
+		PhotoToken string `json:"photo_token"`
+	}
+	if code := s.a.Proxy(t, s.shop, "POST", "/proxy/reviews", 0, nil, map[string]any{"product_id": product + 2, "rating": 3,
+		"title": "As a guest", "body": "Before I had an account.", "name": "Ann S", "email": "Ann.Photos@example.com"}, &guest); code != 201 {
+		t.Fatalf("guest review: %d", code)
+	}
+	if code, body := s.postPhotos(guest.Review.ID, guest.PhotoToken, jpg); code != http.StatusCreated {
+		t.Fatalf("guest photo: %d %s", code, body)
+	}
+	s.a.Drain(t, 30*time.Second)
+	s.syncPhotos()
+	if n := len(s.a.Fake.Files(s.shop)); n != 2 {
+		t.Fatalf("%d files, want 2", n)
+	}
 	s.a.Webhook(t, s.shop, "customers/redact", "", map[string]any{"shop_id": 1, "shop_domain": s.shop,
 		"customer": map[string]any{"id": ann, "email": "ann.photos@example.com"}, "orders_to_redact": []int64{}})
 	s.a.Drain(t, 30*time.Second)
 	s.syncPhotos()
 	if n := len(s.a.Fake.Files(s.shop)); n != 0 {
 		t.Fatalf("%d files left after redaction", n)
+	}
+	g, err := models.GetReview(context.Background(), s.a.DB, s.shopID, guest.Review.ID)
+	if err != nil || g.ReviewerEmail != "" || g.ReviewerName != "" || g.Body != "" || g.Rating != 3 {
+		t.Fatalf("the guest review after redaction: %+v %v", g, err)
 	}
 }

@@ -190,3 +190,22 @@ func SubmitGuestReview(ctx context.Context, db *gorm.DB, shopID int64, in GuestR
 	}
 	return &r, nil
 }
+
+// RedactGuestReviews erases what a shopper wrote as a guest (reviews keyed by their email, not a
+// customer id) when Shopify asks to redact the customer with that email: the words, the name
+// and the address go, the stars stay in the shop's aggregate, and the photos leave Shopify Files.
+func RedactGuestReviews(ctx context.Context, db *gorm.DB, shopID int64, email string) error {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if email == "" {
+		return nil
+	}
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(`UPDATE review_photos p SET status = 'deleting', data = NULL, url = '', updated_at = now()
+			FROM reviews r WHERE p.shop_id = ? AND r.shop_id = ? AND r.id = p.review_id AND r.customer_id IS NULL
+			  AND r.reviewer_email = ?`, shopID, shopID, email).Error; err != nil {
+			return err
+		}
+		return tx.Exec(`UPDATE reviews SET reviewer_name = '', reviewer_email = '', title = '', body = '', updated_at = now()
+			WHERE shop_id = ? AND customer_id IS NULL AND reviewer_email = ?`, shopID, email).Error
+	})
+}
