@@ -156,6 +156,8 @@ test('axe finds no serious or critical violation, panel open, in English and in 
       assert.equal(v.length, 0, `${locale}:\n${describeViolations(v)}`);
       if (locale === 'fr') {
         assert.equal((await page.locator('.bmr-reviews__toolbar label').textContent()).trim(), 'Trier par');
+        assert.equal((await page.locator('.bmr-reviews__heading').textContent()).trim(), 'Avis clients');
+        assert.equal((await page.locator('.bmr-bar__label').first().textContent()).trim(), '5 sur 5\u202f: 1');
       }
       await screenshot(page, `storefront-${locale}`);
     } finally {

@@ -111,9 +111,9 @@
     const fmt = (v) => (d.tier_measure === 'spend' ? money(Number(v)) : num.format(Number(v)));
     const box = el('div', { className: 'bmr-status' },
       el('p', { className: 'bmr-balance' }, el('span', null, t.balance), el('strong', { className: 'bmr-balance__value' }, num.format(d.balance))));
-    if (d.pending) box.append(el('p', { className: 'bmr-muted' }, `${t.pending}: ${num.format(d.pending)}`));
+    if (d.pending) box.append(el('p', { className: 'bmr-row bmr-muted' }, el('span', null, t.pending), el('span', null, num.format(d.pending))));
     if (d.tier) {
-      box.append(el('p', null, `${t.tier}: `, el('strong', null, d.tier)));
+      box.append(el('p', { className: 'bmr-row' }, el('span', null, t.tier), el('strong', null, d.tier)));
       if (d.next_tier) {
         const pct = Math.round(Math.min(1, Math.max(0, d.progress)) * 100);
         box.append(
