@@ -20,7 +20,6 @@ import (
 // by a job, so the shopper never waits on Shopify.
 
 const (
-	photoPurpose  = "review-photos"
 	photoTokenTTL = time.Hour
 	// maxPhotoRequest bounds one upload request: three photos and the form around them.
 	maxPhotoRequest = 3*models.MaxPhotoBytes + 64<<10
@@ -33,13 +32,13 @@ type photoQueue interface {
 
 // photoToken lets the author of a review just submitted add its photos.
 func (s *Server) photoToken(shop string, reviewID int64) string {
-	return messaging.Sign(models.ReviewLinkKey(s.Cfg.ShopifyAPISecret), photoPurpose,
+	return messaging.Sign(messaging.ReviewLinkKey(s.Cfg.ShopifyAPISecret), messaging.PurposeReviewPhotos,
 		map[string]string{"shop": shop, "review": strconv.FormatInt(reviewID, 10)}, time.Now().Add(photoTokenTTL))
 }
 
 func (s *Server) verifyPhotoToken(shop string, reviewID int64, token string) bool {
 	for _, secret := range s.Cfg.Secrets() {
-		f, err := messaging.Verify(models.ReviewLinkKey(secret), photoPurpose, token, time.Now())
+		f, err := messaging.Verify(messaging.ReviewLinkKey(secret), messaging.PurposeReviewPhotos, token, time.Now())
 		if err == nil {
 			return f["shop"] == shop && f["review"] == strconv.FormatInt(reviewID, 10)
 		}

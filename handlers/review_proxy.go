@@ -138,7 +138,7 @@ func (s *Server) verifyReviewToken(shop, token string) (models.ReviewGrant, erro
 	var err error
 	for _, secret := range s.Cfg.Secrets() {
 		var f map[string]string
-		f, err = messaging.Verify(models.ReviewLinkKey(secret), models.ReviewLinkPurpose, token, time.Now())
+		f, err = messaging.Verify(messaging.ReviewLinkKey(secret), messaging.PurposeReview, token, time.Now())
 		if err == nil {
 			g, perr := models.ParseReviewGrant(f)
 			if perr != nil || g.Shop != shop {

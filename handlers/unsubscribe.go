@@ -39,7 +39,7 @@ type unsubscribeTarget struct {
 }
 
 func (s *Server) unsubscribeTarget(c echo.Context) (*unsubscribeTarget, error) {
-	f, err := messaging.Verify(models.LinkKey(s.Cfg.EncryptionKey), messaging.PurposeUnsubscribe, c.QueryParam("t"), time.Now())
+	f, err := messaging.Verify(messaging.LinkKey(s.Cfg.EncryptionKey), messaging.PurposeUnsubscribe, c.QueryParam("t"), time.Now())
 	if err != nil {
 		return nil, err
 	}

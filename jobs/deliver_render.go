@@ -57,7 +57,7 @@ func (w *Worker) envelope(ctx context.Context, md *models.MessageDecision, cust 
 
 // UnsubscribeURL is the signed one-click unsubscribe link of a shopper on a channel.
 func UnsubscribeURL(appURL string, encryptionKey []byte, shopID, customerID int64, channel string) string {
-	tok := messaging.Sign(models.LinkKey(encryptionKey), messaging.PurposeUnsubscribe, map[string]string{
+	tok := messaging.Sign(messaging.LinkKey(encryptionKey), messaging.PurposeUnsubscribe, map[string]string{
 		"s": strconv.FormatInt(shopID, 10), "c": strconv.FormatInt(customerID, 10), "ch": channel}, time.Time{})
 	return strings.TrimRight(appURL, "/") + "/unsubscribe?t=" + url.QueryEscape(tok)
 }

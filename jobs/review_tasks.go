@@ -144,9 +144,9 @@ func (w *Worker) handleReviewRequests(ctx context.Context, t *asynq.Task) error 
 	if err != nil {
 		return err
 	}
-	key := models.ReviewLinkKey(w.Cfg.ShopifyAPISecret)
+	key := messaging.ReviewLinkKey(w.Cfg.ShopifyAPISecret)
 	link := func(g models.ReviewGrant, exp time.Time) string {
-		return models.ReviewLinkURL(g.Shop, messaging.Sign(key, models.ReviewLinkPurpose, g.Fields(), exp))
+		return models.ReviewLinkURL(g.Shop, messaging.Sign(key, messaging.PurposeReview, g.Fields(), exp))
 	}
 	run, err := models.ProcessDueReviewRequests(ctx, w.DB, shopID, w.now(), link, requestBatch)
 	if err != nil {

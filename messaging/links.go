@@ -25,9 +25,27 @@ import (
 
 // Link purposes used across the app; a token signed for one fails verification for another.
 const (
-	PurposeUnsubscribe = "unsubscribe"
-	PurposeReview      = "review"
+	PurposeUnsubscribe  = "unsubscribe"
+	PurposeReview       = "review"
+	PurposeReviewPhotos = "review-photos" // adding photos to the review just submitted
 )
+
+// Every signed link's key is derived from a secret the app already has, so links need no
+// configuration of their own, and each derived key differs from every other use of its secret.
+
+// LinkKey is the key of unsubscribe links, derived from the app's encryption key (so a link key
+// can never decrypt a stored token).
+func LinkKey(encryptionKey []byte) []byte { return deriveKey(encryptionKey, "boomerang signed links v1") }
+
+// ReviewLinkKey is the key of review links and photo tokens, derived from a Shopify app secret
+// (verifiers try the previous secret too, so links survive a secret rotation).
+func ReviewLinkKey(appSecret string) []byte { return deriveKey([]byte(appSecret), "review-links") }
+
+func deriveKey(secret []byte, label string) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(label))
+	return m.Sum(nil)
+}
 
 // MinLinkKeyBytes is the shortest key Sign and Verify accept.
 const MinLinkKeyBytes = 32

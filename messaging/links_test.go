@@ -1,6 +1,7 @@
 package messaging
 
 import (
+	"encoding/hex"
 	"errors"
 	"maps"
 	"strings"
@@ -132,4 +133,15 @@ func FuzzVerify(f *testing.F) {
 			t.Fatalf("accepted %q, but Sign gives %q", token, again)
 		}
 	})
+}
+
+// The link keys are pinned: links already in shoppers' mailboxes (unsubscribe, review requests)
+// must keep verifying, so a change to either derivation fails here first.
+func TestLinkKeysArePinned(t *testing.T) {
+	if got := hex.EncodeToString(ReviewLinkKey("boomerang-dev-secret")); got != "039b808b14a21ceaaf27320a2a17b08c720abbb07e005be770fc57f0711cb6ee" {
+		t.Errorf("ReviewLinkKey changed: %s", got)
+	}
+	if got := hex.EncodeToString(LinkKey([]byte("0123456789abcdef0123456789abcdef"))); got != "0afc71a8e53881d98bf6f423bbafd20a83cc0af47fcdcb95bdf13996ca5a24c2" {
+		t.Errorf("LinkKey changed: %s", got)
+	}
 }

@@ -2,8 +2,6 @@ package models
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -13,14 +11,6 @@ import (
 
 	"gorm.io/gorm"
 )
-
-// LinkKey derives the key signed links use from the app's encryption key, so links need no
-// configuration of their own and a link key can never decrypt a stored token.
-func LinkKey(encryptionKey []byte) []byte {
-	m := hmac.New(sha256.New, encryptionKey)
-	m.Write([]byte("boomerang signed links v1"))
-	return m.Sum(nil)
-}
 
 // VarsFunc returns template variables another part knows about a customer, e.g.
 // {"points": {"balance": 1250}, "tier": {"name": "Silver", "next": "Gold", ...}, "referral_link": "..."}.

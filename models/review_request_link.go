@@ -1,8 +1,6 @@
 package models
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"net/url"
 	"strconv"
 	"strings"
@@ -11,17 +9,7 @@ import (
 // Review links: a review-request email carries a token (messaging.Sign, purpose "review")
 // naming the shop, customer, order and products, so the shopper can review without logging in
 // and cannot review for someone else. The key is derived from the app secret, so no new secret
-// has to be configured, and it differs from every other use of that secret.
-
-// ReviewLinkPurpose is the messaging.Sign purpose of review links.
-const ReviewLinkPurpose = "review"
-
-// ReviewLinkKey derives the review-link key from a Shopify app secret.
-func ReviewLinkKey(appSecret string) []byte {
-	m := hmac.New(sha256.New, []byte(appSecret))
-	m.Write([]byte("review-links"))
-	return m.Sum(nil)
-}
+// has to be configured (messaging.ReviewLinkKey), and it differs from every other use of that secret.
 
 // ReviewGrant is what a verified review link allows: this customer reviews these products.
 type ReviewGrant struct {
