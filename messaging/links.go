@@ -35,7 +35,9 @@ const (
 
 // LinkKey is the key of unsubscribe links, derived from the app's encryption key (so a link key
 // can never decrypt a stored token).
-func LinkKey(encryptionKey []byte) []byte { return deriveKey(encryptionKey, "boomerang signed links v1") }
+func LinkKey(encryptionKey []byte) []byte {
+	return deriveKey(encryptionKey, "boomerang signed links v1")
+}
 
 // ReviewLinkKey is the key of review links and photo tokens, derived from a Shopify app secret
 // (verifiers try the previous secret too, so links survive a secret rotation).
