@@ -111,34 +111,29 @@ func (s *Server) proxyReviewPhotos(c echo.Context) error {
 
 // withPublicPhotos adds the ready photos of a storefront page of reviews.
 func (s *Server) withPublicPhotos(c echo.Context, reviews []models.PublicReview) error {
-	ids := make([]int64, len(reviews))
-	for i, r := range reviews {
-		ids[i] = r.ID
-	}
-	photos, err := models.ReviewPhotos(c.Request().Context(), s.DB, ShopID(c), ids, true)
-	if err != nil {
-		return err
-	}
+	photos, err := photosOf(c, s, reviews, func(r models.PublicReview) int64 { return r.ID }, true)
 	for i := range reviews {
 		for _, p := range photos[reviews[i].ID] {
 			reviews[i].Photos = append(reviews[i].Photos, models.PublicPhoto{URL: p.URL, Width: p.Width, Height: p.Height})
 		}
 	}
-	return nil
+	return err
 }
 
 // withPhotos adds every photo (any state) to reviews for moderation.
 func (s *Server) withPhotos(c echo.Context, reviews []models.Review) error {
-	ids := make([]int64, len(reviews))
-	for i, r := range reviews {
-		ids[i] = r.ID
-	}
-	photos, err := models.ReviewPhotos(c.Request().Context(), s.DB, ShopID(c), ids, false)
-	if err != nil {
-		return err
-	}
+	photos, err := photosOf(c, s, reviews, func(r models.Review) int64 { return r.ID }, false)
 	for i := range reviews {
 		reviews[i].Photos = photos[reviews[i].ID]
 	}
-	return nil
+	return err
+}
+
+// photosOf reads the photos of a page of reviews, by review id.
+func photosOf[T any](c echo.Context, s *Server, reviews []T, id func(T) int64, readyOnly bool) (map[int64][]models.ReviewPhoto, error) {
+	ids := make([]int64, len(reviews))
+	for i, r := range reviews {
+		ids[i] = id(r)
+	}
+	return models.ReviewPhotos(c.Request().Context(), s.DB, ShopID(c), ids, readyOnly)
 }

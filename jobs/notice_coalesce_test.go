@@ -10,6 +10,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/jobs"
 	"github.com/boomerang-app/boomerang/models"
 )
@@ -69,4 +70,32 @@ func TestPointsNoticesCoalesce(t *testing.T) {
 		!strings.Contains(points[0], "balance is now "+strconv.FormatInt(acct.Balance, 10)+" points") {
 		t.Fatalf("points mails (balance %d): %q", acct.Balance, points)
 	}
+	t.Logf("points mails for 3 orders in 2 minutes, 10-minute window: %d", len(points))
+
+	// In the same run, a shop with the window off (the behaviour before it existed) and the same
+	// burst: one mail per order, at once.
+	off := &story{t: t, a: s.a, smtp: s.smtp, shop: testenv.Shop("coalesceoff"), customers: map[int64]map[string]any{}}
+	off.shopID = s.a.Install(t, off.shop)
+	noticesAtOnce(t, s.a, off.shop)
+	const olga, olgaEmail = int64(5102), "olga.coalesce@example.com"
+	off.customer(olga, "Olga", olgaEmail, "subscribed")
+	for i, id := range []int64{9511, 9512, 9513} {
+		off.order(id, olga, 78, "20.00", now.Add(time.Duration(i)*time.Minute))
+	}
+	s.a.Drain(t, 30*time.Second)
+	count := func() (n int) {
+		for _, m := range off.mailsTo(olgaEmail) {
+			if strings.Contains(m.Subject, "You earned") {
+				n++
+			}
+		}
+		return n
+	}
+	for deadline := time.Now().Add(10 * time.Second); count() < 3 && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := count(); n != 3 {
+		t.Fatalf("points mails with the window off: %d, want 3", n)
+	}
+	t.Logf("points mails for 3 orders in 2 minutes, window off: %d", count())
 }

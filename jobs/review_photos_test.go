@@ -20,6 +20,14 @@ import (
 	"github.com/boomerang-app/boomerang/shopify"
 )
 
+// submission is the storefront's answer to a review: its id and the token that adds its photos.
+type submission struct {
+	Review struct {
+		ID int64 `json:"id"`
+	} `json:"review"`
+	PhotoToken string `json:"photo_token"`
+}
+
 func testImage(t *testing.T, format string, w, h int) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
@@ -89,12 +97,7 @@ func TestReviewPhotos(t *testing.T) {
 	s.customer(ann, "Ann", "ann.photos@example.com", "subscribed")
 	s.order(9401, ann, product, "30.00", time.Now().Add(-48*time.Hour))
 	s.a.Drain(t, 30*time.Second)
-	var sub struct {
-		Review struct {
-			ID int64 `json:"id"`
-		} `json:"review"`
-		PhotoToken string `json:"photo_token"`
-	}
+	var sub submission
 	if code := s.a.Proxy(t, s.shop, "POST", "/proxy/reviews", ann, nil, map[string]any{"product_id": product, "rating": 5,
 		"order_id": 9401, "title": "Looks great", "body": "Here is how it looks on my desk."}, &sub); code != 201 || sub.PhotoToken == "" {
 		t.Fatalf("review: %d %+v", code, sub)
@@ -169,12 +172,7 @@ func TestReviewPhotos(t *testing.T) {
 		t.Fatalf("%d files, want 1", n)
 	}
 	// Ann also reviewed once as a guest, with the same email, and added a photo.
-	var guest struct {
-		Review struct {
-			ID int64 `json:"id"`
-		} `json:"review"`
-		PhotoToken string `json:"photo_token"`
-	}
+	var guest submission
 	if code := s.a.Proxy(t, s.shop, "POST", "/proxy/reviews", 0, nil, map[string]any{"product_id": product + 2, "rating": 3,
 		"title": "As a guest", "body": "Before I had an account.", "name": "Ann S", "email": "Ann.Photos@example.com"}, &guest); code != 201 {
 		t.Fatalf("guest review: %d", code)

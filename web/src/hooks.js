@@ -76,3 +76,24 @@ export function useDebounced(value, ms) {
   }, [value, ms]);
   return v;
 }
+
+// useAction runs one request at a time for a form: busy while it runs, and the error it threw
+// (cleared when the next run starts) for an ErrorBanner. run resolves to fn's result, or
+// undefined when fn threw.
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const run = useCallback(async (fn) => {
+    setBusy(true);
+    setError(null);
+    try {
+      return await fn();
+    } catch (ex) {
+      setError(ex);
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { run, busy, error, setError };
+}

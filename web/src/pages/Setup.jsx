@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import { api, insideShopify, shopDomain } from '../api.js';
 import { money, num } from '../format.js';
-import { useResource } from '../hooks.js';
+import { useAction, useResource } from '../hooks.js';
 import {
   Badge,
   Button,
@@ -43,27 +43,19 @@ function timeLeft(seconds) {
 
 function History({ imp, reload }) {
   const toast = useToast();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState(null);
+  const { run, busy, error, setError } = useAction();
   const running = imp.state === 'running' || imp.state === 'pending';
   useEffect(() => {
     if (!running) return undefined;
     const t = setInterval(reload, 3000);
     return () => clearInterval(t);
   }, [running, reload]);
-  const resync = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const resync = () =>
+    run(async () => {
       await api.post('/api/import/history');
       toast('History import started again');
       reload();
-    } catch (ex) {
-      setError(ex);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   const grant = async () => {
     try {
       await window.shopify.scopes.request(['read_all_orders']);
@@ -116,34 +108,18 @@ function Opening({ imp, reload }) {
   const [mode, setMode] = useState(imp.opening_months > 0 ? 'orders' : 'zero');
   const [months, setMonths] = useState(String(imp.opening_months || 12));
   const [preview, setPreview] = useState(null);
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const check = async () => {
-    setBusy(true);
-    setError(null);
+  const { run, busy, error } = useAction();
+  const check = () => {
     setPreview(null);
-    try {
-      setPreview(await api.get('/api/import/opening', { months }));
-    } catch (ex) {
-      setError(ex);
-    } finally {
-      setBusy(false);
-    }
+    return run(async () => setPreview(await api.get('/api/import/opening', { months })));
   };
-  const grant = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const grant = () =>
+    run(async () => {
       await api.post('/api/import/opening', { months: Number(months) });
       toast('Opening points are being granted');
       setPreview(null);
       reload();
-    } catch (ex) {
-      setError(ex);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <Section title="2. Opening points" testId="setup-opening">
       <Stack gap="200">
@@ -214,8 +190,7 @@ function Migration() {
   const [format, setFormat] = useState('');
   const [mapping, setMapping] = useState({});
   const [report, setReport] = useState(null);
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const { run, busy, error, setError } = useAction();
   const send = async (dry) => {
     if (!file) {
       setError(new Error('Choose the CSV export first.'));
@@ -227,18 +202,9 @@ function Migration() {
     if (format === 'custom') q.set('mapping', JSON.stringify(named));
     const form = new FormData();
     form.append('file', file);
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await api.upload('/api/import/loyalty?' + q.toString(), form);
-      setReport(r);
-      if (!dry) toast(`${num(r.customers)} customers carried over`);
-    } catch (ex) {
-      setError(ex);
-      setReport(null);
-    } finally {
-      setBusy(false);
-    }
+    const r = await run(() => api.upload('/api/import/loyalty?' + q.toString(), form));
+    setReport(r || null);
+    if (r && !dry) toast(`${num(r.customers)} customers carried over`);
   };
   return (
     <Section title="3. Coming from another loyalty app? (optional)" testId="setup-migration">
