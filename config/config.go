@@ -45,6 +45,7 @@ type Config struct {
 	TrustedProxyHops int
 
 	WorkerConcurrency int
+	DrainWorkers      int // loops per worker process applying order deliveries in batches
 	DBMaxConns        int
 	ShutdownTimeout   time.Duration
 }
@@ -107,6 +108,7 @@ func Load(getenv Getenv) (*Config, error) {
 	}
 	c.Port = atoi("PORT", 8080, 1)
 	c.WorkerConcurrency = atoi("WORKER_CONCURRENCY", 20, 1)
+	c.DrainWorkers = atoi("DRAIN_WORKERS", 2, 1)
 	c.DBMaxConns = atoi("DB_MAX_CONNS", 20, 2)
 	c.ShutdownTimeout = time.Duration(atoi("SHUTDOWN_TIMEOUT_SECONDS", 10, 1)) * time.Second
 	c.SMTPTimeout = time.Duration(atoi("SMTP_TIMEOUT_SECONDS", 30, 1)) * time.Second

@@ -72,7 +72,10 @@ func (s *Server) webhook(c echo.Context) error {
 	// after a failure skip the queue for a moment: otherwise every webhook would wait out the
 	// Redis client's dial retries (~2 s) before its 200.
 	result := "stored"
-	if time.Now().UnixNano() < s.queueDownUntil.Load() {
+	if models.Batched(h.Topic) {
+		// Order deliveries are claimed from the table by the workers' drain (jobs/drain.go).
+		result = "drained"
+	} else if time.Now().UnixNano() < s.queueDownUntil.Load() {
 		result = "deferred"
 	} else {
 		qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)

@@ -3,6 +3,8 @@ package jobs
 import (
 	"context"
 
+	"gorm.io/gorm"
+
 	"github.com/boomerang-app/boomerang/models"
 	"github.com/boomerang-app/boomerang/shopify"
 )
@@ -10,23 +12,30 @@ import (
 // The effects of each fact on every part of Boomerang, in one place. Each must be idempotent:
 // it may run again for the same fact (replay, duplicate topic, backfill).
 
-// onOrder runs after an order fact was stored (create, paid, updated, cancelled).
-func (w *Worker) onOrder(ctx context.Context, shopID, orderID int64) error {
-	o, err := models.GetOrder(ctx, w.DB, shopID, orderID)
+// onOrder runs after an order fact was stored (create, paid, updated, cancelled), on db: the
+// pool, or the transaction of a drained batch.
+func (w *Worker) onOrder(ctx context.Context, db *gorm.DB, shopID, orderID int64) error {
+	o, err := models.GetOrder(ctx, db, shopID, orderID)
 	if err != nil {
 		return err
 	}
+	return w.orderEffects(ctx, db, shopID, o)
+}
+
+// orderEffects is onOrder for an order the caller has just read or stored.
+func (w *Worker) orderEffects(ctx context.Context, db *gorm.DB, shopID int64, o *models.Order) error {
 	if o.CustomerID != nil {
 		// Points, tier, order stats and buyer stage (the top tier counts as loyal) in one transaction.
-		if err := models.SettleOrderLoyaltyFor(ctx, w.DB, shopID, *o.CustomerID, orderID, w.now()); err != nil {
+		st, err := models.SettleOrderLoyaltyFor(ctx, db, shopID, *o.CustomerID, o.OrderID, w.now())
+		if err != nil {
 			return err
 		}
-		if err := w.emitFirstOrder(ctx, shopID, o); err != nil {
+		if err := w.welcomeFirstOrder(ctx, db, shopID, o, st.Orders); err != nil {
 			return err
 		}
 	}
 	// Review request: scheduled once fulfilled, skipped if cancelled.
-	return models.SyncReviewRequest(ctx, w.DB, shopID, orderID, w.now())
+	return models.SyncReviewRequest(ctx, db, shopID, o.OrderID, w.now())
 }
 
 // onRefund runs after a refund fact was stored (fresh is false for a repeat).
@@ -57,8 +66,8 @@ func (w *Worker) onCustomer(ctx context.Context, shopID, customerID int64, creat
 }
 
 // onFulfillment runs after a fulfillment fact was stored.
-func (w *Worker) onFulfillment(ctx context.Context, shopID, orderID, fulfillmentID int64) error {
-	return models.SyncReviewRequest(ctx, w.DB, shopID, orderID, w.now()) // schedules the review request
+func (w *Worker) onFulfillment(ctx context.Context, db *gorm.DB, shopID, orderID int64) error {
+	return models.SyncReviewRequest(ctx, db, shopID, orderID, w.now()) // schedules the review request
 }
 
 // onSubscriptionContract runs for subscription_contracts/* topics.

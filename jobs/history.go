@@ -160,7 +160,7 @@ func (w *Worker) finishImport(ctx context.Context, shopID int64) error {
 		return err
 	}
 	for i := range orders {
-		if err := w.emitFirstOrder(ctx, shopID, &orders[i]); err != nil {
+		if err := w.emitFirstOrder(ctx, w.DB, shopID, &orders[i]); err != nil {
 			return err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hibiken/asynq"
+	"gorm.io/gorm"
 
 	"github.com/boomerang-app/boomerang/models"
 	"github.com/boomerang-app/boomerang/shopify"
@@ -121,7 +122,7 @@ func (w *Worker) apply(ctx context.Context, ev *models.WebhookEvent) error {
 		if err := decode(ev.Body, &f); err != nil {
 			return err
 		}
-		return w.applyFulfillment(ctx, shopID, f)
+		return w.applyFulfillment(ctx, w.DB, shopID, f)
 	case strings.HasPrefix(topic, "subscription_contracts/"):
 		var sc shopify.SubscriptionContract
 		if err := decode(ev.Body, &sc); err != nil {
@@ -193,21 +194,29 @@ func (w *Worker) applyOrder(ctx context.Context, shopID int64, topic string, o s
 	if _, err := models.UpsertOrder(ctx, w.DB, shopID, orderFact(topic, o)); err != nil {
 		return err
 	}
-	for _, f := range o.Fulfillments {
-		if f.OrderID == 0 {
-			f.OrderID = o.ID
-		}
-		if err := w.applyFulfillment(ctx, shopID, f); err != nil {
-			return err
-		}
+	if err := w.applyFulfillments(ctx, w.DB, shopID, o); err != nil {
+		return err
 	}
-	if err := w.onOrder(ctx, shopID, o.ID); err != nil {
+	if err := w.onOrder(ctx, w.DB, shopID, o.ID); err != nil {
 		return err
 	}
 	return w.recordPlanOrder(ctx, shopID, o)
 }
 
-func (w *Worker) applyFulfillment(ctx context.Context, shopID int64, f shopify.Fulfillment) error {
+// applyFulfillments stores the fulfillments an order delivery carries.
+func (w *Worker) applyFulfillments(ctx context.Context, db *gorm.DB, shopID int64, o shopify.Order) error {
+	for _, f := range o.Fulfillments {
+		if f.OrderID == 0 {
+			f.OrderID = o.ID
+		}
+		if err := w.applyFulfillment(ctx, db, shopID, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *Worker) applyFulfillment(ctx context.Context, db *gorm.DB, shopID int64, f shopify.Fulfillment) error {
 	if f.ID == 0 || f.OrderID == 0 {
 		return fmt.Errorf("%w: fulfillment without id or order", errBadPayload)
 	}
@@ -216,10 +225,10 @@ func (w *Worker) applyFulfillment(ctx context.Context, shopID int64, f shopify.F
 	if f.ShipmentStatus == "delivered" {
 		fact.DeliveredAt = f.UpdatedAt
 	}
-	if _, err := models.UpsertFulfillment(ctx, w.DB, shopID, fact); err != nil {
+	if _, err := models.UpsertFulfillment(ctx, db, shopID, fact); err != nil {
 		return err
 	}
-	return w.onFulfillment(ctx, shopID, f.OrderID, f.ID)
+	return w.onFulfillment(ctx, db, shopID, f.OrderID)
 }
 
 func (w *Worker) uninstall(ctx context.Context, shopID int64) error {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"gorm.io/gorm"
 
 	"github.com/boomerang-app/boomerang/models"
 	"github.com/boomerang-app/boomerang/shopify"
@@ -19,15 +20,20 @@ const firstOrderWindow = 7 * 24 * time.Hour
 
 // emitFirstOrder emits first_order (welcome + referral link) once per customer, when the order
 // just stored is the customer's one kept order.
-func (w *Worker) emitFirstOrder(ctx context.Context, shopID int64, o *models.Order) error {
+func (w *Worker) emitFirstOrder(ctx context.Context, db *gorm.DB, shopID int64, o *models.Order) error {
 	if o.CustomerID == nil || o.CancelledAt != nil || o.Test {
 		return nil
 	}
-	c, err := models.GetCustomer(ctx, w.DB, shopID, *o.CustomerID)
+	c, err := models.GetCustomer(ctx, db, shopID, *o.CustomerID)
 	if err != nil {
 		return err
 	}
-	if c.OrdersCount != 1 {
+	return w.welcomeFirstOrder(ctx, db, shopID, o, c.OrdersCount)
+}
+
+// welcomeFirstOrder is emitFirstOrder for a caller that knows the customer's kept orders now.
+func (w *Worker) welcomeFirstOrder(ctx context.Context, db *gorm.DB, shopID int64, o *models.Order, orders int) error {
+	if o.CustomerID == nil || o.CancelledAt != nil || o.Test || orders != 1 {
 		return nil
 	}
 	// While the shop's past is imported, a regular's order may look like a first one: the
@@ -44,7 +50,8 @@ func (w *Worker) emitFirstOrder(ctx context.Context, shopID int64, o *models.Ord
 	if w.now().Sub(at) > firstOrderWindow {
 		return nil
 	}
-	_, err = models.Emit(ctx, w.DB, shopID, c.CustomerID, models.EventFirstOrder, "customer:"+strconv.FormatInt(c.CustomerID, 10),
+	cust := *o.CustomerID
+	_, err := models.Emit(ctx, db, shopID, cust, models.EventFirstOrder, "customer:"+strconv.FormatInt(cust, 10),
 		map[string]any{"order_id": o.OrderID}, at)
 	return err
 }

@@ -191,9 +191,20 @@ func TestWorkerKilledMidTask(t *testing.T) {
 	a := apptest.Start(t, apptest.Options{NoWorker: true})
 	crashed, reference := testenv.Shop("crash"), testenv.Shop("nocrash")
 	crashedID, referenceID := a.Install(t, crashed), a.Install(t, reference)
+	// Order deliveries have no task of their own (the drain claims them); these two are handed off
+	// to the one-at-a-time task, as a batch that failed hands off its deliveries.
 	orders := func(shop, prefix string) (int64, int64) {
-		return deliver(t, a, shop, "orders/paid", prefix+"-501", orderBody(501, 9, "paid", "30.00", ts("02"), nil)),
-			deliver(t, a, shop, "orders/paid", prefix+"-502", orderBody(502, 9, "paid", "20.00", ts("03"), nil))
+		ids := []int64{deliver(t, a, shop, "orders/paid", prefix+"-501", orderBody(501, 9, "paid", "30.00", ts("02"), nil)),
+			deliver(t, a, shop, "orders/paid", prefix+"-502", orderBody(502, 9, "paid", "20.00", ts("03"), nil))}
+		if err := models.HandOff(context.Background(), a.DB, shopID(t, a, shop), ids, "test"); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			if err := a.Queue.EnqueueWebhook(context.Background(), id, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return ids[0], ids[1]
 	}
 	before, after := orders(crashed, "crash")
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -83,28 +84,50 @@ type CustomerFact struct {
 // UpsertCustomer stores a customer fact unless a newer one is already stored (webhooks arrive
 // out of order) or the customer was redacted. applied reports whether the row changed.
 func UpsertCustomer(ctx context.Context, db *gorm.DB, shopID int64, f CustomerFact) (applied bool, err error) {
-	if f.CustomerID == 0 {
-		return false, Invalid("customer.id", "missing")
+	n, err := UpsertCustomers(ctx, db, shopID, []CustomerFact{f})
+	return n == 1, err
+}
+
+// UpsertCustomers is UpsertCustomer for many facts (a batch of orders): one statement for each
+// shape of fact (ConsentComplete or not). Facts must name distinct customers; it returns how
+// many rows changed.
+func UpsertCustomers(ctx context.Context, db *gorm.DB, shopID int64, facts []CustomerFact) (int64, error) {
+	var n int64
+	for _, complete := range []bool{false, true} {
+		var rows []string
+		var args []any
+		for _, f := range facts {
+			if f.CustomerID == 0 {
+				return n, Invalid("customer.id", "missing")
+			}
+			if f.ConsentComplete == complete {
+				rows = append(rows, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+				args = append(args, shopID, f.CustomerID, f.Email, f.Phone, f.FirstName, f.LastName, f.State, f.Tags,
+					f.EmailConsent, f.SMSConsent, f.Timezone, f.UpdatedAt)
+			}
+		}
+		if len(rows) == 0 {
+			continue
+		}
+		res := db.WithContext(ctx).Exec(`INSERT INTO customers
+			(shop_id, customer_id, email, phone, first_name, last_name, state, tags, email_consent, sms_consent, timezone, shopify_updated_at)
+			VALUES `+strings.Join(rows, ", ")+`
+			ON CONFLICT (shop_id, customer_id) DO UPDATE SET
+				email = EXCLUDED.email, phone = EXCLUDED.phone, first_name = EXCLUDED.first_name,
+				last_name = EXCLUDED.last_name, state = EXCLUDED.state, tags = EXCLUDED.tags,
+				email_consent = CASE WHEN EXCLUDED.email_consent <> '' OR ? THEN EXCLUDED.email_consent ELSE customers.email_consent END,
+				sms_consent = CASE WHEN EXCLUDED.sms_consent <> '' OR ? THEN EXCLUDED.sms_consent ELSE customers.sms_consent END,
+				timezone = CASE WHEN EXCLUDED.timezone <> '' THEN EXCLUDED.timezone ELSE customers.timezone END,
+				shopify_updated_at = EXCLUDED.shopify_updated_at, updated_at = now()
+			WHERE customers.redacted_at IS NULL
+			  AND (customers.shopify_updated_at IS NULL OR EXCLUDED.shopify_updated_at IS NULL
+			       OR customers.shopify_updated_at <= EXCLUDED.shopify_updated_at)`, append(args, complete, complete)...)
+		if res.Error != nil {
+			return n, fmt.Errorf("upsert %d customers: %w", len(rows), res.Error)
+		}
+		n += res.RowsAffected
 	}
-	res := db.WithContext(ctx).Exec(`INSERT INTO customers
-		(shop_id, customer_id, email, phone, first_name, last_name, state, tags, email_consent, sms_consent, timezone, shopify_updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (shop_id, customer_id) DO UPDATE SET
-			email = EXCLUDED.email, phone = EXCLUDED.phone, first_name = EXCLUDED.first_name,
-			last_name = EXCLUDED.last_name, state = EXCLUDED.state, tags = EXCLUDED.tags,
-			email_consent = CASE WHEN EXCLUDED.email_consent <> '' OR ? THEN EXCLUDED.email_consent ELSE customers.email_consent END,
-			sms_consent = CASE WHEN EXCLUDED.sms_consent <> '' OR ? THEN EXCLUDED.sms_consent ELSE customers.sms_consent END,
-			timezone = CASE WHEN EXCLUDED.timezone <> '' THEN EXCLUDED.timezone ELSE customers.timezone END,
-			shopify_updated_at = EXCLUDED.shopify_updated_at, updated_at = now()
-		WHERE customers.redacted_at IS NULL
-		  AND (customers.shopify_updated_at IS NULL OR EXCLUDED.shopify_updated_at IS NULL
-		       OR customers.shopify_updated_at <= EXCLUDED.shopify_updated_at)`,
-		shopID, f.CustomerID, f.Email, f.Phone, f.FirstName, f.LastName, f.State, f.Tags,
-		f.EmailConsent, f.SMSConsent, f.Timezone, f.UpdatedAt, f.ConsentComplete, f.ConsentComplete)
-	if res.Error != nil {
-		return false, fmt.Errorf("upsert customer %d: %w", f.CustomerID, res.Error)
-	}
-	return res.RowsAffected == 1, nil
+	return n, nil
 }
 
 // EnsureCustomer makes sure a row exists for a customer id seen only through another fact
@@ -144,27 +167,39 @@ func SetMarketingConsent(ctx context.Context, db *gorm.DB, shopID, customerID in
 // segments read and the buyer stage from the stored orders (keptOrderStats: kept orders are not
 // cancelled, not test, not fully refunded; spend is net of refunds). Deriving them from facts
 // makes the result the same whatever order webhooks arrived in.
-func RefreshCustomerStats(ctx context.Context, tx *gorm.DB, shopID, customerID int64, topTier bool) (stage string, err error) {
+func RefreshCustomerStats(ctx context.Context, tx *gorm.DB, shopID, customerID int64, topTier bool) (OrderStats, error) {
+	var st OrderStats
 	if customerID == 0 {
-		return "", nil
+		return st, nil
 	}
-	var s struct {
-		N         int
-		Spent     decimal.Decimal
-		FirstAt   *time.Time
-		LastAt    *time.Time
-		MedianGap *float64
-		SecondGap *float64
+	// One statement: the stats, and the stage StageFor gives for each count (up to 5, where
+	// every stage is reached), written as a CASE so the rule keeps its one definition.
+	named := map[string]any{"shop": shopID, "customer": customerID, "now": time.Now().UTC(), "stage_more": StageFor(stageCounts, topTier)}
+	cases := ""
+	for n := 0; n < stageCounts; n++ {
+		k := "stage_" + string(rune('a'+n)) // @name parameters are letters and underscores
+		named[k] = StageFor(n, topTier)
+		cases += fmt.Sprintf(" WHEN %d THEN @%s::text", n, k)
 	}
-	q, args := positional(keptOrderStats+` SELECT n, spent, first_at, last_at, median_gap, second_gap FROM stats`,
-		map[string]any{"shop": shopID, "customer": customerID, "now": time.Now().UTC()})
-	if err = tx.WithContext(ctx).Raw(q, args...).Scan(&s).Error; err != nil {
-		return "", fmt.Errorf("customer stats %d: %w", customerID, err)
+	q, args := positional(keptOrderStats+`
+		UPDATE customers c SET orders_count = COALESCE(s.n, 0), total_spent = COALESCE(s.spent, 0),
+			first_order_at = s.first_at, last_order_at = s.last_at, median_gap_days = s.median_gap,
+			second_order_days = s.second_gap, updated_at = now(),
+			stage = CASE COALESCE(s.n, 0)`+cases+` ELSE @stage_more::text END
+		FROM (SELECT 1) AS one LEFT JOIN stats s ON true
+		WHERE c.shop_id = @shop::bigint AND c.customer_id = @customer::bigint
+		RETURNING c.stage, c.orders_count AS orders`, named)
+	if err := tx.WithContext(ctx).Raw(q, args...).Scan(&st).Error; err != nil {
+		return st, fmt.Errorf("customer stats %d: %w", customerID, err)
 	}
-	stage = StageFor(s.N, topTier)
-	err = tx.WithContext(ctx).Exec(`UPDATE customers SET orders_count = ?, total_spent = ?, first_order_at = ?,
-		last_order_at = ?, median_gap_days = ?, second_order_days = ?, stage = ?, updated_at = now()
-		WHERE shop_id = ? AND customer_id = ?`,
-		s.N, s.Spent, s.FirstAt, s.LastAt, s.MedianGap, s.SecondGap, stage, shopID, customerID).Error
-	return stage, err
+	return st, nil
 }
+
+// OrderStats is what RefreshCustomerStats leaves on the customer: kept orders and buyer stage.
+type OrderStats struct {
+	Orders int
+	Stage  string
+}
+
+// stageCounts is the order count from which StageFor no longer changes with the count.
+const stageCounts = 5

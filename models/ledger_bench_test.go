@@ -45,7 +45,7 @@ func BenchmarkLoyaltySettleOrder(b *testing.B) {
 				b.Error(err)
 				return
 			}
-			if err := models.SettleOrderLoyaltyFor(ctx, db, shop, f.CustomerID, id, now); err != nil {
+			if _, err := models.SettleOrderLoyaltyFor(ctx, db, shop, f.CustomerID, id, now); err != nil {
 				b.Error(err)
 				return
 			}

@@ -121,18 +121,21 @@ func SettleOrderLoyalty(ctx context.Context, db *gorm.DB, shopID, orderID int64,
 	if err != nil {
 		return fmt.Errorf("settle order %d: %w", orderID, err)
 	}
-	return SettleOrderLoyaltyFor(ctx, db, shopID, cust, orderID, now)
+	_, err = SettleOrderLoyaltyFor(ctx, db, shopID, cust, orderID, now)
+	return err
 }
 
 // SettleOrderLoyaltyFor is SettleOrderLoyalty for a caller that has read the order's customer
-// (the order webhook path), saving the lookup. A wrong customer settles nothing.
-func SettleOrderLoyaltyFor(ctx context.Context, db *gorm.DB, shopID, cust, orderID int64, now time.Time) error {
+// (the order webhook path), saving the lookup. A wrong customer settles nothing. It returns the
+// customer's order stats as refreshed.
+func SettleOrderLoyaltyFor(ctx context.Context, db *gorm.DB, shopID, cust, orderID int64, now time.Time) (OrderStats, error) {
+	var st OrderStats
 	if cust == 0 {
-		return nil // unknown order, or a guest checkout: nobody to credit
+		return st, nil // unknown order, or a guest checkout: nobody to credit
 	}
 	set, err := cachedLoyaltySettings(ctx, db, shopID)
 	if err != nil {
-		return err
+		return st, err
 	}
 	var referral int64
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -146,16 +149,16 @@ func SettleOrderLoyaltyFor(ctx context.Context, db *gorm.DB, shopID, cust, order
 		if err := b.close(); err != nil {
 			return err
 		}
-		_, err = RefreshCustomerStats(ctx, tx, shopID, cust, set.IsTopTier(b.acct.Tier))
+		st, err = RefreshCustomerStats(ctx, tx, shopID, cust, set.IsTopTier(b.acct.Tier))
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("settle order %d: %w", orderID, err)
+		return st, fmt.Errorf("settle order %d: %w", orderID, err)
 	}
 	if referral != 0 {
-		return rewardReferral(ctx, db, set, shopID, referral, now)
+		return st, rewardReferral(ctx, db, set, shopID, referral, now)
 	}
-	return nil
+	return st, nil
 }
 
 // SettleRefundLoyalty applies a stored refund: its order is settled again (a refund whose order

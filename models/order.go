@@ -78,61 +78,96 @@ func UpsertOrder(ctx context.Context, db *gorm.DB, shopID int64, f OrderFact) (a
 	if f.OrderID == 0 {
 		return false, Invalid("order.id", "missing")
 	}
-	var paidAt *time.Time
-	if f.Paid {
-		t := time.Now().UTC()
-		if f.ProcessedAt != nil {
-			t = *f.ProcessedAt
-		}
-		paidAt = &t
-	}
-	var cust *int64
-	if f.CustomerID != 0 {
-		cust = &f.CustomerID
-	}
-	codes := strings.Join(f.DiscountCodes, ",")
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := EnsureCustomer(ctx, tx, shopID, f.CustomerID); err != nil {
 			return err
 		}
-		res := tx.Exec(`INSERT INTO orders (shop_id, order_id, customer_id, name, email, currency, subtotal, total,
-				financial_status, test, discount_codes, landing_site, cancel_reason, cancelled_at, paid_at, processed_at,
-				shopify_created_at, shopify_updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (shop_id, order_id) DO UPDATE SET
-				customer_id = COALESCE(EXCLUDED.customer_id, orders.customer_id), name = EXCLUDED.name,
-				email = EXCLUDED.email, currency = EXCLUDED.currency, subtotal = EXCLUDED.subtotal, total = EXCLUDED.total,
-				financial_status = EXCLUDED.financial_status, test = EXCLUDED.test, discount_codes = EXCLUDED.discount_codes,
-				landing_site = EXCLUDED.landing_site, cancel_reason = EXCLUDED.cancel_reason,
-				cancelled_at = COALESCE(orders.cancelled_at, EXCLUDED.cancelled_at),
-				paid_at = COALESCE(orders.paid_at, EXCLUDED.paid_at),
-				processed_at = EXCLUDED.processed_at, shopify_created_at = EXCLUDED.shopify_created_at,
-				shopify_updated_at = EXCLUDED.shopify_updated_at, updated_at = now()
-			WHERE orders.shopify_updated_at IS NULL OR EXCLUDED.shopify_updated_at IS NULL
-			   OR orders.shopify_updated_at <= EXCLUDED.shopify_updated_at
-			   OR (orders.paid_at IS NULL AND EXCLUDED.paid_at IS NOT NULL)
-			   OR (orders.cancelled_at IS NULL AND EXCLUDED.cancelled_at IS NOT NULL)`,
-			shopID, f.OrderID, cust, f.Name, f.Email, f.Currency, f.Subtotal, f.Total, f.FinancialStatus, f.Test,
-			codes, f.LandingSite, f.CancelReason, f.CancelledAt, paidAt, f.ProcessedAt, f.CreatedAt, f.UpdatedAt)
-		if res.Error != nil {
-			return res.Error
-		}
-		applied = res.RowsAffected == 1
-		if !applied || len(f.Lines) == 0 {
-			return nil
-		}
-		if err := tx.Exec(`DELETE FROM order_lines WHERE shop_id = ? AND order_id = ?`, shopID, f.OrderID).Error; err != nil {
-			return err
-		}
-		for i := range f.Lines {
-			f.Lines[i].ShopID, f.Lines[i].OrderID = shopID, f.OrderID
-		}
-		return tx.Create(&f.Lines).Error
+		stored, err := UpsertOrders(ctx, Tx{tx}, shopID, []OrderFact{f})
+		applied = len(stored) == 1
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("upsert order %d: %w", f.OrderID, err)
 	}
 	return applied, nil
+}
+
+// UpsertOrders is UpsertOrder for a batch, in the caller's transaction and with the customers
+// already stored: one statement for the orders and two for the lines of those that changed. It
+// returns the orders as stored now, for those the facts changed. Facts must name distinct orders.
+func UpsertOrders(ctx context.Context, t Tx, shopID int64, facts []OrderFact) ([]Order, error) {
+	tx := t.Gorm().WithContext(ctx)
+	if len(facts) == 0 {
+		return nil, nil
+	}
+	rows := make([]string, len(facts))
+	args := make([]any, 0, 18*len(facts))
+	for i, f := range facts {
+		if f.OrderID == 0 {
+			return nil, Invalid("order.id", "missing")
+		}
+		var paidAt *time.Time
+		if f.Paid {
+			t := time.Now().UTC()
+			if f.ProcessedAt != nil {
+				t = *f.ProcessedAt
+			}
+			paidAt = &t
+		}
+		var cust *int64
+		if f.CustomerID != 0 {
+			cust = &f.CustomerID
+		}
+		rows[i] = "(?, ?, ?, ?, ?, ?, ?::numeric, ?::numeric, ?, ?::boolean, ?, ?, ?, ?::timestamptz, ?::timestamptz, ?::timestamptz, ?::timestamptz, ?::timestamptz)"
+		args = append(args, shopID, f.OrderID, cust, f.Name, f.Email, f.Currency, f.Subtotal, f.Total, f.FinancialStatus,
+			f.Test, strings.Join(f.DiscountCodes, ","), f.LandingSite, f.CancelReason, f.CancelledAt, paidAt, f.ProcessedAt,
+			f.CreatedAt, f.UpdatedAt)
+	}
+	var stored []Order
+	err := tx.Raw(`INSERT INTO orders (shop_id, order_id, customer_id, name, email, currency, subtotal, total,
+			financial_status, test, discount_codes, landing_site, cancel_reason, cancelled_at, paid_at, processed_at,
+			shopify_created_at, shopify_updated_at)
+		VALUES `+strings.Join(rows, ", ")+`
+		ON CONFLICT (shop_id, order_id) DO UPDATE SET
+			customer_id = COALESCE(EXCLUDED.customer_id, orders.customer_id), name = EXCLUDED.name,
+			email = EXCLUDED.email, currency = EXCLUDED.currency, subtotal = EXCLUDED.subtotal, total = EXCLUDED.total,
+			financial_status = EXCLUDED.financial_status, test = EXCLUDED.test, discount_codes = EXCLUDED.discount_codes,
+			landing_site = EXCLUDED.landing_site, cancel_reason = EXCLUDED.cancel_reason,
+			cancelled_at = COALESCE(orders.cancelled_at, EXCLUDED.cancelled_at),
+			paid_at = COALESCE(orders.paid_at, EXCLUDED.paid_at),
+			processed_at = EXCLUDED.processed_at, shopify_created_at = EXCLUDED.shopify_created_at,
+			shopify_updated_at = EXCLUDED.shopify_updated_at, updated_at = now()
+		WHERE orders.shopify_updated_at IS NULL OR EXCLUDED.shopify_updated_at IS NULL
+		   OR orders.shopify_updated_at <= EXCLUDED.shopify_updated_at
+		   OR (orders.paid_at IS NULL AND EXCLUDED.paid_at IS NOT NULL)
+		   OR (orders.cancelled_at IS NULL AND EXCLUDED.cancelled_at IS NOT NULL)
+		RETURNING *`, args...).Scan(&stored).Error
+	if err != nil {
+		return nil, err
+	}
+	changed := make(map[int64]bool, len(stored))
+	for _, o := range stored {
+		changed[o.OrderID] = true
+	}
+	var ids []int64
+	var lines []OrderLine
+	for _, f := range facts {
+		if !changed[f.OrderID] || len(f.Lines) == 0 {
+			continue
+		}
+		ids = append(ids, f.OrderID)
+		for _, l := range f.Lines {
+			l.ShopID, l.OrderID = shopID, f.OrderID
+			lines = append(lines, l)
+		}
+	}
+	if len(ids) == 0 {
+		return stored, nil
+	}
+	if err := tx.Exec(`DELETE FROM order_lines WHERE shop_id = ? AND order_id IN ?`, shopID, ids).Error; err != nil {
+		return nil, err
+	}
+	return stored, tx.Create(&lines).Error
 }
 
 // GetOrder loads one order by Shopify id.

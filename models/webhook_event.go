@@ -148,10 +148,14 @@ func MarkDead(ctx context.Context, db *gorm.DB, ev *WebhookEvent, cause error) e
 // neither processed nor failed: the sweeper re-enqueues them (Redis was down, or a process died
 // between store and enqueue). Paging by id, not by age, means rows that stay pending (a task
 // still retrying) never stop the sweeper from reaching newer ones.
+//
+// Order deliveries the drain has not tried yet are left to it for DrainTrust: re-enqueueing a
+// flash sale's backlog one task each would only race the drain.
 func UnprocessedEvents(ctx context.Context, db *gorm.DB, before time.Time, afterID int64, limit int) ([]int64, error) {
 	var ids []int64
 	err := db.WithContext(AllShops(ctx)).Model(&WebhookEvent{}).
 		Where("processed_at IS NULL AND failed_at IS NULL AND id > ? AND received_at < ?", afterID, before).
+		Where("NOT ("+drainable+" AND received_at > ?)", time.Now().Add(-DrainTrust)).
 		Order("id").Limit(limit).Pluck("id", &ids).Error
 	return ids, err
 }

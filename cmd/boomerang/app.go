@@ -143,8 +143,10 @@ func (a *app) runJobs(ctx context.Context) error {
 	if err := sched.Start(); err != nil {
 		return fmt.Errorf("start scheduler: %w", err)
 	}
-	a.log.Info("worker running", "concurrency", a.cfg.WorkerConcurrency)
+	stopDrains := w.StartDrains(a.cfg.DrainWorkers)
+	a.log.Info("worker running", "concurrency", a.cfg.WorkerConcurrency, "drains", a.cfg.DrainWorkers)
 	<-ctx.Done()
+	stopDrains()
 	sched.Shutdown()
 	srv.Shutdown()
 	a.log.Info("worker stopped")

@@ -33,17 +33,18 @@ import (
 )
 
 type App struct {
-	Cfg      *config.Config
-	DB       *gorm.DB
-	Queue    *jobs.Queue
-	RedisOpt asynq.RedisConnOpt
-	Worker   *jobs.Worker
-	Fake     *fakeshop.Server
-	Server   *httptest.Server
-	Tokens   *tokenstore.Store
-	Admin    *shopify.Admin
-	Log      *slog.Logger
-	asynqSrv *asynq.Server
+	Cfg        *config.Config
+	DB         *gorm.DB
+	Queue      *jobs.Queue
+	RedisOpt   asynq.RedisConnOpt
+	Worker     *jobs.Worker
+	Fake       *fakeshop.Server
+	Server     *httptest.Server
+	Tokens     *tokenstore.Store
+	Admin      *shopify.Admin
+	Log        *slog.Logger
+	asynqSrv   *asynq.Server
+	stopDrains func()
 }
 
 // Options tune Start.
@@ -103,12 +104,15 @@ func (a *App) StartWorker(t testing.TB) {
 		t.Fatal(err)
 	}
 	srv := a.asynqSrv
-	t.Cleanup(func() { srv.Shutdown() })
+	a.stopDrains = a.Worker.StartDrains(a.Worker.Cfg.DrainWorkers)
+	stop := a.stopDrains
+	t.Cleanup(func() { stop(); srv.Shutdown() })
 }
 
 // StopWorker shuts the Asynq server down (tasks in flight go back to Redis).
 func (a *App) StopWorker() {
 	if a.asynqSrv != nil {
+		a.stopDrains()
 		a.asynqSrv.Shutdown()
 		a.asynqSrv = nil
 	}

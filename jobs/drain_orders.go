@@ -1,0 +1,155 @@
+package jobs
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/shopify"
+)
+
+// orderBatch is one claimed batch of a shop's order deliveries, sorted into what the batch
+// applies and what goes on alone.
+type orderBatch struct {
+	shopID  int64
+	orders  []*batchOrder      // one per order, by customer, then in the order they arrived
+	applied []int64            // deliveries applied, to be marked processed with the batch
+	dropped []int64            // deliveries for a shop that left: processed, with no effect
+	singles map[string][]int64 // reason → deliveries for the one-at-a-time task
+}
+
+// batchOrder is what a batch's deliveries of one order come to. Storing an order keeps its
+// newest version and never unpays it, and every effect follows the stored state, so applying
+// the last state once does what applying each delivery in turn does.
+type batchOrder struct {
+	fact     models.OrderFact
+	customer *models.CustomerFact
+	bodies   []shopify.Order // every delivery's order, for the fulfillments they carry
+	events   []int64
+	last     int // arrival of its latest delivery in the batch
+}
+
+func (b *orderBatch) single(ev models.WebhookEvent, reason string) {
+	if b.singles == nil {
+		b.singles = map[string][]int64{}
+	}
+	b.singles[reason] = append(b.singles[reason], ev.ID)
+}
+
+func newOrderBatch(shopID int64, evs []models.WebhookEvent) *orderBatch {
+	b := &orderBatch{shopID: shopID}
+	byID := map[int64]*batchOrder{}
+	for i, ev := range evs {
+		if ev.ShopStatus != models.ShopInstalled {
+			b.dropped = append(b.dropped, ev.ID)
+			continue
+		}
+		var o shopify.Order
+		if err := json.Unmarshal(ev.Body, &o); err != nil || o.ID == 0 {
+			b.single(ev, "does not parse as an order") // where it is marked dead with the reason
+			continue
+		}
+		if onSellingPlan(o) {
+			// Learning a plan's interval calls the Admin API, which has no place inside a
+			// transaction holding a batch's locks.
+			b.single(ev, "on a selling plan: applied alone")
+			continue
+		}
+		f := orderFact(ev.Topic, o)
+		bo := byID[o.ID]
+		if bo == nil {
+			bo = &batchOrder{fact: f}
+			byID[o.ID] = bo
+			b.orders = append(b.orders, bo)
+		} else if paid := bo.fact.Paid || f.Paid; newer(f.UpdatedAt, bo.fact.UpdatedAt) {
+			bo.fact = f
+			bo.fact.Paid = paid
+		} else {
+			bo.fact.Paid = paid
+		}
+		if c := o.Customer; c != nil && c.ID != 0 && (bo.customer == nil || newer(c.UpdatedAt, bo.customer.UpdatedAt)) {
+			cf := customerFact(*c)
+			bo.customer = &cf
+		}
+		bo.bodies = append(bo.bodies, o)
+		bo.events = append(bo.events, ev.ID)
+		bo.last = i
+	}
+	// A customer's orders take effect in the order they arrived, as one at a time they would.
+	slices.SortStableFunc(b.orders, func(x, y *batchOrder) int {
+		return cmp.Or(cmp.Compare(x.fact.CustomerID, y.fact.CustomerID), cmp.Compare(x.last, y.last))
+	})
+	return b
+}
+
+func onSellingPlan(o shopify.Order) bool {
+	return slices.ContainsFunc(o.LineItems, func(li shopify.LineItem) bool { return li.SellingPlanID != nil })
+}
+
+func customerOf(o shopify.Order) int64 {
+	if o.Customer == nil {
+		return 0
+	}
+	return o.Customer.ID
+}
+
+// applyOrderBatch stores the batch's customers and orders with a few multi-row statements, then
+// runs each order's effects (points, tier, first order, review request) in the same
+// transaction: what applyOrder does for one delivery, with the same idempotent steps. Rows are
+// locked in one order by every batch (customers, then orders, each by id, then the effects
+// customer by customer), so two batches that share customers wait for each other rather than
+// deadlock.
+func (w *Worker) applyOrderBatch(ctx context.Context, tx models.Tx, b *orderBatch) error {
+	db := tx.Gorm()
+	customers := map[int64]models.CustomerFact{}
+	facts := make([]models.OrderFact, 0, len(b.orders))
+	for _, bo := range b.orders {
+		facts = append(facts, bo.fact)
+		if c := bo.customer; c != nil {
+			if old, ok := customers[c.CustomerID]; !ok || newer(c.UpdatedAt, old.UpdatedAt) {
+				customers[c.CustomerID] = *c
+			}
+		}
+	}
+	cf := slices.SortedFunc(maps.Values(customers), func(x, y models.CustomerFact) int { return cmp.Compare(x.CustomerID, y.CustomerID) })
+	if _, err := models.UpsertCustomers(ctx, db, b.shopID, cf); err != nil {
+		return err
+	}
+	slices.SortFunc(facts, func(x, y models.OrderFact) int { return cmp.Compare(x.OrderID, y.OrderID) })
+	stored, err := models.UpsertOrders(ctx, tx, b.shopID, facts)
+	if err != nil {
+		return err
+	}
+	byID := make(map[int64]*models.Order, len(stored))
+	for i := range stored {
+		byID[stored[i].OrderID] = &stored[i]
+	}
+	for _, bo := range b.orders {
+		for _, o := range bo.bodies {
+			if err := w.applyFulfillments(ctx, db, b.shopID, o); err != nil {
+				return err
+			}
+		}
+		o := byID[bo.fact.OrderID]
+		if o == nil {
+			// Older than the version stored: its effects run on what is stored.
+			if o, err = models.GetOrder(ctx, db, b.shopID, bo.fact.OrderID); err != nil {
+				return err
+			}
+		}
+		if err := w.orderEffects(ctx, db, b.shopID, o); err != nil {
+			return err
+		}
+		b.applied = append(b.applied, bo.events...)
+	}
+	return nil
+}
+
+// newer reports whether a is a later update time than b (an unknown time counts as oldest).
+func newer(a, b *time.Time) bool {
+	return a != nil && (b == nil || !a.Before(*b))
+}

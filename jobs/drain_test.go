@@ -1,0 +1,138 @@
+package jobs_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/boomerang-app/boomerang/internal/apptest"
+	"github.com/boomerang-app/boomerang/internal/testenv"
+)
+
+// drainCase is a mix the drain meets in a real store: an order created then paid in the same
+// batch, a redelivery under a new webhook id, two customers' orders interleaved, a body that does
+// not parse and an order on a selling plan (both go on alone).
+func drainCase(t *testing.T, a *apptest.App, shop string) (all []int64, bad, plan int64) {
+	t.Helper()
+	add := func(topic, wid string, body any) int64 {
+		id := deliver(t, a, shop, topic, wid, body)
+		all = append(all, id)
+		return id
+	}
+	add("orders/create", "c-1", orderBody(1, 11, "pending", "40.00", ts("02"), nil))
+	add("orders/paid", "p-2", orderBody(2, 12, "paid", "25.00", ts("02"), nil))
+	add("orders/paid", "p-1", orderBody(1, 11, "paid", "40.00", ts("03"), nil))
+	add("orders/paid", "p-2-again", orderBody(2, 12, "paid", "25.00", ts("02"), nil))
+	add("orders/paid", "p-3", orderBody(3, 11, "paid", "15.00", ts("04"), nil))
+	bad = add("orders/paid", "bad", "not an order")
+	planBody := orderBody(4, 12, "paid", "30.00", ts("05"), nil)
+	planBody["line_items"].([]any)[0].(map[string]any)["selling_plan_id"] = 690_001
+	plan = add("orders/paid", "plan-4", planBody)
+	return all, bad, plan
+}
+
+// A drained batch leaves the shop exactly as the same deliveries applied one at a time do, with
+// the bad delivery dead after one attempt and the plan order applied alone.
+func TestDrainBatchMatchesOneAtATime(t *testing.T) {
+	a := apptest.Start(t, apptest.Options{NoWorker: true})
+	ctx := context.Background()
+	drained, single := testenv.Shop("drained"), testenv.Shop("single")
+	drainedID, singleID := a.Install(t, drained), a.Install(t, single)
+
+	all, bad, plan := drainCase(t, a, drained)
+	n, err := a.Worker.DrainBatch(ctx, drainedID)
+	if err != nil || n != len(all) {
+		t.Fatalf("drained %d of %d deliveries: %v", n, len(all), err)
+	}
+	var left []struct {
+		ID        int64
+		LastError string
+	}
+	a.Inspect().Raw(`SELECT id, last_error FROM webhook_events WHERE shop_id = ? AND processed_at IS NULL ORDER BY id`, drainedID).Scan(&left)
+	if len(left) != 2 || left[0].ID != bad || left[1].ID != plan || !strings.HasPrefix(left[1].LastError, "handed off: on a selling plan") {
+		t.Fatalf("left for the one-at-a-time task: %+v, want the bad delivery %d and the plan order %d", left, bad, plan)
+	}
+	if again, err := a.Worker.DrainBatch(ctx, drainedID); err != nil || again != 0 {
+		t.Fatalf("a second drain took %d handed-off deliveries (%v)", again, err)
+	}
+	process(t, a, bad, plan) // their tasks, as the queue hands them over
+
+	process(t, a, drainCaseIDs(t, a, single)...)
+
+	var dead struct {
+		Attempts  int
+		LastError string
+	}
+	a.Inspect().Raw(`SELECT attempts, last_error FROM webhook_events WHERE id = ? AND failed_at IS NOT NULL`, bad).Scan(&dead)
+	if dead.Attempts != 1 || !strings.Contains(dead.LastError, "does not parse") {
+		t.Fatalf("bad delivery: %+v, want dead after 1 attempt", dead)
+	}
+	want := fingerprint(t, a, singleID)
+	if want["ledger_entries"] != "4" || want["orders"] != "4" {
+		t.Fatalf("one-at-a-time shop: %v", want)
+	}
+	sameFingerprint(t, "drained shop", fingerprint(t, a, drainedID), want)
+}
+
+func drainCaseIDs(t *testing.T, a *apptest.App, shop string) []int64 {
+	all, _, _ := drainCase(t, a, shop)
+	return all
+}
+
+// A batch that fails anywhere rolls back whole (nothing half-written) and its deliveries go on
+// one at a time, where only the bad one fails.
+func TestDrainBatchFailureHandsOffWhole(t *testing.T) {
+	a := apptest.Start(t, apptest.Options{NoWorker: true})
+	ctx := context.Background()
+	shop := testenv.Shop("drainfail")
+	id := a.Install(t, shop)
+	good1 := deliver(t, a, shop, "orders/paid", "g-1", orderBody(1, 11, "paid", "40.00", ts("02"), nil))
+	huge := deliver(t, a, shop, "orders/paid", "huge", orderBody(2, 12, "paid", "1"+strings.Repeat("0", 40), ts("02"), nil))
+	good2 := deliver(t, a, shop, "orders/paid", "g-3", orderBody(3, 13, "paid", "20.00", ts("02"), nil))
+
+	n, err := a.Worker.DrainBatch(ctx, id)
+	if err != nil || n != 3 {
+		t.Fatalf("drained %d, %v", n, err)
+	}
+	var orders, handed int64
+	a.Inspect().Raw(`SELECT count(*) FROM orders WHERE shop_id = ?`, id).Scan(&orders)
+	a.Inspect().Raw(`SELECT count(*) FROM webhook_events WHERE shop_id = ? AND processed_at IS NULL
+		AND last_error LIKE 'handed off: batch failed%'`, id).Scan(&handed)
+	if orders != 0 || handed != 3 {
+		t.Fatalf("after the failed batch: %d orders stored, %d deliveries handed off; want 0 and 3", orders, handed)
+	}
+	process(t, a, good1, huge, good2)
+	var earns int64
+	a.Inspect().Raw(`SELECT count(*) FROM ledger_entries WHERE shop_id = ? AND kind = 'earn'`, id).Scan(&earns)
+	var failed int64
+	a.Inspect().Raw(`SELECT count(*) FROM webhook_events WHERE shop_id = ? AND failed_at IS NOT NULL`, id).Scan(&failed)
+	if earns != 2 || failed != 1 {
+		t.Fatalf("one at a time: %d earns, %d dead deliveries; want 2 and 1", earns, failed)
+	}
+}
+
+// The statements a drained batch of paid orders costs, per order (docs/benchmarks.md); counts,
+// not time. Issue 14's budget is 12 a order for the whole pipeline.
+func TestDrainStatements(t *testing.T) {
+	a := apptest.Start(t, apptest.Options{NoWorker: true})
+	shop := testenv.Shop("drainstmts")
+	id := a.Install(t, shop)
+	if err := runImport(t, a, id); err != nil {
+		t.Fatal(err)
+	}
+	const orders = 100
+	for i := int64(1); i <= orders; i++ {
+		deliver(t, a, shop, "orders/paid", fmt.Sprintf("s-%d", i), orderBody(i, 1000+i%60, "paid", "25.00", ts("05"), nil))
+	}
+	n := countStatements(t, a.DB)
+	k, err := a.Worker.DrainBatch(context.Background(), id)
+	if err != nil || k != orders {
+		t.Fatalf("drained %d of %d: %v", k, orders, err)
+	}
+	per := float64(n.Load()) / orders
+	t.Logf("statements per paid order in a drained batch of %d: %.2f", orders, per)
+	if per > 12 {
+		t.Fatalf("%.2f statements per order, over the budget of 12", per)
+	}
+}
