@@ -90,13 +90,6 @@ func onSellingPlan(o shopify.Order) bool {
 	return slices.ContainsFunc(o.LineItems, func(li shopify.LineItem) bool { return li.SellingPlanID != nil })
 }
 
-func customerOf(o shopify.Order) int64 {
-	if o.Customer == nil {
-		return 0
-	}
-	return o.Customer.ID
-}
-
 // applyOrderBatch stores the batch's customers and orders with a few multi-row statements, then
 // runs each order's effects (points, tier, first order, review request) in the same
 // transaction: what applyOrder does for one delivery, with the same idempotent steps. Rows are
@@ -128,6 +121,10 @@ func (w *Worker) applyOrderBatch(ctx context.Context, tx models.Tx, b *orderBatc
 	for i := range stored {
 		byID[stored[i].OrderID] = &stored[i]
 	}
+	ctx, accounts, err := models.LockAccounts(ctx, tx, b.shopID, slices.Sorted(maps.Keys(customers)), w.now())
+	if err != nil {
+		return err
+	}
 	for _, bo := range b.orders {
 		for _, o := range bo.bodies {
 			if err := w.applyFulfillments(ctx, db, b.shopID, o); err != nil {
@@ -146,7 +143,7 @@ func (w *Worker) applyOrderBatch(ctx context.Context, tx models.Tx, b *orderBatc
 		}
 		b.applied = append(b.applied, bo.events...)
 	}
-	return nil
+	return accounts.Flush(ctx, tx)
 }
 
 // newer reports whether a is a later update time than b (an unknown time counts as oldest).

@@ -130,6 +130,11 @@ func TestDrainStatements(t *testing.T) {
 	if err != nil || k != orders {
 		t.Fatalf("drained %d of %d: %v", k, orders, err)
 	}
+	var pending int64
+	a.Inspect().Raw(`SELECT count(*) FROM webhook_events WHERE shop_id = ? AND processed_at IS NULL`, id).Scan(&pending)
+	if pending != 0 {
+		t.Fatalf("%d deliveries left unprocessed: the batch did not apply", pending)
+	}
 	per := float64(n.Load()) / orders
 	t.Logf("statements per paid order in a drained batch of %d: %.2f", orders, per)
 	if per > 12 {

@@ -52,6 +52,12 @@ func (w *Worker) SendFlowTriggers(ctx context.Context, shopID int64) error {
 		// A shop that left has no Flow to run them, and they are stale if it comes back.
 		return models.SettlePendingFlowTriggers(ctx, w.DB, shopID, "shop uninstalled", w.now())
 	}
+	return models.WithFlowSendLock(ctx, w.DB, shopID, func() error { return w.sendFlowTriggers(ctx, sh) })
+}
+
+// sendFlowTriggers sends a shop's pending triggers; the caller holds the shop's send lock.
+func (w *Worker) sendFlowTriggers(ctx context.Context, sh *models.Shop) error {
+	shopID := sh.ID
 	for round := 0; round < flowSendRounds; round++ {
 		sends, err := models.PendingFlowTriggers(ctx, w.DB, shopID, flowSendBatch)
 		if err != nil || len(sends) == 0 {

@@ -123,12 +123,17 @@ type book struct {
 	touched    map[int64]bool // lots whose remaining changed
 	measure    *tierMeasure   // the tier measure now, kept current as entries are appended
 	quiet      bool           // set the tier without telling the customer (history, migrations)
+	batch      *AccountBatch  // the batch holding the account, which writes it (nil: close writes it)
 }
 
 // openBook locks (creating when missing) a customer's account for the rest of tx. One
 // statement either way: the upsert takes the row lock whether it inserts or finds the row.
 func openBook(ctx context.Context, tx *gorm.DB, set ProgramSettings, shopID, customerID int64, now time.Time) (*book, error) {
 	b := &book{ctx: ctx, tx: tx.WithContext(ctx), set: set, now: now.UTC(), touched: map[int64]bool{}}
+	if ab, a := batchAccount(ctx, shopID, customerID); a != nil {
+		b.acct, b.batch = *a, ab // locked by the batch's transaction already
+		return b, nil
+	}
 	res := b.tx.Raw(`INSERT INTO loyalty_accounts AS a (shop_id, customer_id, created_at, updated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (shop_id, customer_id) DO UPDATE SET updated_at = a.updated_at RETURNING `+accountCols,
 		shopID, customerID, b.now, b.now).Scan(&b.acct)
@@ -448,6 +453,11 @@ func (b *book) close() error {
 		b.touched = map[int64]bool{}
 	}
 	if !b.dirty {
+		return nil
+	}
+	if b.batch != nil {
+		b.batch.keep(b.acct)
+		b.dirty = false
 		return nil
 	}
 	a := b.acct
