@@ -29,7 +29,7 @@ func fillShop(t *testing.T, a *apptest.App, shop string, customer int64) int64 {
 		"refund_line_items": []any{map[string]any{"subtotal": "5.00"}}})
 	a.Webhook(t, shop, "fulfillments/create", "", map[string]any{"id": customer*1000 + 1, "order_id": customer*10 + 2, "status": "success", "updated_at": ts("04")})
 	a.Drain(t, drainWait)
-	if _, err := models.Emit(context.Background(), a.DB, id, customer, models.EventFirstOrder, "k", map[string]any{"email": "jane@example.com"}, time.Now()); err != nil {
+	if _, err := models.Emit(context.Background(), a.DB, id, customer, "k", models.NegativeReviewPayload{Title: "jane@example.com wrote this"}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	return id

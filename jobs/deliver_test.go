@@ -108,7 +108,7 @@ func TestDeliverySMSQuietHoursFailuresAndCrash(t *testing.T) {
 			Phone: phone, SMSConsent: models.ConsentSubscribed, Timezone: tz}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := models.Emit(ctx, a.DB, shopID, id, models.EventBirthday, fmt.Sprintf("%d:2026", id), nil, time.Now()); err != nil {
+		if _, err := models.Emit(ctx, a.DB, shopID, id, fmt.Sprintf("%d:2026", id), models.BirthdayPayload{}, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -209,7 +209,7 @@ func TestDeliveryEmailRefusedAndUnsubscribe(t *testing.T) {
 	ctx := context.Background()
 	for id, email := range map[int64]string{1: "bounce@example.com", 2: "gone@example.com"} {
 		models.UpsertCustomer(ctx, a.DB, shopID, models.CustomerFact{CustomerID: id, Email: email, FirstName: "X", EmailConsent: models.ConsentSubscribed})
-		models.Emit(ctx, a.DB, shopID, id, models.EventPointsEarned, fmt.Sprintf("order:%d", id), map[string]any{"points": 50, "balance": 50}, time.Now())
+		models.Emit(ctx, a.DB, shopID, id, fmt.Sprintf("order:%d", id), models.PointsEarnedPayload{Points: 50, Balance: 50}, time.Now())
 	}
 	if _, err := a.Worker.DispatchEvents(ctx, shopID); err != nil {
 		t.Fatal(err)

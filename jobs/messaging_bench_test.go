@@ -65,8 +65,8 @@ func BenchmarkEventToMail(b *testing.B) {
 		go func(c int64) {
 			defer wg.Done()
 			// As a producer does: the event commits, then dispatch is asked for.
-			if _, err := models.Emit(ctx, a.DB, shopID, c, models.EventPointsEarned, fmt.Sprintf("bench:%d", c),
-				map[string]any{"points": 500, "balance": 500}, time.Now()); err != nil {
+			if _, err := models.Emit(ctx, a.DB, shopID, c, fmt.Sprintf("bench:%d", c),
+				models.PointsEarnedPayload{Points: 500, Balance: 500}, time.Now()); err != nil {
 				b.Error(err)
 				return
 			}

@@ -51,8 +51,7 @@ func (w *Worker) welcomeFirstOrder(ctx context.Context, db *gorm.DB, shopID int6
 		return nil
 	}
 	cust := *o.CustomerID
-	_, err := models.Emit(ctx, db, shopID, cust, models.EventFirstOrder, "customer:"+strconv.FormatInt(cust, 10),
-		map[string]any{"order_id": o.OrderID}, at)
+	_, err := models.Emit(ctx, db, shopID, cust, "customer:"+strconv.FormatInt(cust, 10), models.FirstOrderPayload{OrderID: o.OrderID}, at)
 	return err
 }
 
@@ -117,7 +116,11 @@ func (w *Worker) handleMessagingScan(ctx context.Context, t *asynq.Task) error {
 // per customer and last order for the win-backs, per customer and year for birthdays.
 func (w *Worker) ScanShop(ctx context.Context, shopID int64) error {
 	now := w.now()
-	for seg, kind := range map[string]string{models.SegmentWinBack: models.EventOneTimeBuyerQuiet, models.SegmentAtRisk: models.EventAtRisk} {
+	lapsed := map[string]func(last time.Time) models.EventPayload{
+		models.SegmentWinBack: func(last time.Time) models.EventPayload { return models.OneTimeBuyerQuietPayload{LastOrderAt: last} },
+		models.SegmentAtRisk:  func(last time.Time) models.EventPayload { return models.AtRiskPayload{LastOrderAt: last} },
+	}
+	for seg, payload := range lapsed {
 		var after int64
 		for {
 			ids, err := models.NewSegmentMembers(ctx, w.DB, shopID, seg, now, scanFreshness, after, 1000)
@@ -133,7 +136,7 @@ func (w *Worker) ScanShop(ctx context.Context, shopID int64) error {
 			}
 			for _, id := range ids {
 				key := fmt.Sprintf("%d:%d", id, last[id].Unix())
-				if _, err := models.Emit(ctx, w.DB, shopID, id, kind, key, map[string]any{"last_order_at": last[id]}, now); err != nil {
+				if _, err := models.Emit(ctx, w.DB, shopID, id, key, payload(last[id]), now); err != nil {
 					return err
 				}
 			}
@@ -155,7 +158,7 @@ func (w *Worker) ScanShop(ctx context.Context, shopID int64) error {
 	}
 	for _, id := range ids {
 		key := fmt.Sprintf("%d:%d", id, today.Year())
-		if _, err := models.Emit(ctx, w.DB, shopID, id, models.EventBirthday, key, nil, now); err != nil {
+		if _, err := models.Emit(ctx, w.DB, shopID, id, key, models.BirthdayPayload{}, now); err != nil {
 			return err
 		}
 	}

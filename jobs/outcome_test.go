@@ -29,8 +29,8 @@ func mailToEach(t *testing.T, a *apptest.App, shopID int64, n int) {
 			Email: fmt.Sprintf("c%d@example.com", i), FirstName: "C", EmailConsent: models.ConsentSubscribed}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := models.Emit(ctx, a.DB, shopID, id, models.EventPointsEarned, fmt.Sprintf("order:%d", i),
-			map[string]any{"points": 50, "balance": 50}, time.Now()); err != nil {
+		if _, err := models.Emit(ctx, a.DB, shopID, id, fmt.Sprintf("order:%d", i),
+			models.PointsEarnedPayload{Points: 50, Balance: 50}, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}

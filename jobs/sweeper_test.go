@@ -99,7 +99,7 @@ func TestSweepDispatchesPendingEvents(t *testing.T) {
 	ctx := context.Background()
 	id := a.Install(t, testenv.Shop("dispatch"))
 	for i := 0; i < 3; i++ {
-		if _, err := models.Emit(ctx, a.DB, id, 5, models.EventFirstOrder, fmt.Sprint(i), nil, time.Now()); err != nil {
+		if _, err := models.Emit(ctx, a.DB, id, 5, fmt.Sprint(i), models.FirstOrderPayload{}, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -81,7 +81,7 @@ func openCase(ctx context.Context, tx *gorm.DB, r *Review, holdDays int, now tim
 		}
 	}
 	payload := NegativeReviewPayload{ReviewID: r.ID, CaseID: caseID, Rating: r.Rating, ProductID: r.ProductID, Title: r.Title}
-	if _, err := Emit(ctx, tx, r.ShopID, cust, EventNegativeReview, "review:"+strconv.FormatInt(r.ID, 10), payload, now); err != nil {
+	if _, err := Emit(ctx, tx, r.ShopID, cust, "review:"+strconv.FormatInt(r.ID, 10), payload, now); err != nil {
 		return 0, 0, false, err
 	}
 	if err := tx.WithContext(ctx).Raw(`INSERT INTO merchant_alerts (shop_id, kind, source_id, created_at) VALUES (?, ?, ?, ?)

@@ -24,7 +24,7 @@ func TestDataRequestExport(t *testing.T) {
 	if _, err := models.UpsertOrder(ctx, db, shop, models.OrderFact{OrderID: 299938, CustomerID: 191167, Subtotal: decimal.NewFromInt(40)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.Emit(ctx, db, shop, 191167, models.EventFirstOrder, "299938", map[string]any{"order": 299938}, time.Now()); err != nil {
+	if _, err := models.Emit(ctx, db, shop, 191167, "299938", models.FirstOrderPayload{OrderID: 299938}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	// Another customer's order must not leak into the export.
@@ -85,7 +85,7 @@ func TestRedactCustomer(t *testing.T) {
 		if _, err := models.RefreshCustomerStats(ctx, db, shop, id, false); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := models.Emit(ctx, db, shop, id, models.EventFirstOrder, "o", map[string]any{"email": "c@example.com"}, time.Now()); err != nil {
+		if _, err := models.Emit(ctx, db, shop, id, "o", models.NegativeReviewPayload{Title: "from c@example.com"}, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}

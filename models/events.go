@@ -43,13 +43,11 @@ type Event struct {
 
 // Emit stores an event once per (shop, kind, key); created is false for a repeat. Pass the
 // transaction that wrote the cause.
-func Emit(ctx context.Context, tx *gorm.DB, shopID int64, customerID int64, kind, key string, payload any, at time.Time) (created bool, err error) {
-	body, err := json.Marshal(payload)
+func Emit(ctx context.Context, tx *gorm.DB, shopID int64, customerID int64, key string, p EventPayload, at time.Time) (created bool, err error) {
+	kind := p.EventKind()
+	body, err := json.Marshal(p)
 	if err != nil {
 		return false, fmt.Errorf("emit %s: %w", kind, err)
-	}
-	if payload == nil {
-		body = []byte("{}")
 	}
 	var cust *int64
 	if customerID != 0 {

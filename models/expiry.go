@@ -231,8 +231,8 @@ func remindExpiring(ctx context.Context, db *gorm.DB, set ProgramSettings, shopI
 			continue
 		}
 		key := fmt.Sprintf("%d:%s:%d", d.customer, d.ExpiresAt.UTC().Format(time.DateOnly), pick)
-		created, err := Emit(ctx, db, shopID, d.customer, EventPointsExpiring, key,
-			map[string]any{"points": d.Points, "expires_at": d.ExpiresAt.UTC(), "days_before": pick}, now)
+		created, err := Emit(ctx, db, shopID, d.customer, key,
+			PointsExpiringPayload{Points: d.Points, ExpiresAt: d.ExpiresAt.UTC(), DaysBefore: pick}, now)
 		if err != nil {
 			return sent, err
 		}

@@ -268,8 +268,8 @@ func (b *book) earnOrder(oid int64, f orderFacts) (*LedgerEntry, error) {
 	}
 	b.touch(paid)
 	if points > 0 {
-		if _, err := Emit(b.ctx, b.tx, b.shopID(), b.customerID(), EventPointsEarned, "order:"+strconv.FormatInt(oid, 10),
-			map[string]any{"points": points, "balance": b.acct.Balance, "order_id": oid, "pending_until": pendingUntil(e, b.now)}, b.now); err != nil {
+		if _, err := Emit(b.ctx, b.tx, b.shopID(), b.customerID(), "order:"+strconv.FormatInt(oid, 10),
+			PointsEarnedPayload{Points: points, Balance: b.acct.Balance, OrderID: oid, PendingUntil: pendingUntil(e, b.now)}, b.now); err != nil {
 			return nil, err
 		}
 	}

@@ -63,8 +63,8 @@ func awardBonus(ctx context.Context, tx *gorm.DB, shopID, customerID int64, kind
 		}
 		got = pts
 		b.touch(now)
-		if _, err := Emit(ctx, b.tx, shopID, customerID, EventPointsEarned, kind+":"+src,
-			map[string]any{"points": pts, "balance": b.acct.Balance, "source": kind}, now); err != nil {
+		if _, err := Emit(ctx, b.tx, shopID, customerID, kind+":"+src,
+			PointsEarnedPayload{Points: pts, Balance: b.acct.Balance, Source: kind}, now); err != nil {
 			return err
 		}
 		return b.reevaluateTier()

@@ -84,8 +84,7 @@ func refreshTiers(ctx context.Context, db *gorm.DB, set ProgramSettings, shopID 
 				return err
 			}
 			key := fmt.Sprintf("%d:%d:%s", c, b.acct.TierVersion, risk.On.Format(time.DateOnly))
-			_, err = Emit(ctx, b.tx, shopID, c, EventTierAtRisk, key,
-				map[string]any{"tier": risk.Tier, "drops_to": risk.DropsTo, "on": risk.On}, now)
+			_, err = Emit(ctx, b.tx, shopID, c, key, TierAtRiskPayload(*risk), now)
 			return err
 		})
 		if err != nil {

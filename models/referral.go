@@ -202,8 +202,8 @@ func (b *book) noteReferral(oid int64, f orderFacts) (int64, error) {
 			return 0, err
 		}
 		if ins {
-			if _, err := Emit(b.ctx, b.tx, b.shopID(), friend, EventPointsEarned, SourceReferralFriend+":"+fid,
-				map[string]any{"points": pts, "balance": b.acct.Balance, "source": SourceReferralFriend}, b.now); err != nil {
+			if _, err := Emit(b.ctx, b.tx, b.shopID(), friend, SourceReferralFriend+":"+fid,
+				PointsEarnedPayload{Points: pts, Balance: b.acct.Balance, Source: SourceReferralFriend}, b.now); err != nil {
 				return 0, err
 			}
 		}
@@ -270,8 +270,8 @@ func rewardReferral(ctx context.Context, db *gorm.DB, set ProgramSettings, shopI
 			}
 			b.touch(now)
 		}
-		if _, err := Emit(ctx, b.tx, shopID, cur.ReferrerID, EventReferralRewarded, strconv.FormatInt(referralID, 10),
-			map[string]any{"points": pts, "balance": b.acct.Balance, "referral_id": referralID}, now); err != nil {
+		if _, err := Emit(ctx, b.tx, shopID, cur.ReferrerID, strconv.FormatInt(referralID, 10),
+			ReferralRewardedPayload{Points: pts, Balance: b.acct.Balance, ReferralID: referralID}, now); err != nil {
 			return err
 		}
 		return b.reevaluateTier()

@@ -318,7 +318,7 @@ func decideRequest(ctx context.Context, db *gorm.DB, shop *Shop, s ReviewSetting
 			ids[i] = p.ID
 		}
 		payload := requestPayload(shop, &req, st, ids, products, s, now, link)
-		if _, err := Emit(ctx, tx, shop.ID, cust, EventReviewRequest, "review_request:"+strconv.FormatInt(req.ID, 10), payload, now); err != nil {
+		if _, err := Emit(ctx, tx, shop.ID, cust, "review_request:"+strconv.FormatInt(req.ID, 10), payload, now); err != nil {
 			return err
 		}
 		var remind *time.Time
@@ -368,7 +368,7 @@ func decideReminder(ctx context.Context, tx *gorm.DB, shop *Shop, s ReviewSettin
 		return err
 	}
 	payload := requestPayload(shop, req, st, req.ProductIDs, products, s, now, link)
-	if _, err := Emit(ctx, tx, shop.ID, cust, EventReviewReminder, "review_reminder:"+strconv.FormatInt(req.ID, 10), payload, now); err != nil {
+	if _, err := Emit(ctx, tx, shop.ID, cust, "review_reminder:"+strconv.FormatInt(req.ID, 10), ReviewReminderPayload{payload}, now); err != nil {
 		return err
 	}
 	run.Reminded++

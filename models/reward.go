@@ -155,9 +155,9 @@ func markIssued(ctx context.Context, db *gorm.DB, r *Redemption, discountID stri
 			return nil
 		}
 		r.Status, r.DiscountID, r.IssuedAt = RedemptionIssued, discountID, &now
-		_, err := Emit(ctx, tx, r.ShopID, r.CustomerID, EventRewardIssued, "redemption:"+strconv.FormatInt(r.ID, 10),
-			map[string]any{"code": r.Code, "value": r.RewardValue.String(), "type": r.RewardType, "reward": r.RewardName,
-				"points": r.Points, "ends_at": r.EndsAt}, now)
+		_, err := Emit(ctx, tx, r.ShopID, r.CustomerID, "redemption:"+strconv.FormatInt(r.ID, 10),
+			RewardIssuedPayload{Code: r.Code, Value: r.RewardValue.String(), Type: r.RewardType, Reward: r.RewardName,
+				Points: r.Points, EndsAt: r.EndsAt}, now)
 		return err
 	})
 }

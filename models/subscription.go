@@ -203,9 +203,9 @@ func recordCancellation(ctx context.Context, tx *gorm.DB, shopID int64, f Subscr
 		return err
 	}
 	key := fmt.Sprintf("%d:%d:%d", f.ContractID, f.RevisionID, f.At.Unix())
-	payload := map[string]any{"contract_id": f.ContractID, "reason": reason, "product_ids": products,
-		"entity": "contract:" + strconv.FormatInt(f.ContractID, 10)}
-	if _, err := Emit(ctx, tx, shopID, f.CustomerID, EventSubscriptionCancelled, key, payload, f.At); err != nil {
+	payload := SubscriptionCancelledPayload{ContractID: f.ContractID, Reason: reason, ProductIDs: products,
+		Entity: "contract:" + strconv.FormatInt(f.ContractID, 10)}
+	if _, err := Emit(ctx, tx, shopID, f.CustomerID, key, payload, f.At); err != nil {
 		return err
 	}
 	// The shopper's reason joins negative reviews in the complaint themes.

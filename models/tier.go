@@ -170,8 +170,7 @@ func (b *book) setTier(idx int) error {
 		dir = "down"
 	}
 	key := strconv.FormatInt(b.customerID(), 10) + ":" + strconv.Itoa(b.acct.TierVersion)
-	_, err := Emit(b.ctx, b.tx, b.shopID(), b.customerID(), EventTierChanged, key,
-		map[string]any{"from": from, "to": name, "direction": dir}, b.now)
+	_, err := Emit(b.ctx, b.tx, b.shopID(), b.customerID(), key, TierChangedPayload{From: from, To: name, Direction: dir}, b.now)
 	return err
 }
 
