@@ -22,6 +22,7 @@ const (
 	drainShare = 10                    // batches of one shop before the loop moves to the next
 	drainIdle  = 50 * time.Millisecond // how long a loop waits when nothing is waiting
 	drainPause = time.Second           // after an error it could not hand off (the database away)
+	drainShops = 50                    // shops listed per round
 )
 
 // StartDrains starts n drain loops and returns the function that stops them and waits.
@@ -65,7 +66,7 @@ func (w *Worker) drainLoop(ctx context.Context) {
 // shop id order after afterShop. It returns how many deliveries it took and the last shop it
 // served (0 once it reached the end, so the next round starts from the first shop).
 func (w *Worker) DrainRound(ctx context.Context, afterShop int64) (n int, last int64, err error) {
-	shops, err := models.ShopsWithDrainable(ctx, w.DB, afterShop, 50)
+	shops, err := models.ShopsWithDrainable(ctx, w.DB, afterShop, drainShops)
 	if err != nil || len(shops) == 0 {
 		return 0, 0, err
 	}
@@ -81,7 +82,7 @@ func (w *Worker) DrainRound(ctx context.Context, afterShop int64) (n int, last i
 			}
 		}
 	}
-	if len(shops) < 50 {
+	if len(shops) < drainShops {
 		return n, 0, nil
 	}
 	return n, shops[len(shops)-1], nil
@@ -106,8 +107,8 @@ func (w *Worker) DrainBatch(ctx context.Context, shopID int64) (int, error) {
 		}
 		return models.MarkBatchProcessed(ctx, tx, shopID, b.applied, "")
 	})
-	if len(claimed) == 0 {
-		return 0, err
+	if len(claimed) == 0 || ctx.Err() != nil {
+		return 0, err // shutting down: what was claimed is claimable again, as it rolled back
 	}
 	if err != nil {
 		// Rolled back whole: every delivery of the batch goes on alone, where the bad one fails
