@@ -125,6 +125,7 @@ func (w *Worker) applyOrderBatch(ctx context.Context, tx models.Tx, b *orderBatc
 	if err != nil {
 		return err
 	}
+	ctx, events := models.BatchEvents(ctx, b.shopID)
 	for _, bo := range b.orders {
 		for _, o := range bo.bodies {
 			if err := w.applyFulfillments(ctx, db, b.shopID, o); err != nil {
@@ -142,6 +143,9 @@ func (w *Worker) applyOrderBatch(ctx context.Context, tx models.Tx, b *orderBatc
 			return err
 		}
 		b.applied = append(b.applied, bo.events...)
+	}
+	if err := events.Flush(ctx, tx); err != nil {
+		return err
 	}
 	return accounts.Flush(ctx, tx)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -42,27 +43,76 @@ type Event struct {
 }
 
 // Emit stores an event once per (shop, kind, key); created is false for a repeat. Pass the
-// transaction that wrote the cause.
+// transaction that wrote the cause. Inside a batch (BatchEvents) the event is stored when the
+// batch flushes, in the same transaction, and created reports true.
 func Emit(ctx context.Context, tx *gorm.DB, shopID int64, customerID int64, key string, p EventPayload, at time.Time) (created bool, err error) {
 	kind := p.EventKind()
 	body, err := json.Marshal(p)
 	if err != nil {
 		return false, fmt.Errorf("emit %s: %w", kind, err)
 	}
-	var cust *int64
-	if customerID != 0 {
-		cust = &customerID
-	}
 	if at.IsZero() {
 		at = time.Now()
 	}
-	res := tx.WithContext(ctx).Exec(`INSERT INTO events (shop_id, customer_id, kind, key, payload, occurred_at)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (shop_id, kind, key) DO NOTHING`,
-		shopID, cust, kind, key, string(body), at.UTC())
-	if res.Error != nil {
-		return false, fmt.Errorf("emit %s %s: %w", kind, key, res.Error)
+	row := eventRow{shopID: shopID, customerID: customerID, kind: kind, key: key, payload: string(body), at: at.UTC()}
+	if eb, ok := ctx.Value(eventBatchKey{}).(*EventBatch); ok && eb.shopID == shopID {
+		eb.rows = append(eb.rows, row)
+		return true, nil
 	}
-	return res.RowsAffected == 1, nil
+	n, err := insertEvents(ctx, tx, []eventRow{row})
+	if err != nil {
+		return false, fmt.Errorf("emit %s %s: %w", kind, key, err)
+	}
+	return n == 1, nil
+}
+
+type eventRow struct {
+	shopID, customerID int64
+	kind, key, payload string
+	at                 time.Time
+}
+
+func insertEvents(ctx context.Context, tx *gorm.DB, rows []eventRow) (int64, error) {
+	values := make([]string, len(rows))
+	args := make([]any, 0, 6*len(rows))
+	for i, r := range rows {
+		var cust *int64
+		if r.customerID != 0 {
+			cust = &r.customerID
+		}
+		values[i] = "(?, ?, ?, ?, ?::jsonb, ?::timestamptz)"
+		args = append(args, r.shopID, cust, r.kind, r.key, r.payload, r.at)
+	}
+	res := tx.WithContext(ctx).Exec(`INSERT INTO events (shop_id, customer_id, kind, key, payload, occurred_at)
+		VALUES `+strings.Join(values, ", ")+` ON CONFLICT (shop_id, kind, key) DO NOTHING`, args...)
+	return res.RowsAffected, res.Error
+}
+
+// EventBatch holds the events a batch transaction emits, to store them with one statement.
+type EventBatch struct {
+	shopID int64
+	rows   []eventRow
+}
+
+type eventBatchKey struct{}
+
+// BatchEvents returns ctx under which the shop's events are kept in the batch rather than
+// stored one statement each; Flush must run before the transaction commits.
+func BatchEvents(ctx context.Context, shopID int64) (context.Context, *EventBatch) {
+	eb := &EventBatch{shopID: shopID}
+	return context.WithValue(ctx, eventBatchKey{}, eb), eb
+}
+
+// Flush stores the batch's events, in emission order.
+func (eb *EventBatch) Flush(ctx context.Context, tx Tx) error {
+	if len(eb.rows) == 0 {
+		return nil
+	}
+	if _, err := insertEvents(ctx, tx.Gorm(), eb.rows); err != nil {
+		return fmt.Errorf("emit %d events: %w", len(eb.rows), err)
+	}
+	eb.rows = nil
+	return nil
 }
 
 // PendingEvents returns up to limit undispatched events of one shop, oldest first.
