@@ -46,6 +46,7 @@ func BenchmarkEventToMail(b *testing.B) {
 		"WORKER_CONCURRENCY": strconv.Itoa(benchEnv("BENCH_CONCURRENCY", 20))}})
 	shop := testenv.Shop("latency")
 	shopID := a.Install(b, shop)
+	noticesAtOnce(b, a, shop) // each event's own mail, as measured before notices merged
 	ctx := context.Background()
 	if err := a.DB.Exec(`INSERT INTO customers (shop_id, customer_id, email, first_name, email_consent)
 		SELECT ?, g, 'c' || g || '@bench.test', 'Shopper', 'subscribed' FROM generate_series(1, ?) g`, shopID, n).Error; err != nil {

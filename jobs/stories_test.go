@@ -43,7 +43,7 @@ func rfc(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // noticesAtOnce turns the notice window off for a shop whose test is about delivery, not about
 // merging notices: its "points earned" mails then go at once, one per order.
-func noticesAtOnce(t *testing.T, a *apptest.App, shop string) {
+func noticesAtOnce(t testing.TB, a *apptest.App, shop string) {
 	t.Helper()
 	if code := a.API(t, shop, "PUT", "/api/policy", map[string]any{"notice_window_minutes": 0}, nil); code != 200 {
 		t.Fatalf("notice window off: %d", code)
