@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/boomerang-app/boomerang/internal/apptest"
 	"github.com/boomerang-app/boomerang/internal/testenv"
+	"github.com/boomerang-app/boomerang/models"
 )
 
 // drainCase is a mix the drain meets in a real store: an order created then paid in the same
@@ -139,5 +141,74 @@ func TestDrainStatements(t *testing.T) {
 	t.Logf("statements per paid order in a drained batch of %d: %.2f", orders, per)
 	if per > 12 {
 		t.Fatalf("%.2f statements per order, over the budget of 12", per)
+	}
+}
+
+// Four drains at once on one shop, with customers whose orders land in different batches and
+// every order delivered twice: exactly one earn per order, the balances they add up to, a clean
+// ledger, and nothing left waiting (a deadlock between batches would hand deliveries off, and
+// the check that every delivery was applied by a batch would fail).
+func TestDrainConcurrentBatches(t *testing.T) {
+	a := apptest.Start(t, apptest.Options{NoWorker: true})
+	ctx := context.Background()
+	shop := testenv.Shop("drainconc")
+	id := a.Install(t, shop)
+	const orders, customers = 300, 40
+	want := map[int64]int64{}
+	for i := int64(1); i <= orders; i++ {
+		cust := 100 + i%customers
+		want[cust] += 100 // 20.00 at 5 points a unit
+		body := orderBody(i, cust, "paid", "20.00", ts("05"), nil)
+		deliver(t, a, shop, "orders/paid", fmt.Sprintf("o-%d", i), body)
+		deliver(t, a, shop, "orders/paid", fmt.Sprintf("o-%d-again", i), body)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				n, err := a.Worker.DrainBatch(ctx, id)
+				if err != nil || n == 0 {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var left, handed int64
+	a.Inspect().Raw(`SELECT count(*) FILTER (WHERE processed_at IS NULL), count(*) FILTER (WHERE last_error <> '')
+		FROM webhook_events WHERE shop_id = ?`, id).Row().Scan(&left, &handed)
+	if left != 0 || handed != 0 {
+		t.Fatalf("%d deliveries left, %d handed off; want every one applied by a batch", left, handed)
+	}
+	var earns, distinct int64
+	a.Inspect().Raw(`SELECT count(*), count(DISTINCT order_id) FROM ledger_entries WHERE shop_id = ? AND kind = 'earn'`, id).Row().Scan(&earns, &distinct)
+	if earns != orders || distinct != orders {
+		t.Fatalf("%d earn entries for %d orders, want %d", earns, distinct, orders)
+	}
+	var rows []struct {
+		CustomerID int64
+		Balance    int64
+	}
+	a.Inspect().Raw(`SELECT customer_id, balance FROM loyalty_accounts WHERE shop_id = ?`, id).Scan(&rows)
+	if len(rows) != customers {
+		t.Fatalf("%d accounts, want %d", len(rows), customers)
+	}
+	for _, r := range rows {
+		if r.Balance != want[r.CustomerID] {
+			t.Errorf("customer %d: balance %d, want %d", r.CustomerID, r.Balance, want[r.CustomerID])
+		}
+	}
+	if _, err := models.VerifyLedger(ctx, a.DB); err != nil {
+		t.Fatal(err)
 	}
 }
