@@ -184,3 +184,36 @@ func BenchmarkStoreDelivery(b *testing.B) {
 		}
 	}
 }
+
+// An order delivery the drain has not tried is the drain's for DrainTrust: the sweeper leaves it
+// alone until then, and takes it at once once it was handed off to the one-at-a-time task.
+func TestSweeperLeavesOrdersToTheDrain(t *testing.T) {
+	db, _ := testenv.DB(t)
+	ctx := context.Background()
+	shop := testenv.Shop("drainsweep")
+	shopID, _, err := models.InstallShop(ctx, db, shop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := models.StoreDelivery(ctx, db, models.Delivery{ShopDomain: shop, Topic: "orders/paid", WebhookID: "o1", Body: []byte(`{}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	soon := time.Now().Add(time.Second)
+	if got, _ := models.UnprocessedEvents(ctx, db, soon, 0, 10); len(got) != 0 {
+		t.Fatalf("the sweeper took a fresh order delivery from the drain: %v", got)
+	}
+	if err := db.Exec(`UPDATE webhook_events SET received_at = now() - interval '11 minutes' WHERE shop_id = ? AND id = ?`, shopID, st.EventID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := models.UnprocessedEvents(ctx, db, soon, 0, 10); len(got) != 1 {
+		t.Fatalf("an order delivery waiting past DrainTrust was not swept: %v", got)
+	}
+	st2, _ := models.StoreDelivery(ctx, db, models.Delivery{ShopDomain: shop, Topic: "orders/paid", WebhookID: "o2", Body: []byte(`{}`)})
+	if err := models.HandOff(ctx, db, shopID, []int64{st2.EventID}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := models.UnprocessedEvents(ctx, db, soon, 0, 10); len(got) != 2 {
+		t.Fatalf("a handed-off delivery waits for the sweeper's age only: %v", got)
+	}
+}
