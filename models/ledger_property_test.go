@@ -2,7 +2,6 @@ package models_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -28,17 +27,14 @@ import (
 // scriptedShopify answers discountCodeBasicCreate as told.
 type scriptedShopify struct{ next string }
 
-func (s *scriptedShopify) Query(_ context.Context, _, _ string, _, out any) error {
-	var body string
+func (s *scriptedShopify) CreateDiscountCode(context.Context, string, models.DiscountCode) (string, error) {
 	switch s.next {
 	case "ok":
-		body = `{"discountCodeBasicCreate":{"codeDiscountNode":{"id":"gid://shopify/DiscountCodeNode/1"},"userErrors":[]}}`
+		return "gid://shopify/DiscountCodeNode/1", nil
 	case "refuse":
-		body = `{"discountCodeBasicCreate":{"codeDiscountNode":null,"userErrors":[{"field":["basicCodeDiscount","customerGets"],"code":"INVALID","message":"Value is invalid"}]}}`
-	default:
-		return errors.New("Throttled") // unknown outcome: the redemption stays pending
+		return "", &models.DiscountRefused{Reason: "basicCodeDiscount.customerGets Value is invalid"}
 	}
-	return json.Unmarshal([]byte(body), out)
+	return "", errors.New("Throttled") // unknown outcome: the redemption stays pending
 }
 
 type simOrder struct {

@@ -24,6 +24,7 @@ const MaxMetafieldsPerCall = 25
 // UserError is a mutation's userErrors entry.
 type UserError struct {
 	Field   []string `json:"field"`
+	Code    string   `json:"code,omitempty"`
 	Message string   `json:"message"`
 }
 
