@@ -6,9 +6,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/boomerang-app/boomerang/internal/apptest"
 	"github.com/boomerang-app/boomerang/internal/testenv"
+	"github.com/boomerang-app/boomerang/jobs"
 	"github.com/boomerang-app/boomerang/models"
 )
 
@@ -210,5 +214,50 @@ func TestDrainConcurrentBatches(t *testing.T) {
 	}
 	if _, err := models.VerifyLedger(ctx, a.DB); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A refund that arrives while a batch is storing and settling its order waits for the batch to
+// commit, then finds the order: it must not read "no such order yet" while the batch, having read
+// before the refund was stored, misses the refund too.
+func TestRefundWaitsForTheBatchStoringItsOrder(t *testing.T) {
+	a := apptest.Start(t, apptest.Options{NoWorker: true})
+	ctx := context.Background()
+	shop := testenv.Shop("drainrefund")
+	id := a.Install(t, shop)
+	refund := deliver(t, a, shop, "refunds/create", "r-71", map[string]any{"id": 7101, "order_id": 71, "created_at": ts("04"),
+		"refund_line_items": []any{map[string]any{"subtotal": "5.00"}}})
+
+	stored, release, batchDone := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() { // a batch that has stored order 71 and has not committed yet
+		batchDone <- models.InTx(ctx, a.DB, func(tx models.Tx) error {
+			f := models.OrderFact{OrderID: 71, CustomerID: 9, Subtotal: decimal.NewFromInt(30), Paid: true}
+			if _, err := models.UpsertOrders(ctx, tx, id, []models.OrderFact{f}); err != nil {
+				return err
+			}
+			close(stored)
+			<-release
+			return nil
+		})
+	}()
+	<-stored
+	refundDone := make(chan error, 1)
+	go func() { refundDone <- a.Worker.Mux().ProcessTask(ctx, jobs.NewWebhookTask(refund)) }()
+	select {
+	case err := <-refundDone:
+		t.Fatalf("the refund was applied while its order's batch was open (%v)", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	close(release)
+	if err := <-batchDone; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-refundDone; err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	a.Inspect().Raw(`SELECT kind FROM ledger_entries WHERE shop_id = ? AND order_id = 71 ORDER BY id`, id).Scan(&kinds)
+	if len(kinds) != 2 || kinds[0] != "earn" || kinds[1] != "clawback" {
+		t.Fatalf("ledger of order 71 after the refund: %v, want its earn and the refund's clawback", kinds)
 	}
 }

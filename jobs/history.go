@@ -146,7 +146,7 @@ func (w *Worker) ImportHistory(ctx context.Context, shopID int64) (time.Duration
 
 // finishImport marks the import done and sends the welcomes held back while it ran: to the
 // customers whose order since it started is, with the whole past in, their first
-// (emitFirstOrder decides again, and its key makes a welcome once per customer).
+// (welcomeFirstOrder decides the rest, and its key makes a welcome once per customer).
 func (w *Worker) finishImport(ctx context.Context, shopID int64) error {
 	if err := models.FinishHistoryImport(ctx, w.DB, shopID, nil, w.now()); err != nil {
 		return err
@@ -160,7 +160,8 @@ func (w *Worker) finishImport(ctx context.Context, shopID int64) error {
 		return err
 	}
 	for i := range orders {
-		if err := w.emitFirstOrder(ctx, w.DB, shopID, &orders[i]); err != nil {
+		// FirstOrdersSince lists only orders that are their customer's one kept order.
+		if err := w.welcomeFirstOrder(ctx, w.DB, shopID, &orders[i], 1); err != nil {
 			return err
 		}
 	}

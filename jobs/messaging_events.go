@@ -18,20 +18,8 @@ import (
 // from last year is history, not a new customer).
 const firstOrderWindow = 7 * 24 * time.Hour
 
-// emitFirstOrder emits first_order (welcome + referral link) once per customer, when the order
-// just stored is the customer's one kept order.
-func (w *Worker) emitFirstOrder(ctx context.Context, db *gorm.DB, shopID int64, o *models.Order) error {
-	if o.CustomerID == nil || o.CancelledAt != nil || o.Test {
-		return nil
-	}
-	c, err := models.GetCustomer(ctx, db, shopID, *o.CustomerID)
-	if err != nil {
-		return err
-	}
-	return w.welcomeFirstOrder(ctx, db, shopID, o, c.OrdersCount)
-}
-
-// welcomeFirstOrder is emitFirstOrder for a caller that knows the customer's kept orders now.
+// welcomeFirstOrder emits first_order (welcome + referral link) once per customer, when the
+// order is the customer's one kept order: orders is the customer's count of kept orders now.
 func (w *Worker) welcomeFirstOrder(ctx context.Context, db *gorm.DB, shopID int64, o *models.Order, orders int) error {
 	if o.CustomerID == nil || o.CancelledAt != nil || o.Test || orders != 1 {
 		return nil

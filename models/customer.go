@@ -172,20 +172,16 @@ func RefreshCustomerStats(ctx context.Context, tx *gorm.DB, shopID, customerID i
 	if customerID == 0 {
 		return st, nil
 	}
-	// One statement: the stats, and the stage StageFor gives for each count (up to 5, where
-	// every stage is reached), written as a CASE so the rule keeps its one definition.
+	// One statement: the stats, and the stage that follows from them (stageCase).
 	named := map[string]any{"shop": shopID, "customer": customerID, "now": time.Now().UTC(), "stage_more": StageFor(stageCounts, topTier)}
-	cases := ""
 	for n := 0; n < stageCounts; n++ {
-		k := "stage_" + string(rune('a'+n)) // @name parameters are letters and underscores
-		named[k] = StageFor(n, topTier)
-		cases += fmt.Sprintf(" WHEN %d THEN @%s::text", n, k)
+		named[stageParam(n)] = StageFor(n, topTier)
 	}
 	q, args := positional(keptOrderStats+`
 		UPDATE customers c SET orders_count = COALESCE(s.n, 0), total_spent = COALESCE(s.spent, 0),
 			first_order_at = s.first_at, last_order_at = s.last_at, median_gap_days = s.median_gap,
 			second_order_days = s.second_gap, updated_at = now(),
-			stage = CASE COALESCE(s.n, 0)`+cases+` ELSE @stage_more::text END
+			stage = `+stageCase+`
 		FROM (SELECT 1) AS one LEFT JOIN stats s ON true
 		WHERE c.shop_id = @shop::bigint AND c.customer_id = @customer::bigint
 		RETURNING c.stage, c.orders_count AS orders`, named)
@@ -203,3 +199,16 @@ type OrderStats struct {
 
 // stageCounts is the order count from which StageFor no longer changes with the count.
 const stageCounts = 5
+
+// stageCase is the stage StageFor gives each kept-order count, as SQL over the parameters
+// RefreshCustomerStats fills from StageFor itself, so the rule keeps its one definition.
+var stageCase = func() string {
+	c := "CASE COALESCE(s.n, 0)"
+	for n := 0; n < stageCounts; n++ {
+		c += fmt.Sprintf(" WHEN %d THEN @%s::text", n, stageParam(n))
+	}
+	return c + " ELSE @stage_more::text END"
+}()
+
+// stageParam names the parameter of count n (@name parameters are letters and underscores).
+func stageParam(n int) string { return "stage_" + string(rune('a'+n)) }

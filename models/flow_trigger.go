@@ -239,14 +239,8 @@ func init() {
 
 // WithFlowSendLock runs fn while holding the shop's Flow send lock, waiting for another run to
 // end first, so two runs never send the same trigger (each reads what is pending once it holds
-// the lock). The lock lives on one pinned connection and ends with it.
+// the lock).
 func WithFlowSendLock(ctx context.Context, db *gorm.DB, shopID int64, fn func() error) error {
-	key := lockKey("flow-trigger-send", shopID)
-	return db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
-		if err := conn.Exec(`SELECT pg_advisory_lock(?)`, key).Error; err != nil {
-			return err
-		}
-		defer conn.Exec(`SELECT pg_advisory_unlock(?)`, key)
-		return fn()
-	})
+	_, err := withRunLock(ctx, db, lockKey("flow-trigger-send", shopID), true, fn)
+	return err
 }

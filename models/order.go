@@ -102,10 +102,12 @@ func UpsertOrders(ctx context.Context, t Tx, shopID int64, facts []OrderFact) ([
 	}
 	rows := make([]string, len(facts))
 	args := make([]any, 0, 18*len(facts))
+	ids := make([]int64, len(facts))
 	for i, f := range facts {
 		if f.OrderID == 0 {
 			return nil, Invalid("order.id", "missing")
 		}
+		ids[i] = f.OrderID
 		var paidAt *time.Time
 		if f.Paid {
 			t := time.Now().UTC()
@@ -122,6 +124,9 @@ func UpsertOrders(ctx context.Context, t Tx, shopID int64, facts []OrderFact) ([
 		args = append(args, shopID, f.OrderID, cust, f.Name, f.Email, f.Currency, f.Subtotal, f.Total, f.FinancialStatus,
 			f.Test, strings.Join(f.DiscountCodes, ","), f.LandingSite, f.CancelReason, f.CancelledAt, paidAt, f.ProcessedAt,
 			f.CreatedAt, f.UpdatedAt)
+	}
+	if err := lockOrders(ctx, tx, shopID, ids); err != nil {
+		return nil, err
 	}
 	var stored []Order
 	err := tx.Raw(`INSERT INTO orders (shop_id, order_id, customer_id, name, email, currency, subtotal, total,
@@ -149,22 +154,22 @@ func UpsertOrders(ctx context.Context, t Tx, shopID int64, facts []OrderFact) ([
 	for _, o := range stored {
 		changed[o.OrderID] = true
 	}
-	var ids []int64
+	var relined []int64
 	var lines []OrderLine
 	for _, f := range facts {
 		if !changed[f.OrderID] || len(f.Lines) == 0 {
 			continue
 		}
-		ids = append(ids, f.OrderID)
+		relined = append(relined, f.OrderID)
 		for _, l := range f.Lines {
 			l.ShopID, l.OrderID = shopID, f.OrderID
 			lines = append(lines, l)
 		}
 	}
-	if len(ids) == 0 {
+	if len(relined) == 0 {
 		return stored, nil
 	}
-	if err := tx.Exec(`DELETE FROM order_lines WHERE shop_id = ? AND order_id IN ?`, shopID, ids).Error; err != nil {
+	if err := tx.Exec(`DELETE FROM order_lines WHERE shop_id = ? AND order_id IN ?`, shopID, relined).Error; err != nil {
 		return nil, err
 	}
 	return stored, tx.Create(&lines).Error
@@ -199,13 +204,17 @@ func RecordRefund(ctx context.Context, db *gorm.DB, shopID int64, r Refund) (fre
 	if r.RefundID == 0 || r.OrderID == 0 {
 		return false, Invalid("refund.id", "refund and order ids are required")
 	}
-	res := db.WithContext(ctx).Exec(`INSERT INTO refunds (shop_id, refund_id, order_id, subtotal, note, shopify_created_at)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (shop_id, refund_id) DO NOTHING`,
-		shopID, r.RefundID, r.OrderID, r.Subtotal, r.Note, r.ShopifyCreatedAt)
-	if res.Error != nil {
-		return false, fmt.Errorf("record refund %d: %w", r.RefundID, res.Error)
+	err = underOrderLock(ctx, db, shopID, r.OrderID, func(tx *gorm.DB) error {
+		res := tx.Exec(`INSERT INTO refunds (shop_id, refund_id, order_id, subtotal, note, shopify_created_at)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (shop_id, refund_id) DO NOTHING`,
+			shopID, r.RefundID, r.OrderID, r.Subtotal, r.Note, r.ShopifyCreatedAt)
+		fresh = res.RowsAffected == 1
+		return res.Error
+	})
+	if err != nil {
+		return false, fmt.Errorf("record refund %d: %w", r.RefundID, err)
 	}
-	return res.RowsAffected == 1, nil
+	return fresh, nil
 }
 
 // RefundsForOrder lists an order's refunds, oldest first.
@@ -232,7 +241,9 @@ type Fulfillment struct {
 
 // UpsertFulfillment stores a fulfillment unless a newer version is stored.
 func UpsertFulfillment(ctx context.Context, db *gorm.DB, shopID int64, f Fulfillment) (applied bool, err error) {
-	res := db.WithContext(ctx).Exec(`INSERT INTO fulfillments (shop_id, fulfillment_id, order_id, status, shipment_status,
+	var res *gorm.DB
+	err = underOrderLock(ctx, db, shopID, f.OrderID, func(tx *gorm.DB) error {
+		res = tx.Exec(`INSERT INTO fulfillments (shop_id, fulfillment_id, order_id, status, shipment_status,
 			delivered_at, shopify_created_at, shopify_updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (shop_id, fulfillment_id) DO UPDATE SET status = EXCLUDED.status,
@@ -242,8 +253,10 @@ func UpsertFulfillment(ctx context.Context, db *gorm.DB, shopID int64, f Fulfill
 		WHERE fulfillments.shopify_updated_at IS NULL OR EXCLUDED.shopify_updated_at IS NULL
 		   OR fulfillments.shopify_updated_at <= EXCLUDED.shopify_updated_at`,
 		shopID, f.FulfillmentID, f.OrderID, f.Status, f.ShipmentStatus, f.DeliveredAt, f.ShopifyCreatedAt, f.ShopifyUpdatedAt)
-	if res.Error != nil {
-		return false, fmt.Errorf("upsert fulfillment %d: %w", f.FulfillmentID, res.Error)
+		return res.Error
+	})
+	if err != nil {
+		return false, fmt.Errorf("upsert fulfillment %d: %w", f.FulfillmentID, err)
 	}
 	return res.RowsAffected == 1, nil
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"strconv"
 	"strings"
 	"time"
@@ -304,16 +303,6 @@ func boughtProduct(ctx context.Context, tx *gorm.DB, shopID, customerID, product
 		WHERE ol.shop_id = ? AND ol.product_id = ? AND o.customer_id = ? AND o.cancelled_at IS NULL AND NOT o.test`,
 		shopID, productID, customerID).Scan(&n).Error
 	return n > 0, err
-}
-
-// lockKey maps a name and ids to a Postgres advisory lock key.
-func lockKey(name string, ids ...int64) int64 {
-	h := fnv.New64a()
-	h.Write([]byte(name))
-	for _, id := range ids {
-		fmt.Fprintf(h, ":%d", id)
-	}
-	return int64(h.Sum64())
 }
 
 // GetReview loads one review of the shop.

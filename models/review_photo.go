@@ -201,15 +201,7 @@ func NormalizePhoto(data []byte) ([]byte, error) {
 
 // WithPhotoLock runs fn while holding the shop's photo lock, so two runs never upload the same
 // photo twice (which would leave an orphan file in Shopify). ok is false, and fn not run, when
-// another run holds it. The lock lives on one pinned connection and ends with it.
+// another run holds it.
 func WithPhotoLock(ctx context.Context, db *gorm.DB, shopID int64, fn func() error) (ok bool, err error) {
-	key := lockKey("review-photos-run", shopID)
-	err = db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
-		if err := conn.Raw(`SELECT pg_try_advisory_lock(?)`, key).Scan(&ok).Error; err != nil || !ok {
-			return err
-		}
-		defer conn.Exec(`SELECT pg_advisory_unlock(?)`, key)
-		return fn()
-	})
-	return ok, err
+	return withRunLock(ctx, db, lockKey("review-photos-run", shopID), false, fn)
 }
