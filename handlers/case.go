@@ -8,11 +8,12 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/reviews"
 )
 
 // listCases: GET /api/cases?status=open|resolved&customer_id=&cursor=&limit=
 func (s *Server) listCases(c echo.Context) error {
-	var f models.CaseFilter
+	var f reviews.CaseFilter
 	var err error
 	if f.CustomerID, err = reviewInt64Query(c, "customer_id"); err != nil {
 		return err
@@ -21,12 +22,12 @@ func (s *Server) listCases(c echo.Context) error {
 		return err
 	}
 	f.Status, f.Cursor = c.QueryParam("status"), c.QueryParam("cursor")
-	cs, next, err := models.ListCases(c.Request().Context(), s.DB, ShopID(c), f)
+	cs, next, err := reviews.ListCases(c.Request().Context(), s.DB, ShopID(c), f)
 	if err != nil {
 		return err
 	}
 	if cs == nil {
-		cs = []models.Case{}
+		cs = []reviews.Case{}
 	}
 	out := map[string]any{"cases": cs}
 	if next != "" {
@@ -40,7 +41,7 @@ func (s *Server) getCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cs, err := models.GetCase(c.Request().Context(), s.DB, ShopID(c), id)
+	cs, err := reviews.GetCase(c.Request().Context(), s.DB, ShopID(c), id)
 	if err != nil {
 		return err
 	}
@@ -60,7 +61,7 @@ func (s *Server) patchCase(c echo.Context) error {
 	if err := decodeReviewJSON(c, &in); err != nil {
 		return err
 	}
-	cs, err := models.UpdateCase(c.Request().Context(), s.DB, ShopID(c), id, models.CaseUpdate{Assignee: in.Assignee, Note: in.Note})
+	cs, err := reviews.UpdateCase(c.Request().Context(), s.DB, ShopID(c), id, reviews.CaseUpdate{Assignee: in.Assignee, Note: in.Note})
 	if err != nil {
 		return err
 	}
@@ -80,7 +81,7 @@ func (s *Server) resolveCase(c echo.Context) error {
 	if err := decodeReviewJSON(c, &in); err != nil {
 		return err
 	}
-	cs, err := models.ResolveCase(c.Request().Context(), s.DB, ShopID(c), id, in.Note, StaffUser(c), time.Now())
+	cs, err := reviews.ResolveCase(c.Request().Context(), s.DB, ShopID(c), id, in.Note, StaffUser(c), time.Now())
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/insights"
 )
 
 // scorecardMaxAge: the scorecard folds in changes older than this before answering, so its
@@ -14,18 +14,18 @@ import (
 const scorecardMaxAge = time.Minute
 
 // getScorecard serves GET /api/metrics/scorecard?from=&to= (dates in the shop's time zone,
-// both inclusive; default the last 12 months). Definitions: models.Scorecard.
+// both inclusive; default the last 12 months). Definitions: insights.Scorecard.
 func (s *Server) getScorecard(c echo.Context) error {
 	ctx, shopID := c.Request().Context(), ShopID(c)
-	loc, err := models.ShopLocation(ctx, s.DB, shopID)
+	loc, err := insights.ShopLocation(ctx, s.DB, shopID)
 	if err != nil {
 		return err
 	}
-	p, err := models.ParsePeriod(c.QueryParam("from"), c.QueryParam("to"), time.Now(), loc)
+	p, err := insights.ParsePeriod(c.QueryParam("from"), c.QueryParam("to"), time.Now(), loc)
 	if err != nil {
 		return err
 	}
-	if r, err := models.RefreshMetricsIfStale(ctx, s.DB, shopID, scorecardMaxAge); err != nil {
+	if r, err := insights.RefreshMetricsIfStale(ctx, s.DB, shopID, scorecardMaxAge); err != nil {
 		// Stale figures beat none: the periodic refresh will retry.
 		s.Log.Warn("metrics refresh failed", "shop", c.Get(ctxShop), "error", err)
 	} else if r.Deferred {
@@ -34,7 +34,7 @@ func (s *Server) getScorecard(c echo.Context) error {
 		s.Log.Info("metrics refreshed", "shop", c.Get(ctxShop), "rebuilt", r.Rebuilt, "customers", r.Customers,
 			"days", r.Days, "took", r.Took)
 	}
-	sc, err := models.GetScorecard(ctx, s.DB, shopID, p)
+	sc, err := insights.GetScorecard(ctx, s.DB, shopID, p)
 	if err != nil {
 		return err
 	}

@@ -13,21 +13,22 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/reviews"
 )
 
 func init() {
 	// The customer record shows the shopper's reviews and make-it-right cases.
 	addCustomerSection("reviews", func(ctx context.Context, s *Server, shopID, customerID int64) (any, error) {
-		rs, err := models.CustomerReviews(ctx, s.DB, shopID, customerID, 50)
+		rs, err := reviews.CustomerReviews(ctx, s.DB, shopID, customerID, 50)
 		if rs == nil {
-			rs = []models.Review{}
+			rs = []reviews.Review{}
 		}
 		return rs, err
 	})
 	addCustomerSection("cases", func(ctx context.Context, s *Server, shopID, customerID int64) (any, error) {
-		cs, _, err := models.ListCases(ctx, s.DB, shopID, models.CaseFilter{CustomerID: customerID, Limit: 50})
+		cs, _, err := reviews.ListCases(ctx, s.DB, shopID, reviews.CaseFilter{CustomerID: customerID, Limit: 50})
 		if cs == nil {
-			cs = []models.Case{}
+			cs = []reviews.Case{}
 		}
 		return cs, err
 	})
@@ -69,7 +70,7 @@ func decodeReviewJSON(c echo.Context, v any) error {
 
 // listReviews: GET /api/reviews?product_id=&rating=&sentiment=&status=&customer_id=&cursor=&limit=
 func (s *Server) listReviews(c echo.Context) error {
-	var f models.ReviewFilter
+	var f reviews.ReviewFilter
 	var err error
 	if f.ProductID, err = reviewInt64Query(c, "product_id"); err != nil {
 		return err
@@ -86,12 +87,12 @@ func (s *Server) listReviews(c echo.Context) error {
 		return err
 	}
 	f.Sentiment, f.Status, f.Cursor = c.QueryParam("sentiment"), c.QueryParam("status"), c.QueryParam("cursor")
-	rs, next, err := models.ListReviews(c.Request().Context(), s.DB, ShopID(c), f)
+	rs, next, err := reviews.ListReviews(c.Request().Context(), s.DB, ShopID(c), f)
 	if err != nil {
 		return err
 	}
 	if rs == nil {
-		rs = []models.Review{}
+		rs = []reviews.Review{}
 	}
 	if err := s.withPhotos(c, rs); err != nil {
 		return err
@@ -108,11 +109,11 @@ func (s *Server) getReview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := models.GetReview(c.Request().Context(), s.DB, ShopID(c), id)
+	r, err := reviews.GetReview(c.Request().Context(), s.DB, ShopID(c), id)
 	if err != nil {
 		return err
 	}
-	one := []models.Review{*r}
+	one := []reviews.Review{*r}
 	if err := s.withPhotos(c, one); err != nil {
 		return err
 	}
@@ -131,7 +132,7 @@ func (s *Server) patchReview(c echo.Context) error {
 	if err := decodeReviewJSON(c, &in); err != nil {
 		return err
 	}
-	r, err := models.SetReviewStatus(c.Request().Context(), s.DB, ShopID(c), id, in.Status)
+	r, err := reviews.SetReviewStatus(c.Request().Context(), s.DB, ShopID(c), id, in.Status)
 	if err != nil {
 		return err
 	}
@@ -170,7 +171,7 @@ func (s *Server) replyReview(c echo.Context) error {
 	if in.Reply == nil {
 		return models.Invalid("reply", "required (an empty string removes the reply)")
 	}
-	r, err := models.SetReviewReply(c.Request().Context(), s.DB, ShopID(c), id, *in.Reply, time.Now())
+	r, err := reviews.SetReviewReply(c.Request().Context(), s.DB, ShopID(c), id, *in.Reply, time.Now())
 	if err != nil {
 		return err
 	}
@@ -184,7 +185,7 @@ func (s *Server) deleteReview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := models.DeleteReview(c.Request().Context(), s.DB, ShopID(c), id); err != nil {
+	if err := reviews.DeleteReview(c.Request().Context(), s.DB, ShopID(c), id); err != nil {
 		return err
 	}
 	s.ratingChanged(c)
@@ -192,7 +193,7 @@ func (s *Server) deleteReview(c echo.Context) error {
 }
 
 func (s *Server) getReviewSettings(c echo.Context) error {
-	st, err := models.GetReviewSettings(c.Request().Context(), s.DB, ShopID(c))
+	st, err := reviews.GetReviewSettings(c.Request().Context(), s.DB, ShopID(c))
 	if err != nil {
 		return err
 	}
@@ -201,11 +202,11 @@ func (s *Server) getReviewSettings(c echo.Context) error {
 
 // putReviewSettings stores the whole settings document; 422 names the bad field.
 func (s *Server) putReviewSettings(c echo.Context) error {
-	var in models.ReviewSettings
+	var in reviews.ReviewSettings
 	if err := decodeReviewJSON(c, &in); err != nil {
 		return err
 	}
-	st, err := models.SaveReviewSettings(c.Request().Context(), s.DB, ShopID(c), in)
+	st, err := reviews.SaveReviewSettings(c.Request().Context(), s.DB, ShopID(c), in)
 	if err != nil {
 		return err
 	}
@@ -224,7 +225,7 @@ func (s *Server) importReviews(c echo.Context) error {
 		return err
 	}
 	ctx, shopID := c.Request().Context(), ShopID(c)
-	rep, err := models.ImportReviews(ctx, s.DB, shopID, file, time.Now())
+	rep, err := reviews.ImportReviews(ctx, s.DB, shopID, file, time.Now())
 	if err != nil {
 		return importReadError(err)
 	}

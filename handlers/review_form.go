@@ -8,7 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/reviews"
 )
 
 // The review form a review-request email links to. It is plain HTML served through the app
@@ -101,7 +101,7 @@ func (s *Server) renderReviewPage(c echo.Context, status int, p reviewFormPage) 
 	if p.Title == "" {
 		p.Title = "Write a review"
 	}
-	p.MaxTitle, p.MaxBody, p.Ratings = models.MaxReviewTitle, models.MaxReviewBody, []int{5, 4, 3, 2, 1}
+	p.MaxTitle, p.MaxBody, p.Ratings = reviews.MaxReviewTitle, reviews.MaxReviewBody, []int{5, 4, 3, 2, 1}
 	var buf bytes.Buffer
 	if err := reviewFormTmpl.Execute(&buf, p); err != nil {
 		return err

@@ -9,7 +9,7 @@ import (
 
 	"github.com/boomerang-app/boomerang/internal/apptest"
 	"github.com/boomerang-app/boomerang/internal/testenv"
-	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/reviews"
 )
 
 // FuzzReviewSubmission posts arbitrary bodies to the signed storefront endpoint, as JSON or as
@@ -44,13 +44,13 @@ func FuzzReviewSubmission(f *testing.F) {
 			if (st == http.StatusOK) != (ct != "application/json") || cust == 0 {
 				t.Fatalf("status %d for a %s submission by customer %d: %s", st, ct, cust, resp)
 			}
-			rs, err := models.CustomerReviews(t.Context(), a.DB, shopID, cust, 10)
+			rs, err := reviews.CustomerReviews(t.Context(), a.DB, shopID, cust, 10)
 			if err != nil || len(rs) != 1 {
 				t.Fatalf("reviews stored for the submission: %d %v", len(rs), err)
 			}
 			r := rs[0]
 			if r.Rating < 1 || r.Rating > 5 || r.ProductID == nil || *r.ProductID <= 0 || !utf8.ValidString(r.Body) ||
-				utf8.RuneCountInString(r.Body) > models.MaxReviewBody || utf8.RuneCountInString(r.Title) > models.MaxReviewTitle {
+				utf8.RuneCountInString(r.Body) > reviews.MaxReviewBody || utf8.RuneCountInString(r.Title) > reviews.MaxReviewTitle {
 				t.Fatalf("stored an unshowable review %+v", r)
 			}
 		case http.StatusUnauthorized, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusTooManyRequests:

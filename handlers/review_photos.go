@@ -12,6 +12,7 @@ import (
 
 	"github.com/boomerang-app/boomerang/messaging"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/reviews"
 )
 
 // Photo reviews through the app proxy (issue 13). Submitting a review answers a photo token, good
@@ -22,7 +23,7 @@ import (
 const (
 	photoTokenTTL = time.Hour
 	// maxPhotoRequest bounds one upload request: three photos and the form around them.
-	maxPhotoRequest = 3*models.MaxPhotoBytes + 64<<10
+	maxPhotoRequest = 3*reviews.MaxPhotoBytes + 64<<10
 )
 
 // photoQueue hands stored photos to the upload job (jobs.Queue has it).
@@ -69,8 +70,8 @@ func (s *Server) proxyReviewPhotos(c echo.Context) error {
 		return &models.Error{Code: models.EUnauthorized, Message: "the photo token is missing, expired or for another review"}
 	}
 	files := req.MultipartForm.File["photo"]
-	if len(files) == 0 || len(files) > models.MaxReviewPhotos {
-		return models.Invalid("photo", "send one to %d photos", models.MaxReviewPhotos)
+	if len(files) == 0 || len(files) > reviews.MaxReviewPhotos {
+		return models.Invalid("photo", "send one to %d photos", reviews.MaxReviewPhotos)
 	}
 	var jpegs [][]byte
 	for _, fh := range files {
@@ -78,22 +79,22 @@ func (s *Server) proxyReviewPhotos(c echo.Context) error {
 		if err != nil {
 			return models.Invalid("photo", "could not be read")
 		}
-		data, err := io.ReadAll(io.LimitReader(f, models.MaxPhotoBytes+1))
+		data, err := io.ReadAll(io.LimitReader(f, reviews.MaxPhotoBytes+1))
 		f.Close()
 		if err != nil {
 			return models.Invalid("photo", "could not be read")
 		}
-		jpg, err := models.NormalizePhoto(data)
+		jpg, err := reviews.NormalizePhoto(data)
 		if err != nil {
 			return err
 		}
 		jpegs = append(jpegs, jpg)
 	}
 	ctx, shopID := req.Context(), ShopID(c)
-	if _, err := models.GetReview(ctx, s.DB, shopID, id); err != nil {
+	if _, err := reviews.GetReview(ctx, s.DB, shopID, id); err != nil {
 		return err
 	}
-	photos, err := models.AddReviewPhotos(ctx, s.DB, shopID, id, jpegs)
+	photos, err := reviews.AddReviewPhotos(ctx, s.DB, shopID, id, jpegs)
 	if err != nil {
 		return err
 	}
@@ -110,30 +111,30 @@ func (s *Server) proxyReviewPhotos(c echo.Context) error {
 }
 
 // withPublicPhotos adds the ready photos of a storefront page of reviews.
-func (s *Server) withPublicPhotos(c echo.Context, reviews []models.PublicReview) error {
-	photos, err := photosOf(c, s, reviews, func(r models.PublicReview) int64 { return r.ID }, true)
-	for i := range reviews {
-		for _, p := range photos[reviews[i].ID] {
-			reviews[i].Photos = append(reviews[i].Photos, models.PublicPhoto{URL: p.URL, Width: p.Width, Height: p.Height})
+func (s *Server) withPublicPhotos(c echo.Context, page []reviews.PublicReview) error {
+	photos, err := photosOf(c, s, page, func(r reviews.PublicReview) int64 { return r.ID }, true)
+	for i := range page {
+		for _, p := range photos[page[i].ID] {
+			page[i].Photos = append(page[i].Photos, reviews.PublicPhoto{URL: p.URL, Width: p.Width, Height: p.Height})
 		}
 	}
 	return err
 }
 
-// withPhotos adds every photo (any state) to reviews for moderation.
-func (s *Server) withPhotos(c echo.Context, reviews []models.Review) error {
-	photos, err := photosOf(c, s, reviews, func(r models.Review) int64 { return r.ID }, false)
-	for i := range reviews {
-		reviews[i].Photos = photos[reviews[i].ID]
+// withPhotos adds every photo (any state) to a page of reviews for moderation.
+func (s *Server) withPhotos(c echo.Context, page []reviews.Review) error {
+	photos, err := photosOf(c, s, page, func(r reviews.Review) int64 { return r.ID }, false)
+	for i := range page {
+		page[i].Photos = photos[page[i].ID]
 	}
 	return err
 }
 
 // photosOf reads the photos of a page of reviews, by review id.
-func photosOf[T any](c echo.Context, s *Server, reviews []T, id func(T) int64, readyOnly bool) (map[int64][]models.ReviewPhoto, error) {
-	ids := make([]int64, len(reviews))
-	for i, r := range reviews {
+func photosOf[T any](c echo.Context, s *Server, page []T, id func(T) int64, readyOnly bool) (map[int64][]reviews.ReviewPhoto, error) {
+	ids := make([]int64, len(page))
+	for i, r := range page {
 		ids[i] = id(r)
 	}
-	return models.ReviewPhotos(c.Request().Context(), s.DB, ShopID(c), ids, readyOnly)
+	return reviews.ReviewPhotos(c.Request().Context(), s.DB, ShopID(c), ids, readyOnly)
 }

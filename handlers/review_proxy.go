@@ -16,6 +16,7 @@ import (
 
 	"github.com/boomerang-app/boomerang/messaging"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/reviews"
 )
 
 // reviewQueue is what the review routes need from the job system; *jobs.Queue provides it.
@@ -85,7 +86,7 @@ func parseReviewSubmission(contentType string, body []byte) (parsedSubmission, e
 	}
 	p.Title, p.Body, p.Token = raw.Title, raw.Body, strings.TrimSpace(raw.Token)
 	p.Name, p.Email = strings.TrimSpace(raw.Name), strings.TrimSpace(raw.Email)
-	if utf8.RuneCountInString(strings.TrimSpace(p.Body)) > models.MaxReviewBody {
+	if utf8.RuneCountInString(strings.TrimSpace(p.Body)) > reviews.MaxReviewBody {
 		return p, apiError(http.StatusRequestEntityTooLarge, "the review body is longer than 5,000 characters")
 	}
 	return p, nil
@@ -134,13 +135,13 @@ func looseReviewID(raw json.RawMessage, gidKind string) (int64, error) {
 
 // verifyReviewToken checks a review link's token for this shop, with the current app secret
 // or, during a rotation, the previous one.
-func (s *Server) verifyReviewToken(shop, token string) (models.ReviewGrant, error) {
+func (s *Server) verifyReviewToken(shop, token string) (reviews.ReviewGrant, error) {
 	var err error
 	for _, secret := range s.Cfg.Secrets() {
 		var f map[string]string
 		f, err = messaging.Verify(messaging.ReviewLinkKey(secret), messaging.PurposeReview, token, time.Now())
 		if err == nil {
-			g, perr := models.ParseReviewGrant(f)
+			g, perr := reviews.ParseReviewGrant(f)
 			if perr != nil || g.Shop != shop {
 				return g, &models.Error{Code: models.EUnauthorized, Message: "this review link is not for this shop"}
 			}
@@ -151,9 +152,9 @@ func (s *Server) verifyReviewToken(shop, token string) (models.ReviewGrant, erro
 		}
 	}
 	if errors.Is(err, messaging.ErrLinkExpired) {
-		return models.ReviewGrant{}, &models.Error{Code: models.EUnauthorized, Message: "this review link has expired"}
+		return reviews.ReviewGrant{}, &models.Error{Code: models.EUnauthorized, Message: "this review link has expired"}
 	}
-	return models.ReviewGrant{}, &models.Error{Code: models.EUnauthorized, Message: "this review link is not valid"}
+	return reviews.ReviewGrant{}, &models.Error{Code: models.EUnauthorized, Message: "this review link is not valid"}
 }
 
 // proxySubmitReview: POST /proxy/reviews. The reviewer is the verified logged-in customer or
@@ -183,27 +184,27 @@ func (s *Server) proxySubmitReview(c echo.Context) error {
 	if p.Token == "" {
 		p.Token = c.QueryParam("t")
 	}
-	in := models.ReviewInput{ProductID: p.ProductID, Rating: p.Rating, Title: p.Title, Body: p.Body, OrderID: p.OrderID}
+	in := reviews.ReviewInput{ProductID: p.ProductID, Rating: p.Rating, Title: p.Title, Body: p.Body, OrderID: p.OrderID}
 	switch {
 	case p.Token != "":
 		g, err := s.verifyReviewToken(shopDomain(c), p.Token)
 		if err != nil {
 			return fail(err)
 		}
-		in.CustomerID, in.OrderID, in.Source, in.LinkProducts = g.CustomerID, g.OrderID, models.SourceLink, g.ProductIDs
+		in.CustomerID, in.OrderID, in.Source, in.LinkProducts = g.CustomerID, g.OrderID, reviews.SourceLink, g.ProductIDs
 	case ProxyCustomer(c) > 0:
-		in.CustomerID, in.Source = ProxyCustomer(c), models.SourceStorefront
+		in.CustomerID, in.Source = ProxyCustomer(c), reviews.SourceStorefront
 	case p.Name == "" && p.Email == "":
 		return fail(&models.Error{Code: models.EUnauthorized, Message: "log in, use the link in your review request email, or give your name and email, to write a review"})
 	}
 	ctx, shopID := req.Context(), ShopID(c)
-	var r *models.Review
+	var r *reviews.Review
 	if in.CustomerID == 0 { // a guest: held for the merchant to moderate
-		r, err = models.SubmitGuestReview(ctx, s.DB, shopID, models.GuestReview{ReviewInput: in, Name: p.Name, Email: p.Email}, time.Now())
+		r, err = reviews.SubmitGuestReview(ctx, s.DB, shopID, reviews.GuestReview{ReviewInput: in, Name: p.Name, Email: p.Email}, time.Now())
 	} else {
-		r, err = models.SubmitReview(ctx, s.DB, shopID, in, time.Now())
+		r, err = reviews.SubmitReview(ctx, s.DB, shopID, in, time.Now())
 	}
-	if errors.Is(err, models.ErrTooManyReviews) {
+	if errors.Is(err, reviews.ErrTooManyReviews) {
 		err = apiError(http.StatusTooManyRequests, "at most 5 reviews a day; please come back tomorrow")
 	}
 	if err != nil {
@@ -274,12 +275,12 @@ func (s *Server) proxyReviewForm(c echo.Context) error {
 		Token: c.QueryParam("t"), Products: prods, Action: proxyPrefix(c) + "/reviews"})
 }
 
-func (s *Server) reviewFormProducts(ctx context.Context, shopID int64, g models.ReviewGrant) ([]reviewFormProduct, error) {
+func (s *Server) reviewFormProducts(ctx context.Context, shopID int64, g reviews.ReviewGrant) ([]reviewFormProduct, error) {
 	lines, err := models.OrderLines(ctx, s.DB, shopID, g.OrderID)
 	if err != nil {
 		return nil, err
 	}
-	reviewed, err := models.CustomerReviews(ctx, s.DB, shopID, g.CustomerID, 200)
+	reviewed, err := reviews.CustomerReviews(ctx, s.DB, shopID, g.CustomerID, 200)
 	if err != nil {
 		return nil, err
 	}
@@ -293,7 +294,7 @@ func (s *Server) reviewFormProducts(ctx context.Context, shopID int64, g models.
 			}
 		}
 		for _, r := range reviewed {
-			if r.ProductID != nil && *r.ProductID == id && r.Source != models.SourceImport {
+			if r.ProductID != nil && *r.ProductID == id && r.Source != reviews.SourceImport {
 				out[i].Reviewed = true
 			}
 		}
@@ -304,7 +305,7 @@ func (s *Server) reviewFormProducts(ctx context.Context, shopID int64, g models.
 // proxyListReviews: GET /proxy/reviews?product_id=…&handle=… — published reviews and the
 // product's rating summary, for the storefront widget.
 func (s *Server) proxyListReviews(c echo.Context) error {
-	var pq models.ProductQuery
+	var pq reviews.ProductQuery
 	if v := c.QueryParam("product_id"); v != "" {
 		id, err := looseReviewID(jsonString(v), "Product")
 		if err != nil || id == 0 {
@@ -318,21 +319,21 @@ func (s *Server) proxyListReviews(c echo.Context) error {
 		return err
 	}
 	ctx, shopID := c.Request().Context(), ShopID(c)
-	reviews, next, err := models.PublishedReviews(ctx, s.DB, shopID, pq, c.QueryParam("sort"), c.QueryParam("cursor"), limit)
+	page, next, err := reviews.PublishedReviews(ctx, s.DB, shopID, pq, c.QueryParam("sort"), c.QueryParam("cursor"), limit)
 	if err != nil {
 		return err
 	}
-	sum, err := models.ProductRatingSummary(ctx, s.DB, shopID, pq)
+	sum, err := reviews.ProductRatingSummary(ctx, s.DB, shopID, pq)
 	if err != nil {
 		return err
 	}
-	if reviews == nil {
-		reviews = []models.PublicReview{}
+	if page == nil {
+		page = []reviews.PublicReview{}
 	}
-	if err := s.withPublicPhotos(c, reviews); err != nil {
+	if err := s.withPublicPhotos(c, page); err != nil {
 		return err
 	}
-	out := map[string]any{"reviews": reviews, "summary": sum}
+	out := map[string]any{"reviews": page, "summary": sum}
 	if next != "" {
 		out["next_cursor"] = next
 	}

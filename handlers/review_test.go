@@ -19,6 +19,7 @@ import (
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/messaging/smtptest"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/reviews"
 	"github.com/boomerang-app/boomerang/shopify"
 )
 
@@ -433,8 +434,8 @@ func TestReviewRequestLinkAndForm(t *testing.T) {
 	fulfilled := time.Now().UTC().Add(-time.Hour)
 	a.Webhook(t, shop, "orders/create", "", orderWebhook(9001, 88, "ria@example.com", []int64{301, 302}, &fulfilled))
 	a.Drain(t, 10*time.Second)
-	req, err := models.GetReviewRequest(ctx, a.DB, shopID, 9001)
-	if err != nil || req.Status != models.RequestScheduled {
+	req, err := reviews.GetReviewRequest(ctx, a.DB, shopID, 9001)
+	if err != nil || req.Status != reviews.RequestScheduled {
 		t.Fatalf("request after fulfillment: %+v %v", req, err)
 	}
 
@@ -484,14 +485,14 @@ func TestReviewRequestLinkAndForm(t *testing.T) {
 	if st != http.StatusOK || !strings.Contains(string(page), "Thank you") || !strings.Contains(string(page), "/apps/boomerang/reviews/new?t=") {
 		t.Fatalf("form submit: %d\n%s", st, page)
 	}
-	var r models.Review
+	var r reviews.Review
 	if err := models.Scoped(ctx, a.DB, shopID).Where("product_id = 302").First(&r).Error; err != nil {
 		t.Fatal(err)
 	}
-	if r.Source != models.SourceLink || !r.VerifiedBuyer || *r.CustomerID != 88 || r.OrderID == nil || *r.OrderID != 9001 {
+	if r.Source != reviews.SourceLink || !r.VerifiedBuyer || *r.CustomerID != 88 || r.OrderID == nil || *r.OrderID != 9001 {
 		t.Fatalf("link review %+v", r)
 	}
-	if q, _ := models.GetReviewRequest(ctx, a.DB, shopID, 9001); q.Status != models.RequestCompleted {
+	if q, _ := reviews.GetReviewRequest(ctx, a.DB, shopID, 9001); q.Status != reviews.RequestCompleted {
 		t.Fatalf("request after review: %s", q.Status)
 	}
 	// The form now shows 302 as done; a bad rating comes back on the form, with the text kept.

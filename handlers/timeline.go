@@ -5,7 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/insights"
 )
 
 // customerTimeline serves GET /api/customers/{id}/timeline: the newest 200 events.
@@ -14,12 +14,12 @@ func (s *Server) customerTimeline(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	events, err := models.CustomerTimeline(c.Request().Context(), s.DB, ShopID(c), id, models.MaxTimeline)
+	events, err := insights.CustomerTimeline(c.Request().Context(), s.DB, ShopID(c), id, insights.MaxTimeline)
 	if err != nil {
 		return err
 	}
 	if events == nil {
-		events = []models.TimelineEvent{}
+		events = []insights.TimelineEvent{}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"events": events})
 }

@@ -6,6 +6,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/reviews"
 	"github.com/boomerang-app/boomerang/shopify"
 )
 
@@ -35,7 +36,7 @@ func (w *Worker) orderEffects(ctx context.Context, db *gorm.DB, shopID int64, o 
 		}
 	}
 	// Review request: scheduled once fulfilled, skipped if cancelled.
-	return models.SyncReviewRequest(ctx, db, shopID, o.OrderID, w.now())
+	return reviews.SyncReviewRequest(ctx, db, shopID, o.OrderID, w.now())
 }
 
 // onRefund runs after a refund fact was stored (fresh is false for a repeat).
@@ -54,7 +55,7 @@ func (w *Worker) onRefund(ctx context.Context, shopID, refundID, orderID int64, 
 		}
 	}
 	// No review request (or reminder) for a refunded order.
-	return models.SyncReviewRequest(ctx, w.DB, shopID, orderID, w.now())
+	return reviews.SyncReviewRequest(ctx, w.DB, shopID, orderID, w.now())
 }
 
 // onCustomer runs after a customer fact was stored.
@@ -67,7 +68,7 @@ func (w *Worker) onCustomer(ctx context.Context, shopID, customerID int64, creat
 
 // onFulfillment runs after a fulfillment fact was stored.
 func (w *Worker) onFulfillment(ctx context.Context, db *gorm.DB, shopID, orderID int64) error {
-	return models.SyncReviewRequest(ctx, db, shopID, orderID, w.now()) // schedules the review request
+	return reviews.SyncReviewRequest(ctx, db, shopID, orderID, w.now()) // schedules the review request
 }
 
 // onSubscriptionContract runs for subscription_contracts/* topics.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/reviews"
 	"github.com/boomerang-app/boomerang/shopify/fakeshop"
 )
 
@@ -96,7 +97,7 @@ func TestFlowTriggersOut(t *testing.T) {
 	// Throttled: the send stays queued and goes out once on the retry.
 	var caseID int64
 	s.a.DB.Raw(`SELECT id FROM cases WHERE shop_id = ? AND customer_id = ?`, s.shopID, naomi).Scan(&caseID)
-	if _, err := models.ResolveCase(ctx, s.a.DB, s.shopID, caseID, "refunded", "staff", time.Now()); err != nil {
+	if _, err := reviews.ResolveCase(ctx, s.a.DB, s.shopID, caseID, "refunded", "staff", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.a.Worker.SyncHoldTags(ctx, s.shopID); err != nil {

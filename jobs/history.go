@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/insights"
 	"github.com/boomerang-app/boomerang/shopify"
 )
 
@@ -138,6 +139,9 @@ func (w *Worker) ImportHistory(ctx context.Context, shopID int64) (time.Duration
 	w.Log.Info("history stored", "shop", sh.Domain, "took", time.Since(t).Round(time.Millisecond))
 	t = time.Now()
 	if err := models.DeriveFromHistory(ctx, w.DB, shopID); err != nil {
+		return 0, err
+	}
+	if _, err := insights.RefreshMetrics(ctx, w.DB, shopID, insights.RefreshOptions{Rebuild: true}); err != nil {
 		return 0, err
 	}
 	w.Log.Info("history derived", "shop", sh.Domain, "took", time.Since(t).Round(time.Millisecond))

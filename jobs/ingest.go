@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/reviews"
 	"github.com/boomerang-app/boomerang/shopify"
 )
 
@@ -166,7 +167,7 @@ func (w *Worker) apply(ctx context.Context, ev *models.WebhookEvent) error {
 		if err := models.RedactCustomer(ctx, w.DB, shopID, p.Customer.ID); err != nil {
 			return err
 		}
-		return models.RedactGuestReviews(ctx, w.DB, shopID, p.Customer.Email) // what they wrote before they had an account
+		return reviews.RedactGuestReviews(ctx, w.DB, shopID, p.Customer.Email) // what they wrote before they had an account
 	case topic == "shop/redact":
 		sh, err := models.GetShop(ctx, w.DB, shopID)
 		if err != nil {

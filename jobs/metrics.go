@@ -9,10 +9,10 @@ import (
 
 	"github.com/hibiken/asynq"
 
-	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/insights"
 )
 
-// The scorecard's rollups (models.RefreshMetrics) are refreshed before every scorecard
+// The scorecard's rollups (insights.RefreshMetrics) are refreshed before every scorecard
 // request; this keeps them warm so that request only ever folds in a few minutes of changes,
 // and once a day rebuilds each shop from its facts as a safety net.
 const (
@@ -53,7 +53,7 @@ func (w *Worker) handleMetricsRefresh(ctx context.Context, t *asynq.Task) error 
 	if err != nil {
 		return err
 	}
-	r, err := models.RefreshMetrics(ctx, w.DB, id, models.RefreshOptions{RebuildOlderThan: metricsRebuild})
+	r, err := insights.RefreshMetrics(ctx, w.DB, id, insights.RefreshOptions{RebuildOlderThan: metricsRebuild})
 	if err != nil {
 		return err
 	}

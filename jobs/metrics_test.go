@@ -10,7 +10,7 @@ import (
 	"github.com/boomerang-app/boomerang/internal/apptest"
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/jobs"
-	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/insights"
 )
 
 // The metrics sweep refreshes every installed shop's scorecard rollups.
@@ -28,8 +28,8 @@ func TestMetricsSweep(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.Drain(t, 20*time.Second)
-	p, _ := models.ParsePeriod("", "", time.Now(), time.UTC)
-	sc, err := models.GetScorecard(ctx, a.DB, shopID, p)
+	p, _ := insights.ParsePeriod("", "", time.Now(), time.UTC)
+	sc, err := insights.GetScorecard(ctx, a.DB, shopID, p)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/boomerang-app/boomerang/messaging"
-	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/reviews"
 )
 
 // alertMailer builds the SMTP mailer from SMTP_URL / MAIL_FROM (NewMailer does not connect).
@@ -27,31 +27,31 @@ func (w *Worker) handleReviewAlert(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	a, err := models.LoadNegativeReviewAlert(ctx, w.DB, id)
+	a, err := reviews.LoadNegativeReviewAlert(ctx, w.DB, id)
 	if err != nil || a == nil {
 		return err
 	}
 	if a.ShopEmail == "" {
-		return models.MarkAlertFailed(ctx, w.DB, a.Alert.ShopID, id, "the shop has no contact email yet")
+		return reviews.MarkAlertFailed(ctx, w.DB, a.Alert.ShopID, id, "the shop has no contact email yet")
 	}
 	m, err := w.alertMailer()
 	if err != nil {
 		w.Log.Warn("merchant alert not sent", "alert_id", id, "error", err)
-		return models.MarkAlertFailed(ctx, w.DB, a.Alert.ShopID, id, err.Error())
+		return reviews.MarkAlertFailed(ctx, w.DB, a.Alert.ShopID, id, err.Error())
 	}
 	if _, err := m.Send(ctx, negativeReviewEmail(a, w.Cfg.ShopifyAPIKey)); err != nil {
-		_ = models.MarkAlertFailed(ctx, w.DB, a.Alert.ShopID, id, err.Error())
+		_ = reviews.MarkAlertFailed(ctx, w.DB, a.Alert.ShopID, id, err.Error())
 		if messaging.IsPermanent(err) {
 			w.Log.Warn("merchant alert refused", "alert_id", id, "error", err)
 			return nil
 		}
 		return fmt.Errorf("send merchant alert %d: %w", id, err)
 	}
-	return models.MarkAlertSent(ctx, w.DB, a.Alert.ShopID, id, w.now())
+	return reviews.MarkAlertSent(ctx, w.DB, a.Alert.ShopID, id, w.now())
 }
 
 // negativeReviewEmail is the alert itself: what was said, and where to act on it.
-func negativeReviewEmail(a *models.NegativeReviewAlert, apiKey string) messaging.Email {
+func negativeReviewEmail(a *reviews.NegativeReviewAlert, apiKey string) messaging.Email {
 	product := a.ProductTitle
 	if product == "" && a.ProductID != nil {
 		product = fmt.Sprintf("product %d", *a.ProductID)

@@ -11,6 +11,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/reviews"
 	"github.com/boomerang-app/boomerang/shopify"
 )
 
@@ -50,7 +51,7 @@ func (w *Worker) SyncRatingMetafields(ctx context.Context, shopID int64) error {
 		return nil
 	}
 	for round := 0; round < ratingRounds; round++ {
-		due, err := models.DueProductRatings(ctx, w.DB, shopID, ratingProductsPerCall)
+		due, err := reviews.DueProductRatings(ctx, w.DB, shopID, ratingProductsPerCall)
 		if err != nil || len(due) == 0 {
 			return err
 		}
@@ -79,7 +80,7 @@ func (w *Worker) SyncRatingMetafields(ctx context.Context, shopID int64) error {
 			return fmt.Errorf("rating metafields of shop %d: %w", shopID, err)
 		}
 		for _, r := range due {
-			if err := models.MarkProductRatingSynced(ctx, w.DB, shopID, r, failed, w.now()); err != nil {
+			if err := reviews.MarkProductRatingSynced(ctx, w.DB, shopID, r, failed, w.now()); err != nil {
 				return err
 			}
 		}
@@ -91,7 +92,7 @@ func (w *Worker) SyncRatingMetafields(ctx context.Context, shopID int64) error {
 }
 
 // ratingMetafields are a product's three metafields (values only matter for a set).
-func ratingMetafields(r models.ProductRating) []shopify.Metafield {
+func ratingMetafields(r reviews.ProductRating) []shopify.Metafield {
 	owner := shopify.ProductGID(r.ProductID)
 	rating, _ := json.Marshal(map[string]string{"value": strconv.FormatFloat(r.Average, 'f', 2, 64), "scale_min": "1.0", "scale_max": "5.0"})
 	top, _ := json.Marshal(map[string]any{"reviews": r.Top})
@@ -105,7 +106,7 @@ func ratingMetafields(r models.ProductRating) []shopify.Metafield {
 // sweepRatingMetafields enqueues shops whose marks were left (a lost task, a change no code path
 // enqueued for).
 func (w *Worker) sweepRatingMetafields(ctx context.Context, now time.Time) error {
-	shops, err := models.ShopsWithDueProductRatings(ctx, w.DB, now.Add(-5*time.Second))
+	shops, err := reviews.ShopsWithDueProductRatings(ctx, w.DB, now.Add(-5*time.Second))
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/reviews"
 	"github.com/boomerang-app/boomerang/shopify"
 )
 
@@ -58,9 +59,9 @@ func (w *Worker) SyncReviewPhotos(ctx context.Context, shopID int64) (again bool
 	if err != nil || sh.Status != models.ShopInstalled {
 		return false, err
 	}
-	var work models.PhotoWork
-	locked, err := models.WithPhotoLock(ctx, w.DB, shopID, func() error {
-		if work, err = models.PendingPhotoWork(ctx, w.DB, shopID, photoBatch); err != nil {
+	var work reviews.PhotoWork
+	locked, err := reviews.WithPhotoLock(ctx, w.DB, shopID, func() error {
+		if work, err = reviews.PendingPhotoWork(ctx, w.DB, shopID, photoBatch); err != nil {
 			return err
 		}
 		return w.photoStep(ctx, sh, work)
@@ -74,7 +75,7 @@ func (w *Worker) SyncReviewPhotos(ctx context.Context, shopID int64) (again bool
 	return len(work.Upload)+len(work.Process)+len(work.Delete) > 0, err
 }
 
-func (w *Worker) photoStep(ctx context.Context, sh *models.Shop, work models.PhotoWork) error {
+func (w *Worker) photoStep(ctx context.Context, sh *models.Shop, work reviews.PhotoWork) error {
 	var refused *shopify.RefusedError
 	if len(work.Upload) > 0 {
 		imgs := make([]shopify.ImageFile, len(work.Upload))
@@ -86,7 +87,7 @@ func (w *Worker) photoStep(ctx context.Context, sh *models.Shop, work models.Pho
 		switch {
 		case errors.As(err, &refused):
 			for _, p := range work.Upload {
-				if err := models.MarkPhotoFailed(ctx, w.DB, sh.ID, p.ID, refused.Error()); err != nil {
+				if err := reviews.MarkPhotoFailed(ctx, w.DB, sh.ID, p.ID, refused.Error()); err != nil {
 					return err
 				}
 			}
@@ -94,7 +95,7 @@ func (w *Worker) photoStep(ctx context.Context, sh *models.Shop, work models.Pho
 			return fmt.Errorf("upload review photos of %s: %w", sh.Domain, err)
 		default:
 			for i, p := range work.Upload {
-				if err := models.MarkPhotoUploaded(ctx, w.DB, sh.ID, p.ID, ids[i]); err != nil {
+				if err := reviews.MarkPhotoUploaded(ctx, w.DB, sh.ID, p.ID, ids[i]); err != nil {
 					return err
 				}
 			}
@@ -113,9 +114,9 @@ func (w *Worker) photoStep(ctx context.Context, sh *models.Shop, work models.Pho
 			p := work.Process[i]
 			switch s.Status {
 			case "READY":
-				err = models.MarkPhotoReady(ctx, w.DB, sh.ID, p.ID, s.URL, s.Width, s.Height)
+				err = reviews.MarkPhotoReady(ctx, w.DB, sh.ID, p.ID, s.URL, s.Width, s.Height)
 			case "FAILED":
-				err = models.MarkPhotoFailed(ctx, w.DB, sh.ID, p.ID, "Shopify could not process the image")
+				err = reviews.MarkPhotoFailed(ctx, w.DB, sh.ID, p.ID, "Shopify could not process the image")
 			}
 			if err != nil {
 				return err
@@ -136,7 +137,7 @@ func (w *Worker) photoStep(ctx context.Context, sh *models.Shop, work models.Pho
 		} else if err != nil {
 			return fmt.Errorf("delete review photos of %s: %w", sh.Domain, err)
 		}
-		if err := models.RemovePhotos(ctx, w.DB, sh.ID, rows); err != nil {
+		if err := reviews.RemovePhotos(ctx, w.DB, sh.ID, rows); err != nil {
 			return err
 		}
 	}
@@ -145,7 +146,7 @@ func (w *Worker) photoStep(ctx context.Context, sh *models.Shop, work models.Pho
 
 // sweepReviewPhotos enqueues shops with photo work a lost task left behind.
 func (w *Worker) sweepReviewPhotos(ctx context.Context) error {
-	shops, err := models.ShopsWithPhotoWork(ctx, w.DB)
+	shops, err := reviews.ShopsWithPhotoWork(ctx, w.DB)
 	if err != nil {
 		return err
 	}

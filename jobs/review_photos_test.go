@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/boomerang-app/boomerang/internal/testenv"
-	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/reviews"
 	"github.com/boomerang-app/boomerang/shopify"
 )
 
@@ -130,8 +130,8 @@ func TestReviewPhotos(t *testing.T) {
 	// On the storefront, with their sizes; in moderation too.
 	var list struct {
 		Reviews []struct {
-			ID     int64                `json:"id"`
-			Photos []models.PublicPhoto `json:"photos"`
+			ID     int64                 `json:"id"`
+			Photos []reviews.PublicPhoto `json:"photos"`
 		} `json:"reviews"`
 	}
 	s.a.Proxy(t, s.shop, "GET", "/proxy/reviews", 0, url.Values{"product_id": {fmt.Sprint(product)}}, nil, &list)
@@ -142,10 +142,10 @@ func TestReviewPhotos(t *testing.T) {
 		t.Fatalf("photo URL: %v %v", resp, err)
 	}
 	var adm struct {
-		Photos []models.ReviewPhoto `json:"photos"`
+		Photos []reviews.ReviewPhoto `json:"photos"`
 	}
 	s.a.API(t, s.shop, "GET", fmt.Sprintf("/api/reviews/%d", id), nil, &adm)
-	if len(adm.Photos) != 2 || adm.Photos[0].Status != models.PhotoReady {
+	if len(adm.Photos) != 2 || adm.Photos[0].Status != reviews.PhotoReady {
 		t.Fatalf("moderation photos: %+v", adm.Photos)
 	}
 
@@ -192,7 +192,7 @@ func TestReviewPhotos(t *testing.T) {
 	if n := len(s.a.Fake.Files(s.shop)); n != 0 {
 		t.Fatalf("%d files left after redaction", n)
 	}
-	g, err := models.GetReview(context.Background(), s.a.DB, s.shopID, guest.Review.ID)
+	g, err := reviews.GetReview(context.Background(), s.a.DB, s.shopID, guest.Review.ID)
 	if err != nil || g.ReviewerEmail != "" || g.ReviewerName != "" || g.Body != "" || g.Rating != 3 {
 		t.Fatalf("the guest review after redaction: %+v %v", g, err)
 	}

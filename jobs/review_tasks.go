@@ -10,7 +10,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/boomerang-app/boomerang/messaging"
-	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/reviews"
 	"github.com/boomerang-app/boomerang/sentiment"
 )
 
@@ -96,7 +96,7 @@ func (w *Worker) handleReviewScore(ctx context.Context, t *asynq.Task) error {
 // scoreReview scores one review and hands on what it caused: the merchant alert to deliver
 // and the negative_review event to messaging.
 func (w *Worker) scoreReview(ctx context.Context, shopID, reviewID int64) error {
-	out, err := models.ScoreReview(ctx, w.DB, shopID, reviewID, w.now())
+	out, err := reviews.ScoreReview(ctx, w.DB, shopID, reviewID, w.now())
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ func (w *Worker) handleReviewRescore(ctx context.Context, t *asynq.Task) error {
 	}
 	deadline := time.Now().Add(rescoreBudget)
 	for time.Now().Before(deadline) {
-		ids, err := models.ReviewsToScore(ctx, w.DB, shopID, rescoreBatch)
+		ids, err := reviews.ReviewsToScore(ctx, w.DB, shopID, rescoreBatch)
 		if err != nil {
 			return err
 		}
@@ -145,17 +145,17 @@ func (w *Worker) handleReviewRequests(ctx context.Context, t *asynq.Task) error 
 		return err
 	}
 	key := messaging.ReviewLinkKey(w.Cfg.ShopifyAPISecret)
-	link := func(g models.ReviewGrant, exp time.Time) string {
-		return models.ReviewLinkURL(g.Shop, messaging.Sign(key, messaging.PurposeReview, g.Fields(), exp))
+	link := func(g reviews.ReviewGrant, exp time.Time) string {
+		return reviews.ReviewLinkURL(g.Shop, messaging.Sign(key, messaging.PurposeReview, g.Fields(), exp))
 	}
-	run, err := models.ProcessDueReviewRequests(ctx, w.DB, shopID, w.now(), link, requestBatch)
+	run, err := reviews.ProcessDueReviewRequests(ctx, w.DB, shopID, w.now(), link, requestBatch)
 	if err != nil {
 		return err
 	}
 	if run.Sent+run.Reminded > 0 && w.Queue != nil {
 		_ = w.Queue.EnqueueDispatch(ctx, shopID)
 	}
-	if run != (models.RequestRun{}) {
+	if run != (reviews.RequestRun{}) {
 		w.Log.Info("review requests decided", "shop_id", shopID, "sent", run.Sent, "reminded", run.Reminded,
 			"skipped", run.Skipped, "waiting", run.Waiting, "completed", run.Completed)
 	}
@@ -167,7 +167,7 @@ func (w *Worker) handleReviewRequests(ctx context.Context, t *asynq.Task) error 
 // stale rating metafields.
 func (w *Worker) handleReviewSweep(ctx context.Context, _ *asynq.Task) error {
 	now := w.now()
-	shops, err := models.ShopsWithDueReviewRequests(ctx, w.DB, now)
+	shops, err := reviews.ShopsWithDueReviewRequests(ctx, w.DB, now)
 	if err != nil {
 		return err
 	}
@@ -176,7 +176,7 @@ func (w *Worker) handleReviewSweep(ctx context.Context, _ *asynq.Task) error {
 			return err
 		}
 	}
-	shops, err = models.ShopsWithReviewsToScore(ctx, w.DB)
+	shops, err = reviews.ShopsWithReviewsToScore(ctx, w.DB)
 	if err != nil {
 		return err
 	}
@@ -185,7 +185,7 @@ func (w *Worker) handleReviewSweep(ctx context.Context, _ *asynq.Task) error {
 			return err
 		}
 	}
-	alerts, err := models.UnsentAlerts(ctx, w.DB, now.Add(-alertSweepAge), 500)
+	alerts, err := reviews.UnsentAlerts(ctx, w.DB, now.Add(-alertSweepAge), 500)
 	if err != nil {
 		return err
 	}
@@ -194,7 +194,7 @@ func (w *Worker) handleReviewSweep(ctx context.Context, _ *asynq.Task) error {
 			return err
 		}
 	}
-	if n, err := models.PublishHeldReviews(ctx, w.DB, now); err != nil {
+	if n, err := reviews.PublishHeldReviews(ctx, w.DB, now); err != nil {
 		return err
 	} else if n > 0 {
 		w.Log.Info("held reviews published after the moderation window", "reviews", n)

@@ -13,6 +13,7 @@ import (
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/jobs"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/reviews"
 	"github.com/boomerang-app/boomerang/sentiment"
 )
 
@@ -43,18 +44,18 @@ func TestReviewSweep(t *testing.T) {
 
 	// Stored without their scoring task: a live complaint, a held review from 15 days ago and
 	// an import.
-	live, err := models.SubmitReview(ctx, a.DB, shopID, models.ReviewInput{ProductID: 1, Rating: 1, Body: "Broken on arrival.",
-		CustomerID: 5, Source: models.SourceStorefront}, now)
+	live, err := reviews.SubmitReview(ctx, a.DB, shopID, reviews.ReviewInput{ProductID: 1, Rating: 1, Body: "Broken on arrival.",
+		CustomerID: 5, Source: reviews.SourceStorefront}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	old, err := models.SubmitReview(ctx, a.DB, shopID, models.ReviewInput{ProductID: 2, Rating: 3, Body: "It is fine.",
-		CustomerID: 6, Source: models.SourceStorefront}, now.Add(-15*24*time.Hour))
+	old, err := reviews.SubmitReview(ctx, a.DB, shopID, reviews.ReviewInput{ProductID: 2, Rating: 3, Body: "It is fine.",
+		CustomerID: 6, Source: reviews.SourceStorefront}, now.Add(-15*24*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
 	csv := "rating,product_id,body\n5,3,Lovely\n2,3,Arrived late and damaged\n"
-	if rep, err := models.ImportReviews(ctx, a.DB, shopID, strings.NewReader(csv), now); err != nil || rep.Imported != 2 {
+	if rep, err := reviews.ImportReviews(ctx, a.DB, shopID, strings.NewReader(csv), now); err != nil || rep.Imported != 2 {
 		t.Fatalf("import %+v %v", rep, err)
 	}
 	// An order fulfilled 15 days ago, whose request is due.
@@ -67,7 +68,7 @@ func TestReviewSweep(t *testing.T) {
 	if _, err := models.UpsertFulfillment(ctx, a.DB, shopID, models.Fulfillment{FulfillmentID: 71, OrderID: 70, Status: "success", ShopifyCreatedAt: &at}); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.SyncReviewRequest(ctx, a.DB, shopID, 70, now); err != nil {
+	if err := reviews.SyncReviewRequest(ctx, a.DB, shopID, 70, now); err != nil {
 		t.Fatal(err)
 	}
 
@@ -81,14 +82,14 @@ func TestReviewSweep(t *testing.T) {
 	if n := count(`SELECT count(*) FROM cases WHERE shop_id = ?`, shopID); n != 1 {
 		t.Fatalf("cases: %d (imports open none)", n)
 	}
-	if r, _ := models.GetReview(ctx, a.DB, shopID, old.ID); r.Status != models.ReviewPublished {
+	if r, _ := reviews.GetReview(ctx, a.DB, shopID, old.ID); r.Status != reviews.ReviewPublished {
 		t.Fatalf("held review after 15 days: %s", r.Status)
 	}
-	if q, _ := models.GetReviewRequest(ctx, a.DB, shopID, 70); q.Status != models.RequestSent {
+	if q, _ := reviews.GetReviewRequest(ctx, a.DB, shopID, 70); q.Status != reviews.RequestSent {
 		t.Fatalf("due request: %+v", q)
 	}
 	// No mail relay in this app: the alert is kept, with the reason, for a later attempt.
-	var alert models.MerchantAlert
+	var alert reviews.MerchantAlert
 	a.DB.Raw(`SELECT * FROM merchant_alerts WHERE shop_id = ?`, shopID).Scan(&alert)
 	if alert.SentAt != nil || alert.Attempts < 1 || alert.LastError == "" {
 		t.Fatalf("alert %+v", alert)

@@ -14,6 +14,7 @@ import (
 	"github.com/boomerang-app/boomerang/jobs"
 	"github.com/boomerang-app/boomerang/messaging/smtptest"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/reviews"
 	"github.com/boomerang-app/boomerang/shopify"
 	"github.com/boomerang-app/boomerang/shopify/fakeshop"
 )
@@ -309,7 +310,7 @@ func TestStoryNaomi(t *testing.T) {
 	// The merchant resolves the case: the hold and the tag go, promotions flow again.
 	var caseID int64
 	s.a.DB.Raw(`SELECT id FROM cases WHERE shop_id = ? AND customer_id = ?`, s.shopID, naomi).Scan(&caseID)
-	if _, err := models.ResolveCase(ctx, s.a.DB, s.shopID, caseID, "refunded and replaced", "staff", time.Now()); err != nil {
+	if _, err := reviews.ResolveCase(ctx, s.a.DB, s.shopID, caseID, "refunded and replaced", "staff", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.a.Worker.SyncHoldTags(ctx, s.shopID); err != nil {

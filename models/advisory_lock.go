@@ -10,8 +10,8 @@ import (
 	"gorm.io/gorm"
 )
 
-// lockKey maps a name and ids to a Postgres advisory lock key.
-func lockKey(name string, ids ...int64) int64 {
+// LockKey maps a name and ids to a Postgres advisory lock key.
+func LockKey(name string, ids ...int64) int64 {
 	h := fnv.New64a()
 	h.Write([]byte(name))
 	for _, id := range ids {
@@ -20,10 +20,10 @@ func lockKey(name string, ids ...int64) int64 {
 	return int64(h.Sum64())
 }
 
-// withRunLock runs fn while holding the advisory lock key on one pinned connection, across
+// WithRunLock runs fn while holding the advisory lock key on one pinned connection, across
 // processes; the lock ends with fn. With wait it queues behind the holder; without, ok is false
 // and fn is not run when another run holds it.
-func withRunLock(ctx context.Context, db *gorm.DB, key int64, wait bool, fn func() error) (ok bool, err error) {
+func WithRunLock(ctx context.Context, db *gorm.DB, key int64, wait bool, fn func() error) (ok bool, err error) {
 	err = db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
 		if wait {
 			if err := conn.Exec(`SELECT pg_advisory_lock(?)`, key).Error; err != nil {
@@ -51,7 +51,7 @@ func lockOrders(ctx context.Context, tx *gorm.DB, shopID int64, orderIDs []int64
 	rows := make([]string, len(ids))
 	keys := make([]any, len(ids))
 	for i, id := range ids {
-		rows[i], keys[i] = "(?::bigint)", lockKey("order", shopID, id)
+		rows[i], keys[i] = "(?::bigint)", LockKey("order", shopID, id)
 	}
 	return tx.WithContext(ctx).Exec(`SELECT pg_advisory_xact_lock(k) FROM (VALUES `+strings.Join(rows, ", ")+`) AS v (k)`, keys...).Error
 }

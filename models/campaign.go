@@ -117,7 +117,7 @@ func CreateCampaign(ctx context.Context, db *gorm.DB, shopID int64, c Campaign) 
 
 // GetCampaign loads one campaign.
 func GetCampaign(ctx context.Context, db *gorm.DB, shopID, id int64) (*Campaign, error) {
-	return findOne[Campaign](ctx, db, shopID, "campaign", "id", id)
+	return FindOne[Campaign](ctx, db, shopID, "campaign", "id", id)
 }
 
 // ListCampaigns returns a shop's campaigns, newest first.

@@ -88,7 +88,7 @@ func ListDataRequests(ctx context.Context, db *gorm.DB, shopID int64) ([]DataReq
 
 // GetDataRequest loads one data request with its export.
 func GetDataRequest(ctx context.Context, db *gorm.DB, shopID, id int64) (*DataRequest, error) {
-	return findOne[DataRequest](ctx, db, shopID, "data request", "id", id)
+	return FindOne[DataRequest](ctx, db, shopID, "data request", "id", id)
 }
 
 // RedactCustomer erases the customer's personal data in every part, in one transaction.

@@ -162,7 +162,7 @@ func MarkEventsDispatched(ctx context.Context, db *gorm.DB, shopID int64, ids []
 
 // GetDecision loads one decision.
 func GetDecision(ctx context.Context, db *gorm.DB, shopID, id int64) (*MessageDecision, error) {
-	return findOne[MessageDecision](ctx, db, shopID, "decision", "id", id)
+	return FindOne[MessageDecision](ctx, db, shopID, "decision", "id", id)
 }
 
 // AlreadyAnswered reports whether another decision of the same message or campaign for the
@@ -348,7 +348,7 @@ func MarkDecisionSent(ctx context.Context, db *gorm.DB, shopID, id int64, provid
 // MarkDecisionRetry returns a sending decision to the queue after a temporary provider error.
 func MarkDecisionRetry(ctx context.Context, db *gorm.DB, shopID, id int64, detail string) error {
 	return Scoped(ctx, db, shopID).Model(&MessageDecision{}).Where("id = ? AND decision = ?", id, DecisionSending).
-		Updates(map[string]any{"decision": DecisionQueued, "sent_at": nil, "detail": truncate(detail, 500),
+		Updates(map[string]any{"decision": DecisionQueued, "sent_at": nil, "detail": Truncate(detail, 500),
 			"updated_at": time.Now()}).Error
 }
 
@@ -356,7 +356,7 @@ func MarkDecisionRetry(ctx context.Context, db *gorm.DB, shopID, id int64, detai
 func MarkDecisionFailed(ctx context.Context, db *gorm.DB, shopID, id int64, reason, detail string) error {
 	return Scoped(ctx, db, shopID).Model(&MessageDecision{}).Where("id = ? AND decision IN ?", id,
 		[]string{DecisionQueued, DecisionSending, DecisionDeferred}).
-		Updates(map[string]any{"decision": DecisionFailed, "reason": reason, "detail": truncate(detail, 500),
+		Updates(map[string]any{"decision": DecisionFailed, "reason": reason, "detail": Truncate(detail, 500),
 			"sent_at": nil, "updated_at": time.Now()}).Error
 }
 
@@ -365,7 +365,7 @@ func MarkDecisionFailed(ctx context.Context, db *gorm.DB, shopID, id int64, reas
 // re-sent automatically; the merchant sees it in the activity log and may retry it by hand.
 func MarkDecisionUnknown(ctx context.Context, db *gorm.DB, shopID, id int64, reason, detail string) error {
 	return Scoped(ctx, db, shopID).Model(&MessageDecision{}).Where("id = ? AND decision = ?", id, DecisionSending).
-		Updates(map[string]any{"decision": DecisionUnknown, "reason": reason, "detail": truncate(detail, 500),
+		Updates(map[string]any{"decision": DecisionUnknown, "reason": reason, "detail": Truncate(detail, 500),
 			"updated_at": time.Now()}).Error
 }
 
@@ -397,13 +397,13 @@ func RetryDecision(ctx context.Context, db *gorm.DB, shopID, id int64) (*Message
 func MarkDecisionSkipped(ctx context.Context, db *gorm.DB, shopID, id int64, reason, detail string) error {
 	return Scoped(ctx, db, shopID).Model(&MessageDecision{}).Where("id = ? AND decision IN ?", id,
 		[]string{DecisionQueued, DecisionDeferred}).
-		Updates(map[string]any{"decision": DecisionSkipped, "reason": reason, "detail": truncate(detail, 500),
+		Updates(map[string]any{"decision": DecisionSkipped, "reason": reason, "detail": Truncate(detail, 500),
 			"due_at": nil, "updated_at": time.Now()}).Error
 }
 
-// truncate keeps at most n bytes of s as text Postgres will store: valid UTF-8 (a cut rune or
+// Truncate keeps at most n bytes of s as text Postgres will store: valid UTF-8 (a cut rune or
 // a byte from a hostile payload quoted in an error becomes U+FFFD) and no NUL.
-func truncate(s string, n int) string {
+func Truncate(s string, n int) string {
 	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
 	if len(s) <= n {
 		return s

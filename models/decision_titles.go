@@ -7,9 +7,9 @@ import (
 	"gorm.io/gorm"
 )
 
-// decisionTitle is how a decision names what it was about: the message's name, the campaign's,
+// DecisionTitle is how a decision names what it was about: the message's name, the campaign's,
 // or failing both the trigger.
-func decisionTitle(trigger string, messageName, campaignName *string) string {
+func DecisionTitle(trigger string, messageName, campaignName *string) string {
 	switch {
 	case messageName != nil:
 		return *messageName
@@ -48,7 +48,7 @@ func DecisionTitles(ctx context.Context, db *gorm.DB, shopID int64, ds []Message
 		if n, ok := campNames[d.CampaignID]; ok {
 			c = &n
 		}
-		out[d.ID] = decisionTitle(d.Trigger, m, c)
+		out[d.ID] = DecisionTitle(d.Trigger, m, c)
 	}
 	return out, nil
 }

@@ -93,3 +93,30 @@ func (BirthdayPayload) EventKind() string              { return EventBirthday }
 func (ReviewRequestPayload) EventKind() string         { return EventReviewRequest }
 func (ReviewReminderPayload) EventKind() string        { return EventReviewReminder }
 func (NegativeReviewPayload) EventKind() string        { return EventNegativeReview }
+
+// NegativeReviewPayload is the negative_review event's payload: ids and the review's title
+// only, no contact details (messaging loads the customer itself).
+type NegativeReviewPayload struct {
+	ReviewID  int64  `json:"review_id"`
+	CaseID    int64  `json:"case_id"`
+	Rating    int    `json:"rating"`
+	ProductID *int64 `json:"product_id"`
+	Title     string `json:"title"`
+}
+
+// ReviewRequestPayload is the payload of review_request and review_reminder events.
+type ReviewRequestPayload struct {
+	RequestID  int64                  `json:"request_id"`
+	OrderID    int64                  `json:"order_id"`
+	OrderName  string                 `json:"order_name"`
+	ProductIDs []int64                `json:"product_ids"`
+	Products   []ReviewRequestProduct `json:"products"`
+	ReviewLink string                 `json:"review_link"`
+	ExpiresAt  time.Time              `json:"expires_at"`
+}
+
+// ReviewRequestProduct names a product in a request.
+type ReviewRequestProduct struct {
+	ID    int64  `json:"id"`
+	Title string `json:"title"`
+}

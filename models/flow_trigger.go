@@ -241,6 +241,6 @@ func init() {
 // end first, so two runs never send the same trigger (each reads what is pending once it holds
 // the lock).
 func WithFlowSendLock(ctx context.Context, db *gorm.DB, shopID int64, fn func() error) error {
-	_, err := withRunLock(ctx, db, lockKey("flow-trigger-send", shopID), true, fn)
+	_, err := WithRunLock(ctx, db, LockKey("flow-trigger-send", shopID), true, fn)
 	return err
 }

@@ -75,9 +75,9 @@ func StoreHistory(ctx context.Context, db *gorm.DB, shopID int64, batch []Histor
 	return n, nil
 }
 
-// array passes a slice as one Postgres array parameter (GORM would spell a plain slice out as
+// Array passes a slice as one Postgres array parameter (GORM would spell a plain slice out as
 // a list of parameters).
-func array[T any](s []T) pgtype.Array[T] {
+func Array[T any](s []T) pgtype.Array[T] {
 	return pgtype.Array[T]{Elements: s, Dims: []pgtype.ArrayDimension{{Length: int32(len(s)), LowerBound: 1}}, Valid: true}
 }
 
@@ -119,7 +119,7 @@ func storeHistoryCustomers(tx *gorm.DB, shopID int64, batch []HistoryOrder) (int
 			shopify_updated_at = COALESCE(customers.shopify_updated_at, EXCLUDED.shopify_updated_at)
 		WHERE customers.shop_id = EXCLUDED.shop_id AND customers.redacted_at IS NULL
 		  AND (customers.email = '' OR customers.first_name = '' OR customers.email_consent = '')`,
-		shopID, array(ids), array(email), array(phone), array(first), array(last), array(emailConsent), array(smsConsent), array(updated))
+		shopID, Array(ids), Array(email), Array(phone), Array(first), Array(last), Array(emailConsent), Array(smsConsent), Array(updated))
 	return res.RowsAffected, res.Error
 }
 
@@ -159,9 +159,9 @@ func storeHistoryOrders(tx *gorm.DB, shopID int64, batch []HistoryOrder) (map[in
 			?::timestamptz[], ?::timestamptz[]) AS v
 		ON CONFLICT (shop_id, order_id) DO NOTHING
 		RETURNING order_id`,
-		shopID, array(ids), array(custs), array(names), array(emails), array(currencies), array(subtotals), array(totals),
-		array(statuses), array(tests), array(codes), array(landing), array(cancelled), array(paid), array(processed),
-		array(created), array(updated)).Find(&added).Error
+		shopID, Array(ids), Array(custs), Array(names), Array(emails), Array(currencies), Array(subtotals), Array(totals),
+		Array(statuses), Array(tests), Array(codes), Array(landing), Array(cancelled), Array(paid), Array(processed),
+		Array(created), Array(updated)).Find(&added).Error
 	set := make(map[int64]bool, len(added))
 	for _, id := range added {
 		set[id] = true
@@ -193,8 +193,8 @@ func storeHistoryLines(tx *gorm.DB, shopID int64, batch []HistoryOrder, added ma
 		SELECT ?::bigint, v.* FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::int[],
 			?::numeric[]) AS v
 		ON CONFLICT (shop_id, order_id, line_item_id) DO NOTHING`,
-		shopID, array(orders), array(items), array(products), array(variants), array(plans), array(titles), array(qtys),
-		array(prices))
+		shopID, Array(orders), Array(items), Array(products), Array(variants), Array(plans), Array(titles), Array(qtys),
+		Array(prices))
 	return res.RowsAffected, res.Error
 }
 
@@ -214,6 +214,6 @@ func storeHistoryRefunds(tx *gorm.DB, shopID int64, batch []HistoryOrder, added 
 	res := tx.Exec(`INSERT INTO refunds (shop_id, refund_id, order_id, subtotal, note)
 		SELECT ?::bigint, v.refund_id, v.order_id, v.subtotal, 'refunded before install'
 		FROM unnest(?::bigint[], ?::bigint[], ?::numeric[]) AS v(refund_id, order_id, subtotal)
-		ON CONFLICT (shop_id, refund_id) DO NOTHING`, shopID, array(ids), array(orders), array(amounts))
+		ON CONFLICT (shop_id, refund_id) DO NOTHING`, shopID, Array(ids), Array(orders), Array(amounts))
 	return res.RowsAffected, res.Error
 }

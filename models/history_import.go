@@ -145,7 +145,7 @@ func AdvanceHistoryImport(ctx context.Context, db *gorm.DB, shopID int64, positi
 func FinishHistoryImport(ctx context.Context, db *gorm.DB, shopID int64, failure error, now time.Time) error {
 	state, msg := ImportDone, ""
 	if failure != nil {
-		state, msg = ImportFailed, truncate(failure.Error(), 500)
+		state, msg = ImportFailed, Truncate(failure.Error(), 500)
 	}
 	return db.WithContext(ctx).Exec(`UPDATE history_imports SET state = ?, last_error = ?, finished_at = ?, updated_at = ?
 		WHERE shop_id = ?`, state, msg, now, now, shopID).Error
@@ -210,8 +210,8 @@ func WidenHistoryImport(ctx context.Context, db *gorm.DB, shopID int64, now time
 // DeriveFromHistory brings what is computed from the facts up to date once an import stored the
 // shop's past: the history entries tier windows measure and the tiers they reach, the
 // subscriptions its selling-plan orders show, each buyer's
-// order count, spend, gaps and stage (after the tiers: the top tier makes a buyer loyal), and the
-// scorecard's rollups.
+// order count, spend, gaps and stage (after the tiers: the top tier makes a buyer loyal). The
+// scorecard's rollups are insights' to rebuild afterwards.
 // Both are set-based statements over the shop, not one query a customer: a shop with 100,000
 // customers derives in seconds. The tables are analyzed first, as a million new rows leave the
 // planner's statistics describing an empty shop.
@@ -232,11 +232,7 @@ func DeriveFromHistory(ctx context.Context, db *gorm.DB, shopID int64) error {
 	if _, err := InferSubscriptionsFromHistory(ctx, db, shopID, time.Now()); err != nil {
 		return err
 	}
-	if err := deriveCustomerStats(ctx, db, shopID); err != nil {
-		return err
-	}
-	_, err = RefreshMetrics(ctx, db, shopID, RefreshOptions{Rebuild: true})
-	return err
+	return deriveCustomerStats(ctx, db, shopID)
 }
 
 // deriveCustomerStats is RefreshCustomerStats for every buyer of the shop in one statement,

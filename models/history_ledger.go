@@ -139,7 +139,7 @@ func setHistoryTiers(ctx context.Context, db *gorm.DB, set ProgramSettings, shop
 	for i, t := range set.Tiers {
 		names[i], thresholds[i] = t.Name, t.Threshold.String()
 	}
-	args = append(args, shopID, since, array(names), array(thresholds), now, now, shopID)
+	args = append(args, shopID, since, Array(names), Array(thresholds), now, now, shopID)
 	err := db.WithContext(ctx).Exec(`WITH m AS (
 			SELECT customer_id, `+measure+` AS v FROM ledger_entries
 			WHERE shop_id = ? AND occurred_at >= ? AND `+where+` GROUP BY customer_id

@@ -427,3 +427,18 @@ func timesEqual(a, b *time.Time) bool {
 	}
 	return a.Equal(*b)
 }
+
+// PointsValue prices points at the program's cheapest fixed-amount reward (0 without one): what
+// they would cost the shop if every point were spent.
+func (s LoyaltySettings) PointsValue(points int64) decimal.Decimal {
+	var best *Reward
+	for i, r := range s.Rewards {
+		if r.Type == RewardFixed && r.PointsCost > 0 && (best == nil || r.PointsCost < best.PointsCost) {
+			best = &s.Rewards[i]
+		}
+	}
+	if best == nil || points <= 0 {
+		return decimal.Zero
+	}
+	return best.Value.Decimal.Mul(decimal.NewFromInt(points)).DivRound(decimal.NewFromInt(best.PointsCost), 2)
+}

@@ -109,7 +109,7 @@ func ListMessages(ctx context.Context, db *gorm.DB, shopID int64) ([]Message, er
 
 // GetMessage loads one message.
 func GetMessage(ctx context.Context, db *gorm.DB, shopID, id int64) (*Message, error) {
-	return findOne[Message](ctx, db, shopID, "message", "id", id)
+	return FindOne[Message](ctx, db, shopID, "message", "id", id)
 }
 
 // EnabledMessagesFor lists a shop's switched-on messages for one trigger.

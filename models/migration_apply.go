@@ -65,7 +65,7 @@ func ImportMigration(ctx context.Context, db *gorm.DB, shopID int64, r io.Reader
 	}
 	report := func(e ImportRowError) {
 		rep.Invalid++
-		if len(rep.Errors) < maxImportErrors {
+		if len(rep.Errors) < MaxImportErrors {
 			rep.Errors = append(rep.Errors, e)
 		} else {
 			rep.ErrorsTruncated = true
@@ -115,7 +115,7 @@ func ImportMigration(ctx context.Context, db *gorm.DB, shopID int64, r io.Reader
 			return rep, fmt.Errorf("line %d: %w", row.Line, err)
 		}
 	}
-	rep.Liability = set.pointsValue(rep.Points)
+	rep.Liability = set.PointsValue(rep.Points)
 	return rep, nil
 }
 

@@ -80,9 +80,9 @@ func NewMigrationReader(r io.Reader, format string, mapping map[string]string) (
 			return nil, Invalid("mapping", "unknown field %q (fields: %s)", f, strings.Join(migrationFields, ", "))
 		}
 	}
-	g, br := openExport(r)
+	g, br := OpenExport(r)
 	mr := &MigrationReader{}
-	next, err := csvRecords(g, br, func(header []string) ([]string, *ImportRowError) {
+	next, err := CSVRecords(g, br, func(header []string) ([]string, *ImportRowError) {
 		f, err := pickMigrationFormat(header, format, mapping)
 		if err != nil {
 			return nil, err
@@ -91,9 +91,9 @@ func NewMigrationReader(r io.Reader, format string, mapping map[string]string) (
 		cols := make([]string, len(header))
 		taken := map[string]bool{}
 		for i, h := range header {
-			n := normaliseColumn(h)
+			n := NormaliseColumn(h)
 			for field, col := range mapping {
-				if normaliseColumn(col) == n {
+				if NormaliseColumn(col) == n {
 					cols[i] = field
 				}
 			}
@@ -131,7 +131,7 @@ func pickMigrationFormat(header []string, format string, mapping map[string]stri
 	}
 	have := map[string]bool{}
 	for _, h := range header {
-		have[normaliseColumn(h)] = true
+		have[NormaliseColumn(h)] = true
 	}
 	best, score := -1, 0
 	for i, f := range MigrationFormats {
@@ -156,7 +156,7 @@ func pickMigrationFormat(header []string, format string, mapping map[string]stri
 func (mr *MigrationReader) Next() (MigrationRow, *ImportRowError, error) {
 	rec, line, err := mr.next()
 	if err != nil {
-		bad, err := readError(err)
+		bad, err := ReadError(err)
 		return MigrationRow{}, bad, err
 	}
 	row, reason := parseMigrationRecord(rec)

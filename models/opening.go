@@ -68,7 +68,7 @@ func PreviewOpening(ctx context.Context, db *gorm.DB, shopID int64, months int, 
 		return p, fmt.Errorf("opening preview of shop %d: %w", shopID, err)
 	}
 	p.Months = months
-	p.Liability = set.pointsValue(p.Points)
+	p.Liability = set.PointsValue(p.Points)
 	sh, err := GetShop(ctx, db, shopID)
 	if err != nil {
 		return p, err

@@ -177,7 +177,7 @@ func UpsertOrders(ctx context.Context, t Tx, shopID int64, facts []OrderFact) ([
 
 // GetOrder loads one order by Shopify id.
 func GetOrder(ctx context.Context, db *gorm.DB, shopID, orderID int64) (*Order, error) {
-	return findOne[Order](ctx, db, shopID, "order", "order_id", orderID)
+	return FindOne[Order](ctx, db, shopID, "order", "order_id", orderID)
 }
 
 // OrderLines loads an order's lines.
@@ -252,7 +252,7 @@ func UpsertFulfillment(ctx context.Context, db *gorm.DB, shopID int64, f Fulfill
 			shopify_updated_at = EXCLUDED.shopify_updated_at, updated_at = now()
 		WHERE fulfillments.shopify_updated_at IS NULL OR EXCLUDED.shopify_updated_at IS NULL
 		   OR fulfillments.shopify_updated_at <= EXCLUDED.shopify_updated_at`,
-		shopID, f.FulfillmentID, f.OrderID, f.Status, f.ShipmentStatus, f.DeliveredAt, f.ShopifyCreatedAt, f.ShopifyUpdatedAt)
+			shopID, f.FulfillmentID, f.OrderID, f.Status, f.ShipmentStatus, f.DeliveredAt, f.ShopifyCreatedAt, f.ShopifyUpdatedAt)
 		return res.Error
 	})
 	if err != nil {

@@ -122,7 +122,7 @@ func ReserveRedemption(ctx context.Context, db *gorm.DB, shopID, customerID int6
 
 // GetRedemption loads one redemption.
 func GetRedemption(ctx context.Context, db *gorm.DB, shopID, id int64) (*Redemption, error) {
-	return findOne[Redemption](ctx, db, shopID, "redemption", "id", id)
+	return FindOne[Redemption](ctx, db, shopID, "redemption", "id", id)
 }
 
 // RedemptionsOf lists a customer's redemptions, newest first.
@@ -170,7 +170,7 @@ func failRedemption(ctx context.Context, db *gorm.DB, r *Redemption, reason stri
 	}
 	return withBook(ctx, db, set, r.ShopID, r.CustomerID, now, func(b *book) error {
 		res := b.tx.Exec(`UPDATE loyalty_redemptions SET status = ?, failure = ?, updated_at = ?
-			WHERE shop_id = ? AND id = ? AND status = ?`, RedemptionFailed, truncate(reason, 500), now, r.ShopID, r.ID, RedemptionPending)
+			WHERE shop_id = ? AND id = ? AND status = ?`, RedemptionFailed, Truncate(reason, 500), now, r.ShopID, r.ID, RedemptionPending)
 		if res.Error != nil {
 			return fmt.Errorf("fail redemption %d: %w", r.ID, res.Error)
 		}

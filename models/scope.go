@@ -34,10 +34,10 @@ func ShopScope(shopID int64) func(*gorm.DB) *gorm.DB {
 	}
 }
 
-// findOne loads the shop's one row of T whose column equals value. A missing row is
+// FindOne loads the shop's one row of T whose column equals value. A missing row is
 // NotFound(kind), which the HTTP edge answers with 404 "<kind> not found"; any other failure
 // is wrapped as "get <kind> <value>".
-func findOne[T any](ctx context.Context, db *gorm.DB, shopID int64, kind, column string, value int64) (*T, error) {
+func FindOne[T any](ctx context.Context, db *gorm.DB, shopID int64, kind, column string, value int64) (*T, error) {
 	var row T
 	err := Scoped(ctx, db, shopID).Where(column+" = ?", value).First(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {

@@ -245,7 +245,7 @@ func ReplaceSubscriptionLines(ctx context.Context, db *gorm.DB, shopID, contract
 
 // GetSubscriptionContract loads one contract with its lines.
 func GetSubscriptionContract(ctx context.Context, db *gorm.DB, shopID, contractID int64) (*SubscriptionContract, error) {
-	c, err := findOne[SubscriptionContract](ctx, db, shopID, "subscription contract", "contract_id", contractID)
+	c, err := FindOne[SubscriptionContract](ctx, db, shopID, "subscription contract", "contract_id", contractID)
 	if err != nil {
 		return nil, err
 	}

@@ -123,7 +123,7 @@ func flowTargets(ctx context.Context, db *gorm.DB, shopID int64, a FlowSubscript
 		WHERE c.shop_id = ? AND c.customer_id = ? AND c.status IN ?
 		  AND (cardinality(?::bigint[]) = 0 OR EXISTS (SELECT 1 FROM subscription_lines l
 		       WHERE l.shop_id = c.shop_id AND l.contract_id = c.contract_id AND l.product_id = ANY (?::bigint[])))
-		ORDER BY c.contract_id`, shopID, a.CustomerID, from, array(products), array(products)).Scan(&ids).Error
+		ORDER BY c.contract_id`, shopID, a.CustomerID, from, Array(products), Array(products)).Scan(&ids).Error
 	if err != nil {
 		return nil, fmt.Errorf("subscriptions of %d: %w", a.CustomerID, err)
 	}

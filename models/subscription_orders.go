@@ -277,8 +277,8 @@ func (b *historySubscriptions) store(ctx context.Context, db *gorm.DB, shopID in
 				?::timestamptz[]) AS v(id, cust, status, last, days, first, ended, lapse)
 			ON CONFLICT (shop_id, contract_id) DO NOTHING
 			RETURNING contract_id`,
-			shopID, SubscriptionFromOrders, now, array(b.ids), array(b.custs), array(b.statuses), array(b.last), array(b.days),
-			array(b.first), array(b.ended), array(b.lapse)).Find(&added).Error; err != nil {
+			shopID, SubscriptionFromOrders, now, Array(b.ids), Array(b.custs), Array(b.statuses), Array(b.last), Array(b.days),
+			Array(b.first), Array(b.ended), Array(b.lapse)).Find(&added).Error; err != nil {
 			return err
 		}
 		if len(added) == 0 {
@@ -289,7 +289,7 @@ func (b *historySubscriptions) store(ctx context.Context, db *gorm.DB, shopID in
 			FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[]) AS v(id, product, variant, title)
 			WHERE v.id = ANY (?::bigint[])
 			ON CONFLICT (shop_id, contract_id, position) DO NOTHING`,
-			shopID, array(b.ids), array(b.products), array(b.variants), array(b.titles), array(added)).Error; err != nil {
+			shopID, Array(b.ids), Array(b.products), Array(b.variants), Array(b.titles), Array(added)).Error; err != nil {
 			return err
 		}
 		// The lapses of the subscriptions just added, keyed as LapseOrderSubscriptions keys them.
@@ -313,7 +313,7 @@ func (b *historySubscriptions) store(ctx context.Context, db *gorm.DB, shopID in
 			SELECT ?::bigint, v.id, v.cust, ?, ?, v.at, v.event, true
 			FROM unnest(?::bigint[], ?::bigint[], ?::timestamptz[], ?::bigint[]) AS v(id, cust, at, event)
 			ON CONFLICT (shop_id, webhook_event_id) DO NOTHING`,
-			shopID, topicLapse, SubscriptionCancelled, array(ids), array(custs), array(at), array(events)).Error
+			shopID, topicLapse, SubscriptionCancelled, Array(ids), Array(custs), Array(at), Array(events)).Error
 	})
 	return len(added), err
 }
@@ -322,7 +322,7 @@ func (b *historySubscriptions) store(ctx context.Context, db *gorm.DB, shopID in
 func UnknownSellingPlans(ctx context.Context, db *gorm.DB, shopID int64, planIDs []int64) ([]int64, error) {
 	var out []int64
 	err := db.WithContext(ctx).Raw(`SELECT p FROM unnest(?::bigint[]) AS p
-		WHERE NOT EXISTS (SELECT 1 FROM selling_plans WHERE shop_id = ? AND selling_plan_id = p)`, array(planIDs), shopID).Scan(&out).Error
+		WHERE NOT EXISTS (SELECT 1 FROM selling_plans WHERE shop_id = ? AND selling_plan_id = p)`, Array(planIDs), shopID).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("unknown selling plans of shop %d: %w", shopID, err)
 	}

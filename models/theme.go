@@ -53,7 +53,7 @@ func RecordComplaint(ctx context.Context, tx *gorm.DB, shopID int64, c Complaint
 		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (shop_id, source_type, source_id) DO UPDATE SET quote = EXCLUDED.quote,
 			language = EXCLUDED.language, occurred_at = EXCLUDED.occurred_at, customer_id = EXCLUDED.customer_id
-		RETURNING id`, shopID, c.SourceType, c.SourceID, cust, excerpt(c.Text, maxQuoteRunes), c.Language, c.At.UTC()).Scan(&id).Error
+		RETURNING id`, shopID, c.SourceType, c.SourceID, cust, Excerpt(c.Text, maxQuoteRunes), c.Language, c.At.UTC()).Scan(&id).Error
 	if err != nil {
 		return fmt.Errorf("record complaint %s %d: %w", c.SourceType, c.SourceID, err)
 	}
@@ -93,7 +93,7 @@ func weekOf(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day()-d, 0, 0, 0, 0, time.UTC)
 }
 
-func excerpt(s string, max int) string {
+func Excerpt(s string, max int) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if utf8.RuneCountInString(s) <= max {
 		return s

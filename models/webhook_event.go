@@ -133,7 +133,7 @@ func MarkProcessed(ctx context.Context, db *gorm.DB, ev *WebhookEvent, note ...s
 // MarkFailed keeps the last error of an attempt for the operator; the event stays pending.
 func MarkFailed(ctx context.Context, db *gorm.DB, ev *WebhookEvent, cause error) error {
 	return db.WithContext(ctx).Model(&WebhookEvent{}).Where("shop_id = ? AND id = ?", ev.ShopID, ev.ID).
-		Updates(map[string]any{"attempts": gorm.Expr("attempts + 1"), "last_error": truncate(cause.Error(), 500)}).Error
+		Updates(map[string]any{"attempts": gorm.Expr("attempts + 1"), "last_error": Truncate(cause.Error(), 500)}).Error
 }
 
 // MarkDead records that an event will not be applied without an operator: its error is
@@ -141,7 +141,7 @@ func MarkFailed(ctx context.Context, db *gorm.DB, ev *WebhookEvent, cause error)
 func MarkDead(ctx context.Context, db *gorm.DB, ev *WebhookEvent, cause error) error {
 	return db.WithContext(ctx).Model(&WebhookEvent{}).Where("shop_id = ? AND id = ?", ev.ShopID, ev.ID).
 		Updates(map[string]any{"attempts": gorm.Expr("attempts + 1"), "failed_at": time.Now(),
-			"last_error": truncate(cause.Error(), 500)}).Error
+			"last_error": Truncate(cause.Error(), 500)}).Error
 }
 
 // UnprocessedEvents lists, in id order after afterID, events received before `before` that are

@@ -67,5 +67,5 @@ func HandOff(ctx context.Context, db *gorm.DB, shopID int64, ids []int64, reason
 		return nil
 	}
 	return db.WithContext(ctx).Exec(`UPDATE webhook_events SET last_error = ?
-		WHERE shop_id = ? AND id IN ? AND processed_at IS NULL`, truncate("handed off: "+reason, 500), shopID, ids).Error
+		WHERE shop_id = ? AND id IN ? AND processed_at IS NULL`, Truncate("handed off: "+reason, 500), shopID, ids).Error
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/insights"
 )
 
 // runRefresh times the scorecard rollups of the seeded shop: a full rebuild (-rebuild) or the
@@ -27,7 +28,7 @@ func runRefresh(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	r, err := models.RefreshMetrics(ctx, gdb, sh.ID, models.RefreshOptions{Rebuild: *rebuild})
+	r, err := insights.RefreshMetrics(ctx, gdb, sh.ID, insights.RefreshOptions{Rebuild: *rebuild})
 	if err != nil {
 		return err
 	}

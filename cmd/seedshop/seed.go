@@ -15,6 +15,7 @@ import (
 
 	"github.com/boomerang-app/boomerang/internal/tokenstore"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/insights"
 	"github.com/boomerang-app/boomerang/shopify"
 )
 
@@ -112,7 +113,7 @@ func seed(ctx context.Context, cfg seedConfig) error {
 	}
 	slog.Info("segment stats filled", "customers", n, "took", time.Since(t).Round(time.Millisecond))
 	if cfg.refresh {
-		r, err := models.RefreshMetrics(ctx, gdb, shopID, models.RefreshOptions{Rebuild: true})
+		r, err := insights.RefreshMetrics(ctx, gdb, shopID, insights.RefreshOptions{Rebuild: true})
 		if err != nil {
 			return err
 		}

@@ -1,4 +1,4 @@
-package models_test
+package reviews_test
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/reviews"
 )
 
 // judgeme is the header of a Judge.me CSV export.
@@ -27,13 +28,13 @@ var messyCSV = strings.Join([]string{
 	jm("\"Multi\nline title\"", "Body here", "4", "2024-03-02", "Di", "di@example.com", "", "blue-shirt"),     // 5-6 ok
 	jm("Bare \"quote", "x", "3", "2024-03-03", "Ed", "ed@example.com", "111", ""),                             // 7 bare quote
 	"Short,row,5", // 8 columns
-	jm("Bad date", "x", "4", "yesterday-ish", "Fay", "fay@example.com", "111", ""),                                    // 9 date
-	jm("Bad email", "x", "4", "2024-03-04", "Gus", "not-an-email", "111", ""),                                         // 10 email
-	jm("Dup", "same", "3", "2024-03-05", "Hal", "hal@example.com", "gid://shopify/Product/222", ""),                   // 11 ok
-	jm("Dup", "same", "3", "2024-03-05", "Hal", "hal@example.com", "gid://shopify/Product/222", ""),                   // 12 duplicate
-	jm("Bought it", `"Arrived broken, poor quality."`, "2", "03/04/2024", "Ivy", "IVY@Example.com", "333", ""),        // 13 ok, verified
-	jm("Handle URL", "ok", "4.0", "1709294400", "Jo", "", "", "https://shop.example/products/red-hat?variant=1"),      // 14 ok
-	jm("Too long", strings.Repeat("x", models.MaxReviewBody+1), "4", "2024-03-06", "Kim", "kim@example.com", "1", ""), // 15 body
+	jm("Bad date", "x", "4", "yesterday-ish", "Fay", "fay@example.com", "111", ""),                                     // 9 date
+	jm("Bad email", "x", "4", "2024-03-04", "Gus", "not-an-email", "111", ""),                                          // 10 email
+	jm("Dup", "same", "3", "2024-03-05", "Hal", "hal@example.com", "gid://shopify/Product/222", ""),                    // 11 ok
+	jm("Dup", "same", "3", "2024-03-05", "Hal", "hal@example.com", "gid://shopify/Product/222", ""),                    // 12 duplicate
+	jm("Bought it", `"Arrived broken, poor quality."`, "2", "03/04/2024", "Ivy", "IVY@Example.com", "333", ""),         // 13 ok, verified
+	jm("Handle URL", "ok", "4.0", "1709294400", "Jo", "", "", "https://shop.example/products/red-hat?variant=1"),       // 14 ok
+	jm("Too long", strings.Repeat("x", reviews.MaxReviewBody+1), "4", "2024-03-06", "Kim", "kim@example.com", "1", ""), // 15 body
 }, "\n") + "\n"
 
 func TestImportMessyCSV(t *testing.T) {
@@ -45,7 +46,7 @@ func TestImportMessyCSV(t *testing.T) {
 	}
 	s.order(9001, 501, now.AddDate(-2, 0, 0), 333)
 
-	rep, err := models.ImportReviews(s.ctx, db, s.id, strings.NewReader(messyCSV), now)
+	rep, err := reviews.ImportReviews(s.ctx, db, s.id, strings.NewReader(messyCSV), now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,15 +66,15 @@ func TestImportMessyCSV(t *testing.T) {
 	if rep.Imported != 5 || rep.Duplicates != 1 || rep.Invalid != 7 || rep.Skipped != 8 {
 		t.Fatalf("report %+v", rep)
 	}
-	var ivy models.Review
+	var ivy reviews.Review
 	if err := models.Scoped(s.ctx, db, s.id).Where("reviewer_email = ?", "ivy@example.com").First(&ivy).Error; err != nil {
 		t.Fatal(err)
 	}
-	if ivy.CustomerID == nil || *ivy.CustomerID != 501 || !ivy.VerifiedBuyer || ivy.Source != models.SourceImport ||
-		ivy.CreatedAt.Format(time.DateOnly) != "2024-03-04" || ivy.Status != models.ReviewPending {
+	if ivy.CustomerID == nil || *ivy.CustomerID != 501 || !ivy.VerifiedBuyer || ivy.Source != reviews.SourceImport ||
+		ivy.CreatedAt.Format(time.DateOnly) != "2024-03-04" || ivy.Status != reviews.ReviewPending {
 		t.Fatalf("matched review %+v", ivy)
 	}
-	var multi models.Review
+	var multi reviews.Review
 	if err := models.Scoped(s.ctx, db, s.id).Where("product_handle = ?", "blue-shirt").First(&multi).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +87,7 @@ func TestImportMessyCSV(t *testing.T) {
 
 	// The same file again changes nothing.
 	before := s.count(`SELECT count(*) FROM reviews WHERE shop_id = ?`, s.id)
-	rep2, err := models.ImportReviews(s.ctx, db, s.id, strings.NewReader(messyCSV), now.Add(time.Hour))
+	rep2, err := reviews.ImportReviews(s.ctx, db, s.id, strings.NewReader(messyCSV), now.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +99,7 @@ func TestImportMessyCSV(t *testing.T) {
 	}
 
 	// Imported negative reviews are scored into themes but open no case.
-	out, err := models.ScoreReview(s.ctx, db, s.id, ivy.ID, now)
+	out, err := reviews.ScoreReview(s.ctx, db, s.id, ivy.ID, now)
 	if err != nil || !out.Negative || out.CaseID != 0 {
 		t.Fatalf("imported negative: %+v %v", out, err)
 	}
@@ -119,14 +120,14 @@ func TestImportJSONShapes(t *testing.T) {
   "not an object",
   {"title": "Gid", "body": "ok", "rating": 3, "productId": "gid://shopify/Product/43", "dateCreated": "2024-02-02"}
 ]`
-	rep, err := models.ImportReviews(s.ctx, db, s.id, strings.NewReader(array), now)
+	rep, err := reviews.ImportReviews(s.ctx, db, s.id, strings.NewReader(array), now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rep.Imported != 3 || rep.Invalid != 2 || len(rep.Errors) != 2 || rep.Errors[0].Line != 4 || rep.Errors[1].Line != 6 {
 		t.Fatalf("array report %+v", rep)
 	}
-	var ann models.Review
+	var ann reviews.Review
 	if err := models.Scoped(s.ctx, db, s.id).Where("title = ?", "Nice").First(&ann).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -134,16 +135,16 @@ func TestImportJSONShapes(t *testing.T) {
 		t.Fatalf("nested fields %+v", ann)
 	}
 	wrapped := `{"meta": {"page": 1}, "reviews": [{"title": "W", "body": "wrapped", "rating": 5, "product_id": "44"}]}`
-	if rep, err := models.ImportReviews(s.ctx, db, s.id, strings.NewReader(wrapped), now); err != nil || rep.Imported != 1 {
+	if rep, err := reviews.ImportReviews(s.ctx, db, s.id, strings.NewReader(wrapped), now); err != nil || rep.Imported != 1 {
 		t.Fatalf("wrapped %+v %v", rep, err)
 	}
 	lines := "{\"title\":\"L1\",\"body\":\"a\",\"rating\":5,\"product_id\":45}\n\n{\"title\":\"L2\",\"rating\":9,\"product_id\":45}\n{broken\n"
-	rep, err = models.ImportReviews(s.ctx, db, s.id, strings.NewReader(lines), now)
+	rep, err = reviews.ImportReviews(s.ctx, db, s.id, strings.NewReader(lines), now)
 	if err != nil || rep.Imported != 1 || rep.Invalid != 2 || rep.Errors[0].Line != 3 || rep.Errors[1].Line != 4 {
 		t.Fatalf("json lines %+v %v", rep, err)
 	}
 	for _, bad := range []string{`{"reviews": 5}`, `"just a string"`, "", "title,body\nx,y\n", "rating,title\n5,x\n"} {
-		_, err := models.ImportReviews(s.ctx, db, s.id, strings.NewReader(bad), now)
+		_, err := reviews.ImportReviews(s.ctx, db, s.id, strings.NewReader(bad), now)
 		de, ok := err.(*models.Error)
 		if !ok || de.Code != models.EInvalid || de.Field != "file" || de.Line < 1 {
 			t.Errorf("%q: %v", bad, err)
@@ -157,7 +158,7 @@ func TestImportStopsAtHugeRecord(t *testing.T) {
 	huge := judgemeHeader + "\n" + jm("ok", "fine", "5", "2024-01-01", "A", "a@example.com", "1", "") + "\n" +
 		jm("huge", strings.Repeat("y", 2<<20), "5", "2024-01-01", "B", "b@example.com", "1", "") + "\n" +
 		jm("after", "never read", "5", "2024-01-01", "C", "c@example.com", "1", "") + "\n"
-	rep, err := models.ImportReviews(s.ctx, db, s.id, strings.NewReader(huge), time.Now())
+	rep, err := reviews.ImportReviews(s.ctx, db, s.id, strings.NewReader(huge), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +171,7 @@ func TestImportReaderStreamsLargeInput(t *testing.T) {
 	// 200,000 rows (about 30 MB) through the reader alone: every row comes back, in order.
 	const rows = 200000
 	r := newGenCSV(rows)
-	ir, err := models.NewImportReader(r)
+	ir, err := reviews.NewImportReader(r)
 	if err != nil {
 		t.Fatal(err)
 	}

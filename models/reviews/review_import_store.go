@@ -1,4 +1,4 @@
-package models
+package reviews
 
 import (
 	"context"
@@ -11,21 +11,20 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/boomerang-app/boomerang/models"
 )
 
-const (
-	importBatch     = 500
-	maxImportErrors = 1000 // errors listed in the report; all are counted
-)
+const importBatch = 500
 
 // ImportReport is the outcome of one import.
 type ImportReport struct {
-	Imported        int              `json:"imported"`
-	Skipped         int              `json:"skipped"`    // rows not imported: duplicates + invalid
-	Duplicates      int              `json:"duplicates"` // rows already imported before (or twice in the file)
-	Invalid         int              `json:"invalid"`
-	Errors          []ImportRowError `json:"errors"`
-	ErrorsTruncated bool             `json:"errors_truncated,omitempty"`
+	Imported        int                     `json:"imported"`
+	Skipped         int                     `json:"skipped"`    // rows not imported: duplicates + invalid
+	Duplicates      int                     `json:"duplicates"` // rows already imported before (or twice in the file)
+	Invalid         int                     `json:"invalid"`
+	Errors          []models.ImportRowError `json:"errors"`
+	ErrorsTruncated bool                    `json:"errors_truncated,omitempty"`
 }
 
 // ImportReviews streams an export into the shop's reviews: bad rows are reported with their
@@ -34,16 +33,16 @@ type ImportReport struct {
 // Imported reviews are scored later (the caller enqueues scoring); they feed themes but never
 // open cases. A file that cannot be read at all is an invalid "file" error with its line.
 func ImportReviews(ctx context.Context, db *gorm.DB, shopID int64, r io.Reader, now time.Time) (ImportReport, error) {
-	rep := ImportReport{Errors: []ImportRowError{}}
+	rep := ImportReport{Errors: []models.ImportRowError{}}
 	settings, err := GetReviewSettings(ctx, db, shopID)
 	if err != nil {
 		return rep, err
 	}
 	ir, err := NewImportReader(r)
 	if err != nil {
-		var ie *ImportRowError
+		var ie *models.ImportRowError
 		if errors.As(err, &ie) {
-			return rep, &Error{Code: EInvalid, Field: "file", Line: ie.Line, Message: ie.Reason}
+			return rep, &models.Error{Code: models.EInvalid, Field: "file", Line: ie.Line, Message: ie.Reason}
 		}
 		return rep, fmt.Errorf("import reviews: %w", err)
 	}
@@ -70,7 +69,7 @@ func ImportReviews(ctx context.Context, db *gorm.DB, shopID int64, r io.Reader, 
 			break
 		}
 		if err != nil {
-			var ie *ImportRowError
+			var ie *models.ImportRowError
 			if !errors.As(err, &ie) {
 				return rep, fmt.Errorf("import reviews: %w", err)
 			}
@@ -78,7 +77,7 @@ func ImportReviews(ctx context.Context, db *gorm.DB, shopID int64, r io.Reader, 
 		}
 		if bad != nil {
 			rep.Invalid++
-			if len(rep.Errors) < maxImportErrors {
+			if len(rep.Errors) < models.MaxImportErrors {
 				rep.Errors = append(rep.Errors, *bad)
 			} else {
 				rep.ErrorsTruncated = true
@@ -119,9 +118,9 @@ func importKey(r ImportRow) string {
 
 func insertImportBatch(ctx context.Context, db *gorm.DB, shopID int64, s ReviewSettings, rows []ImportRow, now time.Time) (int, error) {
 	n := len(rows)
-	pids, ratings := make(Int64Array, n), make(Int64Array, n)
-	handles, titles, bodies, names, emails, dates, keys := make(TextArray, n), make(TextArray, n), make(TextArray, n),
-		make(TextArray, n), make(TextArray, n), make(TextArray, n), make(TextArray, n)
+	pids, ratings := make(models.Int64Array, n), make(models.Int64Array, n)
+	handles, titles, bodies, names, emails, dates, keys := make(models.TextArray, n), make(models.TextArray, n), make(models.TextArray, n),
+		make(models.TextArray, n), make(models.TextArray, n), make(models.TextArray, n), make(models.TextArray, n)
 	for i, r := range rows {
 		pids[i], ratings[i] = r.ProductID, int64(r.Rating)
 		handles[i], titles[i], bodies[i], names[i], emails[i] = r.ProductHandle, r.Title, r.Body, r.ReviewerName, r.ReviewerEmail

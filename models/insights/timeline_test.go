@@ -1,4 +1,4 @@
-package models_test
+package insights_test
 
 import (
 	"errors"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/insights"
 )
 
 func TestCustomerTimeline(t *testing.T) {
@@ -41,7 +42,7 @@ func TestCustomerTimeline(t *testing.T) {
 	other.order(4, 101, "2025-03-04", "10")
 	other.decision(101, models.DecisionSent, "", "2025-03-04")
 
-	events, err := models.CustomerTimeline(s.ctx, db, s.id, 101, 0)
+	events, err := insights.CustomerTimeline(s.ctx, db, s.id, 101, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,11 +78,11 @@ func TestCustomerTimeline(t *testing.T) {
 		t.Errorf("held decision reason %q", events[2].Reason)
 	}
 
-	short, err := models.CustomerTimeline(s.ctx, db, s.id, 101, 3)
+	short, err := insights.CustomerTimeline(s.ctx, db, s.id, 101, 3)
 	if err != nil || len(short) != 3 || short[0].Title != want[0].title {
 		t.Errorf("limit 3: %d events (%v)", len(short), err)
 	}
-	_, err = models.CustomerTimeline(s.ctx, db, s.id, 999, 0)
+	_, err = insights.CustomerTimeline(s.ctx, db, s.id, 999, 0)
 	var e *models.Error
 	if !errors.As(err, &e) || e.Code != models.ENotFound {
 		t.Errorf("unknown customer: %v, want not found", err)

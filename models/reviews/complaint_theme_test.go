@@ -1,4 +1,4 @@
-package models_test
+package reviews_test
 
 import (
 	"testing"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/reviews"
 )
 
 func themeByName(ts []models.Theme, kind, name string) *models.Theme {
@@ -28,7 +29,7 @@ func TestComplaintThemesByWeek(t *testing.T) {
 	score := func(cust, product int64, rating int, body string, at time.Time) {
 		t.Helper()
 		r := s.submit(cust, product, rating, "", body, at)
-		if _, err := models.ScoreReview(s.ctx, db, s.id, r.ID, at); err != nil {
+		if _, err := reviews.ScoreReview(s.ctx, db, s.id, r.ID, at); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,4 +1,4 @@
-package models_test
+package insights_test
 
 import (
 	"testing"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/insights"
 )
 
 // benchShop fills a shop with 5,000 customers and 50,000 orders over two years (plus one
@@ -39,7 +40,7 @@ func benchShop(b *testing.B) *metricsShop {
 			b.Fatal(err)
 		}
 	}
-	if _, err := models.RefreshMetrics(s.ctx, db, id, models.RefreshOptions{}); err != nil {
+	if _, err := insights.RefreshMetrics(s.ctx, db, id, insights.RefreshOptions{}); err != nil {
 		b.Fatal(err)
 	}
 	if err := db.Exec(`VACUUM ANALYZE`).Error; err != nil {
@@ -50,13 +51,13 @@ func benchShop(b *testing.B) *metricsShop {
 
 func BenchmarkScorecard(b *testing.B) {
 	s := benchShop(b)
-	p, err := models.ParsePeriod("", "", time.Now(), time.UTC)
+	p, err := insights.ParsePeriod("", "", time.Now(), time.UTC)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := models.GetScorecard(s.ctx, s.db, s.id, p); err != nil {
+		if _, err := insights.GetScorecard(s.ctx, s.db, s.id, p); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -78,7 +79,7 @@ func BenchmarkMetricsRefresh(b *testing.B) {
 			}
 		}
 		b.StartTimer()
-		if _, err := models.RefreshMetrics(s.ctx, s.db, s.id, models.RefreshOptions{}); err != nil {
+		if _, err := insights.RefreshMetrics(s.ctx, s.db, s.id, insights.RefreshOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}

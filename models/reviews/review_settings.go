@@ -1,4 +1,4 @@
-package models
+package reviews
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/boomerang-app/boomerang/models"
 )
 
 // ReviewSettings are a shop's rules for moderation, review requests and negative reviews.
@@ -39,7 +41,7 @@ func DefaultReviewSettings() ReviewSettings {
 }
 
 func init() {
-	RegisterSeeder(func(ctx context.Context, tx *gorm.DB, shopID int64) error {
+	models.RegisterSeeder(func(ctx context.Context, tx *gorm.DB, shopID int64) error {
 		return tx.WithContext(ctx).Exec(`INSERT INTO review_settings (shop_id) VALUES (?) ON CONFLICT (shop_id) DO NOTHING`, shopID).Error
 	})
 }
@@ -77,7 +79,7 @@ func (s ReviewSettings) Validate() error {
 	}
 	for _, c := range checks {
 		if c.v < c.lo || c.v > c.hi {
-			return Invalid(c.field, "must be between %d and %d", c.lo, c.hi)
+			return models.Invalid(c.field, "must be between %d and %d", c.lo, c.hi)
 		}
 	}
 	return nil

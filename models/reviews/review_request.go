@@ -1,4 +1,4 @@
-package models
+package reviews
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/boomerang-app/boomerang/models"
 )
 
 // Review request statuses.
@@ -49,7 +51,7 @@ type ReviewRequest struct {
 	Status        string
 	SkipReason    string
 	WaitReason    string
-	ProductIDs    Int64Array `gorm:"type:bigint[]"`
+	ProductIDs    models.Int64Array `gorm:"type:bigint[]"`
 	FulfilledAt   *time.Time
 	DeliveredAt   *time.Time
 	FirstDueAt    time.Time
@@ -59,23 +61,6 @@ type ReviewRequest struct {
 	RemindedAt    *time.Time
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
-}
-
-// ReviewRequestProduct names a product in a request.
-type ReviewRequestProduct struct {
-	ID    int64  `json:"id"`
-	Title string `json:"title"`
-}
-
-// ReviewRequestPayload is the payload of review_request and review_reminder events.
-type ReviewRequestPayload struct {
-	RequestID  int64                  `json:"request_id"`
-	OrderID    int64                  `json:"order_id"`
-	OrderName  string                 `json:"order_name"`
-	ProductIDs []int64                `json:"product_ids"`
-	Products   []ReviewRequestProduct `json:"products"`
-	ReviewLink string                 `json:"review_link"`
-	ExpiresAt  time.Time              `json:"expires_at"`
 }
 
 // ReviewLinker signs a review link for a grant valid until expires.
@@ -188,13 +173,13 @@ func days(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
 
 // GetReviewRequest loads an order's review request.
 func GetReviewRequest(ctx context.Context, db *gorm.DB, shopID, orderID int64) (*ReviewRequest, error) {
-	return findOne[ReviewRequest](ctx, db, shopID, "review request", "order_id", orderID)
+	return models.FindOne[ReviewRequest](ctx, db, shopID, "review request", "order_id", orderID)
 }
 
 // ShopsWithDueReviewRequests lists shops with requests or reminders due at now.
 func ShopsWithDueReviewRequests(ctx context.Context, db *gorm.DB, now time.Time) ([]int64, error) {
 	var ids []int64
-	err := db.WithContext(AllShops(ctx)).Raw(`SELECT shop_id FROM review_requests WHERE status = 'scheduled' AND due_at <= ?
+	err := db.WithContext(models.AllShops(ctx)).Raw(`SELECT shop_id FROM review_requests WHERE status = 'scheduled' AND due_at <= ?
 		UNION SELECT shop_id FROM review_requests WHERE status = 'sent' AND reminder_due_at <= ?`, now, now).Scan(&ids).Error
 	return ids, err
 }
@@ -209,7 +194,7 @@ type RequestRun struct {
 // in its own transaction under a per-customer lock, so the email cap holds under concurrency.
 func ProcessDueReviewRequests(ctx context.Context, db *gorm.DB, shopID int64, now time.Time, link ReviewLinker, limit int) (RequestRun, error) {
 	var run RequestRun
-	shop, err := GetShop(ctx, db, shopID)
+	shop, err := models.GetShop(ctx, db, shopID)
 	if err != nil {
 		return run, err
 	}
@@ -240,7 +225,7 @@ func ProcessDueReviewRequests(ctx context.Context, db *gorm.DB, shopID int64, no
 	return run, nil
 }
 
-func decideRequest(ctx context.Context, db *gorm.DB, shop *Shop, s ReviewSettings, id int64, now time.Time, link ReviewLinker, reminder bool, run *RequestRun) error {
+func decideRequest(ctx context.Context, db *gorm.DB, shop *models.Shop, s ReviewSettings, id int64, now time.Time, link ReviewLinker, reminder bool, run *RequestRun) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var req ReviewRequest
 		err := tx.Raw(`SELECT * FROM review_requests WHERE shop_id = ? AND id = ? FOR UPDATE SKIP LOCKED`, shop.ID, id).Scan(&req).Error
@@ -265,7 +250,7 @@ func decideRequest(ctx context.Context, db *gorm.DB, shop *Shop, s ReviewSetting
 			return skip(SkipNoCustomer)
 		}
 		cust := *req.CustomerID
-		if err := tx.Exec(`SELECT pg_advisory_xact_lock(?)`, lockKey("review-request", shop.ID, cust)).Error; err != nil {
+		if err := tx.Exec(`SELECT pg_advisory_xact_lock(?)`, models.LockKey("review-request", shop.ID, cust)).Error; err != nil {
 			return err
 		}
 		st, err := loadOrderState(ctx, tx, shop.ID, req.OrderID)
@@ -318,7 +303,7 @@ func decideRequest(ctx context.Context, db *gorm.DB, shop *Shop, s ReviewSetting
 			ids[i] = p.ID
 		}
 		payload := requestPayload(shop, &req, st, ids, products, s, now, link)
-		if _, err := Emit(ctx, tx, shop.ID, cust, "review_request:"+strconv.FormatInt(req.ID, 10), payload, now); err != nil {
+		if _, err := models.Emit(ctx, tx, shop.ID, cust, "review_request:"+strconv.FormatInt(req.ID, 10), payload, now); err != nil {
 			return err
 		}
 		var remind *time.Time
@@ -328,11 +313,11 @@ func decideRequest(ctx context.Context, db *gorm.DB, shop *Shop, s ReviewSetting
 		}
 		run.Sent++
 		return tx.Exec(`UPDATE review_requests SET status = 'sent', sent_at = ?, product_ids = ?::bigint[], reminder_due_at = ?,
-			wait_reason = '', updated_at = now() WHERE shop_id = ? AND id = ?`, now.UTC(), Int64Array(ids), remind, shop.ID, req.ID).Error
+			wait_reason = '', updated_at = now() WHERE shop_id = ? AND id = ?`, now.UTC(), models.Int64Array(ids), remind, shop.ID, req.ID).Error
 	})
 }
 
-func decideReminder(ctx context.Context, tx *gorm.DB, shop *Shop, s ReviewSettings, req *ReviewRequest, cust int64, openCases int64, now time.Time, link ReviewLinker, run *RequestRun) error {
+func decideReminder(ctx context.Context, tx *gorm.DB, shop *models.Shop, s ReviewSettings, req *ReviewRequest, cust int64, openCases int64, now time.Time, link ReviewLinker, run *RequestRun) error {
 	drop := func(reason string) error {
 		run.Skipped++
 		return tx.Exec(`UPDATE review_requests SET reminder_due_at = NULL, wait_reason = ?, updated_at = now() WHERE shop_id = ? AND id = ?`,
@@ -368,7 +353,7 @@ func decideReminder(ctx context.Context, tx *gorm.DB, shop *Shop, s ReviewSettin
 		return err
 	}
 	payload := requestPayload(shop, req, st, req.ProductIDs, products, s, now, link)
-	if _, err := Emit(ctx, tx, shop.ID, cust, "review_reminder:"+strconv.FormatInt(req.ID, 10), ReviewReminderPayload{payload}, now); err != nil {
+	if _, err := models.Emit(ctx, tx, shop.ID, cust, "review_reminder:"+strconv.FormatInt(req.ID, 10), models.ReviewReminderPayload{ReviewRequestPayload: payload}, now); err != nil {
 		return err
 	}
 	run.Reminded++
@@ -376,17 +361,17 @@ func decideReminder(ctx context.Context, tx *gorm.DB, shop *Shop, s ReviewSettin
 		now.UTC(), shop.ID, req.ID).Error
 }
 
-func requestPayload(shop *Shop, req *ReviewRequest, st orderState, ids []int64, products []ReviewRequestProduct, s ReviewSettings, now time.Time, link ReviewLinker) ReviewRequestPayload {
+func requestPayload(shop *models.Shop, req *ReviewRequest, st orderState, ids []int64, products []models.ReviewRequestProduct, s ReviewSettings, now time.Time, link ReviewLinker) models.ReviewRequestPayload {
 	exp := now.UTC().Add(days(s.LinkValidDays)).Truncate(time.Second)
 	g := ReviewGrant{Shop: shop.Domain, CustomerID: *req.CustomerID, OrderID: req.OrderID, ProductIDs: ids}
-	return ReviewRequestPayload{RequestID: req.ID, OrderID: req.OrderID, OrderName: st.Name, ProductIDs: ids,
+	return models.ReviewRequestPayload{RequestID: req.ID, OrderID: req.OrderID, OrderName: st.Name, ProductIDs: ids,
 		Products: products, ReviewLink: link(g, exp), ExpiresAt: exp}
 }
 
 // requestProducts picks the products to ask about: the order's products, most expensive
 // first, minus those the customer reviewed already and those asked about within the repeat
 // window (anchors: one request per product per 12 months), at most products_per_request.
-func requestProducts(ctx context.Context, tx *gorm.DB, shopID, customerID, orderID, requestID int64, s ReviewSettings, now time.Time) ([]ReviewRequestProduct, string, error) {
+func requestProducts(ctx context.Context, tx *gorm.DB, shopID, customerID, orderID, requestID int64, s ReviewSettings, now time.Time) ([]models.ReviewRequestProduct, string, error) {
 	var rows []struct {
 		ProductID int64
 		Title     string
@@ -407,21 +392,21 @@ func requestProducts(ctx context.Context, tx *gorm.DB, shopID, customerID, order
 		return nil, SkipNoProducts, nil
 	}
 	reason := SkipAlreadyReviewed
-	var out []ReviewRequestProduct
+	var out []models.ReviewRequestProduct
 	for _, r := range rows {
 		switch {
 		case r.Reviewed:
 		case r.Requested:
 			reason = SkipRecentlyRequested
 		case len(out) < s.ProductsPerRequest:
-			out = append(out, ReviewRequestProduct{ID: r.ProductID, Title: r.Title})
+			out = append(out, models.ReviewRequestProduct{ID: r.ProductID, Title: r.Title})
 		}
 	}
 	return out, reason, nil
 }
 
-func productTitles(ctx context.Context, tx *gorm.DB, shopID, orderID int64, ids Int64Array) ([]ReviewRequestProduct, error) {
-	var rows []ReviewRequestProduct
+func productTitles(ctx context.Context, tx *gorm.DB, shopID, orderID int64, ids models.Int64Array) ([]models.ReviewRequestProduct, error) {
+	var rows []models.ReviewRequestProduct
 	err := tx.WithContext(ctx).Raw(`SELECT product_id AS id, max(title) AS title FROM order_lines
 		WHERE shop_id = ? AND order_id = ? AND product_id = ANY(?::bigint[]) GROUP BY product_id`, shopID, orderID, ids).Scan(&rows).Error
 	if err != nil {
@@ -431,9 +416,9 @@ func productTitles(ctx context.Context, tx *gorm.DB, shopID, orderID int64, ids 
 	for _, r := range rows {
 		by[r.ID] = r.Title
 	}
-	out := make([]ReviewRequestProduct, len(ids))
+	out := make([]models.ReviewRequestProduct, len(ids))
 	for i, id := range ids {
-		out[i] = ReviewRequestProduct{ID: id, Title: by[id]}
+		out[i] = models.ReviewRequestProduct{ID: id, Title: by[id]}
 	}
 	return out, nil
 }
@@ -461,6 +446,6 @@ func emailCapFree(ctx context.Context, tx *gorm.DB, shopID, customerID int64, s 
 // CustomerReviewRequests lists a customer's review requests, newest first.
 func CustomerReviewRequests(ctx context.Context, db *gorm.DB, shopID, customerID int64) ([]ReviewRequest, error) {
 	var rs []ReviewRequest
-	err := Scoped(ctx, db, shopID).Where("customer_id = ?", customerID).Order("id DESC").Limit(200).Find(&rs).Error
+	err := models.Scoped(ctx, db, shopID).Where("customer_id = ?", customerID).Order("id DESC").Limit(200).Find(&rs).Error
 	return rs, err
 }

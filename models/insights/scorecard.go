@@ -1,4 +1,4 @@
-package models
+package insights
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"github.com/shopspring/decimal"
 	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
+
+	"github.com/boomerang-app/boomerang/models"
 )
 
 // Scorecard is the retention scorecard of one shop for a period of calendar days [From, To]
@@ -124,7 +126,7 @@ func ParsePeriod(from, to string, now time.Time, loc *time.Location) (Period, er
 	if to != "" {
 		t, err := time.Parse(time.DateOnly, to)
 		if err != nil {
-			return p, Invalid("to", "must be a date YYYY-MM-DD")
+			return p, models.Invalid("to", "must be a date YYYY-MM-DD")
 		}
 		p.To = t
 	}
@@ -132,15 +134,15 @@ func ParsePeriod(from, to string, now time.Time, loc *time.Location) (Period, er
 	if from != "" {
 		f, err := time.Parse(time.DateOnly, from)
 		if err != nil {
-			return p, Invalid("from", "must be a date YYYY-MM-DD")
+			return p, models.Invalid("from", "must be a date YYYY-MM-DD")
 		}
 		p.From = f
 	}
 	if p.From.After(p.To) {
-		return p, Invalid("from", "must not be after to")
+		return p, models.Invalid("from", "must not be after to")
 	}
 	if p.Days() > MaxScorecardDays {
-		return p, Invalid("from", "a period spans at most %d days", MaxScorecardDays)
+		return p, models.Invalid("from", "a period spans at most %d days", MaxScorecardDays)
 	}
 	return p, nil
 }
@@ -353,21 +355,21 @@ func (q scorecardQuery) messages(sc *Scorecard) error {
 	m := &sc.Messages
 	for _, r := range rows {
 		switch r.Decision {
-		case DecisionSent:
+		case models.DecisionSent:
 			m.Sent += r.N
-		case DecisionHeld:
+		case models.DecisionHeld:
 			m.Held += r.N
-		case DecisionDeferred:
+		case models.DecisionDeferred:
 			m.Deferred += r.N
-		case DecisionSkipped:
+		case models.DecisionSkipped:
 			m.Skipped += r.N
-		case DecisionFailed:
+		case models.DecisionFailed:
 			m.Failed += r.N
-		case DecisionQueued, DecisionSending:
+		case models.DecisionQueued, models.DecisionSending:
 			m.Queued += r.N
 		}
 		switch r.Decision {
-		case DecisionHeld, DecisionDeferred, DecisionSkipped, DecisionFailed:
+		case models.DecisionHeld, models.DecisionDeferred, models.DecisionSkipped, models.DecisionFailed:
 			if r.Reason != "" {
 				m.ByReason[r.Reason] += r.N
 			}
@@ -397,7 +399,7 @@ func (q scorecardQuery) sentiment(sc *Scorecard) error {
 }
 
 func (q scorecardQuery) subscriptions(sc *Scorecard) error {
-	f, err := SubscriptionChurn(q.db.Statement.Context, q.db, q.shop, q.instant(q.p.From), q.instant(q.end()))
+	f, err := models.SubscriptionChurn(q.db.Statement.Context, q.db, q.shop, q.instant(q.p.From), q.instant(q.end()))
 	if err != nil {
 		return err
 	}
@@ -421,25 +423,10 @@ func (q scorecardQuery) points(sc *Scorecard) error {
 	if sc.PointsLiability == 0 {
 		return nil
 	}
-	set, err := LoadLoyaltySettings(q.db.Statement.Context, q.db, q.shop)
+	set, err := models.LoadLoyaltySettings(q.db.Statement.Context, q.db, q.shop)
 	if err != nil {
 		return err
 	}
-	sc.PointsLiabilityValue = set.pointsValue(sc.PointsLiability)
+	sc.PointsLiabilityValue = set.PointsValue(sc.PointsLiability)
 	return nil
-}
-
-// pointsValue prices points at the program's cheapest fixed-amount reward (0 without one): what
-// they would cost the shop if every point were spent.
-func (s LoyaltySettings) pointsValue(points int64) decimal.Decimal {
-	var best *Reward
-	for i, r := range s.Rewards {
-		if r.Type == RewardFixed && r.PointsCost > 0 && (best == nil || r.PointsCost < best.PointsCost) {
-			best = &s.Rewards[i]
-		}
-	}
-	if best == nil || points <= 0 {
-		return decimal.Zero
-	}
-	return best.Value.Decimal.Mul(decimal.NewFromInt(points)).DivRound(decimal.NewFromInt(best.PointsCost), 2)
 }

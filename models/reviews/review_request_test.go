@@ -1,4 +1,4 @@
-package models_test
+package reviews_test
 
 import (
 	"encoding/json"
@@ -10,15 +10,16 @@ import (
 
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/reviews"
 )
 
-func testLinker(g models.ReviewGrant, exp time.Time) string {
+func testLinker(g reviews.ReviewGrant, exp time.Time) string {
 	return fmt.Sprintf("link:%s:%d:%d:%v:%d", g.Shop, g.CustomerID, g.OrderID, g.ProductIDs, exp.Unix())
 }
 
-func (s *reviewShop) process(at time.Time) models.RequestRun {
+func (s *reviewShop) process(at time.Time) reviews.RequestRun {
 	s.t.Helper()
-	run, err := models.ProcessDueReviewRequests(s.ctx, s.db, s.id, at, testLinker, 100)
+	run, err := reviews.ProcessDueReviewRequests(s.ctx, s.db, s.id, at, testLinker, 100)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -27,14 +28,14 @@ func (s *reviewShop) process(at time.Time) models.RequestRun {
 
 func (s *reviewShop) sync(orderID int64, at time.Time) {
 	s.t.Helper()
-	if err := models.SyncReviewRequest(s.ctx, s.db, s.id, orderID, at); err != nil {
+	if err := reviews.SyncReviewRequest(s.ctx, s.db, s.id, orderID, at); err != nil {
 		s.t.Fatal(err)
 	}
 }
 
-func (s *reviewShop) request(orderID int64) *models.ReviewRequest {
+func (s *reviewShop) request(orderID int64) *reviews.ReviewRequest {
 	s.t.Helper()
-	r, err := models.GetReviewRequest(s.ctx, s.db, s.id, orderID)
+	r, err := reviews.GetReviewRequest(s.ctx, s.db, s.id, orderID)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -56,12 +57,12 @@ func TestReviewRequestScheduleSendRemind(t *testing.T) {
 	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	s.order(1, 42, t0, 11, 12, 13, 14) // prices 10, 20, 30, 40
 	s.sync(1, t0)
-	if _, err := models.GetReviewRequest(s.ctx, db, s.id, 1); models.ErrorCode(err) != models.ENotFound {
+	if _, err := reviews.GetReviewRequest(s.ctx, db, s.id, 1); models.ErrorCode(err) != models.ENotFound {
 		t.Fatalf("request before fulfillment: %v", err)
 	}
 	s.fulfill(1, 101, t0.Add(time.Hour), nil)
 	s.sync(1, t0)
-	if r := s.request(1); r.Status != models.RequestScheduled || !r.DueAt.Equal(t0.Add(time.Hour+14*24*time.Hour)) {
+	if r := s.request(1); r.Status != reviews.RequestScheduled || !r.DueAt.Equal(t0.Add(time.Hour+14*24*time.Hour)) {
 		t.Fatalf("after fulfillment: %s due %v", r.Status, r.DueAt)
 	}
 	// Delivery known: due 7 days after it instead.
@@ -93,11 +94,11 @@ func TestReviewRequestScheduleSendRemind(t *testing.T) {
 		t.Fatalf("payload %+v", p)
 	}
 	exp := due.Add(180 * 24 * time.Hour)
-	if want := testLinker(models.ReviewGrant{Shop: s.name, CustomerID: 42, OrderID: 1, ProductIDs: []int64{14, 13, 12}}, exp); p.ReviewLink != want {
+	if want := testLinker(reviews.ReviewGrant{Shop: s.name, CustomerID: 42, OrderID: 1, ProductIDs: []int64{14, 13, 12}}, exp); p.ReviewLink != want {
 		t.Fatalf("link %q, want %q", p.ReviewLink, want)
 	}
 	r := s.request(1)
-	if r.Status != models.RequestSent || r.ReminderDueAt == nil || !r.ReminderDueAt.Equal(due.Add(7*24*time.Hour)) {
+	if r.Status != reviews.RequestSent || r.ReminderDueAt == nil || !r.ReminderDueAt.Equal(due.Add(7*24*time.Hour)) {
 		t.Fatalf("after send: %+v", r)
 	}
 	// Processing again at the same moment sends nothing twice.
@@ -130,7 +131,7 @@ func TestReviewRequestSkips(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.sync(1, t0)
-	if r := s.request(1); r.Status != models.RequestSkipped || r.SkipReason != models.SkipRefunded {
+	if r := s.request(1); r.Status != reviews.RequestSkipped || r.SkipReason != reviews.SkipRefunded {
 		t.Fatalf("refunded: %+v", r)
 	}
 	// Cancelled after fulfillment.
@@ -142,7 +143,7 @@ func TestReviewRequestSkips(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.sync(2, t0)
-	if r := s.request(2); r.Status != models.RequestSkipped || r.SkipReason != models.SkipCancelled {
+	if r := s.request(2); r.Status != reviews.RequestSkipped || r.SkipReason != reviews.SkipCancelled {
 		t.Fatalf("cancelled: %+v", r)
 	}
 	// A refund that arrives after the request went out stops the reminder.
@@ -167,13 +168,13 @@ func TestReviewRequestSkips(t *testing.T) {
 	}
 	s.fulfill(4, 204, t0, nil)
 	s.sync(4, t0)
-	if r := s.request(4); r.Status != models.RequestSkipped || r.SkipReason != models.SkipTestOrder {
+	if r := s.request(4); r.Status != reviews.RequestSkipped || r.SkipReason != reviews.SkipTestOrder {
 		t.Fatalf("test order: %+v", r)
 	}
 	s.order(5, 0, t0, 25)
 	s.fulfill(5, 205, t0, nil)
 	s.sync(5, t0)
-	if r := s.request(5); r.Status != models.RequestSkipped || r.SkipReason != models.SkipNoCustomer {
+	if r := s.request(5); r.Status != reviews.RequestSkipped || r.SkipReason != reviews.SkipNoCustomer {
 		t.Fatalf("guest order: %+v", r)
 	}
 	if n := len(s.events(models.EventReviewRequest)); n != 1 {
@@ -193,7 +194,7 @@ func TestReviewRequestWaitsForOpenCase(t *testing.T) {
 	s.sync(2, t0)
 	// The customer complains about order 1's product: a case opens.
 	r := s.submit(60, 31, 1, "", "Broken on arrival", t0.Add(2*time.Hour))
-	out, err := models.ScoreReview(s.ctx, db, s.id, r.ID, t0.Add(2*time.Hour))
+	out, err := reviews.ScoreReview(s.ctx, db, s.id, r.ID, t0.Add(2*time.Hour))
 	if err != nil || out.CaseID == 0 {
 		t.Fatalf("case: %+v %v", out, err)
 	}
@@ -201,10 +202,10 @@ func TestReviewRequestWaitsForOpenCase(t *testing.T) {
 	if run := s.process(due); run.Sent != 0 || run.Waiting != 1 {
 		t.Fatalf("sent during open case: %+v", run)
 	}
-	if w := s.request(2); w.WaitReason != models.WaitOpenCase || !w.DueAt.After(due) || w.Status != models.RequestScheduled {
+	if w := s.request(2); w.WaitReason != reviews.WaitOpenCase || !w.DueAt.After(due) || w.Status != reviews.RequestScheduled {
 		t.Fatalf("waiting request %+v", w)
 	}
-	if _, err := models.ResolveCase(s.ctx, db, s.id, out.CaseID, "refunded", "staff", due.Add(time.Hour)); err != nil {
+	if _, err := reviews.ResolveCase(s.ctx, db, s.id, out.CaseID, "refunded", "staff", due.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if run := s.process(due.Add(25 * time.Hour)); run.Sent != 1 {
@@ -215,7 +216,7 @@ func TestReviewRequestWaitsForOpenCase(t *testing.T) {
 	s.fulfill(3, 303, t0, nil)
 	s.sync(3, t0)
 	r2 := s.submit(61, 99, 1, "", "awful", t0)
-	if _, err := models.ScoreReview(s.ctx, db, s.id, r2.ID, t0); err != nil {
+	if _, err := reviews.ScoreReview(s.ctx, db, s.id, r2.ID, t0); err != nil {
 		t.Fatal(err)
 	}
 	first := s.request(3).FirstDueAt
@@ -223,7 +224,7 @@ func TestReviewRequestWaitsForOpenCase(t *testing.T) {
 	if run := s.process(first.Add(61 * 24 * time.Hour)); run.Skipped != 1 {
 		t.Fatalf("not expired: %+v", run)
 	}
-	if r := s.request(3); r.SkipReason != models.SkipExpired {
+	if r := s.request(3); r.SkipReason != reviews.SkipExpired {
 		t.Fatalf("expired request %+v", r)
 	}
 }
@@ -232,7 +233,7 @@ func TestReviewRequestProductRulesAndEmailCap(t *testing.T) {
 	db, _ := testenv.DB(t)
 	s := newReviewShop(t, db)
 	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	send := func(orderID, cust int64, at time.Time, products ...int64) *models.ReviewRequest {
+	send := func(orderID, cust int64, at time.Time, products ...int64) *reviews.ReviewRequest {
 		t.Helper()
 		s.order(orderID, cust, at, products...)
 		s.fulfill(orderID, orderID+1000, at, nil)
@@ -240,23 +241,23 @@ func TestReviewRequestProductRulesAndEmailCap(t *testing.T) {
 		s.process(at.Add(14 * 24 * time.Hour))
 		return s.request(orderID)
 	}
-	if r := send(1, 70, t0, 41, 42); r.Status != models.RequestSent {
+	if r := send(1, 70, t0, 41, 42); r.Status != reviews.RequestSent {
 		t.Fatalf("first: %+v", r)
 	}
 	// Product 41 was asked about within 12 months: only 43 is asked.
-	if r := send(2, 70, t0.Add(20*24*time.Hour), 41, 43); r.Status != models.RequestSent || fmt.Sprint(r.ProductIDs) != "[43]" {
+	if r := send(2, 70, t0.Add(20*24*time.Hour), 41, 43); r.Status != reviews.RequestSent || fmt.Sprint(r.ProductIDs) != "[43]" {
 		t.Fatalf("repeat product: %+v", r)
 	}
-	if r := send(3, 70, t0.Add(40*24*time.Hour), 42); r.Status != models.RequestSkipped || r.SkipReason != models.SkipRecentlyRequested {
+	if r := send(3, 70, t0.Add(40*24*time.Hour), 42); r.Status != reviews.RequestSkipped || r.SkipReason != reviews.SkipRecentlyRequested {
 		t.Fatalf("only repeat products: %+v", r)
 	}
 	// A year later it may be asked again.
-	if r := send(4, 70, t0.Add(380*24*time.Hour), 42); r.Status != models.RequestSent {
+	if r := send(4, 70, t0.Add(380*24*time.Hour), 42); r.Status != reviews.RequestSent {
 		t.Fatalf("after 12 months: %+v", r)
 	}
 	// Already reviewed: no request.
 	s.submit(71, 44, 5, "", "", t0)
-	if r := send(5, 71, t0, 44); r.Status != models.RequestSkipped || r.SkipReason != models.SkipAlreadyReviewed {
+	if r := send(5, 71, t0, 44); r.Status != reviews.RequestSkipped || r.SkipReason != reviews.SkipAlreadyReviewed {
 		t.Fatalf("already reviewed: %+v", r)
 	}
 
@@ -271,13 +272,13 @@ func TestReviewRequestProductRulesAndEmailCap(t *testing.T) {
 	if run.Sent != 5 || run.Waiting != 1 {
 		t.Fatalf("cap run: %+v", run)
 	}
-	var waiting *models.ReviewRequest
+	var waiting *reviews.ReviewRequest
 	for i := int64(0); i < 6; i++ {
-		if r := s.request(100 + i); r.Status == models.RequestScheduled {
+		if r := s.request(100 + i); r.Status == reviews.RequestScheduled {
 			waiting = r
 		}
 	}
-	if waiting == nil || waiting.WaitReason != models.WaitEmailCap || waiting.DueAt.Before(due.Add(30*24*time.Hour)) {
+	if waiting == nil || waiting.WaitReason != reviews.WaitEmailCap || waiting.DueAt.Before(due.Add(30*24*time.Hour)) {
 		t.Fatalf("waiting request %+v", waiting)
 	}
 	// Reminders would exceed the cap too: all five are dropped, none sent.
@@ -302,12 +303,12 @@ func TestReviewRequestCompletedByLinkReview(t *testing.T) {
 	s.sync(1, t0)
 	due := s.request(1).DueAt
 	s.process(due)
-	r, err := models.SubmitReview(s.ctx, db, s.id, models.ReviewInput{ProductID: 62, Rating: 5, Body: "great", CustomerID: 90,
-		OrderID: 1, Source: models.SourceLink, LinkProducts: []int64{62, 61}}, due.Add(time.Hour))
+	r, err := reviews.SubmitReview(s.ctx, db, s.id, reviews.ReviewInput{ProductID: 62, Rating: 5, Body: "great", CustomerID: 90,
+		OrderID: 1, Source: reviews.SourceLink, LinkProducts: []int64{62, 61}}, due.Add(time.Hour))
 	if err != nil || !r.VerifiedBuyer || r.RequestID == nil {
 		t.Fatalf("link review %+v %v", r, err)
 	}
-	if q := s.request(1); q.Status != models.RequestCompleted {
+	if q := s.request(1); q.Status != reviews.RequestCompleted {
 		t.Fatalf("request after review: %+v", q)
 	}
 	if run := s.process(due.Add(8 * 24 * time.Hour)); run.Reminded != 0 {

@@ -1,4 +1,4 @@
-package models_test
+package insights_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/insights"
 )
 
 // metricsShop writes facts straight into the tables, the way the ingest path leaves them, so
@@ -114,22 +115,22 @@ func (s *metricsShop) settle() {
 	}
 }
 
-func (s *metricsShop) refresh(opt models.RefreshOptions) models.MetricsRefresh {
+func (s *metricsShop) refresh(opt insights.RefreshOptions) insights.MetricsRefresh {
 	s.t.Helper()
-	r, err := models.RefreshMetrics(s.ctx, s.db, s.id, opt)
+	r, err := insights.RefreshMetrics(s.ctx, s.db, s.id, opt)
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	return r
 }
 
-func (s *metricsShop) scorecard(from, to string) *models.Scorecard {
+func (s *metricsShop) scorecard(from, to string) *insights.Scorecard {
 	s.t.Helper()
-	p, err := models.ParsePeriod(from, to, time.Now(), time.UTC)
+	p, err := insights.ParsePeriod(from, to, time.Now(), time.UTC)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	sc, err := models.GetScorecard(s.ctx, s.db, s.id, p)
+	sc, err := insights.GetScorecard(s.ctx, s.db, s.id, p)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -202,7 +203,7 @@ func TestScorecardHandComputed(t *testing.T) {
 	db, _ := testenv.DB(t)
 	s := newMetricsShop(t, db, "UTC")
 	s.seedHandComputed()
-	if r := s.refresh(models.RefreshOptions{}); !r.Rebuilt {
+	if r := s.refresh(insights.RefreshOptions{}); !r.Rebuilt {
 		t.Fatalf("first refresh should build everything: %+v", r)
 	}
 	sc := s.scorecard("2025-04-01", "2025-06-30")
@@ -228,7 +229,7 @@ func TestScorecardHandComputed(t *testing.T) {
 	if c.CustomersToDate != 7 || c.CustomerRevenueToDate.String() != "620" || sc.CLV.String() != "88.57" {
 		t.Errorf("clv: %s / %d = %s, want 620 / 7 = 88.57", c.CustomerRevenueToDate, c.CustomersToDate, sc.CLV)
 	}
-	wantCohorts := []models.Cohort{
+	wantCohorts := []insights.Cohort{
 		{Month: "2025-04", Size: 2, Retention: []float64{1, 0, 0.5}}, // B and G; B again in June
 		{Month: "2025-05", Size: 1, Retention: []float64{1, 0}},      // C
 	}
@@ -253,7 +254,7 @@ func TestScorecardHandComputed(t *testing.T) {
 	if sc.PointsLiability != 800 || sc.PointsLiabilityValue.String() != "8" {
 		t.Errorf("liability %d (%s), want 800 (8)", sc.PointsLiability, sc.PointsLiabilityValue)
 	}
-	wantTrend := []models.SentimentWeek{{Week: "2025-04-07", Average: 0.6, Count: 2}, {Week: "2025-05-12", Average: -0.5, Count: 1}}
+	wantTrend := []insights.SentimentWeek{{Week: "2025-04-07", Average: 0.6, Count: 2}, {Week: "2025-05-12", Average: -0.5, Count: 1}}
 	if !reflect.DeepEqual(sc.SentimentTrend, wantTrend) {
 		t.Errorf("sentiment %+v, want %+v", sc.SentimentTrend, wantTrend)
 	}
@@ -270,8 +271,8 @@ func TestScorecardIncremental(t *testing.T) {
 	s := newMetricsShop(t, db, "UTC")
 	s.seedHandComputed()
 	s.settle()
-	s.refresh(models.RefreshOptions{})
-	if r := s.refresh(models.RefreshOptions{}); r.Customers != 0 || r.Days != 0 {
+	s.refresh(insights.RefreshOptions{})
+	if r := s.refresh(insights.RefreshOptions{}); r.Customers != 0 || r.Days != 0 {
 		t.Fatalf("nothing changed, nothing to recompute: %+v", r)
 	}
 
@@ -282,7 +283,7 @@ func TestScorecardIncremental(t *testing.T) {
 	s.ledger(104, models.EntryEarn, "order", 225, "2025-06-15")
 	s.exec(`UPDATE reviews SET sentiment_score = 0.1, updated_at = now() WHERE shop_id = ? AND created_at = ?`, s.id, day("2025-05-14")) // rescored
 
-	r := s.refresh(models.RefreshOptions{})
+	r := s.refresh(insights.RefreshOptions{})
 	if r.Rebuilt || r.Customers != 3 {
 		t.Fatalf("want an incremental refresh of 3 customers (B, C, D), got %+v", r)
 	}
@@ -299,7 +300,7 @@ func TestScorecardIncremental(t *testing.T) {
 	if c.Orders != 6 || c.Revenue.String() != "370" || inc.OrdersAfterMessage != 1 {
 		t.Errorf("orders %d revenue %s after message %d, want 6, 370, 1 (D's)", c.Orders, c.Revenue, inc.OrdersAfterMessage)
 	}
-	wantCohorts := []models.Cohort{{Month: "2025-04", Size: 2, Retention: []float64{1, 0, 0}}}
+	wantCohorts := []insights.Cohort{{Month: "2025-04", Size: 2, Retention: []float64{1, 0, 0}}}
 	if !reflect.DeepEqual(inc.Cohorts, wantCohorts) {
 		t.Errorf("cohorts %+v, want %+v", inc.Cohorts, wantCohorts)
 	}
@@ -310,7 +311,7 @@ func TestScorecardIncremental(t *testing.T) {
 		t.Errorf("sentiment %+v, want the rescored week at 0.1", inc.SentimentTrend)
 	}
 
-	s.refresh(models.RefreshOptions{Rebuild: true})
+	s.refresh(insights.RefreshOptions{Rebuild: true})
 	full := s.scorecard("2025-04-01", "2025-06-30")
 	inc.AsOf, full.AsOf = nil, nil
 	if !reflect.DeepEqual(inc, full) {
@@ -324,7 +325,7 @@ func TestScorecardTimezone(t *testing.T) {
 	s := newMetricsShop(t, db, "America/New_York")
 	s.order(1, 201, "2025-07-01T02:00:00Z", "10") // 22:00 on June 30 in New York
 	s.order(2, 202, "2025-04-01T03:00:00Z", "20") // 23:00 on March 31 in New York
-	s.refresh(models.RefreshOptions{})
+	s.refresh(insights.RefreshOptions{})
 	sc := s.scorecard("2025-04-01", "2025-06-30")
 	if sc.Counts.Orders != 1 || sc.Counts.Revenue.String() != "10" {
 		t.Errorf("orders %d revenue %s, want only the June 30 (local) order", sc.Counts.Orders, sc.Counts.Revenue)
@@ -335,7 +336,7 @@ func TestScorecardTimezone(t *testing.T) {
 
 	// Moving the shop to another zone rebuilds the rollups in it.
 	s.exec(`UPDATE shops SET timezone = 'UTC' WHERE id = ?`, s.id)
-	if r := s.refresh(models.RefreshOptions{}); !r.Rebuilt {
+	if r := s.refresh(insights.RefreshOptions{}); !r.Rebuilt {
 		t.Fatalf("a time zone change should rebuild: %+v", r)
 	}
 	sc = s.scorecard("2025-04-01", "2025-06-30")
@@ -347,7 +348,7 @@ func TestScorecardTimezone(t *testing.T) {
 func TestScorecardEmptyShop(t *testing.T) {
 	db, _ := testenv.DB(t)
 	s := newMetricsShop(t, db, "UTC")
-	s.refresh(models.RefreshOptions{})
+	s.refresh(insights.RefreshOptions{})
 	sc := s.scorecard("", "")
 	if sc.Cohorts == nil || sc.SentimentTrend == nil || sc.Messages.ByReason == nil {
 		t.Fatal("empty lists must be [] not null")
@@ -360,7 +361,7 @@ func TestScorecardEmptyShop(t *testing.T) {
 func TestParsePeriod(t *testing.T) {
 	now := time.Date(2026, 3, 10, 3, 0, 0, 0, time.UTC)
 	ny, _ := time.LoadLocation("America/New_York")
-	p, err := models.ParsePeriod("", "", now, ny) // still March 9 in New York
+	p, err := insights.ParsePeriod("", "", now, ny) // still March 9 in New York
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,7 +371,7 @@ func TestParsePeriod(t *testing.T) {
 	for _, c := range []struct{ from, to, field string }{
 		{"2025-13-01", "", "from"}, {"", "tomorrow", "to"}, {"2025-05-02", "2025-05-01", "from"}, {"1990-01-01", "2025-01-01", "from"},
 	} {
-		_, err := models.ParsePeriod(c.from, c.to, now, time.UTC)
+		_, err := insights.ParsePeriod(c.from, c.to, now, time.UTC)
 		var e *models.Error
 		if !errors.As(err, &e) || e.Code != models.EInvalid || e.Field != c.field {
 			t.Errorf("ParsePeriod(%q, %q) = %v, want invalid %s", c.from, c.to, err, c.field)
@@ -386,13 +387,13 @@ func TestRefreshLimits(t *testing.T) {
 	s.order(1, 101, "2025-01-10", "10")
 	s.order(2, 102, "2025-01-11", "10")
 	s.order(3, 103, "2025-01-12", "10")
-	if r := s.refresh(models.RefreshOptions{InlineLimit: 2}); !r.Deferred || r.Rebuilt {
+	if r := s.refresh(insights.RefreshOptions{InlineLimit: 2}); !r.Deferred || r.Rebuilt {
 		t.Fatalf("3 orders over an inline limit of 2 must defer: %+v", r)
 	}
 	if sc := s.scorecard("2025-01-01", "2025-01-31"); sc.AsOf != nil || sc.Counts.Orders != 0 {
 		t.Errorf("nothing was built yet: %+v", sc.Counts)
 	}
-	if r := s.refresh(models.RefreshOptions{InlineLimit: 3}); !r.Rebuilt {
+	if r := s.refresh(insights.RefreshOptions{InlineLimit: 3}); !r.Rebuilt {
 		t.Fatalf("3 orders within the limit must rebuild: %+v", r)
 	}
 
@@ -401,7 +402,7 @@ func TestRefreshLimits(t *testing.T) {
 	if err := tx.Exec(`SELECT pg_advisory_xact_lock(hashtextextended('metrics:' || ?::bigint, 0))`, s.id).Error; err != nil {
 		t.Fatal(err)
 	}
-	if r := s.refresh(models.RefreshOptions{}); !r.Skipped {
+	if r := s.refresh(insights.RefreshOptions{}); !r.Skipped {
 		t.Errorf("a refresh while another holds the shop's lock must skip: %+v", r)
 	}
 }
@@ -413,11 +414,11 @@ func TestRebuildDropsCustomers(t *testing.T) {
 	s := newMetricsShop(t, db, "UTC")
 	s.order(1, 101, "2025-01-10", "10")
 	s.order(2, 102, "2025-01-11", "10")
-	s.refresh(models.RefreshOptions{})
+	s.refresh(insights.RefreshOptions{})
 	var before int64
 	db.Raw(`SELECT xmin::text::bigint FROM metrics_customers WHERE shop_id = ? AND customer_id = 101`, s.id).Scan(&before)
 	s.exec(`UPDATE orders SET cancelled_at = now() WHERE shop_id = ? AND order_id = 2`, s.id)
-	s.refresh(models.RefreshOptions{Rebuild: true})
+	s.refresh(insights.RefreshOptions{Rebuild: true})
 	if sc := s.scorecard("2025-01-01", "2025-01-31"); sc.Counts.Customers != 1 || sc.Counts.CustomersToDate != 1 {
 		t.Errorf("customers %d (to date %d), want only 101", sc.Counts.Customers, sc.Counts.CustomersToDate)
 	}

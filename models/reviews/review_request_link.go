@@ -1,9 +1,11 @@
-package models
+package reviews
 
 import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/boomerang-app/boomerang/models"
 )
 
 // Review links: a review-request email carries a token (messaging.Sign, purpose "review")
@@ -35,20 +37,20 @@ func ParseReviewGrant(f map[string]string) (ReviewGrant, error) {
 	g := ReviewGrant{Shop: f["shop"]}
 	var err error
 	if g.CustomerID, err = strconv.ParseInt(f["customer"], 10, 64); err != nil || g.CustomerID <= 0 {
-		return g, Invalid("t", "review link has no customer")
+		return g, models.Invalid("t", "review link has no customer")
 	}
 	if g.OrderID, err = strconv.ParseInt(f["order"], 10, 64); err != nil || g.OrderID < 0 {
-		return g, Invalid("t", "review link has no order")
+		return g, models.Invalid("t", "review link has no order")
 	}
 	for _, p := range strings.Split(f["products"], ",") {
 		n, err := strconv.ParseInt(p, 10, 64)
 		if err != nil || n <= 0 {
-			return g, Invalid("t", "review link has a bad product")
+			return g, models.Invalid("t", "review link has a bad product")
 		}
 		g.ProductIDs = append(g.ProductIDs, n)
 	}
 	if g.Shop == "" {
-		return g, Invalid("t", "review link has no shop")
+		return g, models.Invalid("t", "review link has no shop")
 	}
 	return g, nil
 }

@@ -1,4 +1,4 @@
-package models_test
+package reviews_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/reviews"
 )
 
 // reviewShop is a seeded shop for review tests with helpers that write the facts reviews
@@ -63,10 +64,10 @@ func (s *reviewShop) fulfill(orderID, fulfillmentID int64, at time.Time, deliver
 	}
 }
 
-func (s *reviewShop) submit(customerID, productID int64, rating int, title, body string, now time.Time) *models.Review {
+func (s *reviewShop) submit(customerID, productID int64, rating int, title, body string, now time.Time) *reviews.Review {
 	s.t.Helper()
-	r, err := models.SubmitReview(s.ctx, s.db, s.id, models.ReviewInput{ProductID: productID, Rating: rating, Title: title,
-		Body: body, CustomerID: customerID, Source: models.SourceStorefront}, now)
+	r, err := reviews.SubmitReview(s.ctx, s.db, s.id, reviews.ReviewInput{ProductID: productID, Rating: rating, Title: title,
+		Body: body, CustomerID: customerID, Source: reviews.SourceStorefront}, now)
 	if err != nil {
 		s.t.Fatalf("submit review: %v", err)
 	}

@@ -1,4 +1,4 @@
-package models_test
+package reviews_test
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/reviews"
 )
 
 // FuzzImportReader feeds arbitrary files to the import parser: it must never panic, must end,
@@ -26,7 +27,7 @@ func FuzzImportReader(f *testing.F) {
 	f.Add([]byte("{\"rating\":5,\"product_id\":1}\n{\"rating\":0}\n"))
 	f.Add([]byte("rating,product_id\n\"5,1\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ir, err := models.NewImportReader(bytes.NewReader(data))
+		ir, err := reviews.NewImportReader(bytes.NewReader(data))
 		if err != nil {
 			var ie *models.ImportRowError
 			if !errors.As(err, &ie) || ie.Line < 1 || ie.Reason == "" {
@@ -70,7 +71,7 @@ func FuzzImportReader(f *testing.F) {
 	})
 }
 
-func checkImportRow(t *testing.T, r models.ImportRow) {
+func checkImportRow(t *testing.T, r reviews.ImportRow) {
 	t.Helper()
 	if r.Rating < 1 || r.Rating > 5 {
 		t.Fatalf("rating %d accepted", r.Rating)
@@ -83,7 +84,7 @@ func checkImportRow(t *testing.T, r models.ImportRow) {
 			t.Fatalf("unstorable text %q", s)
 		}
 	}
-	if utf8.RuneCountInString(r.Body) > models.MaxReviewBody || utf8.RuneCountInString(r.Title) > models.MaxReviewTitle {
+	if utf8.RuneCountInString(r.Body) > reviews.MaxReviewBody || utf8.RuneCountInString(r.Title) > reviews.MaxReviewTitle {
 		t.Fatalf("over-long text accepted: %d/%d", utf8.RuneCountInString(r.Title), utf8.RuneCountInString(r.Body))
 	}
 }

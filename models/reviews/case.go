@@ -1,4 +1,4 @@
-package models
+package reviews
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/boomerang-app/boomerang/models"
 )
 
 // Case statuses.
@@ -47,16 +49,6 @@ type CaseReview struct {
 	ProductID *int64 `json:"product_id"`
 }
 
-// NegativeReviewPayload is the negative_review event's payload: ids and the review's title
-// only, no contact details (messaging loads the customer itself).
-type NegativeReviewPayload struct {
-	ReviewID  int64  `json:"review_id"`
-	CaseID    int64  `json:"case_id"`
-	Rating    int    `json:"rating"`
-	ProductID *int64 `json:"product_id"`
-	Title     string `json:"title"`
-}
-
 // openCase opens the make-it-right case for a negative live review, in the transaction that
 // scored it: the case, the promotional hold, the negative_review event for the apology and the
 // merchant alert all exist together or not at all. created is false when the case existed.
@@ -76,12 +68,12 @@ func openCase(ctx context.Context, tx *gorm.DB, r *Review, holdDays int, now tim
 	}
 	if holdDays > 0 {
 		until := now.UTC().AddDate(0, 0, holdDays)
-		if _, err := PlaceHold(ctx, tx, r.ShopID, cust, HoldNegativeReview, HoldSourceCase, strconv.FormatInt(caseID, 10), &until); err != nil {
+		if _, err := models.PlaceHold(ctx, tx, r.ShopID, cust, models.HoldNegativeReview, HoldSourceCase, strconv.FormatInt(caseID, 10), &until); err != nil {
 			return 0, 0, false, err
 		}
 	}
-	payload := NegativeReviewPayload{ReviewID: r.ID, CaseID: caseID, Rating: r.Rating, ProductID: r.ProductID, Title: r.Title}
-	if _, err := Emit(ctx, tx, r.ShopID, cust, "review:"+strconv.FormatInt(r.ID, 10), payload, now); err != nil {
+	payload := models.NegativeReviewPayload{ReviewID: r.ID, CaseID: caseID, Rating: r.Rating, ProductID: r.ProductID, Title: r.Title}
+	if _, err := models.Emit(ctx, tx, r.ShopID, cust, "review:"+strconv.FormatInt(r.ID, 10), payload, now); err != nil {
 		return 0, 0, false, err
 	}
 	if err := tx.WithContext(ctx).Raw(`INSERT INTO merchant_alerts (shop_id, kind, source_id, created_at) VALUES (?, ?, ?, ?)
@@ -102,13 +94,13 @@ type CaseFilter struct {
 
 // ListCases returns cases newest first with their reviews' summaries.
 func ListCases(ctx context.Context, db *gorm.DB, shopID int64, f CaseFilter) ([]Case, string, error) {
-	q := Scoped(ctx, db, shopID).Model(&Case{})
+	q := models.Scoped(ctx, db, shopID).Model(&Case{})
 	switch f.Status {
 	case "":
 	case CaseOpen, CaseResolved:
 		q = q.Where("status = ?", f.Status)
 	default:
-		return nil, "", Invalid("status", "must be open or resolved")
+		return nil, "", models.Invalid("status", "must be open or resolved")
 	}
 	if f.CustomerID != 0 {
 		q = q.Where("customer_id = ?", f.CustomerID)
@@ -116,7 +108,7 @@ func ListCases(ctx context.Context, db *gorm.DB, shopID int64, f CaseFilter) ([]
 	if f.Cursor != "" {
 		before, err := strconv.ParseInt(f.Cursor, 10, 64)
 		if err != nil || before <= 0 {
-			return nil, "", Invalid("cursor", "is not a cursor from a previous page")
+			return nil, "", models.Invalid("cursor", "is not a cursor from a previous page")
 		}
 		q = q.Where("id < ?", before)
 	}
@@ -140,7 +132,7 @@ func attachCaseReviews(ctx context.Context, db *gorm.DB, shopID int64, cs []Case
 	if len(cs) == 0 {
 		return nil
 	}
-	ids := make(Int64Array, len(cs))
+	ids := make(models.Int64Array, len(cs))
 	for i, c := range cs {
 		ids[i] = c.ReviewID
 	}
@@ -166,7 +158,7 @@ func attachCaseReviews(ctx context.Context, db *gorm.DB, shopID int64, cs []Case
 
 // GetCase loads one case with its review summary.
 func GetCase(ctx context.Context, db *gorm.DB, shopID, id int64) (*Case, error) {
-	c, err := findOne[Case](ctx, db, shopID, "case", "id", id)
+	c, err := models.FindOne[Case](ctx, db, shopID, "case", "id", id)
 	if err != nil {
 		return nil, err
 	}
@@ -208,12 +200,12 @@ func UpdateCase(ctx context.Context, db *gorm.DB, shopID, id int64, u CaseUpdate
 	if u.Note != nil {
 		set["note"] = *u.Note
 	}
-	res := Scoped(ctx, db, shopID).Model(&Case{}).Where("id = ?", id).Updates(set)
+	res := models.Scoped(ctx, db, shopID).Model(&Case{}).Where("id = ?", id).Updates(set)
 	if res.Error != nil {
 		return nil, fmt.Errorf("update case %d: %w", id, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return nil, NotFound("case")
+		return nil, models.NotFound("case")
 	}
 	return GetCase(ctx, db, shopID, id)
 }
@@ -230,20 +222,20 @@ func ResolveCase(ctx context.Context, db *gorm.DB, shopID, id int64, note, by st
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return NotFound("case")
+			return models.NotFound("case")
 		}
 		if status == CaseResolved {
-			return Conflict("case %d is already resolved", id)
+			return models.Conflict("case %d is already resolved", id)
 		}
 		if err := tx.Exec(`UPDATE cases SET status = 'resolved', resolved_at = ?, resolved_by = ?,
 				note = CASE WHEN ? <> '' THEN ? ELSE note END, updated_at = ?
 			WHERE shop_id = ? AND id = ?`, now.UTC(), by, note, note, now.UTC(), shopID, id).Error; err != nil {
 			return err
 		}
-		return ReleaseHolds(ctx, tx, shopID, HoldSourceCase, strconv.FormatInt(id, 10))
+		return models.ReleaseHolds(ctx, tx, shopID, HoldSourceCase, strconv.FormatInt(id, 10))
 	})
 	if err != nil {
-		if ErrorCode(err) != EInternal {
+		if models.ErrorCode(err) != models.EInternal {
 			return nil, err
 		}
 		return nil, fmt.Errorf("resolve case %d: %w", id, err)
@@ -260,12 +252,12 @@ func OpenCaseCount(ctx context.Context, db *gorm.DB, shopID, customerID int64) (
 }
 
 func init() {
-	RegisterExporter("cases", func(ctx context.Context, tx *gorm.DB, shopID, customerID int64) (any, error) {
+	models.RegisterExporter("cases", func(ctx context.Context, tx *gorm.DB, shopID, customerID int64) (any, error) {
 		var cs []Case
-		err := Scoped(ctx, tx, shopID).Where("customer_id = ?", customerID).Order("id").Find(&cs).Error
+		err := models.Scoped(ctx, tx, shopID).Where("customer_id = ?", customerID).Order("id").Find(&cs).Error
 		return cs, err
 	})
-	RegisterRedactor(func(ctx context.Context, tx *gorm.DB, shopID, customerID int64) error {
+	models.RegisterRedactor(func(ctx context.Context, tx *gorm.DB, shopID, customerID int64) error {
 		return tx.Exec(`UPDATE cases SET note = '', updated_at = now() WHERE shop_id = ? AND customer_id = ?`, shopID, customerID).Error
 	})
 }

@@ -1,4 +1,4 @@
-package models_test
+package reviews_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/reviews"
 )
 
 // sizedCSV is a Judge.me-shaped export of about `bytes` bytes, generated as it is read.
@@ -70,7 +71,7 @@ func BenchmarkImportParse100MB(b *testing.B) {
 		src := newSizedCSV(100 << 20)
 		rows := 0
 		peak := heapPeak(func() {
-			ir, err := models.NewImportReader(src)
+			ir, err := reviews.NewImportReader(src)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -108,9 +109,9 @@ func BenchmarkImportDB(b *testing.B) {
 		}
 		src := newSizedCSV(size)
 		b.StartTimer()
-		var rep models.ImportReport
+		var rep reviews.ImportReport
 		peak := heapPeak(func() {
-			rep, err = models.ImportReviews(ctx, db, shopID, src, time.Now())
+			rep, err = reviews.ImportReviews(ctx, db, shopID, src, time.Now())
 		})
 		if err != nil || rep.Invalid != 0 {
 			b.Fatal(err, rep.Errors)
@@ -141,8 +142,8 @@ func BenchmarkScoreReview(b *testing.B) {
 	ids := make([]int64, b.N)
 	for i := range ids {
 		tx := texts[i%len(texts)]
-		r, err := models.SubmitReview(ctx, db, shopID, models.ReviewInput{ProductID: int64(i + 1), Rating: tx.rating,
-			Body: tx.text, CustomerID: int64(i/5 + 1), Source: models.SourceStorefront}, time.Now().Add(-time.Duration(i/5)*25*time.Hour))
+		r, err := reviews.SubmitReview(ctx, db, shopID, reviews.ReviewInput{ProductID: int64(i + 1), Rating: tx.rating,
+			Body: tx.text, CustomerID: int64(i/5 + 1), Source: reviews.SourceStorefront}, time.Now().Add(-time.Duration(i/5)*25*time.Hour))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -150,7 +151,7 @@ func BenchmarkScoreReview(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := models.ScoreReview(ctx, db, shopID, ids[i], time.Now()); err != nil {
+		if _, err := reviews.ScoreReview(ctx, db, shopID, ids[i], time.Now()); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,4 +1,4 @@
-package models
+package reviews
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/boomerang-app/boomerang/models"
 )
 
 // MerchantAlert is one alert to the shop's contact address (a negative review opened a case).
@@ -45,7 +47,7 @@ type NegativeReviewAlert struct {
 // gone, or its shop uninstalled Boomerang (nothing is sent in the name of a shop that left).
 func LoadNegativeReviewAlert(ctx context.Context, db *gorm.DB, alertID int64) (*NegativeReviewAlert, error) {
 	var a NegativeReviewAlert
-	res := db.WithContext(AllShops(ctx)).Raw(`SELECT s.domain AS shop_domain, s.name AS shop_name, s.email AS shop_email,
+	res := db.WithContext(models.AllShops(ctx)).Raw(`SELECT s.domain AS shop_domain, s.name AS shop_name, s.email AS shop_email,
 			c.id AS case_id, r.id AS review_id, r.rating, r.title, r.body, r.product_id, r.verified_buyer AS verified,
 			COALESCE(r.sentiment_label, '') AS label,
 			COALESCE((SELECT ol.title FROM order_lines ol WHERE ol.shop_id = r.shop_id AND ol.product_id = r.product_id
@@ -61,7 +63,7 @@ func LoadNegativeReviewAlert(ctx context.Context, db *gorm.DB, alertID int64) (*
 	if res.RowsAffected == 0 {
 		return nil, nil
 	}
-	if err := db.WithContext(AllShops(ctx)).Where("id = ?", alertID).First(&a.Alert).Error; err != nil {
+	if err := db.WithContext(models.AllShops(ctx)).Where("id = ?", alertID).First(&a.Alert).Error; err != nil {
 		return nil, fmt.Errorf("load alert %d: %w", alertID, err)
 	}
 	return &a, nil
@@ -76,14 +78,14 @@ func MarkAlertSent(ctx context.Context, db *gorm.DB, shopID, alertID int64, at t
 // MarkAlertFailed records a failed attempt; after maxAlertAttempts the alert is given up.
 func MarkAlertFailed(ctx context.Context, db *gorm.DB, shopID, alertID int64, reason string) error {
 	return db.WithContext(ctx).Exec(`UPDATE merchant_alerts SET attempts = attempts + 1, last_error = ? WHERE shop_id = ? AND id = ?`,
-		excerpt(reason, 500), shopID, alertID).Error
+		models.Excerpt(reason, 500), shopID, alertID).Error
 }
 
 // UnsentAlerts lists alerts of installed shops created before `before` that are still to be
 // delivered (sweeper). A shop that left keeps its alerts unsent, out of the sweeper's way.
 func UnsentAlerts(ctx context.Context, db *gorm.DB, before time.Time, limit int) ([]int64, error) {
 	var ids []int64
-	err := db.WithContext(AllShops(ctx)).Raw(`SELECT m.id FROM merchant_alerts m JOIN shops s ON s.id = m.shop_id
+	err := db.WithContext(models.AllShops(ctx)).Raw(`SELECT m.id FROM merchant_alerts m JOIN shops s ON s.id = m.shop_id
 		WHERE m.sent_at IS NULL AND m.attempts < ? AND m.created_at < ? AND s.status = 'installed'
 		ORDER BY m.id LIMIT ?`, maxAlertAttempts, before, limit).Scan(&ids).Error
 	return ids, err

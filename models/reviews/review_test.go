@@ -1,4 +1,4 @@
-package models_test
+package reviews_test
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/reviews"
 	"github.com/boomerang-app/boomerang/sentiment"
 )
 
@@ -19,30 +20,30 @@ func TestReviewSubmitValidation(t *testing.T) {
 	now := time.Now()
 	cases := []struct {
 		name  string
-		in    models.ReviewInput
+		in    reviews.ReviewInput
 		field string
 	}{
-		{"no product", models.ReviewInput{Rating: 5, CustomerID: 1, Source: models.SourceStorefront}, "product_id"},
-		{"rating 0", models.ReviewInput{ProductID: 1, Rating: 0, CustomerID: 1, Source: models.SourceStorefront}, "rating"},
-		{"rating 6", models.ReviewInput{ProductID: 1, Rating: 6, CustomerID: 1, Source: models.SourceStorefront}, "rating"},
-		{"long title", models.ReviewInput{ProductID: 1, Rating: 5, Title: strings.Repeat("é", models.MaxReviewTitle+1), CustomerID: 1, Source: models.SourceStorefront}, "title"},
-		{"long body", models.ReviewInput{ProductID: 1, Rating: 5, Body: strings.Repeat("a", models.MaxReviewBody+1), CustomerID: 1, Source: models.SourceStorefront}, "body"},
-		{"bad utf8", models.ReviewInput{ProductID: 1, Rating: 5, Body: "ok \xff", CustomerID: 1, Source: models.SourceStorefront}, "body"},
-		{"nul", models.ReviewInput{ProductID: 1, Rating: 5, Title: "a\x00b", CustomerID: 1, Source: models.SourceStorefront}, "title"},
-		{"anonymous", models.ReviewInput{ProductID: 1, Rating: 5, Source: models.SourceStorefront}, "customer_id"},
-		{"link for other product", models.ReviewInput{ProductID: 2, Rating: 5, CustomerID: 1, Source: models.SourceLink, LinkProducts: []int64{1}}, "product_id"},
-		{"someone else's order", models.ReviewInput{ProductID: 1, Rating: 5, CustomerID: 1, OrderID: 999, Source: models.SourceStorefront}, "order_id"},
+		{"no product", reviews.ReviewInput{Rating: 5, CustomerID: 1, Source: reviews.SourceStorefront}, "product_id"},
+		{"rating 0", reviews.ReviewInput{ProductID: 1, Rating: 0, CustomerID: 1, Source: reviews.SourceStorefront}, "rating"},
+		{"rating 6", reviews.ReviewInput{ProductID: 1, Rating: 6, CustomerID: 1, Source: reviews.SourceStorefront}, "rating"},
+		{"long title", reviews.ReviewInput{ProductID: 1, Rating: 5, Title: strings.Repeat("é", reviews.MaxReviewTitle+1), CustomerID: 1, Source: reviews.SourceStorefront}, "title"},
+		{"long body", reviews.ReviewInput{ProductID: 1, Rating: 5, Body: strings.Repeat("a", reviews.MaxReviewBody+1), CustomerID: 1, Source: reviews.SourceStorefront}, "body"},
+		{"bad utf8", reviews.ReviewInput{ProductID: 1, Rating: 5, Body: "ok \xff", CustomerID: 1, Source: reviews.SourceStorefront}, "body"},
+		{"nul", reviews.ReviewInput{ProductID: 1, Rating: 5, Title: "a\x00b", CustomerID: 1, Source: reviews.SourceStorefront}, "title"},
+		{"anonymous", reviews.ReviewInput{ProductID: 1, Rating: 5, Source: reviews.SourceStorefront}, "customer_id"},
+		{"link for other product", reviews.ReviewInput{ProductID: 2, Rating: 5, CustomerID: 1, Source: reviews.SourceLink, LinkProducts: []int64{1}}, "product_id"},
+		{"someone else's order", reviews.ReviewInput{ProductID: 1, Rating: 5, CustomerID: 1, OrderID: 999, Source: reviews.SourceStorefront}, "order_id"},
 	}
 	for _, c := range cases {
-		_, err := models.SubmitReview(s.ctx, db, s.id, c.in, now)
+		_, err := reviews.SubmitReview(s.ctx, db, s.id, c.in, now)
 		var de *models.Error
 		if !errors.As(err, &de) || de.Code != models.EInvalid || de.Field != c.field {
 			t.Errorf("%s: got %v, want invalid %s", c.name, err, c.field)
 		}
 	}
 	// Exactly at the limit is fine: 5,000 characters of multi-byte text.
-	r := s.submit(1, 1, 5, "", strings.Repeat("ü", models.MaxReviewBody), now)
-	if len([]rune(r.Body)) != models.MaxReviewBody {
+	r := s.submit(1, 1, 5, "", strings.Repeat("ü", reviews.MaxReviewBody), now)
+	if len([]rune(r.Body)) != reviews.MaxReviewBody {
 		t.Fatalf("body stored with %d characters", len([]rune(r.Body)))
 	}
 }
@@ -54,7 +55,7 @@ func TestReviewSubmitVerifiedBuyerModerationAndLimits(t *testing.T) {
 	s.order(5001, 77, now.Add(-48*time.Hour), 900)
 
 	r := s.submit(77, 900, 5, "Great", "Love it", now)
-	if !r.VerifiedBuyer || r.Status != models.ReviewPublished || r.PublishedAt == nil {
+	if !r.VerifiedBuyer || r.Status != reviews.ReviewPublished || r.PublishedAt == nil {
 		t.Fatalf("bought and 5 stars: verified=%v status=%s", r.VerifiedBuyer, r.Status)
 	}
 	// The first review earns the loyalty bonus (default 100 points), once.
@@ -64,16 +65,16 @@ func TestReviewSubmitVerifiedBuyerModerationAndLimits(t *testing.T) {
 	}
 	// Default moderation holds below 4 stars; no purchase means not verified.
 	r2 := s.submit(77, 901, 3, "", "It is fine", now)
-	if r2.VerifiedBuyer || r2.Status != models.ReviewPending {
+	if r2.VerifiedBuyer || r2.Status != reviews.ReviewPending {
 		t.Fatalf("not bought, 3 stars: verified=%v status=%s", r2.VerifiedBuyer, r2.Status)
 	}
 	// A second review of the same product by the same customer is a conflict.
-	_, err := models.SubmitReview(s.ctx, db, s.id, models.ReviewInput{ProductID: 900, Rating: 4, CustomerID: 77, Source: models.SourceStorefront}, now)
+	_, err := reviews.SubmitReview(s.ctx, db, s.id, reviews.ReviewInput{ProductID: 900, Rating: 4, CustomerID: 77, Source: reviews.SourceStorefront}, now)
 	if models.ErrorCode(err) != models.EConflict {
 		t.Fatalf("duplicate: %v", err)
 	}
 	// The order named must be the customer's own.
-	_, err = models.SubmitReview(s.ctx, db, s.id, models.ReviewInput{ProductID: 902, Rating: 4, CustomerID: 78, OrderID: 5001, Source: models.SourceStorefront}, now)
+	_, err = reviews.SubmitReview(s.ctx, db, s.id, reviews.ReviewInput{ProductID: 902, Rating: 4, CustomerID: 78, OrderID: 5001, Source: reviews.SourceStorefront}, now)
 	if models.ErrorCode(err) != models.EInvalid {
 		t.Fatalf("other customer's order: %v", err)
 	}
@@ -83,8 +84,8 @@ func TestReviewSubmitVerifiedBuyerModerationAndLimits(t *testing.T) {
 	if pts := s.count(bonus, s.id); pts != 100 {
 		t.Fatalf("bonus after five reviews: %d points", pts)
 	}
-	_, err = models.SubmitReview(s.ctx, db, s.id, models.ReviewInput{ProductID: 905, Rating: 4, CustomerID: 77, Source: models.SourceStorefront}, now)
-	if !errors.Is(err, models.ErrTooManyReviews) {
+	_, err = reviews.SubmitReview(s.ctx, db, s.id, reviews.ReviewInput{ProductID: 905, Rating: 4, CustomerID: 77, Source: reviews.SourceStorefront}, now)
+	if !errors.Is(err, reviews.ErrTooManyReviews) {
 		t.Fatalf("sixth review in a day: %v", err)
 	}
 	// The window rolls: a day later the customer may review again; another customer never was limited.
@@ -92,16 +93,16 @@ func TestReviewSubmitVerifiedBuyerModerationAndLimits(t *testing.T) {
 	s.submit(78, 905, 4, "", "", now)
 
 	// A merchant who raises the bar to 5 stars holds 4-star reviews.
-	set, _ := models.GetReviewSettings(s.ctx, db, s.id)
+	set, _ := reviews.GetReviewSettings(s.ctx, db, s.id)
 	set.AutoPublishMinRating = 5
-	if _, err := models.SaveReviewSettings(s.ctx, db, s.id, set); err != nil {
+	if _, err := reviews.SaveReviewSettings(s.ctx, db, s.id, set); err != nil {
 		t.Fatal(err)
 	}
-	if r := s.submit(79, 905, 4, "", "", now); r.Status != models.ReviewPending {
+	if r := s.submit(79, 905, 4, "", "", now); r.Status != reviews.ReviewPending {
 		t.Fatalf("4 stars under a 5-star bar: %s", r.Status)
 	}
 	set.AutoPublishMinRating = 0
-	if _, err := models.SaveReviewSettings(s.ctx, db, s.id, set); models.ErrorCode(err) != models.EInvalid {
+	if _, err := reviews.SaveReviewSettings(s.ctx, db, s.id, set); models.ErrorCode(err) != models.EInvalid {
 		t.Fatalf("min rating 0 accepted: %v", err)
 	}
 }
@@ -113,20 +114,20 @@ func TestNegativeReviewOpensCaseHoldEventAlert(t *testing.T) {
 	s.order(6001, 42, now.Add(-10*24*time.Hour), 700)
 	r := s.submit(42, 700, 1, "Broken", "Arrived broken and support never answered.", now)
 
-	out, err := models.ScoreReview(s.ctx, db, s.id, r.ID, now)
+	out, err := reviews.ScoreReview(s.ctx, db, s.id, r.ID, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !out.Scored || !out.Negative || out.CaseID == 0 || out.AlertID == 0 {
 		t.Fatalf("outcome %+v", out)
 	}
-	got, _ := models.GetReview(s.ctx, db, s.id, r.ID)
+	got, _ := reviews.GetReview(s.ctx, db, s.id, r.ID)
 	sm := got.Sentiment()
 	if sm == nil || sm.Label != sentiment.LabelNegative || sm.Version != sentiment.Version || sm.Score > -0.1 || sm.Language != "en" {
 		t.Fatalf("sentiment %+v", sm)
 	}
-	c, err := models.GetCase(s.ctx, db, s.id, out.CaseID)
-	if err != nil || c.Status != models.CaseOpen || c.CustomerID != 42 || c.ReviewID != r.ID || c.Review == nil || c.Review.Rating != 1 {
+	c, err := reviews.GetCase(s.ctx, db, s.id, out.CaseID)
+	if err != nil || c.Status != reviews.CaseOpen || c.CustomerID != 42 || c.ReviewID != r.ID || c.Review == nil || c.Review.Rating != 1 {
 		t.Fatalf("case %+v %v", c, err)
 	}
 	holds, _ := models.ActiveHolds(s.ctx, db, s.id, 42, now)
@@ -148,21 +149,21 @@ func TestNegativeReviewOpensCaseHoldEventAlert(t *testing.T) {
 			t.Fatalf("payload carries %s", k)
 		}
 	}
-	alert, err := models.LoadNegativeReviewAlert(s.ctx, db, out.AlertID)
+	alert, err := reviews.LoadNegativeReviewAlert(s.ctx, db, out.AlertID)
 	if err != nil || alert == nil || alert.CaseID != c.ID || alert.Rating != 1 || alert.ProductTitle != "Product 700" {
 		t.Fatalf("alert %+v %v", alert, err)
 	}
-	if ids, err := models.UnsentAlerts(s.ctx, db, now.Add(time.Hour), 10); err != nil || len(ids) != 1 {
+	if ids, err := reviews.UnsentAlerts(s.ctx, db, now.Add(time.Hour), 10); err != nil || len(ids) != 1 {
 		t.Fatalf("unsent alerts: %v %v", ids, err)
 	}
 	// Nothing goes to the merchant of a shop that left.
 	if err := models.MarkUninstalled(s.ctx, db, s.id, now); err != nil {
 		t.Fatal(err)
 	}
-	if a, err := models.LoadNegativeReviewAlert(s.ctx, db, out.AlertID); err != nil || a != nil {
+	if a, err := reviews.LoadNegativeReviewAlert(s.ctx, db, out.AlertID); err != nil || a != nil {
 		t.Fatalf("alert of an uninstalled shop: %+v %v", a, err)
 	}
-	if ids, _ := models.UnsentAlerts(s.ctx, db, now.Add(time.Hour), 10); len(ids) != 0 {
+	if ids, _ := reviews.UnsentAlerts(s.ctx, db, now.Add(time.Hour), 10); len(ids) != 0 {
 		t.Fatalf("unsent alerts of an uninstalled shop listed: %v", ids)
 	}
 	if err := models.MarkInstalled(s.ctx, db, s.id); err != nil {
@@ -174,7 +175,7 @@ func TestNegativeReviewOpensCaseHoldEventAlert(t *testing.T) {
 	}
 
 	// Scoring again changes nothing.
-	again, err := models.ScoreReview(s.ctx, db, s.id, r.ID, now.Add(time.Minute))
+	again, err := reviews.ScoreReview(s.ctx, db, s.id, r.ID, now.Add(time.Minute))
 	if err != nil || again.Scored || again.CaseID != 0 {
 		t.Fatalf("rescore: %+v %v", again, err)
 	}
@@ -183,17 +184,17 @@ func TestNegativeReviewOpensCaseHoldEventAlert(t *testing.T) {
 	}
 
 	// Resolving the case releases the hold at once.
-	res, err := models.ResolveCase(s.ctx, db, s.id, c.ID, "Sent a replacement", "staff-1", now.Add(time.Hour))
-	if err != nil || res.Status != models.CaseResolved || res.Note != "Sent a replacement" || res.ResolvedAt == nil {
+	res, err := reviews.ResolveCase(s.ctx, db, s.id, c.ID, "Sent a replacement", "staff-1", now.Add(time.Hour))
+	if err != nil || res.Status != reviews.CaseResolved || res.Note != "Sent a replacement" || res.ResolvedAt == nil {
 		t.Fatalf("resolve %+v %v", res, err)
 	}
 	if holds, _ := models.ActiveHolds(s.ctx, db, s.id, 42, now.Add(2*time.Hour)); len(holds) != 0 {
 		t.Fatalf("holds after resolve %+v", holds)
 	}
-	if _, err := models.ResolveCase(s.ctx, db, s.id, c.ID, "", "staff-1", now); models.ErrorCode(err) != models.EConflict {
+	if _, err := reviews.ResolveCase(s.ctx, db, s.id, c.ID, "", "staff-1", now); models.ErrorCode(err) != models.EConflict {
 		t.Fatalf("resolve twice: %v", err)
 	}
-	if _, err := models.ResolveCase(s.ctx, db, s.id+1000, c.ID, "", "x", now); models.ErrorCode(err) != models.ENotFound {
+	if _, err := reviews.ResolveCase(s.ctx, db, s.id+1000, c.ID, "", "x", now); models.ErrorCode(err) != models.ENotFound {
 		t.Fatalf("other shop's case: %v", err)
 	}
 }
@@ -203,17 +204,17 @@ func TestPositiveAndContradictingReviews(t *testing.T) {
 	s := newReviewShop(t, db)
 	now := time.Now().UTC()
 	happy := s.submit(1, 10, 5, "Perfect", "Absolutely love it, great quality, fast shipping.", now)
-	out, err := models.ScoreReview(s.ctx, db, s.id, happy.ID, now)
+	out, err := reviews.ScoreReview(s.ctx, db, s.id, happy.ID, now)
 	if err != nil || out.Negative || out.CaseID != 0 {
 		t.Fatalf("happy review: %+v %v", out, err)
 	}
 	// Five stars with furious text: flagged, negative, and a case opens on the text alone.
 	angry := s.submit(2, 10, 5, "", "Terrible. It broke after one day, awful quality, a complete waste of money. I hate it.", now)
-	out, err = models.ScoreReview(s.ctx, db, s.id, angry.ID, now)
+	out, err = reviews.ScoreReview(s.ctx, db, s.id, angry.ID, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := models.GetReview(s.ctx, db, s.id, angry.ID)
+	got, _ := reviews.GetReview(s.ctx, db, s.id, angry.ID)
 	if !got.Sentiment().Contradiction || got.Sentiment().Label != sentiment.LabelNegative || !out.Negative || out.CaseID == 0 {
 		t.Fatalf("contradiction: %+v outcome %+v", got.Sentiment(), out)
 	}
@@ -232,7 +233,7 @@ func TestHoldLengthComesFromMessagingPolicy(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := s.submit(5, 11, 2, "", "Not good", now)
-	if _, err := models.ScoreReview(s.ctx, db, s.id, r.ID, now); err != nil {
+	if _, err := reviews.ScoreReview(s.ctx, db, s.id, r.ID, now); err != nil {
 		t.Fatal(err)
 	}
 	holds, _ := models.ActiveHolds(s.ctx, db, s.id, 5, now.Add(20*24*time.Hour))
@@ -248,7 +249,7 @@ func TestHoldLengthComesFromMessagingPolicy(t *testing.T) {
 		t.Fatal(err)
 	}
 	r2 := s.submit(6, 11, 1, "", "Bad", now)
-	out, err := models.ScoreReview(s.ctx, db, s.id, r2.ID, now)
+	out, err := reviews.ScoreReview(s.ctx, db, s.id, r2.ID, now)
 	if err != nil || out.CaseID == 0 {
 		t.Fatalf("case with no hold: %+v %v", out, err)
 	}
@@ -265,14 +266,14 @@ func TestReviewListFiltersAndCursor(t *testing.T) {
 	for i := 0; i < 7; i++ {
 		r := s.submit(int64(100+i), 50+int64(i%2), 1+i%5, "", "text", base.Add(time.Duration(i)*time.Minute))
 		ids = append(ids, r.ID)
-		if _, err := models.ScoreReview(s.ctx, db, s.id, r.ID, base); err != nil {
+		if _, err := reviews.ScoreReview(s.ctx, db, s.id, r.ID, base); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var seen []int64
 	cursor := ""
 	for page := 0; page < 5; page++ {
-		rs, next, err := models.ListReviews(s.ctx, db, s.id, models.ReviewFilter{Limit: 3, Cursor: cursor})
+		rs, next, err := reviews.ListReviews(s.ctx, db, s.id, reviews.ReviewFilter{Limit: 3, Cursor: cursor})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -292,38 +293,38 @@ func TestReviewListFiltersAndCursor(t *testing.T) {
 			t.Fatalf("not newest first: %v (ids %v)", seen, ids)
 		}
 	}
-	rs, _, err := models.ListReviews(s.ctx, db, s.id, models.ReviewFilter{ProductID: 51})
+	rs, _, err := reviews.ListReviews(s.ctx, db, s.id, reviews.ReviewFilter{ProductID: 51})
 	if err != nil || len(rs) != 3 {
 		t.Fatalf("product filter: %d %v", len(rs), err)
 	}
-	rs, _, _ = models.ListReviews(s.ctx, db, s.id, models.ReviewFilter{Rating: 1})
+	rs, _, _ = reviews.ListReviews(s.ctx, db, s.id, reviews.ReviewFilter{Rating: 1})
 	if len(rs) != 2 {
 		t.Fatalf("rating filter: %d", len(rs))
 	}
-	rs, _, _ = models.ListReviews(s.ctx, db, s.id, models.ReviewFilter{Sentiment: "negative"})
+	rs, _, _ = reviews.ListReviews(s.ctx, db, s.id, reviews.ReviewFilter{Sentiment: "negative"})
 	for _, r := range rs {
 		if r.Sentiment().Label != "negative" {
 			t.Fatalf("sentiment filter let through %+v", r.Sentiment())
 		}
 	}
-	rs, _, _ = models.ListReviews(s.ctx, db, s.id, models.ReviewFilter{CustomerID: 103})
+	rs, _, _ = reviews.ListReviews(s.ctx, db, s.id, reviews.ReviewFilter{CustomerID: 103})
 	if len(rs) != 1 || *rs[0].CustomerID != 103 {
 		t.Fatalf("customer filter: %+v", rs)
 	}
-	for _, f := range []models.ReviewFilter{{Rating: 9}, {Sentiment: "angry"}, {Status: "gone"}, {Cursor: "!!"}} {
-		if _, _, err := models.ListReviews(s.ctx, db, s.id, f); models.ErrorCode(err) != models.EInvalid {
+	for _, f := range []reviews.ReviewFilter{{Rating: 9}, {Sentiment: "angry"}, {Status: "gone"}, {Cursor: "!!"}} {
+		if _, _, err := reviews.ListReviews(s.ctx, db, s.id, f); models.ErrorCode(err) != models.EInvalid {
 			t.Fatalf("filter %+v: %v", f, err)
 		}
 	}
 	// Moderation and the storefront summary agree.
-	if _, err := models.SetReviewStatus(s.ctx, db, s.id, ids[0], models.ReviewHidden); err != nil {
+	if _, err := reviews.SetReviewStatus(s.ctx, db, s.id, ids[0], reviews.ReviewHidden); err != nil {
 		t.Fatal(err)
 	}
-	sum, err := models.ProductRatingSummary(s.ctx, db, s.id, models.ProductQuery{ProductID: 50})
+	sum, err := reviews.ProductRatingSummary(s.ctx, db, s.id, reviews.ProductQuery{ProductID: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub, _, _ := models.PublishedReviews(s.ctx, db, s.id, models.ProductQuery{ProductID: 50}, "", "", 0)
+	pub, _, _ := reviews.PublishedReviews(s.ctx, db, s.id, reviews.ProductQuery{ProductID: 50}, "", "", 0)
 	if sum.Count != int64(len(pub)) {
 		t.Fatalf("summary %d vs %d published", sum.Count, len(pub))
 	}
@@ -337,10 +338,10 @@ func TestReviewListFiltersAndCursor(t *testing.T) {
 	if len(pub) > 0 && sum.Average != float64(int(float64(total)/float64(len(pub))*100+0.5))/100 {
 		t.Fatalf("average %v for %v", sum.Average, pub)
 	}
-	if _, err := models.SetReviewStatus(s.ctx, db, s.id, ids[0], "pending"); models.ErrorCode(err) != models.EInvalid {
+	if _, err := reviews.SetReviewStatus(s.ctx, db, s.id, ids[0], "pending"); models.ErrorCode(err) != models.EInvalid {
 		t.Fatalf("status pending accepted: %v", err)
 	}
-	if _, err := models.SetReviewStatus(s.ctx, db, s.id+99, ids[0], models.ReviewPublished); models.ErrorCode(err) != models.ENotFound {
+	if _, err := reviews.SetReviewStatus(s.ctx, db, s.id+99, ids[0], reviews.ReviewPublished); models.ErrorCode(err) != models.ENotFound {
 		t.Fatalf("other shop's review: %v", err)
 	}
 }
@@ -351,13 +352,13 @@ func TestHeldReviewsPublishAfterWindow(t *testing.T) {
 	now := time.Now().UTC()
 	old := s.submit(1, 1, 2, "", "meh", now.Add(-15*24*time.Hour))
 	fresh := s.submit(2, 1, 2, "", "meh", now.Add(-time.Hour))
-	n, err := models.PublishHeldReviews(s.ctx, db, now)
+	n, err := reviews.PublishHeldReviews(s.ctx, db, now)
 	if err != nil || n != 1 {
 		t.Fatalf("published %d: %v", n, err)
 	}
-	a, _ := models.GetReview(s.ctx, db, s.id, old.ID)
-	b, _ := models.GetReview(s.ctx, db, s.id, fresh.ID)
-	if a.Status != models.ReviewPublished || b.Status != models.ReviewPending {
+	a, _ := reviews.GetReview(s.ctx, db, s.id, old.ID)
+	b, _ := reviews.GetReview(s.ctx, db, s.id, fresh.ID)
+	if a.Status != reviews.ReviewPublished || b.Status != reviews.ReviewPending {
 		t.Fatalf("statuses %s %s", a.Status, b.Status)
 	}
 }
@@ -367,11 +368,11 @@ func TestReviewRedactionAndExport(t *testing.T) {
 	s := newReviewShop(t, db)
 	now := time.Now().UTC()
 	r := s.submit(31, 5, 1, "Awful", "My name is Dana Smith and it broke.", now)
-	out, err := models.ScoreReview(s.ctx, db, s.id, r.ID, now)
+	out, err := reviews.ScoreReview(s.ctx, db, s.id, r.ID, now)
 	if err != nil || out.CaseID == 0 {
 		t.Fatalf("score: %+v %v", out, err)
 	}
-	if _, err := models.UpdateCase(s.ctx, db, s.id, out.CaseID, models.CaseUpdate{Note: ptrStr("Called Dana at 555-0100")}); err != nil {
+	if _, err := reviews.UpdateCase(s.ctx, db, s.id, out.CaseID, reviews.CaseUpdate{Note: ptrStr("Called Dana at 555-0100")}); err != nil {
 		t.Fatal(err)
 	}
 	if err := models.FulfillDataRequest(s.ctx, db, s.id, 1, 31); err != nil {
@@ -385,8 +386,8 @@ func TestReviewRedactionAndExport(t *testing.T) {
 	if err := models.RedactCustomer(s.ctx, db, s.id, 31); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := models.GetReview(s.ctx, db, s.id, r.ID)
-	c, _ := models.GetCase(s.ctx, db, s.id, out.CaseID)
+	got, _ := reviews.GetReview(s.ctx, db, s.id, r.ID)
+	c, _ := reviews.GetCase(s.ctx, db, s.id, out.CaseID)
 	if got.Body != "" || got.Title != "" || got.Rating != 1 || c.Note != "" {
 		t.Fatalf("after redaction: review %q %q rating %d, case note %q", got.Title, got.Body, got.Rating, c.Note)
 	}

@@ -1,4 +1,4 @@
-package models
+package insights
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
+
+	"github.com/boomerang-app/boomerang/models"
 )
 
 // Timeline event kinds (the admin page badges them).
@@ -44,7 +46,7 @@ func CustomerTimeline(ctx context.Context, db *gorm.DB, shopID, customerID int64
 	if limit <= 0 || limit > MaxTimeline {
 		limit = MaxTimeline
 	}
-	if _, err := GetCustomer(ctx, db, shopID, customerID); err != nil {
+	if _, err := models.GetCustomer(ctx, db, shopID, customerID); err != nil {
 		return nil, err
 	}
 	t := timeline{db: db.WithContext(ctx), shop: shopID, customer: customerID, limit: limit}
@@ -150,8 +152,8 @@ func (t *timeline) refunds() error {
 }
 
 var entryVerb = map[string]string{
-	EntryEarn: "earned", EntryBonus: "bonus", EntryRedeem: "redeemed", EntryClawback: "clawed back",
-	EntryReversal: "reversed", EntryExpire: "expired", EntryAdjust: "adjusted",
+	models.EntryEarn: "earned", models.EntryBonus: "bonus", models.EntryRedeem: "redeemed", models.EntryClawback: "clawed back",
+	models.EntryReversal: "reversed", models.EntryExpire: "expired", models.EntryAdjust: "adjusted",
 }
 
 func (t *timeline) points() error {
@@ -283,7 +285,7 @@ func (t *timeline) messages() error {
 		return err
 	}
 	for _, d := range rows {
-		t.add(TimelineEvent{At: d.At, Kind: TimelineMessage, Title: decisionTitle(d.Trigger, d.MessageName, d.CampaignName),
+		t.add(TimelineEvent{At: d.At, Kind: TimelineMessage, Title: models.DecisionTitle(d.Trigger, d.MessageName, d.CampaignName),
 			Detail: d.Channel, Decision: d.Decision, Reason: d.Reason})
 	}
 	return nil

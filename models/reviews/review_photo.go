@@ -1,4 +1,4 @@
-package models
+package reviews
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/boomerang-app/boomerang/models"
 )
 
 // Photo reviews (issue 13). A shopper adds up to three images to their review; the image is
@@ -59,7 +61,7 @@ type PublicPhoto struct {
 func AddReviewPhotos(ctx context.Context, db *gorm.DB, shopID, reviewID int64, jpegs [][]byte) ([]ReviewPhoto, error) {
 	var out []ReviewPhoto
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec(`SELECT pg_advisory_xact_lock(?)`, lockKey("review-photos", shopID, reviewID)).Error; err != nil {
+		if err := tx.Exec(`SELECT pg_advisory_xact_lock(?)`, models.LockKey("review-photos", shopID, reviewID)).Error; err != nil {
 			return err
 		}
 		var have int
@@ -67,7 +69,7 @@ func AddReviewPhotos(ctx context.Context, db *gorm.DB, shopID, reviewID int64, j
 			return err
 		}
 		if have+len(jpegs) > MaxReviewPhotos {
-			return Invalid("photo", "a review takes at most %d photos", MaxReviewPhotos)
+			return models.Invalid("photo", "a review takes at most %d photos", MaxReviewPhotos)
 		}
 		for i, b := range jpegs {
 			id := reviewID
@@ -91,7 +93,7 @@ type PhotoWork struct {
 // PendingPhotoWork reads up to limit photos of each kind.
 func PendingPhotoWork(ctx context.Context, db *gorm.DB, shopID int64, limit int) (PhotoWork, error) {
 	var w PhotoWork
-	q := func() *gorm.DB { return Scoped(ctx, db, shopID).Order("id").Limit(limit) }
+	q := func() *gorm.DB { return models.Scoped(ctx, db, shopID).Order("id").Limit(limit) }
 	if err := q().Where("status = ? AND review_id IS NOT NULL", PhotoPending).Find(&w.Upload).Error; err != nil {
 		return w, err
 	}
@@ -104,20 +106,20 @@ func PendingPhotoWork(ctx context.Context, db *gorm.DB, shopID int64, limit int)
 
 // MarkPhotoUploaded records the Shopify file a photo became and drops its bytes.
 func MarkPhotoUploaded(ctx context.Context, db *gorm.DB, shopID, id int64, fileID string) error {
-	return Scoped(ctx, db, shopID).Model(&ReviewPhoto{}).Where("id = ? AND status = ?", id, PhotoPending).
+	return models.Scoped(ctx, db, shopID).Model(&ReviewPhoto{}).Where("id = ? AND status = ?", id, PhotoPending).
 		Updates(map[string]any{"status": PhotoUploaded, "file_id": fileID, "data": nil, "updated_at": time.Now()}).Error
 }
 
 // MarkPhotoReady records the processed image Shopify serves.
 func MarkPhotoReady(ctx context.Context, db *gorm.DB, shopID, id int64, url string, width, height int) error {
-	return Scoped(ctx, db, shopID).Model(&ReviewPhoto{}).Where("id = ? AND status = ?", id, PhotoUploaded).
+	return models.Scoped(ctx, db, shopID).Model(&ReviewPhoto{}).Where("id = ? AND status = ?", id, PhotoUploaded).
 		Updates(map[string]any{"status": PhotoReady, "url": url, "width": width, "height": height, "updated_at": time.Now()}).Error
 }
 
 // MarkPhotoFailed records Shopify's refusal; the photo is never shown.
 func MarkPhotoFailed(ctx context.Context, db *gorm.DB, shopID, id int64, reason string) error {
-	return Scoped(ctx, db, shopID).Model(&ReviewPhoto{}).Where("id = ?", id).
-		Updates(map[string]any{"status": PhotoFailed, "error": truncate(reason, 500), "data": nil, "updated_at": time.Now()}).Error
+	return models.Scoped(ctx, db, shopID).Model(&ReviewPhoto{}).Where("id = ?", id).
+		Updates(map[string]any{"status": PhotoFailed, "error": models.Truncate(reason, 500), "data": nil, "updated_at": time.Now()}).Error
 }
 
 // RemovePhotos deletes photo rows once their Shopify files are gone.
@@ -135,7 +137,7 @@ func ReviewPhotos(ctx context.Context, db *gorm.DB, shopID int64, reviewIDs []in
 	if len(reviewIDs) == 0 {
 		return out, nil
 	}
-	q := Scoped(ctx, db, shopID).Omit("data").Where("review_id IN ?", reviewIDs).Order("review_id, position")
+	q := models.Scoped(ctx, db, shopID).Omit("data").Where("review_id IN ?", reviewIDs).Order("review_id, position")
 	if readyOnly {
 		q = q.Where("status = ?", PhotoReady)
 	} else {
@@ -154,14 +156,14 @@ func ReviewPhotos(ctx context.Context, db *gorm.DB, shopID int64, reviewIDs []in
 // ShopsWithPhotoWork lists shops whose photo job has something to do (the sweeper's catch).
 func ShopsWithPhotoWork(ctx context.Context, db *gorm.DB) ([]int64, error) {
 	var ids []int64
-	err := db.WithContext(AllShops(ctx)).Raw(`SELECT DISTINCT shop_id FROM review_photos
+	err := db.WithContext(models.AllShops(ctx)).Raw(`SELECT DISTINCT shop_id FROM review_photos
 		WHERE status IN ('pending', 'uploaded', 'deleting') OR review_id IS NULL`).Scan(&ids).Error
 	return ids, err
 }
 
 func init() {
 	// A redacted customer's photos leave the storefront at once and Shopify's Files next.
-	RegisterRedactor(func(ctx context.Context, tx *gorm.DB, shopID, customerID int64) error {
+	models.RegisterRedactor(func(ctx context.Context, tx *gorm.DB, shopID, customerID int64) error {
 		return tx.Exec(`UPDATE review_photos p SET status = 'deleting', data = NULL, url = '', updated_at = now()
 			FROM reviews r WHERE p.shop_id = ? AND r.shop_id = ? AND r.id = p.review_id AND r.customer_id = ?`,
 			shopID, shopID, customerID).Error
@@ -179,18 +181,18 @@ const (
 // metadata (camera, GPS position) behind.
 func NormalizePhoto(data []byte) ([]byte, error) {
 	if len(data) > MaxPhotoBytes {
-		return nil, Invalid("photo", "larger than %d MB", MaxPhotoBytes>>20)
+		return nil, models.Invalid("photo", "larger than %d MB", MaxPhotoBytes>>20)
 	}
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil || (format != "jpeg" && format != "png") {
-		return nil, Invalid("photo", "must be a JPEG or PNG image")
+		return nil, models.Invalid("photo", "must be a JPEG or PNG image")
 	}
 	if cfg.Width > maxPhotoSide || cfg.Height > maxPhotoSide || cfg.Width < 1 || cfg.Height < 1 {
-		return nil, Invalid("photo", "must be at most %d pixels a side", maxPhotoSide)
+		return nil, models.Invalid("photo", "must be at most %d pixels a side", maxPhotoSide)
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
-		return nil, Invalid("photo", "the image could not be read")
+		return nil, models.Invalid("photo", "the image could not be read")
 	}
 	var out bytes.Buffer
 	if err := jpeg.Encode(&out, img, &jpeg.Options{Quality: 85}); err != nil {
@@ -203,5 +205,5 @@ func NormalizePhoto(data []byte) ([]byte, error) {
 // photo twice (which would leave an orphan file in Shopify). ok is false, and fn not run, when
 // another run holds it.
 func WithPhotoLock(ctx context.Context, db *gorm.DB, shopID int64, fn func() error) (ok bool, err error) {
-	return withRunLock(ctx, db, lockKey("review-photos-run", shopID), false, fn)
+	return models.WithRunLock(ctx, db, models.LockKey("review-photos-run", shopID), false, fn)
 }

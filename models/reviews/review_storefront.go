@@ -1,4 +1,4 @@
-package models
+package reviews
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/boomerang-app/boomerang/models"
 )
 
 // What the storefront shows of reviews beyond the list (issue 13): the merchant's reply, and
@@ -28,7 +30,7 @@ const (
 func SetReviewReply(ctx context.Context, db *gorm.DB, shopID, id int64, reply string, now time.Time) (*Review, error) {
 	reply = strings.TrimSpace(reply)
 	if len([]rune(reply)) > maxReplyLength {
-		return nil, Invalid("reply", "longer than %d characters", maxReplyLength)
+		return nil, models.Invalid("reply", "longer than %d characters", maxReplyLength)
 	}
 	var at *time.Time
 	if reply != "" {
@@ -41,7 +43,7 @@ func SetReviewReply(ctx context.Context, db *gorm.DB, shopID, id int64, reply st
 		return nil, fmt.Errorf("reply to review %d: %w", id, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return nil, NotFound("review")
+		return nil, models.NotFound("review")
 	}
 	return GetReview(ctx, db, shopID, id)
 }
@@ -57,14 +59,14 @@ func DeleteReview(ctx context.Context, db *gorm.DB, shopID, id int64) error {
 			return err
 		}
 		if open > 0 {
-			return Conflict("the review's make-it-right case is open: resolve it first")
+			return models.Conflict("the review's make-it-right case is open: resolve it first")
 		}
 		res := tx.Exec(`DELETE FROM reviews WHERE shop_id = ? AND id = ?`, shopID, id)
 		if res.Error != nil {
 			return fmt.Errorf("delete review %d: %w", id, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return NotFound("review")
+			return models.NotFound("review")
 		}
 		return nil
 	})
@@ -124,7 +126,7 @@ func DueProductRatings(ctx context.Context, db *gorm.DB, shopID int64, limit int
 				COALESCE(c.first_name, '') AS first_name, COALESCE(c.last_name, '') AS last_name
 			FROM reviews r LEFT JOIN customers c ON c.shop_id = r.shop_id AND c.customer_id = r.customer_id
 			WHERE r.shop_id = ? AND r.product_id = p AND r.status = 'published'
-			ORDER BY r.created_at DESC, r.id DESC LIMIT ?) t`, array(ids), shopID, topReviews).Scan(&rows).Error; err != nil {
+			ORDER BY r.created_at DESC, r.id DESC LIMIT ?) t`, models.Array(ids), shopID, topReviews).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("top reviews of shop %d: %w", shopID, err)
 	}
 	at := map[int64]int{}
@@ -134,7 +136,7 @@ func DueProductRatings(ctx context.Context, db *gorm.DB, shopID int64, limit int
 	for _, r := range rows {
 		i := at[r.ProductID]
 		due[i].Top = append(due[i].Top, RatingReview{Author: jsonLDText(displayName(r.ReviewerName, r.FirstName, r.LastName)),
-			Rating: r.Rating, Title: jsonLDText(r.Title), Body: jsonLDText(truncate(r.Body, 1000)), Date: r.CreatedAt.UTC()})
+			Rating: r.Rating, Title: jsonLDText(r.Title), Body: jsonLDText(models.Truncate(r.Body, 1000)), Date: r.CreatedAt.UTC()})
 	}
 	return due, nil
 }
@@ -150,7 +152,7 @@ func MarkProductRatingSynced(ctx context.Context, db *gorm.DB, shopID int64, r P
 // ShopsWithDueProductRatings lists shops with stale rating metafields (the sweeper's catch).
 func ShopsWithDueProductRatings(ctx context.Context, db *gorm.DB, before time.Time) ([]int64, error) {
 	var ids []int64
-	err := db.WithContext(AllShops(ctx)).Raw(`SELECT DISTINCT shop_id FROM product_rating_sync
+	err := db.WithContext(models.AllShops(ctx)).Raw(`SELECT DISTINCT shop_id FROM product_rating_sync
 		WHERE (synced_at IS NULL OR synced_at < changed_at) AND changed_at < ?`, before).Scan(&ids).Error
 	return ids, err
 }
@@ -172,11 +174,11 @@ func SubmitGuestReview(ctx context.Context, db *gorm.DB, shopID int64, in GuestR
 	in.Name, in.Email = strings.TrimSpace(in.Name), strings.ToLower(strings.TrimSpace(in.Email))
 	switch {
 	case in.Name == "" || len([]rune(in.Name)) > 60:
-		return nil, Invalid("name", "required, at most 60 characters")
+		return nil, models.Invalid("name", "required, at most 60 characters")
 	case len(in.Email) > 254 || !strings.Contains(in.Email, "@") || strings.ContainsAny(in.Email, " \t\r\n<>"):
-		return nil, Invalid("email", "must be an email address")
+		return nil, models.Invalid("email", "must be an email address")
 	case in.OrderID != 0:
-		return nil, Invalid("order_id", "log in to review an order")
+		return nil, models.Invalid("order_id", "log in to review an order")
 	}
 	key := fmt.Sprintf("guest:%x:%d", sha256.Sum256([]byte(in.Email)), in.ProductID)
 	r := Review{ShopID: shopID, ProductID: &in.ProductID, Rating: in.Rating, Title: in.Title, Body: in.Body,
@@ -184,7 +186,7 @@ func SubmitGuestReview(ctx context.Context, db *gorm.DB, shopID int64, in GuestR
 		CreatedAt: now.UTC(), ReceivedAt: now.UTC(), UpdatedAt: now.UTC()}
 	if err := db.WithContext(ctx).Create(&r).Error; err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return nil, Conflict("this email has already reviewed this product")
+			return nil, models.Conflict("this email has already reviewed this product")
 		}
 		return nil, fmt.Errorf("guest review: %w", err)
 	}

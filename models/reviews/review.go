@@ -1,4 +1,4 @@
-package models
+package reviews
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"gorm.io/gorm"
+
+	"github.com/boomerang-app/boomerang/models"
 )
 
 // Review statuses.
@@ -145,10 +147,10 @@ func (in *ReviewInput) Validate() error {
 		return err
 	}
 	if in.CustomerID <= 0 {
-		return Invalid("customer_id", "a review needs a signed-in customer or a review link")
+		return models.Invalid("customer_id", "a review needs a signed-in customer or a review link")
 	}
 	if in.Source != SourceStorefront && in.Source != SourceLink {
-		return Invalid("source", "unknown review source")
+		return models.Invalid("source", "unknown review source")
 	}
 	if in.Source == SourceLink {
 		ok := false
@@ -156,7 +158,7 @@ func (in *ReviewInput) Validate() error {
 			ok = ok || p == in.ProductID
 		}
 		if !ok {
-			return Invalid("product_id", "this review link is for other products")
+			return models.Invalid("product_id", "this review link is for other products")
 		}
 	}
 	return nil
@@ -166,10 +168,10 @@ func (in *ReviewInput) Validate() error {
 func (in *ReviewInput) validateText() error {
 	in.Title, in.Body = strings.TrimSpace(in.Title), strings.TrimSpace(in.Body)
 	if in.ProductID <= 0 {
-		return Invalid("product_id", "must be a Shopify product id")
+		return models.Invalid("product_id", "must be a Shopify product id")
 	}
 	if in.Rating < 1 || in.Rating > 5 {
-		return Invalid("rating", "must be a whole number from 1 to 5")
+		return models.Invalid("rating", "must be a whole number from 1 to 5")
 	}
 	if err := checkText("title", in.Title, MaxReviewTitle); err != nil {
 		return err
@@ -178,7 +180,7 @@ func (in *ReviewInput) validateText() error {
 		return err
 	}
 	if in.OrderID < 0 {
-		return Invalid("order_id", "must be a Shopify order id")
+		return models.Invalid("order_id", "must be a Shopify order id")
 	}
 	return nil
 }
@@ -186,13 +188,13 @@ func (in *ReviewInput) validateText() error {
 // checkText refuses what Postgres cannot store (invalid UTF-8, NUL) and over-long text.
 func checkText(field, s string, max int) error {
 	if !utf8.ValidString(s) {
-		return Invalid(field, "is not valid UTF-8 text")
+		return models.Invalid(field, "is not valid UTF-8 text")
 	}
 	if strings.IndexByte(s, 0) >= 0 {
-		return Invalid(field, "contains a NUL character")
+		return models.Invalid(field, "contains a NUL character")
 	}
 	if n := utf8.RuneCountInString(s); n > max {
-		return Invalid(field, "is %d characters long; the limit is %d", n, max)
+		return models.Invalid(field, "is %d characters long; the limit is %d", n, max)
 	}
 	return nil
 }
@@ -211,7 +213,7 @@ func SubmitReview(ctx context.Context, db *gorm.DB, shopID int64, in ReviewInput
 	var rev *Review
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// Serialises one customer's submissions so two at once cannot both pass the daily limit.
-		if err := tx.Exec(`SELECT pg_advisory_xact_lock(?)`, lockKey("review-submit", shopID, in.CustomerID)).Error; err != nil {
+		if err := tx.Exec(`SELECT pg_advisory_xact_lock(?)`, models.LockKey("review-submit", shopID, in.CustomerID)).Error; err != nil {
 			return err
 		}
 		var recent int64
@@ -228,7 +230,7 @@ func SubmitReview(ctx context.Context, db *gorm.DB, shopID int64, in ReviewInput
 			return err
 		}
 		if dup > 0 {
-			return Conflict("this customer has already reviewed this product")
+			return models.Conflict("this customer has already reviewed this product")
 		}
 		if in.OrderID != 0 {
 			var owner struct{ CustomerID *int64 }
@@ -237,14 +239,14 @@ func SubmitReview(ctx context.Context, db *gorm.DB, shopID int64, in ReviewInput
 				return res.Error
 			}
 			if res.RowsAffected == 0 || owner.CustomerID == nil || *owner.CustomerID != in.CustomerID {
-				return Invalid("order_id", "is not an order of this customer")
+				return models.Invalid("order_id", "is not an order of this customer")
 			}
 		}
 		verified, err := boughtProduct(ctx, tx, shopID, in.CustomerID, in.ProductID)
 		if err != nil {
 			return err
 		}
-		if err := EnsureCustomer(ctx, tx, shopID, in.CustomerID); err != nil {
+		if err := models.EnsureCustomer(ctx, tx, shopID, in.CustomerID); err != nil {
 			return err
 		}
 		r := Review{ShopID: shopID, ProductID: &in.ProductID, CustomerID: &in.CustomerID, Rating: in.Rating,
@@ -269,7 +271,7 @@ func SubmitReview(ctx context.Context, db *gorm.DB, shopID int64, in ReviewInput
 		}
 		if err := tx.Create(&r).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
-				return Conflict("this customer has already reviewed this product")
+				return models.Conflict("this customer has already reviewed this product")
 			}
 			return err
 		}
@@ -280,7 +282,7 @@ func SubmitReview(ctx context.Context, db *gorm.DB, shopID int64, in ReviewInput
 		return nil
 	})
 	if err != nil {
-		if errors.Is(err, ErrTooManyReviews) || ErrorCode(err) != EInternal {
+		if errors.Is(err, ErrTooManyReviews) || models.ErrorCode(err) != models.EInternal {
 			return nil, err
 		}
 		return nil, fmt.Errorf("submit review: %w", err)
@@ -291,7 +293,7 @@ func SubmitReview(ctx context.Context, db *gorm.DB, shopID int64, in ReviewInput
 // reviewSubmitted is where a live review earns the loyalty bonus for a first review, in the
 // review's transaction (paid once per customer; 0 points when the merchant turned it off).
 func reviewSubmitted(ctx context.Context, tx *gorm.DB, shopID, customerID, reviewID int64) error {
-	_, err := AwardBonus(ctx, tx, shopID, customerID, BonusFirstReview, strconv.FormatInt(reviewID, 10))
+	_, err := models.AwardBonus(ctx, tx, shopID, customerID, models.BonusFirstReview, strconv.FormatInt(reviewID, 10))
 	return err
 }
 
@@ -307,13 +309,13 @@ func boughtProduct(ctx context.Context, tx *gorm.DB, shopID, customerID, product
 
 // GetReview loads one review of the shop.
 func GetReview(ctx context.Context, db *gorm.DB, shopID, id int64) (*Review, error) {
-	return findOne[Review](ctx, db, shopID, "review", "id", id)
+	return models.FindOne[Review](ctx, db, shopID, "review", "id", id)
 }
 
 // SetReviewStatus publishes or hides a review (moderation).
 func SetReviewStatus(ctx context.Context, db *gorm.DB, shopID, id int64, status string) (*Review, error) {
 	if status != ReviewPublished && status != ReviewHidden {
-		return nil, Invalid("status", "must be published or hidden")
+		return nil, models.Invalid("status", "must be published or hidden")
 	}
 	res := db.WithContext(ctx).Exec(`UPDATE reviews SET status = ?, updated_at = now(),
 			published_at = CASE WHEN ? = 'published' THEN COALESCE(published_at, now()) ELSE published_at END
@@ -322,7 +324,7 @@ func SetReviewStatus(ctx context.Context, db *gorm.DB, shopID, id int64, status 
 		return nil, fmt.Errorf("set review %d status: %w", id, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return nil, NotFound("review")
+		return nil, models.NotFound("review")
 	}
 	return GetReview(ctx, db, shopID, id)
 }
@@ -331,7 +333,7 @@ func SetReviewStatus(ctx context.Context, db *gorm.DB, shopID, id int64, status 
 // (pending_publish_days; 0 = never), across shops: the anchors' FTC-aligned practice of never
 // suppressing a review indefinitely. The merchant hides what must not be shown.
 func PublishHeldReviews(ctx context.Context, db *gorm.DB, now time.Time) (int64, error) {
-	res := db.WithContext(AllShops(ctx)).Exec(`UPDATE reviews r SET status = 'published', published_at = ?, updated_at = now()
+	res := db.WithContext(models.AllShops(ctx)).Exec(`UPDATE reviews r SET status = 'published', published_at = ?, updated_at = now()
 		FROM review_settings s
 		WHERE s.shop_id = r.shop_id AND s.pending_publish_days > 0 AND r.status = 'pending'
 		  AND r.received_at <= ?::timestamptz - make_interval(days => s.pending_publish_days)`, now.UTC(), now.UTC())
@@ -342,12 +344,12 @@ func PublishHeldReviews(ctx context.Context, db *gorm.DB, now time.Time) (int64,
 }
 
 func init() {
-	RegisterExporter("reviews", func(ctx context.Context, tx *gorm.DB, shopID, customerID int64) (any, error) {
+	models.RegisterExporter("reviews", func(ctx context.Context, tx *gorm.DB, shopID, customerID int64) (any, error) {
 		var rs []Review
-		err := Scoped(ctx, tx, shopID).Where("customer_id = ?", customerID).Order("id").Find(&rs).Error
+		err := models.Scoped(ctx, tx, shopID).Where("customer_id = ?", customerID).Order("id").Find(&rs).Error
 		return rs, err
 	})
-	RegisterRedactor(func(ctx context.Context, tx *gorm.DB, shopID, customerID int64) error {
+	models.RegisterRedactor(func(ctx context.Context, tx *gorm.DB, shopID, customerID int64) error {
 		// The rating stays (it is the shop's aggregate); words and names that identify the shopper go.
 		if err := tx.Exec(`UPDATE reviews SET reviewer_name = '', reviewer_email = '', title = '', body = '',
 			updated_at = now() WHERE shop_id = ? AND customer_id = ?`, shopID, customerID).Error; err != nil {

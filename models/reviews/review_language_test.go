@@ -1,11 +1,11 @@
-package models_test
+package reviews_test
 
 import (
 	"testing"
 	"time"
 
 	"github.com/boomerang-app/boomerang/internal/testenv"
-	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/reviews"
 )
 
 // Reviews are scored in the shopper's language: praise and complaints in each supported
@@ -29,15 +29,15 @@ func TestScoreReviewInEachLanguage(t *testing.T) {
 		{"tr", "Harika kalite, çok memnun kaldım. Hızlı kargo.", "Hiç beğenmedim. Kırık geldi ve müşteri hizmetleri cevap vermiyor.", ""},
 	}
 	cust := int64(1000)
-	score := func(rating int, text string) (*models.Review, models.ScoreOutcome) {
+	score := func(rating int, text string) (*reviews.Review, reviews.ScoreOutcome) {
 		t.Helper()
 		cust++
 		r := s.submit(cust, 1, rating, "", text, now)
-		out, err := models.ScoreReview(s.ctx, db, s.id, r.ID, now)
+		out, err := reviews.ScoreReview(s.ctx, db, s.id, r.ID, now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, _ := models.GetReview(s.ctx, db, s.id, r.ID)
+		got, _ := reviews.GetReview(s.ctx, db, s.id, r.ID)
 		return got, out
 	}
 	for _, l := range langs {

@@ -1,9 +1,8 @@
-package models
+package reviews
 
 import (
 	"bufio"
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,16 +12,14 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/boomerang-app/boomerang/models"
 )
 
 // Import of reviews exported by other review apps (Judge.me, Yotpo, Okendo and look-alikes):
 // CSV with a header row, a JSON array of objects, {"reviews": [...]}, or JSON Lines. The
 // reader streams: memory stays bounded by one record (at most maxImportRecord bytes), whatever
 // the size of the file.
-
-// maxImportRecord bounds one CSV record or JSON object; past it the file cannot be trusted to
-// resynchronise, so the import stops there with an error on that line.
-const maxImportRecord = 1 << 20
 
 // ImportRow is one review read from an export, validated.
 type ImportRow struct {
@@ -36,14 +33,6 @@ type ImportRow struct {
 	ReviewerEmail string
 	Date          *time.Time
 }
-
-// ImportRowError says why a row was not imported.
-type ImportRowError struct {
-	Line   int    `json:"line"`
-	Reason string `json:"reason"`
-}
-
-func (e *ImportRowError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Reason) }
 
 // importColumns maps normalised header names (lower case, letters and digits only) of the
 // exports we accept to our fields.
@@ -63,34 +52,16 @@ var importColumns = map[string]string{
 	"producthandle": "handle", "handle": "handle", "producturl": "handle", "productlink": "handle",
 }
 
-func normaliseColumn(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
 // ImportReader reads reviews from an export one row at a time.
 type ImportReader struct {
 	next func() (map[string]string, int, error)
 }
 
-// rowError marks a record that could not be read but after which reading may go on.
-type rowError struct {
-	line   int
-	reason string
-}
-
-func (e rowError) Error() string { return e.reason }
-
 // NewImportReader sniffs the format (JSON when the first non-space byte is '[' or '{', CSV
 // otherwise) and reads the CSV header. A file it cannot make sense of at all is an
 // *ImportRowError on line 1.
 func NewImportReader(r io.Reader) (*ImportReader, error) {
-	g, br := openExport(r)
+	g, br := models.OpenExport(r)
 	first := byte(0)
 	for i := 1; ; i++ {
 		b, err := br.Peek(i)
@@ -107,86 +78,45 @@ func NewImportReader(r io.Reader) (*ImportReader, error) {
 	}
 	switch first {
 	case 0:
-		return nil, &ImportRowError{Line: 1, Reason: "the file is empty"}
+		return nil, &models.ImportRowError{Line: 1, Reason: "the file is empty"}
 	case '[', '{':
 		return newJSONImport(g, br, first)
 	}
 	return newCSVImport(g, br)
 }
 
-// readError sorts a failed read: a record that could not be read (reading goes on) or an error
-// that ends the read.
-func readError(err error) (*ImportRowError, error) {
-	var re rowError
-	if errors.As(err, &re) {
-		return &ImportRowError{Line: re.line, Reason: re.reason}, nil
-	}
-	return nil, err
-}
-
-// openExport wraps an uploaded export: memory bounded per record, buffered, and without the
-// UTF-8 byte-order mark Excel writes (it is not part of the first column's name).
-func openExport(r io.Reader) (*guardReader, *bufio.Reader) {
-	g := &guardReader{r: r}
-	br := bufio.NewReaderSize(g, 64<<10)
-	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte("\xef\xbb\xbf")) {
-		_, _ = br.Discard(3)
-	}
-	return g, br
-}
-
 // Next returns the next valid row, or a row error for a bad one (reading may continue), or
 // io.EOF, or a fatal error.
-func (ir *ImportReader) Next() (ImportRow, *ImportRowError, error) {
+func (ir *ImportReader) Next() (ImportRow, *models.ImportRowError, error) {
 	rec, line, err := ir.next()
 	if err != nil {
-		bad, err := readError(err)
+		bad, err := models.ReadError(err)
 		return ImportRow{}, bad, err
 	}
 	row, reason := parseImportRecord(rec)
 	row.Line = line
 	if reason != "" {
-		return ImportRow{}, &ImportRowError{Line: line, Reason: reason}, nil
+		return ImportRow{}, &models.ImportRowError{Line: line, Reason: reason}, nil
 	}
 	return row, nil, nil
 }
 
-// guardReader fails once more than maxImportRecord bytes were read since the last reset, so
-// one endless field or object cannot take all memory.
-type guardReader struct {
-	r io.Reader
-	n int
-}
-
-var errRecordTooLarge = errors.New("record too large")
-
-func (g *guardReader) Read(p []byte) (int, error) {
-	if g.n > maxImportRecord {
-		return 0, errRecordTooLarge
-	}
-	n, err := g.r.Read(p)
-	g.n += n
-	return n, err
-}
-
-func (g *guardReader) reset() { g.n = 0 }
-
 // CSV
 
-func newCSVImport(g *guardReader, br *bufio.Reader) (*ImportReader, error) {
-	next, err := csvRecords(g, br, func(header []string) ([]string, *ImportRowError) {
+func newCSVImport(g *models.GuardReader, br *bufio.Reader) (*ImportReader, error) {
+	next, err := models.CSVRecords(g, br, func(header []string) ([]string, *models.ImportRowError) {
 		cols := make([]string, len(header))
 		found := map[string]bool{}
 		for i, h := range header {
-			if f, ok := importColumns[normaliseColumn(h)]; ok && !found[f] {
+			if f, ok := importColumns[models.NormaliseColumn(h)]; ok && !found[f] {
 				cols[i], found[f] = f, true
 			}
 		}
 		if !found["rating"] {
-			return nil, &ImportRowError{Line: 1, Reason: "no rating column (expected one of rating, review_score, score, stars)"}
+			return nil, &models.ImportRowError{Line: 1, Reason: "no rating column (expected one of rating, review_score, score, stars)"}
 		}
 		if !found["product_id"] && !found["handle"] {
-			return nil, &ImportRowError{Line: 1, Reason: "no product column (expected product_id or product_handle)"}
+			return nil, &models.ImportRowError{Line: 1, Reason: "no product column (expected product_id or product_handle)"}
 		}
 		return cols, nil
 	})
@@ -196,105 +126,9 @@ func newCSVImport(g *guardReader, br *bufio.Reader) (*ImportReader, error) {
 	return &ImportReader{next: next}, nil
 }
 
-// csvRecords reads a CSV export record by record, as maps from our field names to values.
-// mapHeader names the field of each column ("" for a column we ignore) or refuses the header.
-// A bad record is a rowError and reading goes on; a record past maxImportRecord, or a quote
-// left open to the end of the file, stops the read there.
-func csvRecords(g *guardReader, br *bufio.Reader, mapHeader func(header []string) ([]string, *ImportRowError)) (func() (map[string]string, int, error), error) {
-	head, _ := br.Peek(br.Buffered())
-	if nl := bytes.IndexByte(head, '\n'); nl >= 0 {
-		head = head[:nl]
-	}
-	cr := csv.NewReader(br)
-	cr.Comma = sniffDelimiter(head)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if err != nil {
-		return nil, &ImportRowError{Line: 1, Reason: "the header row cannot be read: " + csvReason(err)}
-	}
-	cols, rerr := mapHeader(header)
-	if rerr != nil {
-		return nil, rerr
-	}
-	width := len(header)
-	fatal := false
-	// FieldPos is only defined after a successful Read: errors are placed after the last
-	// record read (exact for one-line records, which is what a broken row usually is).
-	nextLine := 2
-	return func() (map[string]string, int, error) {
-		if fatal {
-			return nil, 0, io.EOF
-		}
-		g.reset()
-		fields, err := cr.Read()
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil, 0, io.EOF
-			}
-			if errors.Is(err, errRecordTooLarge) {
-				fatal = true
-				return nil, 0, rowError{nextLine, fmt.Sprintf("record longer than %d bytes; the import stopped here", maxImportRecord)}
-			}
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				if errors.Is(pe.Err, csv.ErrQuote) && pe.StartLine != pe.Line {
-					// An unterminated quote swallowed the rest of the file.
-					fatal = true
-				}
-				nextLine = pe.Line + 1
-				return nil, 0, rowError{pe.StartLine, csvReason(err)}
-			}
-			return nil, 0, err
-		}
-		line, _ := cr.FieldPos(0)
-		end, _ := cr.FieldPos(len(fields) - 1)
-		nextLine = end + 1
-		if len(fields) == 1 && strings.TrimSpace(fields[0]) == "" {
-			return nil, 0, rowError{line, "empty line"}
-		}
-		if len(fields) != width {
-			return nil, 0, rowError{line, fmt.Sprintf("expected %d columns, found %d", width, len(fields))}
-		}
-		rec := make(map[string]string, len(cols))
-		for i, f := range fields {
-			if cols[i] != "" {
-				rec[cols[i]] = f
-			}
-		}
-		return rec, line, nil
-	}, nil
-}
-
-func sniffDelimiter(head []byte) rune {
-	best, n := ',', bytes.Count(head, []byte(","))
-	for _, d := range []rune{';', '\t'} {
-		if c := bytes.Count(head, []byte(string(d))); c > n {
-			best, n = d, c
-		}
-	}
-	return best
-}
-
-func csvReason(err error) string {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		switch {
-		case errors.Is(pe.Err, csv.ErrBareQuote):
-			return "a quote inside an unquoted field"
-		case errors.Is(pe.Err, csv.ErrQuote):
-			return "a quoted field is not closed"
-		case errors.Is(pe.Err, csv.ErrFieldCount):
-			return "wrong number of columns"
-		}
-		return pe.Err.Error()
-	}
-	return err.Error()
-}
-
 // JSON
 
-func newJSONImport(g *guardReader, br *bufio.Reader, first byte) (*ImportReader, error) {
+func newJSONImport(g *models.GuardReader, br *bufio.Reader, first byte) (*ImportReader, error) {
 	if first == '{' {
 		// JSON Lines when the first line alone is a whole object; a wrapper object otherwise.
 		peek, _ := br.Peek(br.Buffered())
@@ -324,33 +158,33 @@ func newJSONImport(g *guardReader, br *bufio.Reader, first byte) (*ImportReader,
 	}
 	tok, err := dec.Token()
 	if err != nil {
-		return nil, &ImportRowError{Line: 1, Reason: "not valid JSON: " + err.Error()}
+		return nil, &models.ImportRowError{Line: 1, Reason: "not valid JSON: " + err.Error()}
 	}
 	if d, _ := tok.(json.Delim); d == '{' {
 		// Find the array of reviews inside the wrapper object.
 		for {
 			kt, err := dec.Token()
 			if err != nil {
-				return nil, &ImportRowError{Line: lineAt(), Reason: "not valid JSON: " + err.Error()}
+				return nil, &models.ImportRowError{Line: lineAt(), Reason: "not valid JSON: " + err.Error()}
 			}
 			key, ok := kt.(string)
 			if !ok {
-				return nil, &ImportRowError{Line: lineAt(), Reason: `no "reviews" array in the JSON object`}
+				return nil, &models.ImportRowError{Line: lineAt(), Reason: `no "reviews" array in the JSON object`}
 			}
-			if k := normaliseColumn(key); k == "reviews" || k == "data" || k == "items" {
+			if k := models.NormaliseColumn(key); k == "reviews" || k == "data" || k == "items" {
 				if t, err := dec.Token(); err != nil || t != json.Delim('[') {
-					return nil, &ImportRowError{Line: lineAt(), Reason: fmt.Sprintf("%q is not an array", key)}
+					return nil, &models.ImportRowError{Line: lineAt(), Reason: fmt.Sprintf("%q is not an array", key)}
 				}
 				break
 			}
 			var skip json.RawMessage
-			g.reset()
+			g.Reset()
 			if err := dec.Decode(&skip); err != nil {
-				return nil, &ImportRowError{Line: lineAt(), Reason: "not valid JSON: " + err.Error()}
+				return nil, &models.ImportRowError{Line: lineAt(), Reason: "not valid JSON: " + err.Error()}
 			}
 		}
 	} else if d != '[' {
-		return nil, &ImportRowError{Line: 1, Reason: "expected a JSON array of reviews"}
+		return nil, &models.ImportRowError{Line: 1, Reason: "expected a JSON array of reviews"}
 	}
 	done := false
 	return &ImportReader{next: func() (map[string]string, int, error) {
@@ -358,42 +192,42 @@ func newJSONImport(g *guardReader, br *bufio.Reader, first byte) (*ImportReader,
 			return nil, 0, io.EOF
 		}
 		line := lineAt()
-		g.reset()
+		g.Reset()
 		var v any
 		if err := dec.Decode(&v); err != nil {
 			// A syntax error leaves the decoder unusable: stop, reporting where.
 			done = true
-			if errors.Is(err, errRecordTooLarge) {
-				return nil, 0, rowError{line, fmt.Sprintf("record longer than %d bytes; the import stopped here", maxImportRecord)}
+			if errors.Is(err, models.ErrRecordTooLarge) {
+				return nil, 0, models.RowError{Line: line, Reason: fmt.Sprintf("record longer than %d bytes; the import stopped here", models.MaxImportRecord)}
 			}
-			return nil, 0, rowError{line, "not valid JSON, the import stopped here: " + err.Error()}
+			return nil, 0, models.RowError{Line: line, Reason: "not valid JSON, the import stopped here: " + err.Error()}
 		}
 		obj, ok := v.(map[string]any)
 		if !ok {
-			return nil, 0, rowError{line, "not a JSON object"}
+			return nil, 0, models.RowError{Line: line, Reason: "not a JSON object"}
 		}
 		return flattenJSON(obj), line, nil
 	}}, nil
 }
 
-func newJSONLinesImport(g *guardReader, br *bufio.Reader) *ImportReader {
+func newJSONLinesImport(g *models.GuardReader, br *bufio.Reader) *ImportReader {
 	line := 0
 	return &ImportReader{next: func() (map[string]string, int, error) {
 		for {
-			g.reset()
+			g.Reset()
 			b, err := br.ReadBytes('\n')
 			if len(b) == 0 && err != nil {
 				if errors.Is(err, io.EOF) {
 					return nil, 0, io.EOF
 				}
-				if errors.Is(err, errRecordTooLarge) {
-					return nil, 0, &ImportRowError{Line: line + 1, Reason: fmt.Sprintf("record longer than %d bytes; the import stopped here", maxImportRecord)}
+				if errors.Is(err, models.ErrRecordTooLarge) {
+					return nil, 0, &models.ImportRowError{Line: line + 1, Reason: fmt.Sprintf("record longer than %d bytes; the import stopped here", models.MaxImportRecord)}
 				}
 				return nil, 0, err
 			}
 			line++
-			if errors.Is(err, errRecordTooLarge) {
-				return nil, 0, &ImportRowError{Line: line, Reason: fmt.Sprintf("record longer than %d bytes; the import stopped here", maxImportRecord)}
+			if errors.Is(err, models.ErrRecordTooLarge) {
+				return nil, 0, &models.ImportRowError{Line: line, Reason: fmt.Sprintf("record longer than %d bytes; the import stopped here", models.MaxImportRecord)}
 			}
 			b = bytes.TrimSpace(b)
 			if len(b) == 0 {
@@ -403,7 +237,7 @@ func newJSONLinesImport(g *guardReader, br *bufio.Reader) *ImportReader {
 			dec.UseNumber()
 			var obj map[string]any
 			if err := dec.Decode(&obj); err != nil || dec.More() {
-				return nil, 0, rowError{line, "not a JSON object"}
+				return nil, 0, models.RowError{Line: line, Reason: "not a JSON object"}
 			}
 			return flattenJSON(obj), line, nil
 		}
@@ -418,7 +252,7 @@ func isReviewObject(b []byte) bool {
 		return false
 	}
 	for k := range m {
-		if k := normaliseColumn(k); k == "reviews" || k == "data" || k == "items" {
+		if k := models.NormaliseColumn(k); k == "reviews" || k == "data" || k == "items" {
 			return false
 		}
 	}
@@ -444,7 +278,7 @@ func flattenJSON(obj map[string]any) map[string]string {
 	var walk func(prefix string, m map[string]any, depth int)
 	walk = func(prefix string, m map[string]any, depth int) {
 		for k, v := range m {
-			key := prefix + normaliseColumn(k)
+			key := prefix + models.NormaliseColumn(k)
 			if sub, ok := v.(map[string]any); ok {
 				if depth < 2 {
 					walk(key, sub, depth+1)

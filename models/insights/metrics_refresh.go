@@ -1,4 +1,4 @@
-package models
+package insights
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/boomerang-app/boomerang/models"
 )
 
 // The scorecard reads small per-shop rollups (migrations/00400_metrics.sql) instead of the
@@ -374,7 +376,7 @@ func (r refresher) incremental(since time.Time) (customers, days int, err error)
 		return 0, 0, fmt.Errorf("changed days: %w", err)
 	}
 	if len(ids) > 0 {
-		if err := r.customers(Int64Array(ids)); err != nil {
+		if err := r.customers(models.Int64Array(ids)); err != nil {
 			return 0, 0, err
 		}
 	}
@@ -387,7 +389,7 @@ func (r refresher) incremental(since time.Time) (customers, days int, err error)
 }
 
 // customers recomputes the given customers' rows and moves their cohort cells with them.
-func (r refresher) customers(ids Int64Array) error {
+func (r refresher) customers(ids models.Int64Array) error {
 	a := map[string]any{"ids": ids}
 	if err := r.exec("cohorts out", cohortDeltaSQL("-"), a); err != nil {
 		return err
@@ -405,7 +407,7 @@ func (r refresher) customers(ids Int64Array) error {
 }
 
 // days recomputes the daily figures and decision counts of the given days.
-func (r refresher) days(days TextArray) error {
+func (r refresher) days(days models.TextArray) error {
 	a := map[string]any{"days": days}
 	if err := r.exec("daily out", `DELETE FROM metrics_daily WHERE shop_id = @shop AND day = ANY(CAST(@days AS date[]))`, a); err != nil {
 		return err
@@ -500,8 +502,8 @@ const rebuildDecisionsSQL = `INSERT INTO metrics_decisions_daily (shop_id, day, 
 	FROM message_decisions m WHERE m.shop_id = @shop GROUP BY 2, 3, 4`
 
 // dateArray renders days as a text[] literal of ISO dates (cast to date[] in SQL).
-func dateArray(days []time.Time) TextArray {
-	out := make(TextArray, len(days))
+func dateArray(days []time.Time) models.TextArray {
+	out := make(models.TextArray, len(days))
 	for i, d := range days {
 		out[i] = d.Format(time.DateOnly)
 	}

@@ -1,4 +1,4 @@
-package models
+package reviews
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/boomerang-app/boomerang/models"
 )
 
 // ReviewFilter narrows the admin review list. Zero values mean "any".
@@ -55,20 +57,20 @@ func parseTimeCursor(s string) (*timeCursor, error) {
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return nil, Invalid("cursor", "is not a cursor from a previous page")
+		return nil, models.Invalid("cursor", "is not a cursor from a previous page")
 	}
 	a, b, ok := strings.Cut(string(raw), ".")
 	us, err1 := strconv.ParseInt(a, 10, 64)
 	id, err2 := strconv.ParseInt(b, 10, 64)
 	if !ok || err1 != nil || err2 != nil {
-		return nil, Invalid("cursor", "is not a cursor from a previous page")
+		return nil, models.Invalid("cursor", "is not a cursor from a previous page")
 	}
 	return &timeCursor{time.UnixMicro(us).UTC(), id}, nil
 }
 
 // ListReviews returns the shop's reviews newest first, one page at a time.
 func ListReviews(ctx context.Context, db *gorm.DB, shopID int64, f ReviewFilter) ([]Review, string, error) {
-	q := Scoped(ctx, db, shopID).Model(&Review{})
+	q := models.Scoped(ctx, db, shopID).Model(&Review{})
 	if f.ProductID != 0 {
 		q = q.Where("product_id = ?", f.ProductID)
 	}
@@ -77,7 +79,7 @@ func ListReviews(ctx context.Context, db *gorm.DB, shopID int64, f ReviewFilter)
 	}
 	if f.Rating != 0 {
 		if f.Rating < 1 || f.Rating > 5 {
-			return nil, "", Invalid("rating", "must be from 1 to 5")
+			return nil, "", models.Invalid("rating", "must be from 1 to 5")
 		}
 		q = q.Where("rating = ?", f.Rating)
 	}
@@ -88,14 +90,14 @@ func ListReviews(ctx context.Context, db *gorm.DB, shopID int64, f ReviewFilter)
 	case "unscored":
 		q = q.Where("sentiment_label IS NULL")
 	default:
-		return nil, "", Invalid("sentiment", "must be negative, neutral, positive or unscored")
+		return nil, "", models.Invalid("sentiment", "must be negative, neutral, positive or unscored")
 	}
 	switch f.Status {
 	case "":
 	case ReviewPending, ReviewPublished, ReviewHidden:
 		q = q.Where("status = ?", f.Status)
 	default:
-		return nil, "", Invalid("status", "must be pending, published or hidden")
+		return nil, "", models.Invalid("status", "must be pending, published or hidden")
 	}
 	cur, err := parseTimeCursor(f.Cursor)
 	if err != nil {
@@ -155,7 +157,7 @@ func (p ProductQuery) where(q *gorm.DB) (*gorm.DB, error) {
 	case p.Handle != "":
 		return q.Where("r.product_handle = ?", p.Handle), nil
 	}
-	return nil, Invalid("product_id", "name a product by product_id or handle")
+	return nil, models.Invalid("product_id", "name a product by product_id or handle")
 }
 
 // Storefront review orders.
@@ -198,7 +200,7 @@ func PublishedReviews(ctx context.Context, db *gorm.DB, shopID int64, p ProductQ
 		}
 		q = q.Order("r.rating ASC, r.created_at DESC, r.id DESC")
 	default:
-		return nil, "", Invalid("sort", "must be newest, highest or lowest")
+		return nil, "", models.Invalid("sort", "must be newest, highest or lowest")
 	}
 	n := pageSize(limit)
 	var rows []struct {
@@ -237,7 +239,7 @@ func parseReviewCursor(s string) (*reviewCursor, error) {
 	if s == "" {
 		return nil, nil
 	}
-	bad := Invalid("cursor", "is not a cursor from a previous page")
+	bad := models.Invalid("cursor", "is not a cursor from a previous page")
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
 		return nil, bad
@@ -301,7 +303,7 @@ func ProductRatingSummary(ctx context.Context, db *gorm.DB, shopID int64, p Prod
 // CustomerReviews lists a customer's reviews, newest first (the 360° view and timeline).
 func CustomerReviews(ctx context.Context, db *gorm.DB, shopID, customerID int64, limit int) ([]Review, error) {
 	var rs []Review
-	err := Scoped(ctx, db, shopID).Where("customer_id = ?", customerID).
+	err := models.Scoped(ctx, db, shopID).Where("customer_id = ?", customerID).
 		Order("created_at DESC, id DESC").Limit(pageSize(limit)).Find(&rs).Error
 	return rs, err
 }

@@ -1,4 +1,4 @@
-package models
+package reviews
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/boomerang-app/boomerang/models"
 	"github.com/boomerang-app/boomerang/sentiment"
 )
 
@@ -45,7 +46,7 @@ func ScoreReview(ctx context.Context, db *gorm.DB, shopID, reviewID int64, now t
 	var out ScoreOutcome
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var r Review
-		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Scopes(ShopScope(shopID)).Where("id = ?", reviewID).First(&r).Error
+		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Scopes(models.ShopScope(shopID)).Where("id = ?", reviewID).First(&r).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil // deleted since (shop redacted)
 		}
@@ -67,21 +68,21 @@ func ScoreReview(ctx context.Context, db *gorm.DB, shopID, reviewID int64, now t
 			return err
 		}
 		if out.Negative {
-			c := ComplaintInput{SourceType: ComplaintReview, SourceID: r.ID, Text: text, Language: res.Language, At: r.CreatedAt}
+			c := models.ComplaintInput{SourceType: models.ComplaintReview, SourceID: r.ID, Text: text, Language: res.Language, At: r.CreatedAt}
 			if r.CustomerID != nil {
 				c.CustomerID = *r.CustomerID
 			}
-			if err := RecordComplaint(ctx, tx, shopID, c); err != nil {
+			if err := models.RecordComplaint(ctx, tx, shopID, c); err != nil {
 				return err
 			}
-		} else if err := RemoveComplaint(ctx, tx, shopID, ComplaintReview, r.ID); err != nil {
+		} else if err := models.RemoveComplaint(ctx, tx, shopID, models.ComplaintReview, r.ID); err != nil {
 			return err
 		}
 		// Cases are for what a shopper just told the shop: imported history and re-scores of
 		// old reviews inform the themes but open nothing.
 		if first && out.Negative && r.Source != SourceImport {
 			// The hold length is the messaging policy's: one setting for the whole hold policy.
-			policy, err := GetMessagePolicy(ctx, tx, shopID)
+			policy, err := models.GetMessagePolicy(ctx, tx, shopID)
 			if err != nil {
 				return err
 			}
@@ -114,7 +115,7 @@ func ReviewsToScore(ctx context.Context, db *gorm.DB, shopID int64, limit int) (
 // ShopsWithReviewsToScore lists shops that have reviews waiting for the current scorer.
 func ShopsWithReviewsToScore(ctx context.Context, db *gorm.DB) ([]int64, error) {
 	var ids []int64
-	err := db.WithContext(AllShops(ctx)).Raw(`SELECT shop_id FROM reviews WHERE scored_at IS NULL
+	err := db.WithContext(models.AllShops(ctx)).Raw(`SELECT shop_id FROM reviews WHERE scored_at IS NULL
 		UNION SELECT shop_id FROM reviews WHERE scorer_version < ? OR scorer_version > ?`,
 		sentiment.Version, sentiment.Version).Scan(&ids).Error
 	return ids, err
