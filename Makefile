@@ -27,7 +27,7 @@ e2e: web
 
 # Micro-benchmarks of the pure parts; see docs/benchmarks.md for the end-to-end runs.
 bench: web
-	@scripts/with-services.sh go test -run '^$$' -bench . -benchmem ./sentiment/ ./messaging/ ./models/ ./shopify/
+	@scripts/with-services.sh go test -run '^$$' -bench . -benchmem ./sentiment/ ./delivery/ ./models/... ./shopify/
 
 # Fuzzing of every parser that faces the internet, FUZZTIME (default 30s) each.
 fuzz:

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 // activityDecision is one row of the shop's decision log as the activity page shows it.
@@ -27,13 +28,13 @@ type activityDecision struct {
 	SentAt     *time.Time `json:"sent_at"`
 }
 
-var decisionStates = []string{models.DecisionQueued, models.DecisionSending, models.DecisionSent, models.DecisionUnknown,
-	models.DecisionDeferred, models.DecisionHeld, models.DecisionSkipped, models.DecisionFailed}
+var decisionStates = []string{messaging.DecisionQueued, messaging.DecisionSending, messaging.DecisionSent, messaging.DecisionUnknown,
+	messaging.DecisionDeferred, messaging.DecisionHeld, messaging.DecisionSkipped, messaging.DecisionFailed}
 
 // listActivity serves GET /api/activity?decision=&reason=&cursor=&limit=: every message
 // decision of the shop, newest first.
 func (s *Server) listActivity(c echo.Context) error {
-	f := models.DecisionFilter{Decision: c.QueryParam("decision"), Reason: c.QueryParam("reason")}
+	f := messaging.DecisionFilter{Decision: c.QueryParam("decision"), Reason: c.QueryParam("reason")}
 	if f.Decision != "" && !slices.Contains(decisionStates, f.Decision) {
 		return models.Invalid("decision", "unknown decision %q", f.Decision)
 	}
@@ -47,11 +48,11 @@ func (s *Server) listActivity(c echo.Context) error {
 	if f.Before, err = cursorParam(c); err != nil {
 		return err
 	}
-	rows, next, err := models.ListDecisions(c.Request().Context(), s.DB, ShopID(c), f)
+	rows, next, err := messaging.ListDecisions(c.Request().Context(), s.DB, ShopID(c), f)
 	if err != nil {
 		return err
 	}
-	titles, err := models.DecisionTitles(c.Request().Context(), s.DB, ShopID(c), rows)
+	titles, err := messaging.DecisionTitles(c.Request().Context(), s.DB, ShopID(c), rows)
 	if err != nil {
 		return err
 	}
@@ -81,7 +82,7 @@ func (s *Server) retryActivity(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	md, err := models.RetryDecision(ctx, s.DB, ShopID(c), id)
+	md, err := messaging.RetryDecision(ctx, s.DB, ShopID(c), id)
 	if err != nil {
 		return err
 	}

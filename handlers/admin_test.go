@@ -11,6 +11,7 @@ import (
 	"github.com/boomerang-app/boomerang/internal/apptest"
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 // adminOrder is a paid order webhook body dated at.
@@ -134,9 +135,9 @@ func TestAdminActivity(t *testing.T) {
 	shop := testenv.Shop("activity")
 	id := a.Install(t, shop)
 	for i := 1; i <= 5; i++ {
-		decision, reason := models.DecisionSent, ""
+		decision, reason := messaging.DecisionSent, ""
 		if i%2 == 0 {
-			decision, reason = models.DecisionHeld, "negative_review"
+			decision, reason = messaging.DecisionHeld, "negative_review"
 		}
 		err := a.DB.Exec(`INSERT INTO message_decisions (shop_id, customer_id, trigger, entity_key, dedupe_key, kind, channel, decision, reason, not_before)
 			VALUES (?, ?, 'first_order', ?, 'k', 'promotional', 'email', ?, ?, now())`, id, 600+i, "e"+strconv.Itoa(i), decision, reason).Error

@@ -7,8 +7,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/boomerang-app/boomerang/messaging"
+	"github.com/boomerang-app/boomerang/delivery"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 // campaignQueue is the part of the job queue that sends campaigns (jobs.Queue has it). Without
@@ -20,25 +21,25 @@ type campaignQueue interface {
 // createCampaign stores a draft: {"name","channel","subject","body","sms","featured_product_ids",
 // "audience": {"customer_ids"} | {"stage"} | {"tier"} | {"segment"}} → {"id", ...}.
 func (s *Server) createCampaign(c echo.Context) error {
-	var in models.Campaign
+	var in messaging.Campaign
 	if err := c.Bind(&in); err != nil {
 		return models.Invalid("", "body must be a campaign: %v", bindReason(err))
 	}
 	if err := in.Validate(); err != nil {
 		return err
 	}
-	t := messaging.Templates{Subject: in.Subject, HTML: in.Body, SMS: in.SMS}
-	if in.Channel == models.ChannelSMS {
-		t = messaging.Templates{SMS: in.Body}
+	t := delivery.Templates{Subject: in.Subject, HTML: in.Body, SMS: in.SMS}
+	if in.Channel == messaging.ChannelSMS {
+		t = delivery.Templates{SMS: in.Body}
 	}
-	fields := map[string]string{messaging.FieldSubject: "subject", messaging.FieldHTML: "body", messaging.FieldText: "body", messaging.FieldSMS: "sms"}
-	if in.Channel == models.ChannelSMS {
-		fields[messaging.FieldSMS] = "body"
+	fields := map[string]string{delivery.FieldSubject: "subject", delivery.FieldHTML: "body", delivery.FieldText: "body", delivery.FieldSMS: "sms"}
+	if in.Channel == messaging.ChannelSMS {
+		fields[delivery.FieldSMS] = "body"
 	}
 	if err := checkTemplates(c.Request().Context(), t, fields); err != nil {
 		return err
 	}
-	out, err := models.CreateCampaign(c.Request().Context(), s.DB, ShopID(c), in)
+	out, err := messaging.CreateCampaign(c.Request().Context(), s.DB, ShopID(c), in)
 	if err != nil {
 		return err
 	}
@@ -46,12 +47,12 @@ func (s *Server) createCampaign(c echo.Context) error {
 }
 
 func (s *Server) listCampaigns(c echo.Context) error {
-	cs, err := models.ListCampaigns(c.Request().Context(), s.DB, ShopID(c), 100)
+	cs, err := messaging.ListCampaigns(c.Request().Context(), s.DB, ShopID(c), 100)
 	if err != nil {
 		return err
 	}
 	if cs == nil {
-		cs = []models.Campaign{}
+		cs = []messaging.Campaign{}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"campaigns": cs})
 }
@@ -63,11 +64,11 @@ func (s *Server) getCampaign(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	camp, err := models.GetCampaign(ctx, s.DB, ShopID(c), id)
+	camp, err := messaging.GetCampaign(ctx, s.DB, ShopID(c), id)
 	if err != nil {
 		return err
 	}
-	totals, err := models.CountDecisions(ctx, s.DB, ShopID(c), id, camp.CreatedAt, time.Now().Add(time.Hour))
+	totals, err := messaging.CountDecisions(ctx, s.DB, ShopID(c), id, camp.CreatedAt, time.Now().Add(time.Hour))
 	if err != nil {
 		return err
 	}
@@ -94,11 +95,11 @@ func (s *Server) sendCampaign(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	camp, err := models.StartCampaign(ctx, s.DB, ShopID(c), id, time.Now())
+	camp, err := messaging.StartCampaign(ctx, s.DB, ShopID(c), id, time.Now())
 	if err != nil {
 		return err
 	}
-	if camp.Status == models.CampaignSending {
+	if camp.Status == messaging.CampaignSending {
 		if q, ok := s.Queue.(campaignQueue); ok {
 			if err := q.EnqueueCampaign(ctx, ShopID(c), id); err != nil {
 				s.Log.Warn("campaign enqueue failed; the sweeper will start it", "campaign", id, "error", err)

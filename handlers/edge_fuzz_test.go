@@ -15,6 +15,7 @@ import (
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/jobs"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 	"github.com/boomerang-app/boomerang/shopify"
 )
 
@@ -144,7 +145,7 @@ func FuzzOneClickUnsubscribe(f *testing.F) {
 	if _, err := models.UpsertCustomer(ctx, a.DB, shopID, models.CustomerFact{CustomerID: 5, Email: "u@example.com", EmailConsent: "subscribed"}); err != nil {
 		f.Fatal(err)
 	}
-	link := jobs.UnsubscribeURL(a.Server.URL, a.Cfg.EncryptionKey, shopID, 5, models.ChannelEmail)
+	link := jobs.UnsubscribeURL(a.Server.URL, a.Cfg.EncryptionKey, shopID, 5, messaging.ChannelEmail)
 	f.Fuzz(func(t *testing.T, valid bool, body, token string) {
 		target := link
 		if !valid {

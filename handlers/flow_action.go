@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 	"github.com/boomerang-app/boomerang/shopify"
 )
 
@@ -89,7 +90,7 @@ func (s *Server) flowAction(c echo.Context, action string) error {
 	if err != nil {
 		return models.Invalid("properties.product_ids", "must be product ids: a list, or numbers or gids separated by commas")
 	}
-	pol, err := models.GetMessagePolicy(ctx, s.DB, shopID)
+	pol, err := messaging.GetMessagePolicy(ctx, s.DB, shopID)
 	if err != nil {
 		return err
 	}

@@ -10,32 +10,33 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/boomerang-app/boomerang/messaging"
+	"github.com/boomerang-app/boomerang/delivery"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 // messageRequest is a message as the admin page sends it. Templates may come nested
 // ({"templates": {...}}) or flat on the message.
 type messageRequest struct {
-	Name               string                   `json:"name"`
-	Trigger            string                   `json:"trigger"`
-	Kind               string                   `json:"kind"`
-	Channel            string                   `json:"channel"`
-	Audience           models.Audience          `json:"audience"`
-	DelayMinutes       int                      `json:"delay_minutes"`
-	Templates          *models.MessageTemplates `json:"templates"`
-	Subject            string                   `json:"subject"`
-	HTML               string                   `json:"html"`
-	Text               string                   `json:"text"`
-	SMS                string                   `json:"sms"`
-	FeaturedProductIDs []int64                  `json:"featured_product_ids"`
-	Enabled            *bool                    `json:"enabled"`
+	Name               string                      `json:"name"`
+	Trigger            string                      `json:"trigger"`
+	Kind               string                      `json:"kind"`
+	Channel            string                      `json:"channel"`
+	Audience           models.Audience             `json:"audience"`
+	DelayMinutes       int                         `json:"delay_minutes"`
+	Templates          *messaging.MessageTemplates `json:"templates"`
+	Subject            string                      `json:"subject"`
+	HTML               string                      `json:"html"`
+	Text               string                      `json:"text"`
+	SMS                string                      `json:"sms"`
+	FeaturedProductIDs []int64                     `json:"featured_product_ids"`
+	Enabled            *bool                       `json:"enabled"`
 }
 
-func (r messageRequest) message() models.Message {
-	m := models.Message{Name: r.Name, Trigger: r.Trigger, Kind: r.Kind, Channel: r.Channel, Audience: r.Audience,
+func (r messageRequest) message() messaging.Message {
+	m := messaging.Message{Name: r.Name, Trigger: r.Trigger, Kind: r.Kind, Channel: r.Channel, Audience: r.Audience,
 		DelayMinutes: r.DelayMinutes, FeaturedProductIDs: r.FeaturedProductIDs, Enabled: true,
-		Templates: models.MessageTemplates{Subject: r.Subject, HTML: r.HTML, Text: r.Text, SMS: r.SMS}}
+		Templates: messaging.MessageTemplates{Subject: r.Subject, HTML: r.HTML, Text: r.Text, SMS: r.SMS}}
 	if r.Templates != nil {
 		m.Templates = *r.Templates
 	}
@@ -45,10 +46,10 @@ func (r messageRequest) message() models.Message {
 	return m
 }
 
-func bindMessage(c echo.Context) (models.Message, error) {
+func bindMessage(c echo.Context) (messaging.Message, error) {
 	var req messageRequest
 	if err := c.Bind(&req); err != nil {
-		return models.Message{}, models.Invalid("", "body must be a message: %v", bindReason(err))
+		return messaging.Message{}, models.Invalid("", "body must be a message: %v", bindReason(err))
 	}
 	m := req.message()
 	if err := m.Validate(); err != nil {
@@ -71,18 +72,18 @@ func bindReason(err error) string {
 }
 
 func (s *Server) listMessages(c echo.Context) error {
-	ms, err := models.ListMessages(c.Request().Context(), s.DB, ShopID(c))
+	ms, err := messaging.ListMessages(c.Request().Context(), s.DB, ShopID(c))
 	if err != nil {
 		return err
 	}
 	if ms == nil {
-		ms = []models.Message{}
+		ms = []messaging.Message{}
 	}
 	// The choices the editor offers come with the list, so the page never offers one the
 	// backend refuses.
-	return c.JSON(http.StatusOK, map[string]any{"messages": ms, "triggers": models.MessageTriggers,
-		"kinds":    []string{models.KindPromotional, models.KindTransactional},
-		"channels": []string{models.ChannelEmail, models.ChannelSMS, models.ChannelBoth},
+	return c.JSON(http.StatusOK, map[string]any{"messages": ms, "triggers": messaging.MessageTriggers,
+		"kinds":    []string{messaging.KindPromotional, messaging.KindTransactional},
+		"channels": []string{messaging.ChannelEmail, messaging.ChannelSMS, messaging.ChannelBoth},
 		"stages":   models.BuyerStages, "segments": models.SegmentNames})
 }
 
@@ -91,7 +92,7 @@ func (s *Server) getMessage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	m, err := models.GetMessage(c.Request().Context(), s.DB, ShopID(c), id)
+	m, err := messaging.GetMessage(c.Request().Context(), s.DB, ShopID(c), id)
 	if err != nil {
 		return err
 	}
@@ -103,7 +104,7 @@ func (s *Server) createMessage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := models.CreateMessage(c.Request().Context(), s.DB, ShopID(c), m)
+	out, err := messaging.CreateMessage(c.Request().Context(), s.DB, ShopID(c), m)
 	if err != nil {
 		return err
 	}
@@ -119,7 +120,7 @@ func (s *Server) updateMessage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := models.UpdateMessage(c.Request().Context(), s.DB, ShopID(c), id, m)
+	out, err := messaging.UpdateMessage(c.Request().Context(), s.DB, ShopID(c), id, m)
 	if err != nil {
 		return err
 	}
@@ -138,7 +139,7 @@ func (s *Server) patchMessage(c echo.Context) error {
 	if err := c.Bind(&req); err != nil || req.Enabled == nil {
 		return models.Invalid("enabled", "body must be {\"enabled\": true|false}")
 	}
-	out, err := models.SetMessageEnabled(c.Request().Context(), s.DB, ShopID(c), id, *req.Enabled)
+	out, err := messaging.SetMessageEnabled(c.Request().Context(), s.DB, ShopID(c), id, *req.Enabled)
 	if err != nil {
 		return err
 	}
@@ -147,9 +148,9 @@ func (s *Server) patchMessage(c echo.Context) error {
 
 // previewRequest renders templates for a real customer (customer_id) or the sample one.
 type previewRequest struct {
-	Templates  models.MessageTemplates `json:"templates"`
-	CustomerID json.RawMessage         `json:"customer_id"`
-	Trigger    string                  `json:"trigger"`
+	Templates  messaging.MessageTemplates `json:"templates"`
+	CustomerID json.RawMessage            `json:"customer_id"`
+	Trigger    string                     `json:"trigger"`
 }
 
 func (s *Server) previewMessage(c echo.Context) error {
@@ -167,11 +168,11 @@ func (s *Server) previewMessage(c echo.Context) error {
 		}
 	}
 	t := toTemplates(req.Templates)
-	if err := messaging.Validate(t); err != nil {
+	if err := delivery.Validate(t); err != nil {
 		return templateProblem(err, messageTemplateFields)
 	}
-	rctx, cancel := context.WithTimeout(ctx, messaging.DefaultRenderTimeout)
-	out, err := messaging.Render(rctx, t, vars)
+	rctx, cancel := context.WithTimeout(ctx, delivery.DefaultRenderTimeout)
+	out, err := delivery.Render(rctx, t, vars)
 	cancel()
 	if err != nil {
 		return templateProblem(err, messageTemplateFields)
@@ -203,11 +204,11 @@ func (s *Server) customerVars(ctx context.Context, shopID, customerID int64, tri
 	if err != nil {
 		return nil, err
 	}
-	payload, err := models.LatestEventPayload(ctx, s.DB, shopID, customerID, trigger)
+	payload, err := messaging.LatestEventPayload(ctx, s.DB, shopID, customerID, trigger)
 	if err != nil {
 		return nil, err
 	}
-	return models.TemplateVars(ctx, s.DB, shop, cust, trigger, payload, s.Cfg.AppURL+"/unsubscribe?t=preview", nil)
+	return messaging.TemplateVars(ctx, s.DB, shop, cust, trigger, payload, s.Cfg.AppURL+"/unsubscribe?t=preview", nil)
 }
 
 // testSendMessage sends a message rendered with sample data to the merchant: an email address
@@ -225,7 +226,7 @@ func (s *Server) testSendMessage(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	shopID := ShopID(c)
-	m, err := models.GetMessage(ctx, s.DB, shopID, id)
+	m, err := messaging.GetMessage(ctx, s.DB, shopID, id)
 	if err != nil {
 		return err
 	}
@@ -235,7 +236,7 @@ func (s *Server) testSendMessage(c echo.Context) error {
 	}
 	vars := sampleVars()
 	vars["shop"] = map[string]any{"name": shop.Name, "domain": shop.Domain, "url": "https://" + shop.Domain}
-	out, err := messaging.Render(ctx, toTemplates(m.Templates), vars)
+	out, err := delivery.Render(ctx, toTemplates(m.Templates), vars)
 	if err != nil {
 		return templateProblem(err, messageTemplateFields)
 	}
@@ -248,7 +249,7 @@ func (s *Server) testSendMessage(c echo.Context) error {
 		if mailer, err = mailerFor(s.Cfg, s.Log); err != nil {
 			return err
 		}
-		pol, perr := models.GetMessagePolicy(ctx, s.DB, shopID)
+		pol, perr := messaging.GetMessagePolicy(ctx, s.DB, shopID)
 		if perr != nil {
 			return perr
 		}
@@ -256,7 +257,7 @@ func (s *Server) testSendMessage(c echo.Context) error {
 		if from == "" {
 			from = shop.Name
 		}
-		providerID, err = mailer.Send(ctx, messaging.Email{To: to, FromName: from, ReplyTo: pol.ReplyTo,
+		providerID, err = mailer.Send(ctx, delivery.Email{To: to, FromName: from, ReplyTo: pol.ReplyTo,
 			Subject: "[Test] " + out.Subject, HTML: out.HTML, Text: out.Text})
 	}
 	if err != nil {
@@ -270,14 +271,14 @@ func (s *Server) testSendMessage(c echo.Context) error {
 }
 
 func (s *Server) testSMS(ctx context.Context, shopID int64, to, body string) (string, error) {
-	creds, err := models.SMSCredentialsFor(ctx, s.DB, s.Cipher, shopID)
+	creds, err := messaging.SMSCredentialsFor(ctx, s.DB, s.Cipher, shopID)
 	if err != nil {
 		if models.ErrorCode(err) == models.ENotFound {
 			return "", models.Invalid("to", "configure the shop's SMS account first, or send the test to an email address")
 		}
 		return "", err
 	}
-	client, err := messaging.NewSMSClient(messaging.SMSConfig{BaseURL: creds.BaseURL, AccountSID: creds.AccountSID,
+	client, err := delivery.NewSMSClient(delivery.SMSConfig{BaseURL: creds.BaseURL, AccountSID: creds.AccountSID,
 		AuthToken: creds.AuthToken, From: creds.From}, nil)
 	if err != nil {
 		return "", models.Invalid("to", "%v", err)

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 // decisionView is one row of a customer's message history. Internal states read as the
@@ -31,7 +32,7 @@ type decisionView struct {
 }
 
 // viewDecision shapes a decision for the admin API (also used by the activity list).
-func viewDecision(d models.MessageDecision) decisionView {
+func viewDecision(d messaging.MessageDecision) decisionView {
 	v := decisionView{ID: d.ID, Trigger: d.Trigger, Channel: d.Channel, Kind: d.Kind, Decision: d.Decision, Reason: d.Reason,
 		Detail: d.Detail, DueAt: d.DueAt, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, ProviderID: d.ProviderID}
 	if d.MessageID != 0 {
@@ -40,11 +41,11 @@ func viewDecision(d models.MessageDecision) decisionView {
 	if d.CampaignID != 0 {
 		v.CampaignID = &d.CampaignID
 	}
-	if d.Decision == models.DecisionSent || d.Decision == models.DecisionSending {
+	if d.Decision == messaging.DecisionSent || d.Decision == messaging.DecisionSending {
 		v.SentAt = d.SentAt
 	}
-	if d.Decision == models.DecisionQueued {
-		v.Decision = models.DecisionSending
+	if d.Decision == messaging.DecisionQueued {
+		v.Decision = messaging.DecisionSending
 	}
 	return v
 }
@@ -56,11 +57,11 @@ func (s *Server) customerMessages(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ds, err := models.CustomerDecisions(c.Request().Context(), s.DB, ShopID(c), id, 200)
+	ds, err := messaging.CustomerDecisions(c.Request().Context(), s.DB, ShopID(c), id, 200)
 	if err != nil {
 		return err
 	}
-	titles, err := models.DecisionTitles(c.Request().Context(), s.DB, ShopID(c), ds)
+	titles, err := messaging.DecisionTitles(c.Request().Context(), s.DB, ShopID(c), ds)
 	if err != nil {
 		return err
 	}

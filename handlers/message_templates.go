@@ -9,14 +9,15 @@ import (
 	"time"
 
 	"github.com/boomerang-app/boomerang/config"
-	"github.com/boomerang-app/boomerang/messaging"
+	"github.com/boomerang-app/boomerang/delivery"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
-// sampleVars are messaging.SampleVars plus the variables Boomerang adds for tier changes
+// sampleVars are delivery.SampleVars plus the variables Boomerang adds for tier changes
 // (tier.previous, tier.direction): what a template may use, with sample values.
 func sampleVars() map[string]any {
-	v := messaging.SampleVars()
+	v := delivery.SampleVars()
 	if tier, ok := v["tier"].(map[string]any); ok {
 		tier["previous"], tier["direction"] = "Bronze", "up"
 	}
@@ -26,11 +27,11 @@ func sampleVars() map[string]any {
 // checkTemplates refuses a template that does not parse or does not render with the sample
 // variables (an undefined variable, a failing filter, a limit), naming the field and line.
 // fields maps messaging's field names to the request's.
-func checkTemplates(ctx context.Context, t messaging.Templates, fields map[string]string) error {
-	err := messaging.Validate(t)
+func checkTemplates(ctx context.Context, t delivery.Templates, fields map[string]string) error {
+	err := delivery.Validate(t)
 	if err == nil {
-		rctx, cancel := context.WithTimeout(ctx, messaging.DefaultRenderTimeout)
-		_, err = messaging.Render(rctx, t, sampleVars())
+		rctx, cancel := context.WithTimeout(ctx, delivery.DefaultRenderTimeout)
+		_, err = delivery.Render(rctx, t, sampleVars())
 		cancel()
 	}
 	if err == nil {
@@ -40,7 +41,7 @@ func checkTemplates(ctx context.Context, t messaging.Templates, fields map[strin
 }
 
 func templateProblem(err error, fields map[string]string) error {
-	var te *messaging.TemplateError
+	var te *delivery.TemplateError
 	if !errors.As(err, &te) {
 		return err
 	}
@@ -52,17 +53,17 @@ func templateProblem(err error, fields map[string]string) error {
 }
 
 var messageTemplateFields = map[string]string{
-	messaging.FieldSubject: "templates.subject", messaging.FieldHTML: "templates.html",
-	messaging.FieldText: "templates.text", messaging.FieldSMS: "templates.sms",
+	delivery.FieldSubject: "templates.subject", delivery.FieldHTML: "templates.html",
+	delivery.FieldText: "templates.text", delivery.FieldSMS: "templates.sms",
 }
 
-func toTemplates(t models.MessageTemplates) messaging.Templates {
-	return messaging.Templates{Subject: t.Subject, HTML: t.HTML, Text: t.Text, SMS: t.SMS}
+func toTemplates(t messaging.MessageTemplates) delivery.Templates {
+	return delivery.Templates{Subject: t.Subject, HTML: t.HTML, Text: t.Text, SMS: t.SMS}
 }
 
 // sender is what a test send needs from a channel.
 type sender interface {
-	Send(ctx context.Context, e messaging.Email) (string, error)
+	Send(ctx context.Context, e delivery.Email) (string, error)
 }
 
 // mailerFor returns the operator's SMTP relay, or in development without SMTP_URL a mailer
@@ -74,12 +75,12 @@ func mailerFor(cfg *config.Config, log *slog.Logger) (sender, error) {
 		}
 		return nil, models.Conflict("no SMTP server is configured (SMTP_URL)")
 	}
-	return messaging.NewMailer(messaging.EmailConfig{URL: cfg.SMTPURL, From: cfg.MailFrom})
+	return delivery.NewMailer(delivery.EmailConfig{URL: cfg.SMTPURL, From: cfg.MailFrom})
 }
 
 type devMailer struct{ log *slog.Logger }
 
-func (m devMailer) Send(_ context.Context, e messaging.Email) (string, error) {
+func (m devMailer) Send(_ context.Context, e delivery.Email) (string, error) {
 	id := "<dev-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "@boomerang.localhost>"
 	m.log.Info("test email not sent (development, no SMTP_URL)", "subject", e.Subject, "message_id", id)
 	return id, nil
@@ -87,7 +88,7 @@ func (m devMailer) Send(_ context.Context, e messaging.Email) (string, error) {
 
 // sendFailure words a channel's refusal for the merchant.
 func sendFailure(err error) error {
-	if messaging.IsPermanent(err) {
+	if delivery.IsPermanent(err) {
 		return models.Invalid("to", "the message was refused: %v", err)
 	}
 	return apiError(502, fmt.Sprintf("the provider could not be reached, try again: %v", err))

@@ -11,12 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/boomerang-app/boomerang/delivery/smtptest"
 	"github.com/boomerang-app/boomerang/handlers"
 	"github.com/boomerang-app/boomerang/internal/apptest"
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/jobs"
-	"github.com/boomerang-app/boomerang/messaging/smtptest"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 type apiError struct {
@@ -35,7 +36,7 @@ func TestMessagesAPI(t *testing.T) {
 	a.Install(t, shop)
 
 	var list struct {
-		Messages []models.Message `json:"messages"`
+		Messages []messaging.Message `json:"messages"`
 	}
 	if code := a.API(t, shop, "GET", "/api/messages", nil, &list); code != 200 {
 		t.Fatalf("list: %d", code)
@@ -86,14 +87,14 @@ func TestMessagesAPI(t *testing.T) {
 		t.Fatalf("bad trigger: %d %+v", code, e.Error)
 	}
 
-	var created models.Message
+	var created messaging.Message
 	if code := a.API(t, shop, "POST", "/api/messages", withTemplates("<p>We miss you, {{ customer.first_name }}. {{ tier.direction }}</p>"), &created); code != 201 || created.ID == 0 {
 		t.Fatalf("create: %d %+v", code, created)
 	}
 	created.Name = "Gone quiet (edited)"
 	created.Templates.SMS = "Come back to {{ shop.name }}"
 	created.Channel = "both"
-	var updated models.Message
+	var updated messaging.Message
 	if code := a.API(t, shop, "PUT", fmt.Sprintf("/api/messages/%d", created.ID), created, &updated); code != 200 || updated.Name != "Gone quiet (edited)" || updated.Channel != "both" {
 		t.Fatalf("update: %d %+v", code, updated)
 	}
@@ -141,7 +142,7 @@ func TestPolicyAPI(t *testing.T) {
 	a := apptest.Start(t, apptest.Options{NoWorker: true})
 	shop := testenv.Shop("policy")
 	a.Install(t, shop)
-	var p models.MessagePolicy
+	var p messaging.MessagePolicy
 	if code := a.API(t, shop, "GET", "/api/policy", nil, &p); code != 200 || p.FrequencyCapCount != 1 || p.FrequencyCapHours != 16 ||
 		p.QuietStart != "21:00" || p.QuietEnd != "08:00" || p.NegativeReviewHoldDays != 14 || p.SubscriptionGraceDays != 7 ||
 		p.NoticeWindowMinutes != 10 {
@@ -156,7 +157,7 @@ func TestPolicyAPI(t *testing.T) {
 		}
 	}
 	p.FrequencyCapCount, p.QuietStart, p.SenderName, p.SubscriptionGraceDays = 2, "20:30", "Juniper & Oak", 10
-	var saved models.MessagePolicy
+	var saved messaging.MessagePolicy
 	if code := a.API(t, shop, "PUT", "/api/policy", p, &saved); code != 200 || saved.FrequencyCapCount != 2 || saved.QuietStart != "20:30" ||
 		saved.SubscriptionGraceDays != 10 {
 		t.Fatalf("save: %d %+v", code, saved)
@@ -205,7 +206,7 @@ func TestCampaignAPIValidation(t *testing.T) {
 		t.Fatalf("send twice: %q %q", sent.Status, again.Status)
 	}
 	var list struct {
-		Campaigns []models.Campaign `json:"campaigns"`
+		Campaigns []messaging.Campaign `json:"campaigns"`
 	}
 	if a.API(t, shop, "GET", "/api/campaigns", nil, &list); len(list.Campaigns) != 1 || len(list.Campaigns[0].Audience.CustomerIDs) != 2 {
 		t.Fatalf("list: %+v", list)
@@ -219,7 +220,7 @@ func TestUnsubscribeLink(t *testing.T) {
 	ctx := context.Background()
 	shopID, _, _ := models.InstallShop(ctx, a.DB, shop)
 	models.UpsertCustomer(ctx, a.DB, shopID, models.CustomerFact{CustomerID: 5, Email: "u@example.com", EmailConsent: "subscribed"})
-	link := jobs.UnsubscribeURL(a.Server.URL, a.Cfg.EncryptionKey, shopID, 5, models.ChannelEmail)
+	link := jobs.UnsubscribeURL(a.Server.URL, a.Cfg.EncryptionKey, shopID, 5, messaging.ChannelEmail)
 
 	resp, err := http.Get(link)
 	if err != nil {
@@ -242,11 +243,11 @@ func TestUnsubscribeLink(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("POST: %d", resp.StatusCode)
 	}
-	if c, _ := models.GetCustomer(ctx, a.DB, shopID, 5); c.EmailConsent != models.ConsentUnsubscribed {
+	if c, _ := models.GetCustomer(ctx, a.DB, shopID, 5); c.EmailConsent != messaging.ConsentUnsubscribed {
 		t.Fatalf("consent after one-click = %q", c.EmailConsent)
 	}
-	facts, _ := models.LoadCustomerFacts(ctx, a.DB, shopID, []int64{5}, time.Hour, time.Now())
-	if !facts.For(5, models.ChannelEmail).Suppressed {
+	facts, _ := messaging.LoadCustomerFacts(ctx, a.DB, shopID, []int64{5}, time.Hour, time.Now())
+	if !facts.For(5, messaging.ChannelEmail).Suppressed {
 		t.Fatal("not suppressed")
 	}
 	// A tampered token (another customer) is refused.
@@ -272,7 +273,7 @@ func TestSMSInboundStopAndStart(t *testing.T) {
 	if code := a.API(t, shop, "PUT", "/api/sms/settings", map[string]any{"account_sid": "AC1", "from": "12345"}, &e); code != 422 || e.Error.Field != "from" {
 		t.Fatalf("bad number: %d %+v", code, e.Error)
 	}
-	var view models.SMSSettingsView
+	var view messaging.SMSSettingsView
 	if code := a.API(t, shop, "PUT", "/api/sms/settings", map[string]any{"account_sid": "AC1", "auth_token": "secret-token", "from": "+15005550006"}, &view); code != 200 || !view.Configured {
 		t.Fatalf("save: %d %+v", code, view)
 	}
@@ -310,20 +311,20 @@ func TestSMSInboundStopAndStart(t *testing.T) {
 		t.Fatalf("stop: %d", code)
 	}
 	c, _ := models.GetCustomer(ctx, a.DB, shopID, 9)
-	facts, _ := models.LoadCustomerFacts(ctx, a.DB, shopID, []int64{9}, time.Hour, time.Now())
-	if c.SMSConsent != models.ConsentUnsubscribed || !facts.For(9, models.ChannelSMS).Suppressed {
+	facts, _ := messaging.LoadCustomerFacts(ctx, a.DB, shopID, []int64{9}, time.Hour, time.Now())
+	if c.SMSConsent != messaging.ConsentUnsubscribed || !facts.For(9, messaging.ChannelSMS).Suppressed {
 		t.Fatalf("after STOP: consent %q", c.SMSConsent)
 	}
 	if code := post("yes", "secret-token"); code != 200 {
 		t.Fatalf("other text: %d", code)
 	}
-	if c, _ = models.GetCustomer(ctx, a.DB, shopID, 9); c.SMSConsent != models.ConsentUnsubscribed {
+	if c, _ = models.GetCustomer(ctx, a.DB, shopID, 9); c.SMSConsent != messaging.ConsentUnsubscribed {
 		t.Fatal("a plain 'yes' re-subscribed the shopper")
 	}
 	post("START", "secret-token")
 	c, _ = models.GetCustomer(ctx, a.DB, shopID, 9)
-	facts, _ = models.LoadCustomerFacts(ctx, a.DB, shopID, []int64{9}, time.Hour, time.Now())
-	if c.SMSConsent != models.ConsentSubscribed || facts.For(9, models.ChannelSMS).Suppressed {
+	facts, _ = messaging.LoadCustomerFacts(ctx, a.DB, shopID, []int64{9}, time.Hour, time.Now())
+	if c.SMSConsent != messaging.ConsentSubscribed || facts.For(9, messaging.ChannelSMS).Suppressed {
 		t.Fatalf("after START: consent %q", c.SMSConsent)
 	}
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/boomerang-app/boomerang/messaging"
+	"github.com/boomerang-app/boomerang/delivery"
 	"github.com/boomerang-app/boomerang/models"
 	"github.com/boomerang-app/boomerang/models/reviews"
 )
@@ -33,13 +33,13 @@ type photoQueue interface {
 
 // photoToken lets the author of a review just submitted add its photos.
 func (s *Server) photoToken(shop string, reviewID int64) string {
-	return messaging.Sign(messaging.ReviewLinkKey(s.Cfg.ShopifyAPISecret), messaging.PurposeReviewPhotos,
+	return delivery.Sign(delivery.ReviewLinkKey(s.Cfg.ShopifyAPISecret), delivery.PurposeReviewPhotos,
 		map[string]string{"shop": shop, "review": strconv.FormatInt(reviewID, 10)}, time.Now().Add(photoTokenTTL))
 }
 
 func (s *Server) verifyPhotoToken(shop string, reviewID int64, token string) bool {
 	for _, secret := range s.Cfg.Secrets() {
-		f, err := messaging.Verify(messaging.ReviewLinkKey(secret), messaging.PurposeReviewPhotos, token, time.Now())
+		f, err := delivery.Verify(delivery.ReviewLinkKey(secret), delivery.PurposeReviewPhotos, token, time.Now())
 		if err == nil {
 			return f["shop"] == shop && f["review"] == strconv.FormatInt(reviewID, 10)
 		}

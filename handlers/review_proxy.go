@@ -14,7 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/boomerang-app/boomerang/messaging"
+	"github.com/boomerang-app/boomerang/delivery"
 	"github.com/boomerang-app/boomerang/models"
 	"github.com/boomerang-app/boomerang/models/reviews"
 )
@@ -139,7 +139,7 @@ func (s *Server) verifyReviewToken(shop, token string) (reviews.ReviewGrant, err
 	var err error
 	for _, secret := range s.Cfg.Secrets() {
 		var f map[string]string
-		f, err = messaging.Verify(messaging.ReviewLinkKey(secret), messaging.PurposeReview, token, time.Now())
+		f, err = delivery.Verify(delivery.ReviewLinkKey(secret), delivery.PurposeReview, token, time.Now())
 		if err == nil {
 			g, perr := reviews.ParseReviewGrant(f)
 			if perr != nil || g.Shop != shop {
@@ -147,11 +147,11 @@ func (s *Server) verifyReviewToken(shop, token string) (reviews.ReviewGrant, err
 			}
 			return g, nil
 		}
-		if errors.Is(err, messaging.ErrLinkExpired) {
+		if errors.Is(err, delivery.ErrLinkExpired) {
 			break
 		}
 	}
-	if errors.Is(err, messaging.ErrLinkExpired) {
+	if errors.Is(err, delivery.ErrLinkExpired) {
 		return reviews.ReviewGrant{}, &models.Error{Code: models.EUnauthorized, Message: "this review link has expired"}
 	}
 	return reviews.ReviewGrant{}, &models.Error{Code: models.EUnauthorized, Message: "this review link is not valid"}

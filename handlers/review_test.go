@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/boomerang-app/boomerang/delivery/smtptest"
 	"github.com/boomerang-app/boomerang/internal/apptest"
 	"github.com/boomerang-app/boomerang/internal/testenv"
-	"github.com/boomerang-app/boomerang/messaging/smtptest"
 	"github.com/boomerang-app/boomerang/models"
 	"github.com/boomerang-app/boomerang/models/reviews"
 	"github.com/boomerang-app/boomerang/shopify"

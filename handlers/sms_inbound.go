@@ -11,8 +11,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/boomerang-app/boomerang/messaging"
+	"github.com/boomerang-app/boomerang/delivery"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 	"github.com/boomerang-app/boomerang/shopify"
 )
 
@@ -30,7 +31,7 @@ func (s *Server) smsInbound(c echo.Context) error {
 	if err != nil {
 		return apiError(http.StatusNotFound, "unknown shop")
 	}
-	creds, err := models.SMSCredentialsFor(ctx, s.DB, s.Cipher, sh.ID)
+	creds, err := messaging.SMSCredentialsFor(ctx, s.DB, s.Cipher, sh.ID)
 	if err != nil {
 		if models.ErrorCode(err) == models.ENotFound {
 			return apiError(http.StatusNotFound, "the shop has no SMS account")
@@ -49,25 +50,25 @@ func (s *Server) smsInbound(c echo.Context) error {
 	from, body := form.Get("From"), form.Get("Body")
 	var change func(customerID int64) error
 	switch {
-	case messaging.IsStopKeyword(body):
+	case delivery.IsStopKeyword(body):
 		change = func(id int64) error {
-			if err := models.Suppress(ctx, s.DB, sh.ID, id, models.ChannelSMS, "sms_stop"); err != nil {
+			if err := messaging.Suppress(ctx, s.DB, sh.ID, id, messaging.ChannelSMS, "sms_stop"); err != nil {
 				return err
 			}
-			s.pushConsent(ctx, sh.ID, id, models.ChannelSMS, models.ConsentUnsubscribed)
+			s.pushConsent(ctx, sh.ID, id, messaging.ChannelSMS, messaging.ConsentUnsubscribed)
 			return nil
 		}
-	case messaging.IsStartKeyword(body):
+	case delivery.IsStartKeyword(body):
 		change = func(id int64) error {
-			if err := models.Unsuppress(ctx, s.DB, sh.ID, id, models.ChannelSMS); err != nil {
+			if err := messaging.Unsuppress(ctx, s.DB, sh.ID, id, messaging.ChannelSMS); err != nil {
 				return err
 			}
-			s.pushConsent(ctx, sh.ID, id, models.ChannelSMS, models.ConsentSubscribed)
+			s.pushConsent(ctx, sh.ID, id, messaging.ChannelSMS, messaging.ConsentSubscribed)
 			return nil
 		}
 	}
-	if change != nil && messaging.IsE164(from) { // anything else names no shopper we could store
-		ids, err := models.CustomersByPhone(ctx, s.DB, sh.ID, from)
+	if change != nil && delivery.IsE164(from) { // anything else names no shopper we could store
+		ids, err := messaging.CustomersByPhone(ctx, s.DB, sh.ID, from)
 		if err != nil {
 			return err
 		}
@@ -76,7 +77,7 @@ func (s *Server) smsInbound(c echo.Context) error {
 				return err
 			}
 		}
-		s.Log.Info("inbound SMS keyword", "shop", domain, "customers", len(ids), "stop", messaging.IsStopKeyword(body))
+		s.Log.Info("inbound SMS keyword", "shop", domain, "customers", len(ids), "stop", delivery.IsStopKeyword(body))
 	}
 	// An empty TwiML response: the provider's own opt-out handling sends any confirmation.
 	return c.Blob(http.StatusOK, "text/xml; charset=utf-8", []byte(`<?xml version="1.0" encoding="UTF-8"?><Response></Response>`))

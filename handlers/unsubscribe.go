@@ -10,8 +10,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/boomerang-app/boomerang/messaging"
+	"github.com/boomerang-app/boomerang/delivery"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 // The unsubscribe link in every email (and its List-Unsubscribe header) carries a signed token
@@ -39,14 +40,14 @@ type unsubscribeTarget struct {
 }
 
 func (s *Server) unsubscribeTarget(c echo.Context) (*unsubscribeTarget, error) {
-	f, err := messaging.Verify(messaging.LinkKey(s.Cfg.EncryptionKey), messaging.PurposeUnsubscribe, c.QueryParam("t"), time.Now())
+	f, err := delivery.Verify(delivery.LinkKey(s.Cfg.EncryptionKey), delivery.PurposeUnsubscribe, c.QueryParam("t"), time.Now())
 	if err != nil {
 		return nil, err
 	}
 	shopID, err1 := strconv.ParseInt(f["s"], 10, 64)
 	cust, err2 := strconv.ParseInt(f["c"], 10, 64)
-	if err1 != nil || err2 != nil || (f["ch"] != models.ChannelEmail && f["ch"] != models.ChannelSMS) {
-		return nil, messaging.ErrLinkInvalid
+	if err1 != nil || err2 != nil || (f["ch"] != messaging.ChannelEmail && f["ch"] != messaging.ChannelSMS) {
+		return nil, delivery.ErrLinkInvalid
 	}
 	sh, err := models.GetShop(c.Request().Context(), s.DB, shopID)
 	if err != nil {
@@ -88,7 +89,7 @@ func (s *Server) renderUnsubscribe(c echo.Context, status int, v unsubscribeView
 }
 
 func (s *Server) badUnsubscribe(c echo.Context, err error) error {
-	if !errors.Is(err, messaging.ErrLinkInvalid) && !errors.Is(err, messaging.ErrLinkExpired) && models.ErrorCode(err) != models.ENotFound {
+	if !errors.Is(err, delivery.ErrLinkInvalid) && !errors.Is(err, delivery.ErrLinkExpired) && models.ErrorCode(err) != models.ENotFound {
 		return err
 	}
 	return s.renderUnsubscribe(c, http.StatusBadRequest, unsubscribeView{Title: "This link does not work",
@@ -102,7 +103,7 @@ func (s *Server) unsubscribePage(c echo.Context) error {
 		return s.badUnsubscribe(c, err)
 	}
 	what := "emails"
-	if t.channel == models.ChannelSMS {
+	if t.channel == messaging.ChannelSMS {
 		what = "text messages"
 	}
 	return s.renderUnsubscribe(c, http.StatusOK, unsubscribeView{Title: "Unsubscribe from " + t.shopName,
@@ -115,10 +116,10 @@ func (s *Server) unsubscribe(c echo.Context) error {
 	if err != nil {
 		return s.badUnsubscribe(c, err)
 	}
-	if err := models.Suppress(c.Request().Context(), s.DB, t.shopID, t.customerID, t.channel, "unsubscribe_link"); err != nil {
+	if err := messaging.Suppress(c.Request().Context(), s.DB, t.shopID, t.customerID, t.channel, "unsubscribe_link"); err != nil {
 		return err
 	}
-	s.pushConsent(c.Request().Context(), t.shopID, t.customerID, t.channel, models.ConsentUnsubscribed)
+	s.pushConsent(c.Request().Context(), t.shopID, t.customerID, t.channel, messaging.ConsentUnsubscribed)
 	s.Log.Info("shopper unsubscribed", "shop_id", t.shopID, "channel", t.channel)
 	return s.renderUnsubscribe(c, http.StatusOK, unsubscribeView{Title: "You are unsubscribed",
 		Text: "You will no longer receive messages from " + t.shopName + " on this channel."})

@@ -10,8 +10,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
-	"github.com/boomerang-app/boomerang/messaging"
+	"github.com/boomerang-app/boomerang/delivery"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 var (
@@ -29,40 +30,40 @@ const sendingStale = 3 * time.Minute
 
 // source is what a decision sends: a message or a campaign, as a candidate plus templates.
 type source struct {
-	cand      models.Candidate
-	templates messaging.Templates
+	cand      messaging.Candidate
+	templates delivery.Templates
 	disabled  bool
 }
 
-func (w *Worker) loadSource(ctx context.Context, md *models.MessageDecision) (*source, error) {
-	s := &source{cand: models.Candidate{Trigger: md.Trigger, Kind: md.Kind, Channel: md.Channel, NotBefore: md.NotBefore}}
+func (w *Worker) loadSource(ctx context.Context, md *messaging.MessageDecision) (*source, error) {
+	s := &source{cand: messaging.Candidate{Trigger: md.Trigger, Kind: md.Kind, Channel: md.Channel, NotBefore: md.NotBefore}}
 	switch {
 	case md.CampaignID != 0:
-		c, err := models.GetCampaign(ctx, w.DB, md.ShopID, md.CampaignID)
+		c, err := messaging.GetCampaign(ctx, w.DB, md.ShopID, md.CampaignID)
 		if err != nil {
 			return nil, err
 		}
 		s.cand.Campaign, s.cand.FeaturedProductIDs = true, c.FeaturedProductIDs
 		s.templates = campaignTemplates(c)
 	default:
-		m, err := models.GetMessage(ctx, w.DB, md.ShopID, md.MessageID)
+		m, err := messaging.GetMessage(ctx, w.DB, md.ShopID, md.MessageID)
 		if err != nil {
 			return nil, err
 		}
 		s.cand.FeaturedProductIDs, s.disabled = m.FeaturedProductIDs, !m.Enabled
 		t := m.Templates
-		s.templates = messaging.Templates{Subject: t.Subject, HTML: t.HTML, Text: t.Text, SMS: t.SMS}
+		s.templates = delivery.Templates{Subject: t.Subject, HTML: t.HTML, Text: t.Text, SMS: t.SMS}
 	}
 	return s, nil
 }
 
 // campaignTemplates: the body is the email's HTML; the SMS is its own text or the body's plain text.
-func campaignTemplates(c *models.Campaign) messaging.Templates {
-	t := messaging.Templates{Subject: c.Subject, HTML: c.Body, SMS: c.SMS}
-	if c.Channel == models.ChannelSMS && c.SMS == "" {
-		t = messaging.Templates{SMS: c.Body}
+func campaignTemplates(c *messaging.Campaign) delivery.Templates {
+	t := delivery.Templates{Subject: c.Subject, HTML: c.Body, SMS: c.SMS}
+	if c.Channel == messaging.ChannelSMS && c.SMS == "" {
+		t = delivery.Templates{SMS: c.Body}
 	} else if t.SMS == "" {
-		t.SMS = messaging.PlainText(c.Body)
+		t.SMS = delivery.PlainText(c.Body)
 	}
 	return t
 }
@@ -76,7 +77,7 @@ func (w *Worker) handleDeliver(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	md, err := models.GetDecision(ctx, w.DB, p.Shop, p.ID)
+	md, err := messaging.GetDecision(ctx, w.DB, p.Shop, p.ID)
 	if models.ErrorCode(err) == models.ENotFound {
 		return nil
 	}
@@ -85,52 +86,52 @@ func (w *Worker) handleDeliver(ctx context.Context, t *asynq.Task) error {
 	}
 	now := w.now()
 	switch md.Decision {
-	case models.DecisionSending:
+	case messaging.DecisionSending:
 		if md.ProviderID != "" {
-			return models.MarkDecisionSent(ctx, w.DB, md.ShopID, md.ID, md.ProviderID, now)
+			return messaging.MarkDecisionSent(ctx, w.DB, md.ShopID, md.ID, md.ProviderID, now)
 		}
 		if now.Sub(md.UpdatedAt) < sendingStale {
 			return nil // another run of this decision is talking to the provider right now
 		}
-		return models.MarkDecisionUnknown(ctx, w.DB, md.ShopID, md.ID, models.ReasonInterrupted,
+		return messaging.MarkDecisionUnknown(ctx, w.DB, md.ShopID, md.ID, messaging.ReasonInterrupted,
 			"delivery was interrupted mid-send; not retried automatically so the shopper never gets it twice")
-	case models.DecisionQueued, models.DecisionDeferred:
+	case messaging.DecisionQueued, messaging.DecisionDeferred:
 	default:
 		return nil
 	}
-	if md.Decision == models.DecisionDeferred && md.DueAt != nil && md.DueAt.After(now.Add(time.Second)) {
+	if md.Decision == messaging.DecisionDeferred && md.DueAt != nil && md.DueAt.After(now.Add(time.Second)) {
 		return w.Queue.EnqueueDelivery(ctx, md.ShopID, md.ID, *md.DueAt) // woke early (clock skew, sweeper)
 	}
 	src, err := w.loadSource(ctx, md)
 	if models.ErrorCode(err) == models.ENotFound {
-		return models.MarkDecisionFailed(ctx, w.DB, md.ShopID, md.ID, models.ReasonTemplateError, "the message or campaign was deleted")
+		return messaging.MarkDecisionFailed(ctx, w.DB, md.ShopID, md.ID, messaging.ReasonTemplateError, "the message or campaign was deleted")
 	}
 	if err != nil {
 		return err
 	}
 	if src.disabled {
-		return models.MarkDecisionSkipped(ctx, w.DB, md.ShopID, md.ID, models.ReasonMessageDisabled, "the message was switched off before it was sent")
+		return messaging.MarkDecisionSkipped(ctx, w.DB, md.ShopID, md.ID, messaging.ReasonMessageDisabled, "the message was switched off before it was sent")
 	}
 	shop, err := w.cachedShop(ctx, md.ShopID)
 	if err != nil {
 		return err
 	}
 	if shop.Status != models.ShopInstalled { // nothing goes out in the name of a shop that left
-		return models.MarkDecisionSkipped(ctx, w.DB, md.ShopID, md.ID, models.ReasonShopUninstalled, "the shop uninstalled Boomerang")
+		return messaging.MarkDecisionSkipped(ctx, w.DB, md.ShopID, md.ID, messaging.ReasonShopUninstalled, "the shop uninstalled Boomerang")
 	}
 	pol, err := w.cachedPolicy(ctx, md.ShopID)
 	if err != nil {
 		return err
 	}
-	claim, err := models.ClaimDecision(ctx, w.DB, md, src.cand, pol.Settings(), now)
+	claim, err := messaging.ClaimDecision(ctx, w.DB, md, src.cand, pol.Settings(), now)
 	if err != nil {
 		return err
 	}
 	if claim.Uninstalled {
-		return models.MarkDecisionSkipped(ctx, w.DB, md.ShopID, md.ID, models.ReasonShopUninstalled, "the shop uninstalled Boomerang")
+		return messaging.MarkDecisionSkipped(ctx, w.DB, md.ShopID, md.ID, messaging.ReasonShopUninstalled, "the shop uninstalled Boomerang")
 	}
 	if !claim.Send {
-		if d := claim.Decision; d.Decision == models.DecisionDeferred && d.DueAt != nil && w.Queue != nil {
+		if d := claim.Decision; d.Decision == messaging.DecisionDeferred && d.DueAt != nil && w.Queue != nil {
 			return w.Queue.EnqueueDelivery(ctx, md.ShopID, md.ID, *d.DueAt)
 		}
 		return nil
@@ -139,49 +140,49 @@ func (w *Worker) handleDeliver(ctx context.Context, t *asynq.Task) error {
 }
 
 // send renders and hands a claimed decision to its channel, then records the outcome.
-func (w *Worker) send(ctx context.Context, claim models.Claim, src *source, pol models.MessagePolicy) error {
+func (w *Worker) send(ctx context.Context, claim messaging.Claim, src *source, pol messaging.MessagePolicy) error {
 	md := claim.Decision
 	env, err := w.envelope(ctx, md, claim.Customer, pol, src)
 	if models.ErrorCode(err) == models.ENotFound { // the customer or shop was erased since
-		return models.MarkDecisionFailed(ctx, w.DB, md.ShopID, md.ID, models.ReasonNoAddress, err.Error())
+		return messaging.MarkDecisionFailed(ctx, w.DB, md.ShopID, md.ID, messaging.ReasonNoAddress, err.Error())
 	}
 	if err != nil {
-		_ = models.MarkDecisionRetry(ctx, w.DB, md.ShopID, md.ID, err.Error())
+		_ = messaging.MarkDecisionRetry(ctx, w.DB, md.ShopID, md.ID, err.Error())
 		return err
 	}
 	if err := w.addCoalescedPoints(ctx, md, env); err != nil {
-		_ = models.MarkDecisionRetry(ctx, w.DB, md.ShopID, md.ID, err.Error())
+		_ = messaging.MarkDecisionRetry(ctx, w.DB, md.ShopID, md.ID, err.Error())
 		return err
 	}
-	out, err := messaging.Render(ctx, src.templates, env.vars)
-	if errors.Is(err, messaging.ErrRenderTimeout) { // a busy machine, not a broken template
-		_ = models.MarkDecisionRetry(ctx, w.DB, md.ShopID, md.ID, err.Error())
+	out, err := delivery.Render(ctx, src.templates, env.vars)
+	if errors.Is(err, delivery.ErrRenderTimeout) { // a busy machine, not a broken template
+		_ = messaging.MarkDecisionRetry(ctx, w.DB, md.ShopID, md.ID, err.Error())
 		return err
 	}
 	if err != nil {
-		return models.MarkDecisionFailed(ctx, w.DB, md.ShopID, md.ID, models.ReasonTemplateError, err.Error())
+		return messaging.MarkDecisionFailed(ctx, w.DB, md.ShopID, md.ID, messaging.ReasonTemplateError, err.Error())
 	}
 	providerID, err := w.deliverRendered(ctx, md, env, out)
 	switch {
 	case err == nil:
 		deliveriesTotal.WithLabelValues(md.Channel, "sent").Inc()
-		return models.MarkDecisionSent(ctx, w.DB, md.ShopID, md.ID, providerID, w.now())
+		return messaging.MarkDecisionSent(ctx, w.DB, md.ShopID, md.ID, providerID, w.now())
 	case errors.Is(err, errNoProvider):
 		deliveriesTotal.WithLabelValues(md.Channel, "failed").Inc()
-		return models.MarkDecisionFailed(ctx, w.DB, md.ShopID, md.ID, models.ReasonNoProvider, err.Error())
-	case messaging.IsUnknown(err):
+		return messaging.MarkDecisionFailed(ctx, w.DB, md.ShopID, md.ID, messaging.ReasonNoProvider, err.Error())
+	case delivery.IsUnknown(err):
 		deliveriesTotal.WithLabelValues(md.Channel, "unknown").Inc()
-		return models.MarkDecisionUnknown(ctx, w.DB, md.ShopID, md.ID, models.ReasonOutcomeUnknown,
+		return messaging.MarkDecisionUnknown(ctx, w.DB, md.ShopID, md.ID, messaging.ReasonOutcomeUnknown,
 			err.Error()+"; not re-sent automatically, as the provider may have accepted it")
-	case messaging.IsPermanent(err):
+	case delivery.IsPermanent(err):
 		deliveriesTotal.WithLabelValues(md.Channel, "failed").Inc()
-		return models.MarkDecisionFailed(ctx, w.DB, md.ShopID, md.ID, models.ReasonProviderRejected, err.Error())
+		return messaging.MarkDecisionFailed(ctx, w.DB, md.ShopID, md.ID, messaging.ReasonProviderRejected, err.Error())
 	}
 	deliveriesTotal.WithLabelValues(md.Channel, "retry").Inc()
 	if _, last := lastAttempt(ctx); last {
-		return models.MarkDecisionFailed(ctx, w.DB, md.ShopID, md.ID, models.ReasonProviderError, err.Error())
+		return messaging.MarkDecisionFailed(ctx, w.DB, md.ShopID, md.ID, messaging.ReasonProviderError, err.Error())
 	}
-	if merr := models.MarkDecisionRetry(ctx, w.DB, md.ShopID, md.ID, err.Error()); merr != nil {
+	if merr := messaging.MarkDecisionRetry(ctx, w.DB, md.ShopID, md.ID, err.Error()); merr != nil {
 		return merr
 	}
 	return fmt.Errorf("deliver decision %d: %w", md.ID, err)
@@ -189,11 +190,11 @@ func (w *Worker) send(ctx context.Context, claim models.Claim, src *source, pol 
 
 // addCoalescedPoints makes a notice that superseded others announce their points too: three
 // orders in the window, one mail with the points of all three.
-func (w *Worker) addCoalescedPoints(ctx context.Context, md *models.MessageDecision, env *envelope) error {
-	if !models.Coalesced(md.Trigger) {
+func (w *Worker) addCoalescedPoints(ctx context.Context, md *messaging.MessageDecision, env *envelope) error {
+	if !messaging.Coalesced(md.Trigger) {
 		return nil
 	}
-	extra, err := models.CoalescedPoints(ctx, w.DB, md)
+	extra, err := messaging.CoalescedPoints(ctx, w.DB, md)
 	if err != nil || extra == 0 {
 		return err
 	}

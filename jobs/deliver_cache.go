@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 // Every delivery needs the shop's sending policy and profile; both change rarely, so each
@@ -34,16 +35,16 @@ var (
 	shopCache   sync.Map // cacheKey → cached[*models.Shop]
 )
 
-func (w *Worker) cachedPolicy(ctx context.Context, shopID int64) (models.MessagePolicy, error) {
+func (w *Worker) cachedPolicy(ctx context.Context, shopID int64) (messaging.MessagePolicy, error) {
 	key := cacheKey{w.DB.Dialector, shopID}
-	if v, ok := policyCache.Load(key); ok && w.now().Sub(v.(cached[models.MessagePolicy]).at) < policyTTL {
-		return v.(cached[models.MessagePolicy]).v, nil
+	if v, ok := policyCache.Load(key); ok && w.now().Sub(v.(cached[messaging.MessagePolicy]).at) < policyTTL {
+		return v.(cached[messaging.MessagePolicy]).v, nil
 	}
-	p, err := models.GetMessagePolicy(ctx, w.DB, shopID)
+	p, err := messaging.GetMessagePolicy(ctx, w.DB, shopID)
 	if err != nil {
 		return p, err
 	}
-	policyCache.Store(key, cached[models.MessagePolicy]{p, w.now()})
+	policyCache.Store(key, cached[messaging.MessagePolicy]{p, w.now()})
 	return p, nil
 }
 

@@ -11,8 +11,9 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/boomerang-app/boomerang/config"
-	"github.com/boomerang-app/boomerang/messaging"
+	"github.com/boomerang-app/boomerang/delivery"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 // errNoProvider: the channel has nowhere to send (no SMTP relay, no SMS account): a retry
@@ -21,7 +22,7 @@ var errNoProvider = errors.New("no provider configured for this channel")
 
 // Mailer sends one email and returns the provider's message id.
 type Mailer interface {
-	Send(ctx context.Context, e messaging.Email) (string, error)
+	Send(ctx context.Context, e delivery.Email) (string, error)
 }
 
 // NewMailer returns the operator's SMTP relay (SMTP_URL, MAIL_FROM). In development without
@@ -34,13 +35,13 @@ func NewMailer(cfg *config.Config, log *slog.Logger) (Mailer, error) {
 		}
 		return nil, fmt.Errorf("email: %w (SMTP_URL is empty)", errNoProvider)
 	}
-	return messaging.NewMailer(messaging.EmailConfig{URL: cfg.SMTPURL, From: cfg.MailFrom, Timeout: cfg.SMTPTimeout})
+	return delivery.NewMailer(delivery.EmailConfig{URL: cfg.SMTPURL, From: cfg.MailFrom, Timeout: cfg.SMTPTimeout})
 }
 
 // LogMailer logs instead of sending (development without SMTP_URL). The body is not logged.
 type LogMailer struct{ Log *slog.Logger }
 
-func (m LogMailer) Send(_ context.Context, e messaging.Email) (string, error) {
+func (m LogMailer) Send(_ context.Context, e delivery.Email) (string, error) {
 	id := "<dev-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "@boomerang.localhost>"
 	if m.Log != nil {
 		m.Log.Info("email not sent (development, no SMTP_URL)", "to_domain", domainOf(e.To), "subject", e.Subject, "message_id", id)
@@ -58,26 +59,26 @@ func domainOf(addr string) string {
 }
 
 // NewSMSSender opens a shop's SMS account; errNoProvider (wrapped) when none is configured.
-func NewSMSSender(ctx context.Context, cfg *config.Config, db *gorm.DB, shopID int64) (*messaging.SMSClient, error) {
+func NewSMSSender(ctx context.Context, cfg *config.Config, db *gorm.DB, shopID int64) (*delivery.SMSClient, error) {
 	cipher, err := models.NewCipher(cfg.EncryptionKey)
 	if err != nil {
 		return nil, err
 	}
-	creds, err := models.SMSCredentialsFor(ctx, db, cipher, shopID)
+	creds, err := messaging.SMSCredentialsFor(ctx, db, cipher, shopID)
 	if models.ErrorCode(err) == models.ENotFound {
 		return nil, fmt.Errorf("sms: %w (the shop has no SMS account)", errNoProvider)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return messaging.NewSMSClient(messaging.SMSConfig{BaseURL: creds.BaseURL, AccountSID: creds.AccountSID,
+	return delivery.NewSMSClient(delivery.SMSConfig{BaseURL: creds.BaseURL, AccountSID: creds.AccountSID,
 		AuthToken: creds.AuthToken, From: creds.From}, nil)
 }
 
 // deliverRendered hands a rendered message to the decision's channel.
-func (w *Worker) deliverRendered(ctx context.Context, md *models.MessageDecision, env *envelope, out messaging.Rendered) (string, error) {
+func (w *Worker) deliverRendered(ctx context.Context, md *messaging.MessageDecision, env *envelope, out delivery.Rendered) (string, error) {
 	switch md.Channel {
-	case models.ChannelSMS:
+	case messaging.ChannelSMS:
 		c, err := NewSMSSender(ctx, w.Cfg, w.DB, md.ShopID)
 		if err != nil {
 			return "", err
@@ -88,7 +89,7 @@ func (w *Worker) deliverRendered(ctx context.Context, md *models.MessageDecision
 		if err != nil {
 			return "", err
 		}
-		e := messaging.Email{To: env.customer.Email, FromName: env.fromName, ReplyTo: env.replyTo, Subject: out.Subject,
+		e := delivery.Email{To: env.customer.Email, FromName: env.fromName, ReplyTo: env.replyTo, Subject: out.Subject,
 			HTML: out.HTML, Text: out.Text, UnsubscribeURL: env.unsubscribeURL,
 			Headers: map[string]string{"X-Boomerang-Decision": strconv.FormatInt(md.ID, 10)}}
 		return m.Send(ctx, e)

@@ -7,8 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/boomerang-app/boomerang/messaging"
+	"github.com/boomerang-app/boomerang/delivery"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 // envelope is what one delivery needs besides the templates: the recipient, the sender and the
@@ -22,7 +23,7 @@ type envelope struct {
 	vars           map[string]any
 }
 
-func (w *Worker) envelope(ctx context.Context, md *models.MessageDecision, cust *models.Customer, pol models.MessagePolicy, src *source) (*envelope, error) {
+func (w *Worker) envelope(ctx context.Context, md *messaging.MessageDecision, cust *models.Customer, pol messaging.MessagePolicy, src *source) (*envelope, error) {
 	var err error
 	if cust == nil {
 		if cust, err = models.GetCustomer(ctx, w.DB, md.ShopID, md.CustomerID); err != nil {
@@ -47,7 +48,7 @@ func (w *Worker) envelope(ctx context.Context, md *models.MessageDecision, cust 
 	}
 	env.unsubscribeURL = UnsubscribeURL(w.Cfg.AppURL, w.Cfg.EncryptionKey, md.ShopID, md.CustomerID, md.Channel)
 	t := src.templates
-	env.vars, err = models.TemplateVars(ctx, w.DB, shop, cust, md.Trigger, md.Payload, env.unsubscribeURL,
+	env.vars, err = messaging.TemplateVars(ctx, w.DB, shop, cust, md.Trigger, md.Payload, env.unsubscribeURL,
 		src.cand.FeaturedProductIDs, t.Subject, t.HTML, t.Text, t.SMS)
 	if err != nil {
 		return nil, err
@@ -57,7 +58,7 @@ func (w *Worker) envelope(ctx context.Context, md *models.MessageDecision, cust 
 
 // UnsubscribeURL is the signed one-click unsubscribe link of a shopper on a channel.
 func UnsubscribeURL(appURL string, encryptionKey []byte, shopID, customerID int64, channel string) string {
-	tok := messaging.Sign(messaging.LinkKey(encryptionKey), messaging.PurposeUnsubscribe, map[string]string{
+	tok := delivery.Sign(delivery.LinkKey(encryptionKey), delivery.PurposeUnsubscribe, map[string]string{
 		"s": strconv.FormatInt(shopID, 10), "c": strconv.FormatInt(customerID, 10), "ch": channel}, time.Time{})
 	return strings.TrimRight(appURL, "/") + "/unsubscribe?t=" + url.QueryEscape(tok)
 }

@@ -14,12 +14,13 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/boomerang-app/boomerang/delivery/mailsink"
+	"github.com/boomerang-app/boomerang/delivery/smtptest"
 	"github.com/boomerang-app/boomerang/internal/apptest"
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/jobs"
-	"github.com/boomerang-app/boomerang/messaging/mailsink"
-	"github.com/boomerang-app/boomerang/messaging/smtptest"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 // fakeSMS is a Twilio-compatible Messages API that records what it accepted and answers each
@@ -88,13 +89,13 @@ func TestDeliverySMSQuietHoursFailuresAndCrash(t *testing.T) {
 	}
 	var birthday int64
 	var list struct {
-		Messages []models.Message `json:"messages"`
+		Messages []messaging.Message `json:"messages"`
 	}
 	a.API(t, shop, "GET", "/api/messages", nil, &list)
 	for _, m := range list.Messages {
 		if m.Trigger == models.EventBirthday {
 			birthday = m.ID
-			m.Channel, m.Kind = models.ChannelSMS, models.KindPromotional
+			m.Channel, m.Kind = messaging.ChannelSMS, messaging.KindPromotional
 			m.Templates.SMS = "Happy birthday {{ customer.first_name }}! Reply STOP to opt out."
 			if code := a.API(t, shop, "PUT", fmt.Sprintf("/api/messages/%d", m.ID), m, nil); code != 200 {
 				t.Fatalf("switch birthday to SMS: %d", code)
@@ -105,7 +106,7 @@ func TestDeliverySMSQuietHoursFailuresAndCrash(t *testing.T) {
 	for id, tz := range customers {
 		phone := fmt.Sprintf("+1555555000%d", id)
 		if _, err := models.UpsertCustomer(ctx, a.DB, shopID, models.CustomerFact{CustomerID: id, FirstName: fmt.Sprintf("C%d", id),
-			Phone: phone, SMSConsent: models.ConsentSubscribed, Timezone: tz}); err != nil {
+			Phone: phone, SMSConsent: messaging.ConsentSubscribed, Timezone: tz}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := models.Emit(ctx, a.DB, shopID, id, fmt.Sprintf("%d:2026", id), models.BirthdayPayload{}, time.Now()); err != nil {
@@ -115,9 +116,9 @@ func TestDeliverySMSQuietHoursFailuresAndCrash(t *testing.T) {
 	if _, err := a.Worker.DispatchEvents(ctx, shopID); err != nil {
 		t.Fatal(err)
 	}
-	decision := func(customer int64) *models.MessageDecision {
+	decision := func(customer int64) *messaging.MessageDecision {
 		t.Helper()
-		var md models.MessageDecision
+		var md messaging.MessageDecision
 		if err := a.DB.Where("shop_id = ? AND customer_id = ? AND message_id = ?", shopID, customer, birthday).First(&md).Error; err != nil {
 			t.Fatal(err)
 		}
@@ -133,7 +134,7 @@ func TestDeliverySMSQuietHoursFailuresAndCrash(t *testing.T) {
 	if err := deliver(1); err != nil {
 		t.Fatal(err)
 	}
-	if md := decision(1); md.Decision != models.DecisionSent || !strings.HasPrefix(md.ProviderID, "SM") {
+	if md := decision(1); md.Decision != messaging.DecisionSent || !strings.HasPrefix(md.ProviderID, "SM") {
 		t.Fatalf("daytime SMS: %+v", md)
 	}
 	if got := fake.to("+15555550001"); len(got) != 1 || got[0].Get("Body") != "Happy birthday C1! Reply STOP to opt out." || got[0].Get("From") != "+15005550006" {
@@ -142,7 +143,7 @@ func TestDeliverySMSQuietHoursFailuresAndCrash(t *testing.T) {
 
 	// 23:00 for the shopper: deferred to 08:00 their time, never dropped.
 	md := decision(2)
-	if md.Decision != models.DecisionDeferred || md.Reason != models.ReasonQuietHours || md.DueAt == nil {
+	if md.Decision != messaging.DecisionDeferred || md.Reason != messaging.ReasonQuietHours || md.DueAt == nil {
 		t.Fatalf("night SMS: %+v", md)
 	}
 	loc, _ := time.LoadLocation(customers[2])
@@ -152,7 +153,7 @@ func TestDeliverySMSQuietHoursFailuresAndCrash(t *testing.T) {
 	if err := deliver(2); err != nil { // woke early: goes back to sleep
 		t.Fatal(err)
 	}
-	if len(fake.to("+15555550002")) != 0 || decision(2).Decision != models.DecisionDeferred {
+	if len(fake.to("+15555550002")) != 0 || decision(2).Decision != messaging.DecisionDeferred {
 		t.Fatal("a deferred SMS went out inside quiet hours")
 	}
 
@@ -160,7 +161,7 @@ func TestDeliverySMSQuietHoursFailuresAndCrash(t *testing.T) {
 	if err := deliver(3); err != nil {
 		t.Fatal(err)
 	}
-	if md := decision(3); md.Decision != models.DecisionFailed || md.Reason != models.ReasonProviderRejected || !strings.Contains(md.Detail, "not a valid phone number") {
+	if md := decision(3); md.Decision != messaging.DecisionFailed || md.Reason != messaging.ReasonProviderRejected || !strings.Contains(md.Detail, "not a valid phone number") {
 		t.Fatalf("rejected SMS: %+v", md)
 	}
 
@@ -168,13 +169,13 @@ func TestDeliverySMSQuietHoursFailuresAndCrash(t *testing.T) {
 	if err := deliver(4); err == nil {
 		t.Fatal("a temporary provider error must fail the task so it is retried")
 	}
-	if md := decision(4); md.Decision != models.DecisionQueued || md.SentAt != nil {
+	if md := decision(4); md.Decision != messaging.DecisionQueued || md.SentAt != nil {
 		t.Fatalf("after a temporary error: %+v", md)
 	}
 	if err := deliver(4); err != nil {
 		t.Fatal(err)
 	}
-	if md := decision(4); md.Decision != models.DecisionSent || len(fake.to("+15555550004")) != 1 {
+	if md := decision(4); md.Decision != messaging.DecisionSent || len(fake.to("+15555550004")) != 1 {
 		t.Fatalf("after retry: %+v", md)
 	}
 
@@ -184,7 +185,7 @@ func TestDeliverySMSQuietHoursFailuresAndCrash(t *testing.T) {
 	if err := deliver(5); err != nil {
 		t.Fatal(err)
 	}
-	if md := decision(5); md.Decision != models.DecisionUnknown || md.Reason != models.ReasonInterrupted || len(fake.to("+15555550005")) != 0 {
+	if md := decision(5); md.Decision != messaging.DecisionUnknown || md.Reason != messaging.ReasonInterrupted || len(fake.to("+15555550005")) != 0 {
 		t.Fatalf("after a crash mid-send: %+v, %d sent", md, len(fake.to("+15555550005")))
 	}
 	// Delivering a sent decision again does nothing.
@@ -208,18 +209,18 @@ func TestDeliveryEmailRefusedAndUnsubscribe(t *testing.T) {
 	noticesAtOnce(t, a, shop)
 	ctx := context.Background()
 	for id, email := range map[int64]string{1: "bounce@example.com", 2: "gone@example.com"} {
-		models.UpsertCustomer(ctx, a.DB, shopID, models.CustomerFact{CustomerID: id, Email: email, FirstName: "X", EmailConsent: models.ConsentSubscribed})
+		models.UpsertCustomer(ctx, a.DB, shopID, models.CustomerFact{CustomerID: id, Email: email, FirstName: "X", EmailConsent: messaging.ConsentSubscribed})
 		models.Emit(ctx, a.DB, shopID, id, fmt.Sprintf("order:%d", id), models.PointsEarnedPayload{Points: 50, Balance: 50}, time.Now())
 	}
 	if _, err := a.Worker.DispatchEvents(ctx, shopID); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.Suppress(ctx, a.DB, shopID, 2, models.ChannelEmail, "unsubscribe_link"); err != nil {
+	if err := messaging.Suppress(ctx, a.DB, shopID, 2, messaging.ChannelEmail, "unsubscribe_link"); err != nil {
 		t.Fatal(err)
 	}
 	mux := a.Worker.Mux()
 	for _, c := range []int64{1, 2} {
-		var md models.MessageDecision
+		var md messaging.MessageDecision
 		if err := a.DB.Where("shop_id = ? AND customer_id = ?", shopID, c).First(&md).Error; err != nil {
 			t.Fatal(err)
 		}
@@ -232,11 +233,11 @@ func TestDeliveryEmailRefusedAndUnsubscribe(t *testing.T) {
 		}
 		switch c {
 		case 1:
-			if md.Decision != models.DecisionFailed || md.Reason != models.ReasonProviderRejected || !strings.Contains(md.Detail, "mailbox unavailable") {
+			if md.Decision != messaging.DecisionFailed || md.Reason != messaging.ReasonProviderRejected || !strings.Contains(md.Detail, "mailbox unavailable") {
 				t.Fatalf("bounced: %+v", md)
 			}
 		case 2:
-			if md.Decision != models.DecisionSkipped || md.Reason != models.ReasonUnsubscribed {
+			if md.Decision != messaging.DecisionSkipped || md.Reason != messaging.ReasonUnsubscribed {
 				t.Fatalf("unsubscribed before delivery: %+v", md)
 			}
 		}

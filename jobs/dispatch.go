@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 // dispatchBatch is how many events one query reads; a run keeps reading until none are left.
@@ -64,13 +65,13 @@ func (w *Worker) DispatchEvents(ctx context.Context, shopID int64) (int, error) 
 		for i := range evs {
 			ids[i] = evs[i].ID
 		}
-		return 0, models.MarkEventsDispatched(ctx, w.DB, shopID, ids)
+		return 0, messaging.MarkEventsDispatched(ctx, w.DB, shopID, ids)
 	}
-	pol, err := models.GetMessagePolicy(ctx, w.DB, shopID)
+	pol, err := messaging.GetMessagePolicy(ctx, w.DB, shopID)
 	if err != nil {
 		return 0, err
 	}
-	d := &dispatcher{w: w, shopID: shopID, settings: pol.Settings(), messages: map[string][]models.Message{}}
+	d := &dispatcher{w: w, shopID: shopID, settings: pol.Settings(), messages: map[string][]messaging.Message{}}
 	total := 0
 	for round := 0; round < dispatchMaxRounds; round++ {
 		evs, err := models.PendingEvents(ctx, w.DB, shopID, dispatchBatch)
@@ -96,16 +97,16 @@ func (w *Worker) DispatchEvents(ctx context.Context, shopID int64) (int, error) 
 type dispatcher struct {
 	w        *Worker
 	shopID   int64
-	settings models.PolicySettings
-	messages map[string][]models.Message // trigger → enabled messages, read once per run
+	settings messaging.PolicySettings
+	messages map[string][]messaging.Message // trigger → enabled messages, read once per run
 	flow     flowUse
 }
 
-func (d *dispatcher) enabled(ctx context.Context, trigger string) ([]models.Message, error) {
+func (d *dispatcher) enabled(ctx context.Context, trigger string) ([]messaging.Message, error) {
 	if ms, ok := d.messages[trigger]; ok {
 		return ms, nil
 	}
-	ms, err := models.EnabledMessagesFor(ctx, d.w.DB, d.shopID, trigger)
+	ms, err := messaging.EnabledMessagesFor(ctx, d.w.DB, d.shopID, trigger)
 	if err != nil {
 		return nil, err
 	}
@@ -133,14 +134,14 @@ func (d *dispatcher) batch(ctx context.Context, evs []models.Event) error {
 			customers = append(customers, c)
 		}
 		for _, m := range msgs {
-			promo = promo || m.Kind != models.KindTransactional
+			promo = promo || m.Kind != messaging.KindTransactional
 		}
 	}
-	facts, err := models.LoadFactsFor(ctx, d.w.DB, d.shopID, customers, d.settings.CapWindow, now, promo)
+	facts, err := messaging.LoadFactsFor(ctx, d.w.DB, d.shopID, customers, d.settings.CapWindow, now, promo)
 	if err != nil {
 		return err
 	}
-	var rows []*models.MessageDecision
+	var rows []*messaging.MessageDecision
 	answered := map[string]bool{} // message|customer|entity decided in this batch
 	for i := range evs {
 		ev := &evs[i]
@@ -158,30 +159,30 @@ func (d *dispatcher) batch(ctx context.Context, evs []models.Event) error {
 			pf := facts.For(md.CustomerID, md.Channel)
 			key := fmt.Sprintf("%d|%d|%s", md.MessageID, md.CustomerID, md.DedupeKey)
 			if pf.Duplicate = answered[key]; !pf.Duplicate {
-				if pf.Duplicate, err = models.AlreadyAnswered(ctx, d.w.DB, md); err != nil {
+				if pf.Duplicate, err = messaging.AlreadyAnswered(ctx, d.w.DB, md); err != nil {
 					return err
 				}
 			}
-			md.Apply(models.Decide(cand, pf, d.settings, now))
-			if md.Decision != models.DecisionSkipped {
+			md.Apply(messaging.Decide(cand, pf, d.settings, now))
+			if md.Decision != messaging.DecisionSkipped {
 				answered[key] = true
 			}
 			rows = append(rows, md)
 		}
 	}
-	created, err := models.RecordDecisions(ctx, d.w.DB, rows)
+	created, err := messaging.RecordDecisions(ctx, d.w.DB, rows)
 	if err != nil {
 		return err
 	}
 	if err := d.w.enqueueDeliveries(ctx, created); err != nil {
 		return err
 	}
-	return models.MarkEventsDispatched(ctx, d.w.DB, d.shopID, ids)
+	return messaging.MarkEventsDispatched(ctx, d.w.DB, d.shopID, ids)
 }
 
 // candidate builds the decision row and policy candidate of one message for one event; ok is
 // false when the customer is outside the message's audience.
-func (d *dispatcher) candidate(ctx context.Context, ev *models.Event, m models.Message, facts models.FactsBatch, now time.Time) (*models.MessageDecision, models.Candidate, bool, error) {
+func (d *dispatcher) candidate(ctx context.Context, ev *models.Event, m messaging.Message, facts messaging.FactsBatch, now time.Time) (*messaging.MessageDecision, messaging.Candidate, bool, error) {
 	cust := *ev.CustomerID
 	cf := facts[cust]
 	var customer *models.Customer
@@ -189,7 +190,7 @@ func (d *dispatcher) candidate(ctx context.Context, ev *models.Event, m models.M
 		customer = cf.Customer
 		in, err := models.InAudience(ctx, d.w.DB, d.shopID, customer, m.Audience, now)
 		if err != nil || !in {
-			return nil, models.Candidate{}, false, err
+			return nil, messaging.Candidate{}, false, err
 		}
 	}
 	// Delays count from when the event happened, but never from a time after it was recorded
@@ -198,12 +199,12 @@ func (d *dispatcher) candidate(ctx context.Context, ev *models.Event, m models.M
 	if !ev.CreatedAt.IsZero() && base.After(ev.CreatedAt) {
 		base = ev.CreatedAt
 	}
-	smsSuppressed := cf != nil && cf.Suppressed[models.ChannelSMS]
-	md := &models.MessageDecision{ShopID: d.shopID, MessageID: m.ID, CustomerID: cust, EventID: &ev.ID,
+	smsSuppressed := cf != nil && cf.Suppressed[messaging.ChannelSMS]
+	md := &messaging.MessageDecision{ShopID: d.shopID, MessageID: m.ID, CustomerID: cust, EventID: &ev.ID,
 		Trigger: ev.Kind, EntityKey: ev.Key, DedupeKey: eventEntity(ev), Kind: m.Kind,
-		Channel:   models.ResolveChannel(m.Channel, customer, smsSuppressed),
-		NotBefore: models.NoticeNotBefore(ev.Kind, base.Add(time.Duration(m.DelayMinutes)*time.Minute), d.settings), Payload: ev.Payload}
-	cand := models.Candidate{Trigger: ev.Kind, Kind: m.Kind, Channel: md.Channel,
+		Channel:   messaging.ResolveChannel(m.Channel, customer, smsSuppressed),
+		NotBefore: messaging.NoticeNotBefore(ev.Kind, base.Add(time.Duration(m.DelayMinutes)*time.Minute), d.settings), Payload: ev.Payload}
+	cand := messaging.Candidate{Trigger: ev.Kind, Kind: m.Kind, Channel: md.Channel,
 		FeaturedProductIDs: m.FeaturedProductIDs, NotBefore: md.NotBefore}
 	return md, cand, true, nil
 }
@@ -222,20 +223,20 @@ func eventEntity(ev *models.Event) string {
 
 // enqueueDeliveries hands fresh send and defer decisions to delivery, a few Redis round trips
 // at a time (a campaign page has hundreds).
-func (w *Worker) enqueueDeliveries(ctx context.Context, created []*models.MessageDecision) error {
-	var due []*models.MessageDecision
+func (w *Worker) enqueueDeliveries(ctx context.Context, created []*messaging.MessageDecision) error {
+	var due []*messaging.MessageDecision
 	for _, md := range created {
 		decisionsTotal.WithLabelValues(md.Decision, md.Reason).Inc()
-		if md.Decision == models.DecisionQueued || md.Decision == models.DecisionDeferred {
+		if md.Decision == messaging.DecisionQueued || md.Decision == messaging.DecisionDeferred {
 			due = append(due, md)
 		}
 	}
 	if w.Queue == nil || len(due) == 0 {
 		return nil
 	}
-	enqueue := func(md *models.MessageDecision) error {
+	enqueue := func(md *messaging.MessageDecision) error {
 		at := time.Time{}
-		if md.Decision == models.DecisionDeferred && md.DueAt != nil {
+		if md.Decision == messaging.DecisionDeferred && md.DueAt != nil {
 			at = *md.DueAt
 		}
 		return w.Queue.EnqueueDelivery(ctx, md.ShopID, md.ID, at)

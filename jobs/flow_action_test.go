@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 	"github.com/boomerang-app/boomerang/shopify"
 )
 
@@ -71,7 +72,7 @@ func TestFlowSubscriptionCancelled(t *testing.T) {
 	if err != nil || c.Status != models.SubscriptionCancelled || c.CancellationReason != "The coffee arrives faster than I drink it" {
 		t.Fatalf("his subscription after the Flow run: %+v %v", c, err)
 	}
-	expectDecision(t, "win-back", s.waitDecision(marshall, models.EventSubscriptionCancelled, 0), models.DecisionSent, "")
+	expectDecision(t, "win-back", s.waitDecision(marshall, models.EventSubscriptionCancelled, 0), messaging.DecisionSent, "")
 	s.a.Drain(t, 30*time.Second)
 	var events int64
 	s.a.Inspect().Raw(`SELECT count(*) FROM events WHERE shop_id = ? AND kind = ?`, s.shopID, models.EventSubscriptionCancelled).Scan(&events)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/boomerang-app/boomerang/models"
 	"github.com/boomerang-app/boomerang/models/insights"
+	"github.com/boomerang-app/boomerang/models/messaging"
 	"github.com/boomerang-app/boomerang/shopify"
 )
 
@@ -138,7 +139,11 @@ func (w *Worker) ImportHistory(ctx context.Context, shopID int64) (time.Duration
 	}
 	w.Log.Info("history stored", "shop", sh.Domain, "took", time.Since(t).Round(time.Millisecond))
 	t = time.Now()
-	if err := models.DeriveFromHistory(ctx, w.DB, shopID); err != nil {
+	pol, err := messaging.GetMessagePolicy(ctx, w.DB, shopID)
+	if err != nil {
+		return 0, err
+	}
+	if err := models.DeriveFromHistory(ctx, w.DB, shopID, pol.SubscriptionGrace()); err != nil {
 		return 0, err
 	}
 	if _, err := insights.RefreshMetrics(ctx, w.DB, shopID, insights.RefreshOptions{Rebuild: true}); err != nil {

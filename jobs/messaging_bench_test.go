@@ -10,11 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/boomerang-app/boomerang/delivery/mailsink"
+	"github.com/boomerang-app/boomerang/delivery/smtptest"
 	"github.com/boomerang-app/boomerang/internal/apptest"
 	"github.com/boomerang-app/boomerang/internal/testenv"
-	"github.com/boomerang-app/boomerang/messaging/mailsink"
-	"github.com/boomerang-app/boomerang/messaging/smtptest"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 func benchEnv(name string, def int) int {
@@ -128,12 +129,12 @@ func BenchmarkCampaignDecisions(b *testing.B) {
 	b.ResetTimer()
 	decided := 0
 	for i := 0; i < b.N; i++ {
-		c, err := models.CreateCampaign(ctx, a.DB, shopID, models.Campaign{Name: "Sale", Channel: models.ChannelEmail, Subject: "Sale",
-			Body: "<p>Sale</p>", Audience: models.CampaignAudience{Stage: models.StageRepeat}})
+		c, err := messaging.CreateCampaign(ctx, a.DB, shopID, messaging.Campaign{Name: "Sale", Channel: messaging.ChannelEmail, Subject: "Sale",
+			Body: "<p>Sale</p>", Audience: messaging.CampaignAudience{Stage: models.StageRepeat}})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := models.StartCampaign(ctx, a.DB, shopID, c.ID, time.Now()); err != nil {
+		if _, err := messaging.StartCampaign(ctx, a.DB, shopID, c.ID, time.Now()); err != nil {
 			b.Fatal(err)
 		}
 		k, err := a.Worker.SendCampaign(ctx, shopID, c.ID)

@@ -8,6 +8,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 // TriggerCampaign is the trigger recorded on campaign decisions.
@@ -30,17 +31,17 @@ func (w *Worker) handleSendCampaign(ctx context.Context, t *asynq.Task) error {
 
 // SendCampaign decides every remaining recipient of a campaign and returns how many it decided.
 func (w *Worker) SendCampaign(ctx context.Context, shopID, campaignID int64) (int, error) {
-	c, err := models.GetCampaign(ctx, w.DB, shopID, campaignID)
+	c, err := messaging.GetCampaign(ctx, w.DB, shopID, campaignID)
 	if models.ErrorCode(err) == models.ENotFound {
 		return 0, nil
 	}
 	if err != nil {
 		return 0, err
 	}
-	if c.Status != models.CampaignSending {
+	if c.Status != messaging.CampaignSending {
 		return 0, nil
 	}
-	pol, err := models.GetMessagePolicy(ctx, w.DB, shopID)
+	pol, err := messaging.GetMessagePolicy(ctx, w.DB, shopID)
 	if err != nil {
 		return 0, err
 	}
@@ -56,33 +57,33 @@ func (w *Worker) SendCampaign(ctx context.Context, shopID, campaignID int64) (in
 			return total, err
 		}
 		now := w.now()
-		ids, err := models.AudienceMembers(ctx, w.DB, shopID, c.Audience, now, c.Cursor, campaignPage)
+		ids, err := messaging.AudienceMembers(ctx, w.DB, shopID, c.Audience, now, c.Cursor, campaignPage)
 		if err != nil {
 			return total, err
 		}
 		if len(ids) == 0 {
-			return total, models.FinishCampaign(ctx, w.DB, shopID, c.ID, now)
+			return total, messaging.FinishCampaign(ctx, w.DB, shopID, c.ID, now)
 		}
-		facts, err := models.LoadCustomerFacts(ctx, w.DB, shopID, ids, s.CapWindow, now)
+		facts, err := messaging.LoadCustomerFacts(ctx, w.DB, shopID, ids, s.CapWindow, now)
 		if err != nil {
 			return total, err
 		}
-		rows := make([]*models.MessageDecision, 0, len(ids))
+		rows := make([]*messaging.MessageDecision, 0, len(ids))
 		for _, id := range ids {
 			var cust *models.Customer
 			smsSuppressed := false
 			if cf := facts[id]; cf != nil {
-				cust, smsSuppressed = cf.Customer, cf.Suppressed[models.ChannelSMS]
+				cust, smsSuppressed = cf.Customer, cf.Suppressed[messaging.ChannelSMS]
 			}
-			md := &models.MessageDecision{ShopID: shopID, CampaignID: c.ID, CustomerID: id, Trigger: TriggerCampaign,
-				EntityKey: entity, Kind: models.KindPromotional, Channel: models.ResolveChannel(c.Channel, cust, smsSuppressed),
+			md := &messaging.MessageDecision{ShopID: shopID, CampaignID: c.ID, CustomerID: id, Trigger: TriggerCampaign,
+				EntityKey: entity, Kind: messaging.KindPromotional, Channel: messaging.ResolveChannel(c.Channel, cust, smsSuppressed),
 				NotBefore: started}
-			cand := models.Candidate{Trigger: TriggerCampaign, Kind: models.KindPromotional, Channel: md.Channel, Campaign: true,
+			cand := messaging.Candidate{Trigger: TriggerCampaign, Kind: messaging.KindPromotional, Channel: md.Channel, Campaign: true,
 				FeaturedProductIDs: c.FeaturedProductIDs, NotBefore: started.Add(-time.Second)}
-			md.Apply(models.Decide(cand, facts.For(id, md.Channel), s, now))
+			md.Apply(messaging.Decide(cand, facts.For(id, md.Channel), s, now))
 			rows = append(rows, md)
 		}
-		created, err := models.RecordDecisions(ctx, w.DB, rows)
+		created, err := messaging.RecordDecisions(ctx, w.DB, rows)
 		if err != nil {
 			return total, err
 		}
@@ -91,7 +92,7 @@ func (w *Worker) SendCampaign(ctx context.Context, shopID, campaignID int64) (in
 		}
 		c.Cursor = ids[len(ids)-1]
 		total += len(ids)
-		if err := models.AdvanceCampaign(ctx, w.DB, shopID, c.ID, c.Cursor, len(ids)); err != nil {
+		if err := messaging.AdvanceCampaign(ctx, w.DB, shopID, c.ID, c.Cursor, len(ids)); err != nil {
 			return total, err
 		}
 	}

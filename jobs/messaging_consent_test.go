@@ -11,6 +11,7 @@ import (
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/jobs"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 	"github.com/boomerang-app/boomerang/shopify"
 )
 
@@ -23,7 +24,7 @@ func TestUnsubscribeReachesShopify(t *testing.T) {
 	ctx := context.Background()
 	models.UpsertCustomer(ctx, a.DB, shopID, models.CustomerFact{CustomerID: 42, Email: "u@example.com", EmailConsent: "subscribed"})
 	a.Fake.Throttle(4)
-	link := jobs.UnsubscribeURL(a.Server.URL, a.Cfg.EncryptionKey, shopID, 42, models.ChannelEmail)
+	link := jobs.UnsubscribeURL(a.Server.URL, a.Cfg.EncryptionKey, shopID, 42, messaging.ChannelEmail)
 	resp, err := http.Post(link, "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
 	if err != nil {
 		t.Fatal(err)
@@ -36,7 +37,7 @@ func TestUnsubscribeReachesShopify(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if err := a.Worker.PushConsent(ctx, shopID, 42, models.ChannelSMS, models.ConsentSubscribed, time.Now()); err != nil {
+	if err := a.Worker.PushConsent(ctx, shopID, 42, messaging.ChannelSMS, messaging.ConsentSubscribed, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if got := a.Fake.Consent(shopify.CustomerGID(42), "sms"); got != "SUBSCRIBED" {

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 	"github.com/boomerang-app/boomerang/shopify"
 )
 
@@ -158,7 +159,7 @@ func (w *Worker) ScanShop(ctx context.Context, shopID int64) error {
 // with hold changes get their Shopify tags updated, and Flow triggers whose task was lost are sent.
 func (w *Worker) handleMessagingSweep(ctx context.Context, _ *asynq.Task) error {
 	now := w.now()
-	due, err := models.DueDecisions(ctx, w.DB, now, sendingStale, 1000)
+	due, err := messaging.DueDecisions(ctx, w.DB, now, sendingStale, 1000)
 	if err != nil {
 		return err
 	}
@@ -167,7 +168,7 @@ func (w *Worker) handleMessagingSweep(ctx context.Context, _ *asynq.Task) error 
 			return err
 		}
 	}
-	camps, err := models.SendingCampaigns(ctx, w.DB)
+	camps, err := messaging.SendingCampaigns(ctx, w.DB)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/jobs"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 // Naomi orders three times in a few minutes: one "points earned" mail goes out, once the notice
@@ -29,13 +30,13 @@ func TestPointsNoticesCoalesce(t *testing.T) {
 	}
 	s.a.Drain(t, 30*time.Second)
 
-	var ds []models.MessageDecision
+	var ds []messaging.MessageDecision
 	s.a.DB.Where("shop_id = ? AND customer_id = ? AND trigger = ?", s.shopID, naomi, models.EventPointsEarned).Order("id").Find(&ds)
 	if len(ds) != 3 {
 		t.Fatalf("%d points notices decided, want 3", len(ds))
 	}
 	for _, d := range ds {
-		if d.Decision != models.DecisionDeferred || d.DueAt == nil || d.DueAt.Sub(d.CreatedAt) < 9*time.Minute {
+		if d.Decision != messaging.DecisionDeferred || d.DueAt == nil || d.DueAt.Sub(d.CreatedAt) < 9*time.Minute {
 			t.Fatalf("notice %d not waiting out the window: %+v", d.ID, d)
 		}
 	}
@@ -52,11 +53,11 @@ func TestPointsNoticesCoalesce(t *testing.T) {
 	}
 	s.a.DB.Where("shop_id = ? AND customer_id = ? AND trigger = ?", s.shopID, naomi, models.EventPointsEarned).Order("id").Find(&ds)
 	for i, d := range ds[:2] {
-		if d.Decision != models.DecisionSkipped || d.Reason != models.ReasonCoalesced || !strings.Contains(d.Detail, "newer notice") {
+		if d.Decision != messaging.DecisionSkipped || d.Reason != messaging.ReasonCoalesced || !strings.Contains(d.Detail, "newer notice") {
 			t.Fatalf("notice %d: %s %s %q, want skipped as coalesced", i+1, d.Decision, d.Reason, d.Detail)
 		}
 	}
-	if ds[2].Decision != models.DecisionSent {
+	if ds[2].Decision != messaging.DecisionSent {
 		t.Fatalf("the last notice: %s %s %q, want sent", ds[2].Decision, ds[2].Reason, ds[2].Detail)
 	}
 	acct, _ := models.GetLoyaltyAccount(ctx, s.a.DB, s.shopID, naomi)

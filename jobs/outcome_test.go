@@ -11,11 +11,12 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/boomerang-app/boomerang/delivery/mailsink"
+	"github.com/boomerang-app/boomerang/delivery/smtptest"
 	"github.com/boomerang-app/boomerang/internal/apptest"
 	"github.com/boomerang-app/boomerang/internal/testenv"
-	"github.com/boomerang-app/boomerang/messaging/mailsink"
-	"github.com/boomerang-app/boomerang/messaging/smtptest"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 // mailToEach emits one "points earned" notice for each of n subscribed customers and dispatches
@@ -26,7 +27,7 @@ func mailToEach(t *testing.T, a *apptest.App, shopID int64, n int) {
 	for i := 1; i <= n; i++ {
 		id := int64(i)
 		if _, err := models.UpsertCustomer(ctx, a.DB, shopID, models.CustomerFact{CustomerID: id,
-			Email: fmt.Sprintf("c%d@example.com", i), FirstName: "C", EmailConsent: models.ConsentSubscribed}); err != nil {
+			Email: fmt.Sprintf("c%d@example.com", i), FirstName: "C", EmailConsent: messaging.ConsentSubscribed}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := models.Emit(ctx, a.DB, shopID, id, fmt.Sprintf("order:%d", i),
@@ -89,13 +90,13 @@ func TestSlowSMTPNeverDoubleSends(t *testing.T) {
 			t.Errorf("%s got %d copies", to, copies)
 		}
 	}
-	var rows []models.MessageDecision
+	var rows []messaging.MessageDecision
 	a.DB.Where("shop_id = ?", shopID).Order("customer_id").Find(&rows)
 	if len(rows) != n {
 		t.Fatalf("%d decisions, want %d", len(rows), n)
 	}
 	for _, md := range rows {
-		if md.Decision != models.DecisionUnknown || md.Reason != models.ReasonOutcomeUnknown {
+		if md.Decision != messaging.DecisionUnknown || md.Reason != messaging.ReasonOutcomeUnknown {
 			t.Fatalf("decision after a late 250: %s/%s (%s)", md.Decision, md.Reason, md.Detail)
 		}
 	}
@@ -103,14 +104,14 @@ func TestSlowSMTPNeverDoubleSends(t *testing.T) {
 	// The merchant sends one again; a sent one cannot be.
 	slow.Store(false)
 	var out struct{ Decision string }
-	if st := a.API(t, shop, http.MethodPost, fmt.Sprintf("/api/activity/%d/retry", rows[0].ID), nil, &out); st != http.StatusAccepted || out.Decision != models.DecisionQueued {
+	if st := a.API(t, shop, http.MethodPost, fmt.Sprintf("/api/activity/%d/retry", rows[0].ID), nil, &out); st != http.StatusAccepted || out.Decision != messaging.DecisionQueued {
 		t.Fatalf("retry by hand: %d %+v", st, out)
 	}
 	settle(t, a, shopID)
 	srv.WaitFor(t, n+1, 30*time.Second)
-	var md models.MessageDecision
+	var md messaging.MessageDecision
 	a.DB.Where("shop_id = ? AND id = ?", shopID, rows[0].ID).First(&md)
-	if md.Decision != models.DecisionSent {
+	if md.Decision != messaging.DecisionSent {
 		t.Fatalf("after the retry by hand: %s/%s", md.Decision, md.Reason)
 	}
 	if st := a.API(t, shop, http.MethodPost, fmt.Sprintf("/api/activity/%d/retry", md.ID), nil, nil); st != http.StatusConflict {

@@ -8,16 +8,16 @@ import (
 
 	"github.com/hibiken/asynq"
 
-	"github.com/boomerang-app/boomerang/messaging"
+	"github.com/boomerang-app/boomerang/delivery"
 	"github.com/boomerang-app/boomerang/models/reviews"
 )
 
 // alertMailer builds the SMTP mailer from SMTP_URL / MAIL_FROM (NewMailer does not connect).
-func (w *Worker) alertMailer() (*messaging.Mailer, error) {
+func (w *Worker) alertMailer() (*delivery.Mailer, error) {
 	if w.Cfg.SMTPURL == "" {
 		return nil, fmt.Errorf("SMTP_URL is not configured")
 	}
-	return messaging.NewMailer(messaging.EmailConfig{URL: w.Cfg.SMTPURL, From: w.Cfg.MailFrom, Timeout: w.Cfg.SMTPTimeout})
+	return delivery.NewMailer(delivery.EmailConfig{URL: w.Cfg.SMTPURL, From: w.Cfg.MailFrom, Timeout: w.Cfg.SMTPTimeout})
 }
 
 // handleReviewAlert emails the shop's contact address that a negative review opened a case.
@@ -41,7 +41,7 @@ func (w *Worker) handleReviewAlert(ctx context.Context, t *asynq.Task) error {
 	}
 	if _, err := m.Send(ctx, negativeReviewEmail(a, w.Cfg.ShopifyAPIKey)); err != nil {
 		_ = reviews.MarkAlertFailed(ctx, w.DB, a.Alert.ShopID, id, err.Error())
-		if messaging.IsPermanent(err) {
+		if delivery.IsPermanent(err) {
 			w.Log.Warn("merchant alert refused", "alert_id", id, "error", err)
 			return nil
 		}
@@ -51,7 +51,7 @@ func (w *Worker) handleReviewAlert(ctx context.Context, t *asynq.Task) error {
 }
 
 // negativeReviewEmail is the alert itself: what was said, and where to act on it.
-func negativeReviewEmail(a *reviews.NegativeReviewAlert, apiKey string) messaging.Email {
+func negativeReviewEmail(a *reviews.NegativeReviewAlert, apiKey string) delivery.Email {
 	product := a.ProductTitle
 	if product == "" && a.ProductID != nil {
 		product = fmt.Sprintf("product %d", *a.ProductID)
@@ -88,7 +88,7 @@ Open the case: %s
 	if name == "" {
 		name = "Boomerang"
 	}
-	return messaging.Email{To: a.ShopEmail, FromName: name + " via Boomerang", Subject: subject, Text: text, HTML: htmlBody,
+	return delivery.Email{To: a.ShopEmail, FromName: name + " via Boomerang", Subject: subject, Text: text, HTML: htmlBody,
 		Headers: map[string]string{"X-Boomerang-Alert": fmt.Sprintf("negative-review-%d", a.CaseID)}}
 }
 

@@ -9,7 +9,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
-	"github.com/boomerang-app/boomerang/messaging"
+	"github.com/boomerang-app/boomerang/delivery"
 	"github.com/boomerang-app/boomerang/models/reviews"
 	"github.com/boomerang-app/boomerang/sentiment"
 )
@@ -144,9 +144,9 @@ func (w *Worker) handleReviewRequests(ctx context.Context, t *asynq.Task) error 
 	if err != nil {
 		return err
 	}
-	key := messaging.ReviewLinkKey(w.Cfg.ShopifyAPISecret)
+	key := delivery.ReviewLinkKey(w.Cfg.ShopifyAPISecret)
 	link := func(g reviews.ReviewGrant, exp time.Time) string {
-		return reviews.ReviewLinkURL(g.Shop, messaging.Sign(key, messaging.PurposeReview, g.Fields(), exp))
+		return reviews.ReviewLinkURL(g.Shop, delivery.Sign(key, delivery.PurposeReview, g.Fields(), exp))
 	}
 	run, err := reviews.ProcessDueReviewRequests(ctx, w.DB, shopID, w.now(), link, requestBatch)
 	if err != nil {

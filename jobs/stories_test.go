@@ -9,11 +9,12 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/boomerang-app/boomerang/delivery/smtptest"
 	"github.com/boomerang-app/boomerang/internal/apptest"
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/jobs"
-	"github.com/boomerang-app/boomerang/messaging/smtptest"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 	"github.com/boomerang-app/boomerang/models/reviews"
 	"github.com/boomerang-app/boomerang/shopify"
 	"github.com/boomerang-app/boomerang/shopify/fakeshop"
@@ -195,9 +196,9 @@ func TestStoryChrissy(t *testing.T) {
 	for _, d := range s.decisions(chrissy) {
 		if d.Trigger == models.EventPointsEarned {
 			switch {
-			case d.Decision == models.DecisionSent:
+			case d.Decision == messaging.DecisionSent:
 				sent++
-			case d.Decision == models.DecisionSkipped && d.Reason == models.ReasonCoalesced:
+			case d.Decision == messaging.DecisionSkipped && d.Reason == messaging.ReasonCoalesced:
 				merged++
 			}
 		}
@@ -214,7 +215,7 @@ func TestStoryChrissy(t *testing.T) {
 	}
 
 	tier := s.waitDecision(chrissy, models.EventTierChanged, 0)
-	expectDecision(t, "tier change", tier, models.DecisionSent, "")
+	expectDecision(t, "tier change", tier, messaging.DecisionSent, "")
 	if m := s.waitMail(email, "Welcome to Silver"); !strings.Contains(m.Text, "You reached Silver!") {
 		t.Errorf("tier mail: %s", m.Text)
 	}
@@ -228,7 +229,7 @@ func TestStoryChrissy(t *testing.T) {
 		t.Fatal(err)
 	}
 	exp := s.waitDecision(chrissy, models.EventPointsExpiring, 0)
-	expectDecision(t, "expiry reminder", exp, models.DecisionSent, "")
+	expectDecision(t, "expiry reminder", exp, messaging.DecisionSent, "")
 	if m := s.waitMail(email, "points expire soon"); !strings.Contains(m.Text, "2600 points of your 2600-point balance expire on") {
 		t.Errorf("expiry mail: %s", m.Text)
 	}
@@ -237,7 +238,7 @@ func TestStoryChrissy(t *testing.T) {
 	// the day's promotional budget (one per 16 h, across every trigger): skipped, and logged.
 	camp := s.campaign(map[string]any{"name": "Silver perks", "channel": "email", "subject": "Silver perks",
 		"body": "<p>New perks for {{ tier.name }} members</p>", "audience": map[string]any{"tier": "Silver"}})
-	expectDecision(t, "tier campaign", s.waitDecision(chrissy, "", camp), models.DecisionSkipped, models.ReasonFrequencyCap)
+	expectDecision(t, "tier campaign", s.waitDecision(chrissy, "", camp), messaging.DecisionSkipped, messaging.ReasonFrequencyCap)
 
 	// All of it is in the log, newest first, with the provider's message id.
 	log := s.decisions(chrissy)
@@ -247,7 +248,7 @@ func TestStoryChrissy(t *testing.T) {
 		}
 	}
 	for _, d := range log {
-		if d.Decision == models.DecisionSent && (d.ProviderID == "" || d.Channel != models.ChannelEmail || d.MessageID == nil) {
+		if d.Decision == messaging.DecisionSent && (d.ProviderID == "" || d.Channel != messaging.ChannelEmail || d.MessageID == nil) {
 			t.Errorf("sent decision without provider id, channel or message: %+v", d)
 		}
 	}
@@ -262,7 +263,7 @@ func TestStoryNaomi(t *testing.T) {
 	s.customer(naomi, "Naomi", email, "subscribed")
 	s.order(6001, naomi, 77, "35.00", time.Now())
 	welcome := s.waitDecision(naomi, models.EventFirstOrder, 0)
-	expectDecision(t, "welcome", welcome, models.DecisionSent, "")
+	expectDecision(t, "welcome", welcome, messaging.DecisionSent, "")
 
 	// The 1-star review comes in from the storefront through Shopify's signed app proxy; the
 	// scoring job opens the case, places the hold and emits negative_review.
@@ -273,7 +274,7 @@ func TestStoryNaomi(t *testing.T) {
 		t.Fatalf("review submission: status %d %v", code, submitted)
 	}
 	apology := s.waitDecision(naomi, models.EventNegativeReview, 0)
-	expectDecision(t, "apology", apology, models.DecisionSent, "")
+	expectDecision(t, "apology", apology, messaging.DecisionSent, "")
 	if m := s.waitMail(email, "We're sorry, Naomi"); !strings.Contains(m.Text, "make it right") {
 		t.Errorf("apology mail: %s", m.Text)
 	}
@@ -286,8 +287,8 @@ func TestStoryNaomi(t *testing.T) {
 	camp := s.campaign(map[string]any{"name": "Spring sale", "channel": "email", "subject": "Our spring sale starts now",
 		"body": "<p>Hi {{ customer.first_name }}, everything is 20% off this week.</p>", "audience": map[string]any{"stage": "new"}})
 	held := s.waitDecision(naomi, "", camp)
-	expectDecision(t, "Naomi's promotion", held, models.DecisionHeld, models.ReasonNegativeReview)
-	expectDecision(t, "Olga's promotion", s.waitDecision(other, "", camp), models.DecisionSent, "")
+	expectDecision(t, "Naomi's promotion", held, messaging.DecisionHeld, messaging.ReasonNegativeReview)
+	expectDecision(t, "Olga's promotion", s.waitDecision(other, "", camp), messaging.DecisionSent, "")
 	s.waitMail(otherEmail, "spring sale")
 	for _, m := range s.mailsTo(email) {
 		if strings.Contains(m.Subject, "spring sale") {
@@ -299,7 +300,7 @@ func TestStoryNaomi(t *testing.T) {
 		ByReason  map[string]int `json:"by_reason"`
 	}
 	s.a.API(t, s.shop, "GET", fmt.Sprintf("/api/campaigns/%d", camp), nil, &res)
-	if res.Decisions[models.DecisionHeld] != 1 || res.Decisions[models.DecisionSent] != 1 || res.ByReason[models.ReasonNegativeReview] != 1 {
+	if res.Decisions[messaging.DecisionHeld] != 1 || res.Decisions[messaging.DecisionSent] != 1 || res.ByReason[messaging.ReasonNegativeReview] != 1 {
 		t.Errorf("campaign results %+v", res)
 	}
 
@@ -372,8 +373,8 @@ func TestStoryMarshall(t *testing.T) {
 	camp := s.campaign(map[string]any{"name": "Coffee promo", "channel": "email", "subject": "Fresh coffee beans, 15% off",
 		"body": "<p>{% for p in featured_products %}{{ p.title }} {% endfor %}</p>", "featured_product_ids": []int64{product},
 		"audience": map[string]any{"customer_ids": []int64{marshall, other}}})
-	expectDecision(t, "Marshall's promotion", s.waitDecision(marshall, "", camp), models.DecisionHeld, models.ReasonSubscribedProduct)
-	expectDecision(t, "Sam's promotion", s.waitDecision(other, "", camp), models.DecisionSent, "")
+	expectDecision(t, "Marshall's promotion", s.waitDecision(marshall, "", camp), messaging.DecisionHeld, messaging.ReasonSubscribedProduct)
+	expectDecision(t, "Sam's promotion", s.waitDecision(other, "", camp), messaging.DecisionSent, "")
 	if m := s.waitMail(otherEmail, "Fresh coffee beans"); !strings.Contains(m.Text, "Product 7001") { // titled from the order line
 		t.Errorf("featured product not rendered: %q", m.Text)
 	}
@@ -385,7 +386,7 @@ func TestStoryMarshall(t *testing.T) {
 	s.a.Webhook(t, s.shop, "subscription_contracts/update", "", contract("cancelled", 2, cancelAt, "Too much coffee"))
 	s.a.Webhook(t, s.shop, "subscription_contracts/update", "", contract("active", 1, started.Add(time.Hour), ""))
 	winback := s.waitDecision(marshall, models.EventSubscriptionCancelled, 0)
-	expectDecision(t, "win-back", winback, models.DecisionSent, "")
+	expectDecision(t, "win-back", winback, messaging.DecisionSent, "")
 	s.waitMail(email, "We'll miss you, Marshall")
 	s.a.Drain(t, 30*time.Second)
 	n := 0
@@ -413,5 +414,5 @@ func TestStoryMarshall(t *testing.T) {
 	// Right after cancelling, promotions wait out the cool-down even for other products.
 	camp2 := s.campaign(map[string]any{"name": "Mugs", "channel": "email", "subject": "New mugs", "body": "<p>Mugs!</p>",
 		"featured_product_ids": []int64{7999}, "audience": map[string]any{"customer_ids": []int64{marshall}}})
-	expectDecision(t, "promotion after cancelling", s.waitDecision(marshall, "", camp2), models.DecisionHeld, models.ReasonRecentCancellation)
+	expectDecision(t, "promotion after cancelling", s.waitDecision(marshall, "", camp2), messaging.DecisionHeld, messaging.ReasonRecentCancellation)
 }

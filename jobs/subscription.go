@@ -9,6 +9,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 	"github.com/boomerang-app/boomerang/shopify"
 )
 
@@ -41,7 +42,7 @@ func (w *Worker) applySubscriptionContract(ctx context.Context, shopID int64, to
 	case ev.TriggeredAt != nil:
 		at = *ev.TriggeredAt
 	}
-	pol, err := models.GetMessagePolicy(ctx, w.DB, shopID)
+	pol, err := messaging.GetMessagePolicy(ctx, w.DB, shopID)
 	if err != nil {
 		return err
 	}
@@ -122,11 +123,11 @@ func (w *Worker) recordPlanOrder(ctx context.Context, shopID int64, o shopify.Or
 	if err := w.learnSellingPlans(ctx, shopID, plans); err != nil {
 		return err
 	}
-	pol, err := models.GetMessagePolicy(ctx, w.DB, shopID)
+	pol, err := messaging.GetMessagePolicy(ctx, w.DB, shopID)
 	if err != nil {
 		return err
 	}
-	_, err = models.RecordPlanOrder(ctx, w.DB, shopID, o.ID, pol)
+	_, err = models.RecordPlanOrder(ctx, w.DB, shopID, o.ID, pol.SubscriptionTiming())
 	return err
 }
 
@@ -160,7 +161,7 @@ func (w *Worker) learnSellingPlans(ctx context.Context, shopID int64, plans []in
 
 // lapseSubscriptions ends the order-recognised subscriptions past their grace period.
 func (w *Worker) lapseSubscriptions(ctx context.Context, shopID int64) error {
-	pol, err := models.GetMessagePolicy(ctx, w.DB, shopID)
+	pol, err := messaging.GetMessagePolicy(ctx, w.DB, shopID)
 	if err != nil {
 		return err
 	}

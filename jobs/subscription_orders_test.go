@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 	"github.com/boomerang-app/boomerang/shopify"
 	"github.com/boomerang-app/boomerang/shopify/fakeshop"
 )
@@ -52,7 +53,7 @@ func TestStoryMarshallFromOrders(t *testing.T) {
 
 	camp := s.campaign(map[string]any{"name": "Coffee promo", "channel": "email", "subject": "Fresh coffee beans, 15% off",
 		"body": "<p>Beans</p>", "featured_product_ids": []int64{product}, "audience": map[string]any{"customer_ids": []int64{marshall}}})
-	expectDecision(t, "Marshall's promotion", s.waitDecision(marshall, "", camp), models.DecisionHeld, models.ReasonSubscribedProduct)
+	expectDecision(t, "Marshall's promotion", s.waitDecision(marshall, "", camp), messaging.DecisionHeld, messaging.ReasonSubscribedProduct)
 
 	// The daily scan finds the renewal overdue: it lapses, once, however often the scan runs.
 	scan := func() {
@@ -66,7 +67,7 @@ func TestStoryMarshallFromOrders(t *testing.T) {
 	}
 	scan()
 	scan()
-	expectDecision(t, "win-back", s.waitDecision(marshall, models.EventSubscriptionCancelled, 0), models.DecisionSent, "")
+	expectDecision(t, "win-back", s.waitDecision(marshall, models.EventSubscriptionCancelled, 0), messaging.DecisionSent, "")
 	s.waitMail(email, "We'll miss you, Marshall")
 	churn, err := models.SubscriptionChurn(ctx, s.a.DB, s.shopID, now.AddDate(0, 0, -30), now.Add(time.Hour))
 	if err != nil || churn.Cancelled != 1 || churn.BySource[models.SubscriptionFromOrders].Cancelled != 1 {

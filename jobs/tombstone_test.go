@@ -9,9 +9,9 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/boomerang-app/boomerang/delivery/mailsink"
 	"github.com/boomerang-app/boomerang/internal/apptest"
 	"github.com/boomerang-app/boomerang/internal/testenv"
-	"github.com/boomerang-app/boomerang/messaging/mailsink"
 	"github.com/boomerang-app/boomerang/models"
 )
 

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 // Every kind a message can answer has its payload type, and no two types claim one kind.
@@ -23,7 +24,7 @@ func TestEveryTriggerHasOnePayloadType(t *testing.T) {
 		}
 		seen[k] = true
 	}
-	for _, trig := range models.MessageTriggers {
+	for _, trig := range messaging.MessageTriggers {
 		if !seen[trig] {
 			t.Errorf("trigger %s has no payload type", trig)
 		}

@@ -209,13 +209,13 @@ func WidenHistoryImport(ctx context.Context, db *gorm.DB, shopID int64, now time
 
 // DeriveFromHistory brings what is computed from the facts up to date once an import stored the
 // shop's past: the history entries tier windows measure and the tiers they reach, the
-// subscriptions its selling-plan orders show, each buyer's
+// subscriptions its selling-plan orders show (grace: the merchant's allowance past a renewal), each buyer's
 // order count, spend, gaps and stage (after the tiers: the top tier makes a buyer loyal). The
 // scorecard's rollups are insights' to rebuild afterwards.
 // Both are set-based statements over the shop, not one query a customer: a shop with 100,000
 // customers derives in seconds. The tables are analyzed first, as a million new rows leave the
 // planner's statistics describing an empty shop.
-func DeriveFromHistory(ctx context.Context, db *gorm.DB, shopID int64) error {
+func DeriveFromHistory(ctx context.Context, db *gorm.DB, shopID int64, grace time.Duration) error {
 	for _, table := range []string{"orders", "order_lines", "refunds", "customers"} {
 		if err := db.WithContext(ctx).Exec("ANALYZE " + table).Error; err != nil {
 			return fmt.Errorf("analyze %s: %w", table, err)
@@ -229,7 +229,7 @@ func DeriveFromHistory(ctx context.Context, db *gorm.DB, shopID int64) error {
 	if _, err := LedgerHistory(ctx, db, shopID, sh.InstalledAt, time.Now()); err != nil {
 		return err
 	}
-	if _, err := InferSubscriptionsFromHistory(ctx, db, shopID, time.Now()); err != nil {
+	if _, err := InferSubscriptionsFromHistory(ctx, db, shopID, grace, time.Now()); err != nil {
 		return err
 	}
 	return deriveCustomerStats(ctx, db, shopID)

@@ -27,7 +27,7 @@ func TestHistoryTiersAndStages(t *testing.T) {
 	if _, err := models.StoreHistory(ctx, db, shop, batch); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.DeriveFromHistory(ctx, db, shop); err != nil {
+	if err := models.DeriveFromHistory(ctx, db, shop, shopGrace(t, db, shop)); err != nil {
 		t.Fatal(err)
 	}
 	want := map[int64]struct{ tier, stage string }{

@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 func pastOrder(id, cust int64, subtotal string, at time.Time, lines int) models.HistoryOrder {
@@ -21,7 +22,7 @@ func pastOrder(id, cust int64, subtotal string, at time.Time, lines int) models.
 	}
 	if cust != 0 {
 		h.Customer = &models.CustomerFact{CustomerID: cust, Email: "past@example.com", FirstName: "Past",
-			EmailConsent: models.ConsentSubscribed, UpdatedAt: &at}
+			EmailConsent: messaging.ConsentSubscribed, UpdatedAt: &at}
 	}
 	return h
 }
@@ -57,7 +58,7 @@ func TestStoreHistory(t *testing.T) {
 	if lines, _ := models.OrderLines(ctx, db, shop, 3); len(lines) != 1 || lines[0].LineItemID != 31 {
 		t.Fatalf("the live order's lines: %+v", lines)
 	}
-	if c, _ := models.GetCustomer(ctx, db, shop, 11); c.Email != "past@example.com" || c.EmailConsent != models.ConsentSubscribed {
+	if c, _ := models.GetCustomer(ctx, db, shop, 11); c.Email != "past@example.com" || c.EmailConsent != messaging.ConsentSubscribed {
 		t.Fatalf("a customer known by id only was not filled: %+v", c)
 	}
 	var events, entries int64

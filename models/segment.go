@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -285,13 +286,13 @@ type TierMembersFunc func(ctx context.Context, db *gorm.DB, shopID int64, tier s
 type CustomerTierFunc func(ctx context.Context, db *gorm.DB, shopID, customerID int64) (string, error)
 
 var (
-	tierMembers  TierMembersFunc
+	TierMembers  TierMembersFunc
 	customerTier CustomerTierFunc
 )
 
 // RegisterTiers lets the loyalty part answer tier audiences; called from an init function.
 func RegisterTiers(members TierMembersFunc, tierOf CustomerTierFunc) {
-	tierMembers, customerTier = members, tierOf
+	TierMembers, customerTier = members, tierOf
 }
 
 // CustomerTier returns a customer's tier name, "" when loyalty has not registered tiers.
@@ -355,4 +356,23 @@ func BirthdaysOn(ctx context.Context, db *gorm.DB, shopID int64, day time.Time) 
 		OR (? AND extract(month FROM birthday) = 2 AND extract(day FROM birthday) = 29)) ORDER BY customer_id`,
 		shopID, int(day.Month()), day.Day(), feb28).Scan(&ids).Error
 	return ids, err
+}
+
+// Audience narrows who receives a triggered message; empty lists mean everyone.
+type Audience struct {
+	Stages  []string `json:"stages,omitempty"`
+	Tiers   []string `json:"tiers,omitempty"`
+	Segment string   `json:"segment,omitempty"`
+}
+
+func (a *Audience) Validate(field string) error {
+	for _, s := range a.Stages {
+		if !slices.Contains(BuyerStages, s) {
+			return Invalid(field+".stages", "unknown stage %q", s)
+		}
+	}
+	if a.Segment != "" && !slices.Contains(SegmentNames, a.Segment) {
+		return Invalid(field+".segment", "unknown segment %q (one of %s)", a.Segment, strings.Join(SegmentNames, ", "))
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -9,7 +10,9 @@ import (
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
 
+	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 // segFixture is a shop whose customers cover every segment rule and the orders that do not
@@ -32,7 +35,7 @@ type segOpt struct {
 
 func newSegFixture(t *testing.T, db *gorm.DB, prefix string) *segFixture {
 	t.Helper()
-	f := &segFixture{t: t, db: db, ctx: context.Background(), shop: msgShop(t, db, prefix),
+	f := &segFixture{t: t, db: db, ctx: context.Background(), shop: testenv.SeededShop(t, db, prefix),
 		now: time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)}
 	f.order(1, 10, segOpt{})                               // one-time buyer, recent
 	f.order(2, 70, segOpt{})                               // one-time buyer gone quiet (past the 60-day default)
@@ -79,7 +82,7 @@ func newSegFixture(t *testing.T, db *gorm.DB, prefix string) *segFixture {
 	f.subscribe(501, 8, models.SubscriptionActive)
 	f.subscribe(502, 9, "cancelled")
 	f.subscribe(503, 13, models.SubscriptionActive) // a subscriber who never ordered
-	addCustomer(t, db, f.shop, 14, models.ConsentSubscribed)
+	addCustomer(t, db, f.shop, 14, messaging.ConsentSubscribed)
 	f.customers = append(f.customers, 13, 14)
 	return f
 }
@@ -153,4 +156,12 @@ func (f *segFixture) inSegment(seg string, at time.Time) []int64 {
 	}
 	slices.Sort(ids)
 	return ids
+}
+
+func addCustomer(t *testing.T, db *gorm.DB, shop, id int64, emailConsent string) {
+	t.Helper()
+	if _, err := models.UpsertCustomer(context.Background(), db, shop, models.CustomerFact{CustomerID: id,
+		Email: fmt.Sprintf("c%d@example.com", id), Phone: "+15555550100", EmailConsent: emailConsent, SMSConsent: "subscribed"}); err != nil {
+		t.Fatal(err)
+	}
 }

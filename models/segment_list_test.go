@@ -122,7 +122,7 @@ func listSegment(t *testing.T, db *gorm.DB, shop int64, seg string, now time.Tim
 func TestCustomerListSegmentPages(t *testing.T) {
 	db, _ := testenv.DB(t)
 	ctx := context.Background()
-	shop := msgShop(t, db, "segpage")
+	shop := testenv.SeededShop(t, db, "segpage")
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	// Customers 1..11: odd ones buy once, even ones twice (a month apart, last a month ago).
 	oid := int64(0)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 // The whole-shop scans (campaign audiences, the scheduled win-back and at-risk runs) read the
@@ -38,7 +39,7 @@ func TestSegmentScansMatchInSegment(t *testing.T) {
 			}
 			// A campaign to the segment pages through the same scan.
 			got := scanSegment(t, 3, func(after int64, limit int) ([]int64, error) {
-				return models.AudienceMembers(f.ctx, db, f.shop, models.CampaignAudience{Segment: seg}, f.now, after, limit)
+				return messaging.AudienceMembers(f.ctx, db, f.shop, messaging.CampaignAudience{Segment: seg}, f.now, after, limit)
 			})
 			if !slices.Equal(got, want) {
 				t.Errorf("%s: campaign audience %s = %v, InSegment says %v", phase, seg, got, want)

@@ -10,12 +10,13 @@ import (
 
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 func TestSegments(t *testing.T) {
 	db, _ := testenv.DB(t)
 	ctx := context.Background()
-	shop := msgShop(t, db, "seg")
+	shop := testenv.SeededShop(t, db, "seg")
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	orderID := int64(0)
 	order := func(customer int64, daysAgo float64, cancelled bool) {
@@ -101,9 +102,9 @@ func TestSegments(t *testing.T) {
 func TestBirthdays(t *testing.T) {
 	db, _ := testenv.DB(t)
 	ctx := context.Background()
-	shop := msgShop(t, db, "bday")
+	shop := testenv.SeededShop(t, db, "bday")
 	for id, day := range map[int64]string{1: "1990-06-01", 2: "1988-02-29", 3: "1990-06-02"} {
-		addCustomer(t, db, shop, id, models.ConsentSubscribed)
+		addCustomer(t, db, shop, id, messaging.ConsentSubscribed)
 		db.Exec(`UPDATE customers SET birthday = ? WHERE shop_id = ? AND customer_id = ?`, day, shop, id)
 	}
 	if ids, _ := models.BirthdaysOn(ctx, db, shop, time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)); !slices.Equal(ids, []int64{1}) {
@@ -122,7 +123,7 @@ func TestBirthdays(t *testing.T) {
 func TestSegmentsOfShopifySizedIDs(t *testing.T) {
 	db, _ := testenv.DB(t)
 	ctx := context.Background()
-	shop := msgShop(t, db, "segbig")
+	shop := testenv.SeededShop(t, db, "segbig")
 	now := time.Now().UTC()
 	const customer = int64(7000000000002)
 	at := now.Add(-10 * 24 * time.Hour)

@@ -116,8 +116,8 @@ func GetShop(ctx context.Context, db *gorm.DB, id int64) (*Shop, error) {
 }
 
 // MarkUninstalled records app/uninstalled: Shopify has already revoked the token, so it is
-// deleted, and every message still waiting to go out in the shop's name (queued or scheduled)
-// is settled as skipped, in the same transaction. Claims check the shop's status too, so a
+// deleted, and every part settles what it left pending (messaging: every message still waiting
+// to go out in the shop's name is skipped), in the same transaction. Claims check the shop's status too, so a
 // message decided by a job racing the uninstall cannot be sent after it either.
 func MarkUninstalled(ctx context.Context, db *gorm.DB, shopID int64, at time.Time) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -127,7 +127,12 @@ func MarkUninstalled(ctx context.Context, db *gorm.DB, shopID int64, at time.Tim
 		}).Error; err != nil {
 			return err
 		}
-		return skipPendingDecisions(tx, shopID)
+		for _, leave := range leavers {
+			if err := leave(tx, shopID); err != nil {
+				return fmt.Errorf("settle shop %d after uninstall: %w", shopID, err)
+			}
+		}
+		return nil
 	})
 }
 

@@ -72,6 +72,13 @@ type SubscriptionLine struct {
 	Quantity   int    `json:"quantity"`
 }
 
+// SubscriptionTiming is the merchant's timing around subscriptions, set in messaging's policy:
+// how long promotions wait after one ends, and how late a renewal may be before it lapses.
+type SubscriptionTiming struct {
+	Cooldown time.Duration
+	Grace    time.Duration
+}
+
 // SubscriptionFact is one subscription_contracts/* delivery.
 type SubscriptionFact struct {
 	ContractID            int64

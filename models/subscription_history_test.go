@@ -5,7 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 // The history's selling-plan orders become subscriptions when the import is derived: a current
@@ -31,7 +34,7 @@ func TestSubscriptionsFromHistory(t *testing.T) {
 	if _, err := models.StoreHistory(ctx, db, shop, batch); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.DeriveFromHistory(ctx, db, shop); err != nil {
+	if err := models.DeriveFromHistory(ctx, db, shop, shopGrace(t, db, shop)); err != nil {
 		t.Fatal(err)
 	}
 	active, err := models.GetSubscriptionContract(ctx, db, shop, models.OrderSubscriptionID(31, 7001))
@@ -54,7 +57,17 @@ func TestSubscriptionsFromHistory(t *testing.T) {
 		t.Fatalf("%d events (want none), churn around the lapse %+v (want 1 cancellation)", events, churn)
 	}
 	// Deriving again records nothing new.
-	if n, err := models.InferSubscriptionsFromHistory(ctx, db, shop, now); err != nil || n != 0 {
+	if n, err := models.InferSubscriptionsFromHistory(ctx, db, shop, shopGrace(t, db, shop), now); err != nil || n != 0 {
 		t.Fatalf("a second pass recorded %d (%v)", n, err)
 	}
+}
+
+// shopGrace is the shop's subscription grace as its message policy sets it.
+func shopGrace(t *testing.T, db *gorm.DB, shopID int64) time.Duration {
+	t.Helper()
+	pol, err := messaging.GetMessagePolicy(context.Background(), db, shopID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pol.SubscriptionGrace()
 }

@@ -67,9 +67,9 @@ type planLine struct {
 // expected interval is the selling plan's when known (StoreSellingPlanInterval), else the
 // customer's plan orders of the product show it (their median gap), and a
 // renewal after a lapse reactivates the subscription and takes the lapse out of churn: it was no
-// cancellation after all. The policy gives the grace (one interval plus SubscriptionGraceDays).
-// Idempotent per order.
-func RecordPlanOrder(ctx context.Context, db *gorm.DB, shopID, orderID int64, pol MessagePolicy) (int, error) {
+// cancellation after all. The timing gives the grace (one interval plus the merchant's grace
+// days) and the cool-down a lapse places. Idempotent per order.
+func RecordPlanOrder(ctx context.Context, db *gorm.DB, shopID, orderID int64, t SubscriptionTiming) (int, error) {
 	var lines []planLine
 	if err := db.WithContext(ctx).Raw(`SELECT o.customer_id, l.product_id, COALESCE(l.variant_id, 0) AS variant_id, l.title,
 			l.quantity, o.paid_at, COALESCE(sp.interval_days, 0) AS plan_days
@@ -86,14 +86,14 @@ func RecordPlanOrder(ctx context.Context, db *gorm.DB, shopID, orderID int64, po
 			continue
 		}
 		seen[l.ProductID] = true
-		if err := renewFromOrder(ctx, db, shopID, orderID, l, pol); err != nil {
+		if err := renewFromOrder(ctx, db, shopID, orderID, l, t); err != nil {
 			return 0, err
 		}
 	}
 	return len(seen), nil
 }
 
-func renewFromOrder(ctx context.Context, db *gorm.DB, shopID, orderID int64, l planLine, pol MessagePolicy) error {
+func renewFromOrder(ctx context.Context, db *gorm.DB, shopID, orderID int64, l planLine, t SubscriptionTiming) error {
 	id := OrderSubscriptionID(l.CustomerID, l.ProductID)
 	interval := time.Duration(l.PlanDays) * 24 * time.Hour
 	if l.PlanDays == 0 {
@@ -106,12 +106,12 @@ func renewFromOrder(ctx context.Context, db *gorm.DB, shopID, orderID int64, l p
 	ch, err := ApplySubscriptionContract(ctx, db, shopID, SubscriptionFact{ContractID: id, CustomerID: l.CustomerID,
 		Status: SubscriptionActive, RevisionID: at.Unix(), At: at, Topic: topicPlanOrder,
 		WebhookEventID: syntheticEventID(id, topicPlanOrder, at), OriginOrderID: orderID,
-		DeliveryInterval: "day", DeliveryIntervalCount: int(interval.Hours() / 24)}, pol.CancellationCooldown())
+		DeliveryInterval: "day", DeliveryIntervalCount: int(interval.Hours() / 24)}, t.Cooldown)
 	if err != nil || !ch.Applied {
 		return err
 	}
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		lapse := at.Add(2*interval + pol.SubscriptionGrace())
+		lapse := at.Add(2*interval + t.Grace)
 		if err := tx.Exec(`UPDATE subscription_contracts SET source = ?, last_renewal_at = ?, lapse_at = ?, updated_at = now()
 			WHERE shop_id = ? AND contract_id = ?`, SubscriptionFromOrders, at, lapse, shopID, id).Error; err != nil {
 			return err
@@ -187,20 +187,16 @@ func LapseOrderSubscriptions(ctx context.Context, db *gorm.DB, shopID int64, now
 // the history is imported: one per customer and product, with its cadence, active when its next
 // renewal is not overdue past the grace period, otherwise lapsed at that date. History is facts:
 // a lapse found in the past sends no win-back and places no hold, though it counts in the
-// churn of its period. A subscription the live path already knows is left as it is. It returns
-// the subscriptions recorded.
-func InferSubscriptionsFromHistory(ctx context.Context, db *gorm.DB, shopID int64, now time.Time) (int, error) {
-	pol, err := GetMessagePolicy(ctx, db, shopID)
-	if err != nil {
-		return 0, err
-	}
+// churn of its period. A subscription the live path already knows is left as it is. grace is
+// the merchant's allowance past an expected renewal. It returns the subscriptions recorded.
+func InferSubscriptionsFromHistory(ctx context.Context, db *gorm.DB, shopID int64, grace time.Duration, now time.Time) (int, error) {
 	var subs []struct {
 		CustomerID, ProductID, VariantID int64
 		Title                            string
 		First, Last                      time.Time
 		GapSeconds                       *float64
 	}
-	err = db.WithContext(ctx).Raw(`WITH plan AS (
+	err := db.WithContext(ctx).Raw(`WITH plan AS (
 			SELECT o.customer_id, l.product_id, max(COALESCE(l.variant_id, 0)) AS variant_id, max(l.title) AS title, o.paid_at
 			FROM orders o JOIN order_lines l ON l.shop_id = o.shop_id AND l.order_id = o.order_id
 			WHERE o.shop_id = ? AND l.selling_plan_id IS NOT NULL AND l.product_id IS NOT NULL AND o.customer_id IS NOT NULL
@@ -227,7 +223,7 @@ func InferSubscriptionsFromHistory(ctx context.Context, db *gorm.DB, shopID int6
 			if s.GapSeconds != nil {
 				interval = max(time.Duration(*s.GapSeconds)*time.Second, 24*time.Hour)
 			}
-			b.add(s.CustomerID, s.ProductID, s.VariantID, s.Title, s.First.UTC(), s.Last.UTC(), interval, pol.SubscriptionGrace(), now)
+			b.add(s.CustomerID, s.ProductID, s.VariantID, s.Title, s.First.UTC(), s.Last.UTC(), interval, grace, now)
 		}
 		added, err := b.store(ctx, db, shopID, now)
 		if err != nil {

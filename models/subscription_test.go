@@ -11,18 +11,6 @@ import (
 	"github.com/boomerang-app/boomerang/models"
 )
 
-func msgShop(t *testing.T, db *gorm.DB, prefix string) int64 {
-	t.Helper()
-	id, _, err := models.InstallShop(context.Background(), db, testenv.Shop(prefix))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := models.SeedShop(context.Background(), db, id); err != nil {
-		t.Fatal(err)
-	}
-	return id
-}
-
 func countEvents(t *testing.T, db *gorm.DB, shopID int64, kind string) int64 {
 	t.Helper()
 	var n int64
@@ -33,7 +21,7 @@ func countEvents(t *testing.T, db *gorm.DB, shopID int64, kind string) int64 {
 func TestSubscriptionOutOfOrderAndDuplicates(t *testing.T) {
 	db, _ := testenv.DB(t)
 	ctx := context.Background()
-	shop := msgShop(t, db, "subs")
+	shop := testenv.SeededShop(t, db, "subs")
 	t0 := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
 	wh := int64(0)
 	apply := func(topic, status string, rev int64, at time.Time, reason string) models.SubscriptionChange {
@@ -145,7 +133,7 @@ func TestSubscriptionOutOfOrderAndDuplicates(t *testing.T) {
 func TestSubscriptionWithoutRevisionsOrdersByTime(t *testing.T) {
 	db, _ := testenv.DB(t)
 	ctx := context.Background()
-	shop := msgShop(t, db, "subs")
+	shop := testenv.SeededShop(t, db, "subs")
 	t0 := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
 	for i, f := range []struct {
 		status string

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -91,18 +90,6 @@ func weekOf(t time.Time) time.Time {
 	t = t.UTC()
 	d := (int(t.Weekday()) + 6) % 7
 	return time.Date(t.Year(), t.Month(), t.Day()-d, 0, 0, 0, 0, time.UTC)
-}
-
-func Excerpt(s string, max int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	r := []rune(s)[:max]
-	if i := strings.LastIndexByte(string(r), ' '); i > len(string(r))/2 {
-		return string(r)[:i] + "…"
-	}
-	return string(r) + "…"
 }
 
 // ThemeWeek is one week's count of complaints naming a theme.

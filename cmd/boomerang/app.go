@@ -17,10 +17,10 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/boomerang-app/boomerang/config"
+	"github.com/boomerang-app/boomerang/delivery/mailsink"
 	"github.com/boomerang-app/boomerang/handlers"
 	"github.com/boomerang-app/boomerang/internal/tokenstore"
 	"github.com/boomerang-app/boomerang/jobs"
-	"github.com/boomerang-app/boomerang/messaging/mailsink"
 	"github.com/boomerang-app/boomerang/models"
 	"github.com/boomerang-app/boomerang/shopify"
 )

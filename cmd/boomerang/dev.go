@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/boomerang-app/boomerang/messaging/mailsink"
+	"github.com/boomerang-app/boomerang/delivery/mailsink"
 	"github.com/boomerang-app/boomerang/models"
 	"github.com/boomerang-app/boomerang/shopify/fakeshop"
 )

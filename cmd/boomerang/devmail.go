@@ -8,7 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/boomerang-app/boomerang/messaging/mailsink"
+	"github.com/boomerang-app/boomerang/delivery/mailsink"
 )
 
 // devMailKeep bounds the dev mail catcher's memory; a demo shop sends a few dozen messages.

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 // Scorecard is the retention scorecard of one shop for a period of calendar days [From, To]
@@ -355,21 +356,21 @@ func (q scorecardQuery) messages(sc *Scorecard) error {
 	m := &sc.Messages
 	for _, r := range rows {
 		switch r.Decision {
-		case models.DecisionSent:
+		case messaging.DecisionSent:
 			m.Sent += r.N
-		case models.DecisionHeld:
+		case messaging.DecisionHeld:
 			m.Held += r.N
-		case models.DecisionDeferred:
+		case messaging.DecisionDeferred:
 			m.Deferred += r.N
-		case models.DecisionSkipped:
+		case messaging.DecisionSkipped:
 			m.Skipped += r.N
-		case models.DecisionFailed:
+		case messaging.DecisionFailed:
 			m.Failed += r.N
-		case models.DecisionQueued, models.DecisionSending:
+		case messaging.DecisionQueued, messaging.DecisionSending:
 			m.Queued += r.N
 		}
 		switch r.Decision {
-		case models.DecisionHeld, models.DecisionDeferred, models.DecisionSkipped, models.DecisionFailed:
+		case messaging.DecisionHeld, messaging.DecisionDeferred, messaging.DecisionSkipped, messaging.DecisionFailed:
 			if r.Reason != "" {
 				m.ByReason[r.Reason] += r.N
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/models"
 	"github.com/boomerang-app/boomerang/models/insights"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 // metricsShop writes facts straight into the tables, the way the ingest path leaves them, so
@@ -86,7 +87,7 @@ func (s *metricsShop) refund(refundID, orderID int64, subtotal string) {
 
 func (s *metricsShop) decision(customer int64, decision, reason, at string) {
 	var sent any
-	if decision == models.DecisionSent {
+	if decision == messaging.DecisionSent {
 		sent = day(at)
 	}
 	s.exec(`INSERT INTO message_decisions (shop_id, message_id, customer_id, trigger, entity_key, dedupe_key, kind, channel,
@@ -158,13 +159,13 @@ func (s *metricsShop) seedHandComputed() {
 	s.order(14, 0, "2025-05-20", "25")                          // a guest
 	s.order(15, 108, "2024-11-01", "90")                        // H: long before
 
-	s.decision(103, models.DecisionSent, "", "2025-05-10")           // C orders 5 days later → attributed
-	s.decision(101, models.DecisionSent, "", "2025-04-01")           // A orders 34 days later → not
-	s.decision(102, models.DecisionSent, "", "2025-04-20T13:00:00Z") // after B's order that day → not
-	s.decision(107, models.DecisionHeld, "negative_review", "2025-05-01")
-	s.decision(104, models.DecisionSkipped, "frequency_cap", "2025-06-01")
-	s.decision(105, models.DecisionDeferred, "quiet_hours", "2025-06-02")
-	s.decision(101, models.DecisionSent, "", "2025-03-01") // outside the period
+	s.decision(103, messaging.DecisionSent, "", "2025-05-10")           // C orders 5 days later → attributed
+	s.decision(101, messaging.DecisionSent, "", "2025-04-01")           // A orders 34 days later → not
+	s.decision(102, messaging.DecisionSent, "", "2025-04-20T13:00:00Z") // after B's order that day → not
+	s.decision(107, messaging.DecisionHeld, "negative_review", "2025-05-01")
+	s.decision(104, messaging.DecisionSkipped, "frequency_cap", "2025-06-01")
+	s.decision(105, messaging.DecisionDeferred, "quiet_hours", "2025-06-02")
+	s.decision(101, messaging.DecisionSent, "", "2025-03-01") // outside the period
 
 	s.ledger(101, models.EntryEarn, "order", 500, "2025-01-10") // outside
 	s.ledger(101, models.EntryEarn, "order", 250, "2025-05-05")
@@ -279,7 +280,7 @@ func TestScorecardIncremental(t *testing.T) {
 	s.order(20, 104, "2025-06-15", "45")                                                                          // D comes back: no longer churned, now a repeat buyer
 	s.refund(3, 6, "40")                                                                                          // C's only order fully refunded: C drops out
 	s.exec(`UPDATE orders SET cancelled_at = now(), updated_at = now() WHERE shop_id = ? AND order_id = 5`, s.id) // B's June order
-	s.decision(104, models.DecisionSent, "", "2025-06-10")                                                        // D's new order is 5 days after a send
+	s.decision(104, messaging.DecisionSent, "", "2025-06-10")                                                     // D's new order is 5 days after a send
 	s.ledger(104, models.EntryEarn, "order", 225, "2025-06-15")
 	s.exec(`UPDATE reviews SET sentiment_score = 0.1, updated_at = now() WHERE shop_id = ? AND created_at = ?`, s.id, day("2025-05-14")) // rescored
 

@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 // Timeline event kinds (the admin page badges them).
@@ -285,7 +286,7 @@ func (t *timeline) messages() error {
 		return err
 	}
 	for _, d := range rows {
-		t.add(TimelineEvent{At: d.At, Kind: TimelineMessage, Title: models.DecisionTitle(d.Trigger, d.MessageName, d.CampaignName),
+		t.add(TimelineEvent{At: d.At, Kind: TimelineMessage, Title: messaging.DecisionTitle(d.Trigger, d.MessageName, d.CampaignName),
 			Detail: d.Channel, Decision: d.Decision, Reason: d.Reason})
 	}
 	return nil

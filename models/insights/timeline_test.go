@@ -8,6 +8,7 @@ import (
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/models"
 	"github.com/boomerang-app/boomerang/models/insights"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 func TestCustomerTimeline(t *testing.T) {
@@ -36,11 +37,11 @@ func TestCustomerTimeline(t *testing.T) {
 		       (?, 77, 101, 'subscription_contracts/cancel', 'cancelled', 'too much coffee', ?, 2, true),
 		       (?, 77, 101, 'subscription_contracts/update', 'active', '', ?, 3, false)`,
 		s.id, day("2025-02-01"), s.id, day("2025-04-01"), s.id, day("2025-03-20"))
-	s.decision(101, models.DecisionHeld, "negative_review", "2025-03-02")
+	s.decision(101, messaging.DecisionHeld, "negative_review", "2025-03-02")
 	// Noise: another customer of the shop, and the same customer id in another shop.
 	s.order(3, 102, "2025-03-03", "10")
 	other.order(4, 101, "2025-03-04", "10")
-	other.decision(101, models.DecisionSent, "", "2025-03-04")
+	other.decision(101, messaging.DecisionSent, "", "2025-03-04")
 
 	events, err := insights.CustomerTimeline(s.ctx, db, s.id, 101, 0)
 	if err != nil {

@@ -8,10 +8,10 @@ import (
 	"github.com/boomerang-app/boomerang/models"
 )
 
-// Review links: a review-request email carries a token (messaging.Sign, purpose "review")
+// Review links: a review-request email carries a token (delivery.Sign, purpose "review")
 // naming the shop, customer, order and products, so the shopper can review without logging in
 // and cannot review for someone else. The key is derived from the app secret, so no new secret
-// has to be configured (messaging.ReviewLinkKey), and it differs from every other use of that secret.
+// has to be configured (delivery.ReviewLinkKey), and it differs from every other use of that secret.
 
 // ReviewGrant is what a verified review link allows: this customer reviews these products.
 type ReviewGrant struct {

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 	"github.com/boomerang-app/boomerang/sentiment"
 )
 
@@ -82,7 +83,7 @@ func ScoreReview(ctx context.Context, db *gorm.DB, shopID, reviewID int64, now t
 		// old reviews inform the themes but open nothing.
 		if first && out.Negative && r.Source != SourceImport {
 			// The hold length is the messaging policy's: one setting for the whole hold policy.
-			policy, err := models.GetMessagePolicy(ctx, tx, shopID)
+			policy, err := messaging.GetMessagePolicy(ctx, tx, shopID)
 			if err != nil {
 				return err
 			}

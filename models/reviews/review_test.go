@@ -10,6 +10,7 @@ import (
 
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 	"github.com/boomerang-app/boomerang/models/reviews"
 	"github.com/boomerang-app/boomerang/sentiment"
 )
@@ -227,9 +228,9 @@ func TestHoldLengthComesFromMessagingPolicy(t *testing.T) {
 	db, _ := testenv.DB(t)
 	s := newReviewShop(t, db)
 	now := time.Now().UTC()
-	pol, _ := models.GetMessagePolicy(s.ctx, db, s.id)
+	pol, _ := messaging.GetMessagePolicy(s.ctx, db, s.id)
 	pol.NegativeReviewHoldDays = 30
-	if _, err := models.SaveMessagePolicy(s.ctx, db, s.id, pol); err != nil {
+	if _, err := messaging.SaveMessagePolicy(s.ctx, db, s.id, pol); err != nil {
 		t.Fatal(err)
 	}
 	r := s.submit(5, 11, 2, "", "Not good", now)
@@ -245,7 +246,7 @@ func TestHoldLengthComesFromMessagingPolicy(t *testing.T) {
 	}
 	// 0 days: the case still opens, but no promotional hold is placed.
 	pol.NegativeReviewHoldDays = 0
-	if _, err := models.SaveMessagePolicy(s.ctx, db, s.id, pol); err != nil {
+	if _, err := messaging.SaveMessagePolicy(s.ctx, db, s.id, pol); err != nil {
 		t.Fatal(err)
 	}
 	r2 := s.submit(6, 11, 1, "", "Bad", now)
