@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 )
 
 // The customer record (docs/api.md "Customers"). GET /api/customers/{id} is the 360° view:
@@ -44,7 +45,7 @@ func (s *Server) getCustomer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st, err := models.LoyaltyStatementOf(ctx, s.DB, shopID, id, now)
+	st, err := loyalty.LoyaltyStatementOf(ctx, s.DB, shopID, id, now)
 	if err != nil {
 		return err
 	}
@@ -56,19 +57,19 @@ func (s *Server) getCustomer(c echo.Context) error {
 	for i, h := range hs {
 		holds[i] = customerHold{Kind: h.Kind, Reason: h.Reason, Until: h.Until, Source: h.SourceType, SourceID: h.SourceID, Since: h.CreatedAt}
 	}
-	reds, err := models.RedemptionsOf(ctx, s.DB, shopID, id, 20)
+	reds, err := loyalty.RedemptionsOf(ctx, s.DB, shopID, id, 20)
 	if err != nil {
 		return err
 	}
-	refs, err := models.ReferralsOf(ctx, s.DB, shopID, id)
+	refs, err := loyalty.ReferralsOf(ctx, s.DB, shopID, id)
 	if err != nil {
 		return err
 	}
 	if reds == nil {
-		reds = []models.Redemption{}
+		reds = []loyalty.Redemption{}
 	}
 	if refs == nil {
-		refs = []models.Referral{}
+		refs = []loyalty.Referral{}
 	}
 	out := map[string]any{
 		"id": cust.CustomerID, "email": cust.Email, "first_name": cust.FirstName, "last_name": cust.LastName,
@@ -102,14 +103,14 @@ func (s *Server) listCustomers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := models.CustomerFilter{Query: c.QueryParam("q"), Stage: c.QueryParam("stage"), Tier: c.QueryParam("tier"),
+	f := loyalty.CustomerFilter{Query: c.QueryParam("q"), Stage: c.QueryParam("stage"), Tier: c.QueryParam("tier"),
 		HoldOnly: c.QueryParam("hold") == "true", Segment: c.QueryParam("segment"), Before: before, Limit: limit}
-	rows, next, err := models.ListCustomers(c.Request().Context(), s.DB, ShopID(c), f, time.Now())
+	rows, next, err := loyalty.ListCustomers(c.Request().Context(), s.DB, ShopID(c), f, time.Now())
 	if err != nil {
 		return err
 	}
 	if rows == nil {
-		rows = []models.CustomerRow{}
+		rows = []loyalty.CustomerRow{}
 	}
 	out := map[string]any{"customers": rows}
 	if next != 0 {
@@ -131,12 +132,12 @@ func (s *Server) customerLedger(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	entries, next, err := models.LedgerPage(c.Request().Context(), s.DB, ShopID(c), id, before, limit)
+	entries, next, err := loyalty.LedgerPage(c.Request().Context(), s.DB, ShopID(c), id, before, limit)
 	if err != nil {
 		return err
 	}
 	if entries == nil {
-		entries = []models.LedgerEntry{}
+		entries = []loyalty.LedgerEntry{}
 	}
 	out := map[string]any{"entries": entries}
 	if next != 0 {
@@ -161,7 +162,7 @@ func (s *Server) adjustPoints(c echo.Context) error {
 	if err := c.Bind(&req); err != nil {
 		return models.Invalid("", "body must be {\"points\": n, \"reason\": \"...\"}")
 	}
-	e, err := models.AdjustPoints(c.Request().Context(), s.DB, ShopID(c), id, req.Points, req.Reason, StaffUser(c),
+	e, err := loyalty.AdjustPoints(c.Request().Context(), s.DB, ShopID(c), id, req.Points, req.Reason, StaffUser(c),
 		c.Request().Header.Get("Idempotency-Key"), time.Now())
 	if err != nil {
 		return err

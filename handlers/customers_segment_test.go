@@ -9,6 +9,7 @@ import (
 	"github.com/boomerang-app/boomerang/internal/apptest"
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 )
 
 // GET /api/customers?segment= over orders that arrived as webhooks: the worker keeps the stats
@@ -33,7 +34,7 @@ func TestCustomerListSegmentFilter(t *testing.T) {
 	list := func(seg string) []int64 {
 		t.Helper()
 		var out struct {
-			Customers []models.CustomerRow `json:"customers"`
+			Customers []loyalty.CustomerRow `json:"customers"`
 		}
 		if st := a.API(t, shop, http.MethodGet, "/api/customers?segment="+seg, nil, &out); st != http.StatusOK {
 			t.Fatalf("?segment=%s: status %d", seg, st)

@@ -15,6 +15,7 @@ import (
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/jobs"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 	"github.com/boomerang-app/boomerang/models/messaging"
 	"github.com/boomerang-app/boomerang/shopify"
 )
@@ -38,7 +39,7 @@ func FuzzProxyLoyaltyBodies(f *testing.F) {
 	if _, err := models.UpsertCustomer(context.Background(), a.DB, shopID, models.CustomerFact{CustomerID: 77, Email: "f@example.com"}); err != nil {
 		f.Fatal(err)
 	}
-	if _, err := models.AdjustPoints(context.Background(), a.DB, shopID, 77, 100000, "fuzz budget", "test", "fuzz", time.Now()); err != nil {
+	if _, err := loyalty.AdjustPoints(context.Background(), a.DB, shopID, 77, 100000, "fuzz budget", "test", "fuzz", time.Now()); err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, birthday bool, body []byte) {
@@ -53,7 +54,7 @@ func FuzzProxyLoyaltyBodies(f *testing.F) {
 		if st >= 500 {
 			t.Fatalf("%s answered %d for %q: %s", path, st, body, resp)
 		}
-		if _, err := models.VerifyLedger(context.Background(), a.DB); err != nil {
+		if _, err := loyalty.VerifyLedger(context.Background(), a.DB); err != nil {
 			t.Fatalf("ledger after %q: %v", body, err)
 		}
 	})

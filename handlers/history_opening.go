@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 )
 
 // openingQueue grants opening balances in the background (jobs.Queue has it).
@@ -24,7 +25,7 @@ func (s *Server) previewOpening(c echo.Context) error {
 	if err != nil {
 		return models.Invalid("months", "must be a whole number of months")
 	}
-	p, err := models.PreviewOpening(c.Request().Context(), s.DB, ShopID(c), months, time.Now())
+	p, err := loyalty.PreviewOpening(c.Request().Context(), s.DB, ShopID(c), months, time.Now())
 	if err != nil {
 		return err
 	}
@@ -42,7 +43,7 @@ func (s *Server) applyOpening(c echo.Context) error {
 		return models.Invalid("", "body must be {\"months\": N}: %v", bindReason(err))
 	}
 	ctx, shopID := c.Request().Context(), ShopID(c)
-	p, err := models.PreviewOpening(ctx, s.DB, shopID, in.Months, time.Now())
+	p, err := loyalty.PreviewOpening(ctx, s.DB, shopID, in.Months, time.Now())
 	if err != nil {
 		return err
 	}
@@ -50,7 +51,7 @@ func (s *Server) applyOpening(c echo.Context) error {
 	if !ok {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "no job queue")
 	}
-	if err := models.RecordOpening(ctx, s.DB, shopID, in.Months, "running", time.Now()); err != nil {
+	if err := loyalty.RecordOpening(ctx, s.DB, shopID, in.Months, "running", time.Now()); err != nil {
 		return err
 	}
 	if err := q.EnqueueOpening(ctx, shopID, in.Months); err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 )
 
 // The storefront's loyalty widget, through Shopify's app proxy. The customer is the verified
@@ -18,13 +19,13 @@ import (
 const issueTimeout = 10 * time.Second
 
 type proxyReward struct {
-	models.Reward
+	loyalty.Reward
 	Affordable bool `json:"affordable"`
 }
 
 func (s *Server) proxyLoyalty(c echo.Context) error {
 	ctx, shopID, cust, now := c.Request().Context(), ShopID(c), ProxyCustomer(c), time.Now()
-	set, err := models.LoadLoyaltySettings(ctx, s.DB, shopID)
+	set, err := loyalty.LoadLoyaltySettings(ctx, s.DB, shopID)
 	if err != nil {
 		return err
 	}
@@ -38,7 +39,7 @@ func (s *Server) proxyLoyalty(c echo.Context) error {
 	if cust == 0 {
 		return c.JSON(http.StatusOK, out)
 	}
-	st, err := models.LoyaltyStatementOf(ctx, s.DB, shopID, cust, now)
+	st, err := loyalty.LoyaltyStatementOf(ctx, s.DB, shopID, cust, now)
 	if err != nil {
 		return err
 	}
@@ -52,19 +53,19 @@ func (s *Server) proxyLoyalty(c echo.Context) error {
 	if set.Referral.Enabled {
 		code := st.ReferralCode
 		if code == "" {
-			if code, err = models.EnsureReferralCode(ctx, s.DB, shopID, cust); err != nil {
+			if code, err = loyalty.EnsureReferralCode(ctx, s.DB, shopID, cust); err != nil {
 				return err
 			}
 		}
-		out["referral"] = map[string]any{"code": code, "link": models.ReferralLink(shopDomain(c), code),
+		out["referral"] = map[string]any{"code": code, "link": loyalty.ReferralLink(shopDomain(c), code),
 			"friend_points": set.Referral.FriendPoints, "referrer_points": set.Bonus.Referral}
 	}
-	reds, err := models.RedemptionsOf(ctx, s.DB, shopID, cust, 10)
+	reds, err := loyalty.RedemptionsOf(ctx, s.DB, shopID, cust, 10)
 	if err != nil {
 		return err
 	}
 	if reds == nil {
-		reds = []models.Redemption{}
+		reds = []loyalty.Redemption{}
 	}
 	out["redemptions"] = reds
 	if out["activity"], err = storefrontActivity(ctx, s, shopID, cust); err != nil {
@@ -84,7 +85,7 @@ type activityItem struct {
 // storefrontActivity is the customer's latest point movements (imported history, which moves
 // no points, left out).
 func storefrontActivity(ctx context.Context, s *Server, shopID, cust int64) ([]activityItem, error) {
-	entries, _, err := models.LedgerPage(ctx, s.DB, shopID, cust, 0, 20)
+	entries, _, err := loyalty.LedgerPage(ctx, s.DB, shopID, cust, 0, 20)
 	if err != nil {
 		return nil, err
 	}
@@ -117,13 +118,13 @@ func (s *Server) proxyRedeem(c echo.Context) error {
 	if req.RequestKey == "" {
 		req.RequestKey = c.Request().Header.Get("Idempotency-Key")
 	}
-	r, err := models.ReserveRedemption(ctx, s.DB, shopID, cust, req.Reward, req.RequestKey, time.Now())
+	r, err := loyalty.ReserveRedemption(ctx, s.DB, shopID, cust, req.Reward, req.RequestKey, time.Now())
 	if err != nil {
 		return err
 	}
-	if r.Status == models.RedemptionPending && s.Admin != nil {
+	if r.Status == loyalty.RedemptionPending && s.Admin != nil {
 		ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), issueTimeout)
-		r2, err := models.IssueRedemption(ictx, s.DB, s.Admin, shopDomain(c), shopID, r.ID, time.Now())
+		r2, err := loyalty.IssueRedemption(ictx, s.DB, s.Admin, shopDomain(c), shopID, r.ID, time.Now())
 		cancel()
 		if err != nil {
 			s.Log.Warn("reward not issued yet; the sweep retries", "shop", shopDomain(c), "redemption", r.ID, "error", err)
@@ -132,16 +133,16 @@ func (s *Server) proxyRedeem(c echo.Context) error {
 			r = r2
 		}
 	}
-	st, err := models.LoyaltyStatementOf(ctx, s.DB, shopID, cust, time.Now())
+	st, err := loyalty.LoyaltyStatementOf(ctx, s.DB, shopID, cust, time.Now())
 	if err != nil {
 		return err
 	}
 	body := map[string]any{"redemption": r, "status": r.Status, "balance": st.Balance, "spendable": st.Spendable}
 	switch r.Status {
-	case models.RedemptionIssued:
+	case loyalty.RedemptionIssued:
 		body["code"] = r.Code
 		return c.JSON(http.StatusOK, body)
-	case models.RedemptionFailed:
+	case loyalty.RedemptionFailed:
 		return c.JSON(http.StatusBadGateway, map[string]any{"error": errorBody{Code: models.EInternal,
 			Message: "the discount could not be created; your points were returned"}, "redemption": r, "balance": st.Balance})
 	}
@@ -162,7 +163,7 @@ func (s *Server) proxyBirthday(c echo.Context) error {
 	if err := c.Bind(&req); err != nil {
 		return models.Invalid("birthday", "a past date as YYYY-MM-DD")
 	}
-	if err := models.SetBirthday(c.Request().Context(), s.DB, ShopID(c), cust, req.Birthday, time.Now()); err != nil {
+	if err := loyalty.SetBirthday(c.Request().Context(), s.DB, ShopID(c), cust, req.Birthday, time.Now()); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"birthday": req.Birthday})

@@ -7,12 +7,12 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 )
 
 // getLoyaltySettings returns the shop's whole program document (exactly what PUT accepts).
 func (s *Server) getLoyaltySettings(c echo.Context) error {
-	set, err := models.LoadLoyaltySettings(c.Request().Context(), s.DB, ShopID(c))
+	set, err := loyalty.LoadLoyaltySettings(c.Request().Context(), s.DB, ShopID(c))
 	if err != nil {
 		return err
 	}
@@ -25,11 +25,11 @@ func (s *Server) putLoyaltySettings(c echo.Context) error {
 	if err != nil {
 		return apiError(http.StatusBadRequest, "could not read body")
 	}
-	set, err := models.ParseLoyaltySettings(body)
+	set, err := loyalty.ParseLoyaltySettings(body)
 	if err != nil {
 		return err
 	}
-	if err := models.SaveLoyaltySettings(c.Request().Context(), s.DB, ShopID(c), set, StaffUser(c), time.Now()); err != nil {
+	if err := loyalty.SaveLoyaltySettings(c.Request().Context(), s.DB, ShopID(c), set, StaffUser(c), time.Now()); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, set)

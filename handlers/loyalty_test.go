@@ -11,6 +11,7 @@ import (
 	"github.com/boomerang-app/boomerang/internal/apptest"
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 )
 
 // Shopify REST-shaped webhook bodies for the loyalty tests.
@@ -112,7 +113,7 @@ func TestLoyaltyWebhooksToCustomerRecord(t *testing.T) {
 	}
 
 	var ledger struct {
-		Entries []models.LedgerEntry `json:"entries"`
+		Entries []loyalty.LedgerEntry `json:"entries"`
 	}
 	a.API(t, shop, http.MethodGet, fmt.Sprintf("/api/customers/%d/ledger", cust), nil, &ledger)
 	kinds := []string{}
@@ -127,7 +128,7 @@ func TestLoyaltyWebhooksToCustomerRecord(t *testing.T) {
 	if st := a.API(t, shop, http.MethodPost, fmt.Sprintf("/api/customers/%d/adjustments", cust), map[string]any{"points": 20}, &bad); st != http.StatusUnprocessableEntity || bad["error"]["field"] != "reason" {
 		t.Fatalf("adjustment without a reason: status %d body %v", st, bad)
 	}
-	var adj models.LedgerEntry
+	var adj loyalty.LedgerEntry
 	if st := a.API(t, shop, http.MethodPost, fmt.Sprintf("/api/customers/%d/adjustments", cust), map[string]any{"points": -400, "reason": "goodwill correction"}, &adj); st != http.StatusCreated {
 		t.Fatalf("adjustment: status %d", st)
 	}
@@ -136,13 +137,13 @@ func TestLoyaltyWebhooksToCustomerRecord(t *testing.T) {
 	}
 
 	var list struct {
-		Customers []models.CustomerRow `json:"customers"`
+		Customers []loyalty.CustomerRow `json:"customers"`
 	}
 	a.API(t, shop, http.MethodGet, "/api/customers?stage=new&tier=Bronze&q=chrissy", nil, &list)
 	if len(list.Customers) != 1 || list.Customers[0].ID != cust || list.Customers[0].Balance != -100 {
 		t.Fatalf("customer list = %+v", list.Customers)
 	}
-	if _, err := models.VerifyLedger(context.Background(), a.DB); err != nil {
+	if _, err := loyalty.VerifyLedger(context.Background(), a.DB); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -185,10 +186,10 @@ func TestLoyaltySettingsAPI(t *testing.T) {
 }
 
 type redeemAnswer struct {
-	Status     string            `json:"status"`
-	Code       string            `json:"code"`
-	Balance    int64             `json:"balance"`
-	Redemption models.Redemption `json:"redemption"`
+	Status     string             `json:"status"`
+	Code       string             `json:"code"`
+	Balance    int64              `json:"balance"`
+	Redemption loyalty.Redemption `json:"redemption"`
 }
 
 func TestLoyaltyRedeemThroughAppProxy(t *testing.T) {
@@ -248,8 +249,8 @@ func TestLoyaltyRedeemThroughAppProxy(t *testing.T) {
 	if pend.Balance != 1500-500-100-100 {
 		t.Fatalf("pending redemption should hold its points: balance %d", pend.Balance)
 	}
-	r, err := models.IssueRedemption(context.Background(), a.DB, a.Admin, shop, shopID, pend.Redemption.ID, time.Now())
-	if err != nil || r.Status != models.RedemptionIssued {
+	r, err := loyalty.IssueRedemption(context.Background(), a.DB, a.Admin, shop, shopID, pend.Redemption.ID, time.Now())
+	if err != nil || r.Status != loyalty.RedemptionIssued {
 		t.Fatalf("retry of the pending redemption: %v %+v", err, r)
 	}
 
@@ -270,7 +271,7 @@ func TestLoyaltyRedeemThroughAppProxy(t *testing.T) {
 	if st := a.Proxy(t, shop, http.MethodPost, "/proxy/loyalty/redeem", cust, nil, map[string]any{"reward": "10 off"}, &conflict); st != http.StatusConflict {
 		t.Fatalf("redeem beyond the balance: status %d %v", st, conflict)
 	}
-	if _, err := models.VerifyLedger(context.Background(), a.DB); err != nil {
+	if _, err := loyalty.VerifyLedger(context.Background(), a.DB); err != nil {
 		t.Fatal(err)
 	}
 }

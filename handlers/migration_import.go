@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 )
 
 // importLoyalty serves POST /api/import/loyalty?dry_run=true&format=smile|loyaltylion|yotpo|custom
@@ -18,7 +19,7 @@ import (
 // customers matched, points carried (and their value), tiers, referral codes, birthdays, and
 // the rows skipped with their line and reason. A dry run writes nothing.
 func (s *Server) importLoyalty(c echo.Context) error {
-	opts := models.MigrationOptions{Format: c.QueryParam("format")}
+	opts := loyalty.MigrationOptions{Format: c.QueryParam("format")}
 	if v := c.QueryParam("dry_run"); v != "" {
 		dry, err := strconv.ParseBool(v)
 		if err != nil {
@@ -35,7 +36,7 @@ func (s *Server) importLoyalty(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rep, err := models.ImportMigration(c.Request().Context(), s.DB, ShopID(c), file, opts, time.Now())
+	rep, err := loyalty.ImportMigration(c.Request().Context(), s.DB, ShopID(c), file, opts, time.Now())
 	if err != nil {
 		return importReadError(err)
 	}

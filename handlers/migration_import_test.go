@@ -25,7 +25,7 @@ func TestLoyaltyMigrationUpload(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	smile, err := os.ReadFile("../models/testdata/migration/smile.csv")
+	smile, err := os.ReadFile("../models/loyalty/testdata/migration/smile.csv")
 	if err != nil {
 		t.Fatal(err)
 	}

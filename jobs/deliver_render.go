@@ -9,6 +9,7 @@ import (
 
 	"github.com/boomerang-app/boomerang/delivery"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
@@ -42,7 +43,7 @@ func (w *Worker) envelope(ctx context.Context, md *messaging.MessageDecision, cu
 		env.replyTo = shop.Email
 	}
 	if md.Trigger == models.EventFirstOrder { // the welcome carries the shopper's referral link
-		if _, err := models.EnsureReferralCode(ctx, w.DB, md.ShopID, md.CustomerID); err != nil {
+		if _, err := loyalty.EnsureReferralCode(ctx, w.DB, md.ShopID, md.CustomerID); err != nil {
 			return nil, err
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 	"github.com/boomerang-app/boomerang/shopify"
 )
 
@@ -121,7 +122,7 @@ func (w *Worker) applyOrderBatch(ctx context.Context, tx models.Tx, b *orderBatc
 	for i := range stored {
 		byID[stored[i].OrderID] = &stored[i]
 	}
-	ctx, accounts, err := models.LockAccounts(ctx, tx, b.shopID, slices.Sorted(maps.Keys(customers)), w.now())
+	ctx, accounts, err := loyalty.LockAccounts(ctx, tx, b.shopID, slices.Sorted(maps.Keys(customers)), w.now())
 	if err != nil {
 		return err
 	}

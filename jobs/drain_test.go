@@ -14,6 +14,7 @@ import (
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/jobs"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 )
 
 // drainCase is a mix the drain meets in a real store: an order created then paid in the same
@@ -212,7 +213,7 @@ func TestDrainConcurrentBatches(t *testing.T) {
 			t.Errorf("customer %d: balance %d, want %d", r.CustomerID, r.Balance, want[r.CustomerID])
 		}
 	}
-	if _, err := models.VerifyLedger(ctx, a.DB); err != nil {
+	if _, err := loyalty.VerifyLedger(ctx, a.DB); err != nil {
 		t.Fatal(err)
 	}
 }

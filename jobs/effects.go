@@ -6,6 +6,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 	"github.com/boomerang-app/boomerang/models/reviews"
 	"github.com/boomerang-app/boomerang/shopify"
 )
@@ -27,7 +28,7 @@ func (w *Worker) onOrder(ctx context.Context, db *gorm.DB, shopID, orderID int64
 func (w *Worker) orderEffects(ctx context.Context, db *gorm.DB, shopID int64, o *models.Order) error {
 	if o.CustomerID != nil {
 		// Points, tier, order stats and buyer stage (the top tier counts as loyal) in one transaction.
-		st, err := models.SettleOrderLoyaltyFor(ctx, db, shopID, *o.CustomerID, o.OrderID, w.now())
+		st, err := loyalty.SettleOrderLoyaltyFor(ctx, db, shopID, *o.CustomerID, o.OrderID, w.now())
 		if err != nil {
 			return err
 		}
@@ -50,7 +51,7 @@ func (w *Worker) onRefund(ctx context.Context, shopID, refundID, orderID int64, 
 	}
 	if o.CustomerID != nil {
 		// Clawback, tier, order stats and buyer stage, as for the order itself.
-		if err := models.SettleRefundLoyalty(ctx, w.DB, shopID, orderID, w.now()); err != nil {
+		if err := loyalty.SettleRefundLoyalty(ctx, w.DB, shopID, orderID, w.now()); err != nil {
 			return err
 		}
 	}
@@ -60,7 +61,7 @@ func (w *Worker) onRefund(ctx context.Context, shopID, refundID, orderID int64, 
 
 // onCustomer runs after a customer fact was stored.
 func (w *Worker) onCustomer(ctx context.Context, shopID, customerID int64, created bool) error {
-	if err := models.CustomerLoyaltyUpdate(ctx, w.DB, shopID, customerID, w.now()); err != nil { // sign-up bonus
+	if err := loyalty.CustomerLoyaltyUpdate(ctx, w.DB, shopID, customerID, w.now()); err != nil { // sign-up bonus
 		return err
 	}
 	return nil

@@ -15,8 +15,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/boomerang-app/boomerang/models"
-	"github.com/boomerang-app/boomerang/models/insights"
-	"github.com/boomerang-app/boomerang/models/messaging"
 	"github.com/boomerang-app/boomerang/shopify"
 )
 
@@ -139,14 +137,7 @@ func (w *Worker) ImportHistory(ctx context.Context, shopID int64) (time.Duration
 	}
 	w.Log.Info("history stored", "shop", sh.Domain, "took", time.Since(t).Round(time.Millisecond))
 	t = time.Now()
-	pol, err := messaging.GetMessagePolicy(ctx, w.DB, shopID)
-	if err != nil {
-		return 0, err
-	}
-	if err := models.DeriveFromHistory(ctx, w.DB, shopID, pol.SubscriptionGrace()); err != nil {
-		return 0, err
-	}
-	if _, err := insights.RefreshMetrics(ctx, w.DB, shopID, insights.RefreshOptions{Rebuild: true}); err != nil {
+	if err := DeriveFromHistory(ctx, w.DB, shopID); err != nil {
 		return 0, err
 	}
 	w.Log.Info("history derived", "shop", sh.Domain, "took", time.Since(t).Round(time.Millisecond))

@@ -8,7 +8,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
-	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 )
 
 // TypeHistoryOpening grants the opening balances a merchant chose (models.ApplyOpening).
@@ -32,13 +32,13 @@ func (w *Worker) handleOpening(ctx context.Context, t *asynq.Task) error {
 	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.ShopID == 0 {
 		return fmt.Errorf("%w: opening payload", errBadPayload)
 	}
-	points, err := models.ApplyOpening(ctx, w.DB, p.ShopID, p.Months, w.now())
+	points, err := loyalty.ApplyOpening(ctx, w.DB, p.ShopID, p.Months, w.now())
 	if err != nil {
 		if _, last := lastAttempt(ctx); last {
-			_ = models.RecordOpening(ctx, w.DB, p.ShopID, p.Months, "failed", w.now())
+			_ = loyalty.RecordOpening(ctx, w.DB, p.ShopID, p.Months, "failed", w.now())
 		}
 		return err
 	}
 	w.Log.Info("opening balances granted", "shop_id", p.ShopID, "months", p.Months, "points", points)
-	return models.RecordOpening(ctx, w.DB, p.ShopID, p.Months, "done", w.now())
+	return loyalty.RecordOpening(ctx, w.DB, p.ShopID, p.Months, "done", w.now())
 }

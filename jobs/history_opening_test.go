@@ -8,7 +8,7 @@ import (
 
 	"github.com/boomerang-app/boomerang/internal/apptest"
 	"github.com/boomerang-app/boomerang/internal/testenv"
-	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 	"github.com/boomerang-app/boomerang/shopify/fakeshop"
 )
 
@@ -75,7 +75,7 @@ func TestOpeningBalances(t *testing.T) {
 	if events != events0 {
 		t.Fatalf("opening balances made %d events", events-events0)
 	}
-	if _, err := models.VerifyLedger(context.Background(), a.DB); err != nil {
+	if _, err := loyalty.VerifyLedger(context.Background(), a.DB); err != nil {
 		t.Fatal(err)
 	}
 

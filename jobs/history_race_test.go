@@ -16,6 +16,7 @@ import (
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/jobs"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 	"github.com/boomerang-app/boomerang/shopify"
 	"github.com/boomerang-app/boomerang/shopify/fakeshop"
 )
@@ -124,7 +125,7 @@ func TestHistoryImportRacesLiveWebhooks(t *testing.T) {
 	if welcomes != 1 || welcomed999 != 1 {
 		t.Fatalf("%d welcomes (want 1, to the new customer 999: %d)", welcomes, welcomed999)
 	}
-	if _, err := models.VerifyLedger(ctx, a.DB); err != nil {
+	if _, err := loyalty.VerifyLedger(ctx, a.DB); err != nil {
 		t.Fatal(err)
 	}
 	// The customers' order counts are those of the facts, whatever arrived first.

@@ -11,6 +11,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 )
 
 // Loyalty's background work: the nightly run per shop (expiry, reminders, tier decay,
@@ -75,7 +76,7 @@ func (w *Worker) handleLoyaltyShopNightly(ctx context.Context, t *asynq.Task) er
 	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.ID == 0 {
 		return fmt.Errorf("%s: bad payload: %w", t.Type(), asynq.SkipRetry)
 	}
-	rep, err := models.RunLoyaltyNightly(ctx, w.DB, p.ID, w.now())
+	rep, err := loyalty.RunLoyaltyNightly(ctx, w.DB, p.ID, w.now())
 	if err != nil {
 		return fmt.Errorf("loyalty nightly of shop %d: %w", p.ID, err)
 	}
@@ -109,7 +110,7 @@ func (w *Worker) handleRewardIssue(ctx context.Context, t *asynq.Task) error {
 	if w.Admin == nil {
 		return errors.New("issue reward: no Admin API client configured")
 	}
-	r, err := models.IssueRedemption(ctx, w.DB, w.Admin, sh.Domain, p.ShopID, p.ID, w.now())
+	r, err := loyalty.IssueRedemption(ctx, w.DB, w.Admin, sh.Domain, p.ShopID, p.ID, w.now())
 	if models.ErrorCode(err) == models.ENotFound {
 		return nil
 	}
@@ -122,7 +123,7 @@ func (w *Worker) handleRewardIssue(ctx context.Context, t *asynq.Task) error {
 
 // handleRewardSweep retries redemptions that are still waiting for Shopify.
 func (w *Worker) handleRewardSweep(ctx context.Context, _ *asynq.Task) error {
-	rs, err := models.PendingRedemptions(ctx, w.DB, w.now().Add(-rewardSweepAge), 500)
+	rs, err := loyalty.PendingRedemptions(ctx, w.DB, w.now().Add(-rewardSweepAge), 500)
 	if err != nil {
 		return err
 	}

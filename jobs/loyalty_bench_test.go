@@ -20,7 +20,7 @@ import (
 	"github.com/boomerang-app/boomerang/config"
 	"github.com/boomerang-app/boomerang/internal/apptest"
 	"github.com/boomerang-app/boomerang/internal/testenv"
-	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 	"github.com/boomerang-app/boomerang/shopify"
 )
 
@@ -250,7 +250,7 @@ func checkLedger(b *testing.B, a *apptest.App, shopID int64, orders []benchOrder
 	if len(want) != 0 {
 		b.Fatalf("%d customers have no account", len(want))
 	}
-	if _, err := models.VerifyLedger(context.Background(), a.DB); err != nil {
+	if _, err := loyalty.VerifyLedger(context.Background(), a.DB); err != nil {
 		b.Fatal(err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/jobs"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 )
 
 func paidOrderBody(id, cust int64, subtotal string) map[string]any {
@@ -30,7 +31,7 @@ func TestLoyaltyNightlyFanOut(t *testing.T) {
 	shopID := a.Install(t, shop)
 	a.Webhook(t, shop, "orders/paid", "", paidOrderBody(1, 77, "40.00"))
 	a.Drain(t, 10*time.Second)
-	acct, _ := models.GetLoyaltyAccount(ctx, a.DB, shopID, 77)
+	acct, _ := loyalty.GetLoyaltyAccount(ctx, a.DB, shopID, 77)
 	if acct.Balance != 200 {
 		t.Fatalf("balance %d, want 200", acct.Balance)
 	}
@@ -42,7 +43,7 @@ func TestLoyaltyNightlyFanOut(t *testing.T) {
 		}
 		a.Drain(t, 20*time.Second)
 	}
-	acct, _ = models.GetLoyaltyAccount(ctx, a.DB, shopID, 77)
+	acct, _ = loyalty.GetLoyaltyAccount(ctx, a.DB, shopID, 77)
 	var expires int64
 	a.DB.Raw(`SELECT count(*) FROM ledger_entries WHERE shop_id = ? AND kind = 'expire'`, shopID).Scan(&expires)
 	if acct.Balance != 0 || expires != 1 {
@@ -58,12 +59,12 @@ func TestLoyaltyRewardSweepIssuesPending(t *testing.T) {
 	shopID := a.Install(t, shop)
 	a.Webhook(t, shop, "orders/paid", "", paidOrderBody(1, 78, "40.00"))
 	a.Drain(t, 10*time.Second)
-	r, err := models.ReserveRedemption(ctx, a.DB, shopID, 78, "1 off", "", time.Now())
+	r, err := loyalty.ReserveRedemption(ctx, a.DB, shopID, 78, "1 off", "", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	a.Fake.Throttle(3)
-	if r, err = models.IssueRedemption(ctx, a.DB, a.Admin, shop, shopID, r.ID, time.Now()); err == nil || r.Status != models.RedemptionPending {
+	if r, err = loyalty.IssueRedemption(ctx, a.DB, a.Admin, shop, shopID, r.ID, time.Now()); err == nil || r.Status != loyalty.RedemptionPending {
 		t.Fatalf("throttled issue: %v %+v", err, r)
 	}
 	a.Worker.Now = func() time.Time { return time.Now().Add(time.Minute) }
@@ -71,8 +72,8 @@ func TestLoyaltyRewardSweepIssuesPending(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.Drain(t, 20*time.Second)
-	r, _ = models.GetRedemption(ctx, a.DB, shopID, r.ID)
-	if r.Status != models.RedemptionIssued || len(a.Fake.DiscountCodes(shop)) != 1 {
+	r, _ = loyalty.GetRedemption(ctx, a.DB, shopID, r.ID)
+	if r.Status != loyalty.RedemptionIssued || len(a.Fake.DiscountCodes(shop)) != 1 {
 		t.Fatalf("after the sweep: %+v, codes %v", r, a.Fake.DiscountCodes(shop))
 	}
 }
@@ -90,9 +91,9 @@ func TestAmountOnlyRefundClawsBack(t *testing.T) {
 		"transactions":      []any{map[string]any{"kind": "refund", "status": "success", "amount": "55.00"}},
 		"order_adjustments": []any{map[string]any{"kind": "shipping_refund", "amount": "-5.00"}}})
 	a.Drain(t, drainWait)
-	var entries []models.LedgerEntry
+	var entries []loyalty.LedgerEntry
 	models.Scoped(context.Background(), a.DB, id).Where("customer_id = ? AND order_id = ?", 88, 4001).Order("id").Find(&entries)
-	if len(entries) != 2 || entries[0].Kind != models.EntryEarn || entries[1].Kind != models.EntryClawback ||
+	if len(entries) != 2 || entries[0].Kind != loyalty.EntryEarn || entries[1].Kind != loyalty.EntryClawback ||
 		entries[1].Points != -entries[0].Points/4 {
 		t.Fatalf("entries after a $50 amount-only refund of a $200 order: %+v", entries)
 	}

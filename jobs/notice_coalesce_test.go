@@ -13,6 +13,7 @@ import (
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/jobs"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
@@ -60,7 +61,7 @@ func TestPointsNoticesCoalesce(t *testing.T) {
 	if ds[2].Decision != messaging.DecisionSent {
 		t.Fatalf("the last notice: %s %s %q, want sent", ds[2].Decision, ds[2].Reason, ds[2].Detail)
 	}
-	acct, _ := models.GetLoyaltyAccount(ctx, s.a.DB, s.shopID, naomi)
+	acct, _ := loyalty.GetLoyaltyAccount(ctx, s.a.DB, s.shopID, naomi)
 	var points []string
 	for _, m := range s.mailsTo(email) {
 		if strings.Contains(m.Subject, "You earned") {

@@ -10,6 +10,7 @@ import (
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/jobs"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 )
 
 // fuzzTopics are the deliveries the worker decodes; shop/redact and app/uninstalled are left
@@ -62,7 +63,7 @@ func FuzzWorkerPayloads(f *testing.F) {
 		if ev.ProcessedAt == nil && ev.FailedAt == nil {
 			t.Fatalf("%s %q left pending for a retry: %s", tp, body, ev.LastError)
 		}
-		if _, err := models.VerifyLedger(ctx, a.DB); err != nil {
+		if _, err := loyalty.VerifyLedger(ctx, a.DB); err != nil {
 			t.Fatalf("%s %q: %v", tp, body, err)
 		}
 	})

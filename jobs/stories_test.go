@@ -14,6 +14,7 @@ import (
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/jobs"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 	"github.com/boomerang-app/boomerang/models/messaging"
 	"github.com/boomerang-app/boomerang/models/reviews"
 	"github.com/boomerang-app/boomerang/shopify"
@@ -221,7 +222,7 @@ func TestStoryChrissy(t *testing.T) {
 	}
 
 	// Eleven months on, the nightly reminder finds her points expiring within 30 days.
-	n, err := models.RemindExpiring(ctx, s.a.DB, s.shopID, time.Now().AddDate(0, 11, 10))
+	n, err := loyalty.RemindExpiring(ctx, s.a.DB, s.shopID, time.Now().AddDate(0, 11, 10))
 	if err != nil || n != 1 {
 		t.Fatalf("expiry reminders emitted = %d, %v; want 1", n, err)
 	}

@@ -177,7 +177,7 @@ func RefreshCustomerStats(ctx context.Context, tx *gorm.DB, shopID, customerID i
 	for n := 0; n < stageCounts; n++ {
 		named[stageParam(n)] = StageFor(n, topTier)
 	}
-	q, args := positional(keptOrderStats+`
+	q, args := Positional(keptOrderStats+`
 		UPDATE customers c SET orders_count = COALESCE(s.n, 0), total_spent = COALESCE(s.spent, 0),
 			first_order_at = s.first_at, last_order_at = s.last_at, median_gap_days = s.median_gap,
 			second_order_days = s.second_gap, updated_at = now(),

@@ -4,10 +4,10 @@
 // The package itself is the core every domain shares: shops and their tokens, customers,
 // orders, fulfillments and refunds, subscriptions, webhook deliveries, events and their typed
 // payloads, segments, holds (any domain may pause a customer's promotions; messaging honours
-// them), complaint themes, scoping, errors, transactions and advisory locks. Loyalty (ledger,
-// tiers, rewards, referrals) still lives here too, on its way to a package of its own.
+// them), complaint themes, scoping, errors, transactions and advisory locks.
 //
-// Domains that have moved out sit below it and import it, never the other way round:
+// The domains sit below it and import it, never the other way round:
+//   - loyalty: the points ledger, tiers, rewards, referrals;
 //   - messaging: messages, campaigns, the send policy and the decision log;
 //   - reviews: reviews, review requests, photos, make-it-right cases;
 //   - insights: the scorecard, its rollups and the customer timeline (the read side).

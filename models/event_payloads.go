@@ -120,3 +120,10 @@ type ReviewRequestProduct struct {
 	ID    int64  `json:"id"`
 	Title string `json:"title"`
 }
+
+// TierRisk is a coming tier drop: the customer keeps Tier until On unless they buy.
+type TierRisk struct {
+	Tier    string    `json:"tier"`
+	DropsTo string    `json:"drops_to"`
+	On      time.Time `json:"on"`
+}

@@ -26,6 +26,7 @@ const (
 	EventFirstOrder            = "first_order"
 	EventReferralRewarded      = "referral_rewarded"
 	EventBirthday              = "birthday"
+	EventTierAtRisk            = "tier_at_risk" // the tier drops within 30 days unless they buy
 )
 
 // Event is one row of the outbox. Key identifies the cause (an order id, a ledger entry, a

@@ -207,46 +207,35 @@ func WidenHistoryImport(ctx context.Context, db *gorm.DB, shopID int64, now time
 	return res.RowsAffected == 1, nil
 }
 
-// DeriveFromHistory brings what is computed from the facts up to date once an import stored the
-// shop's past: the history entries tier windows measure and the tiers they reach, the
-// subscriptions its selling-plan orders show (grace: the merchant's allowance past a renewal), each buyer's
-// order count, spend, gaps and stage (after the tiers: the top tier makes a buyer loyal). The
-// scorecard's rollups are insights' to rebuild afterwards.
-// Both are set-based statements over the shop, not one query a customer: a shop with 100,000
-// customers derives in seconds. The tables are analyzed first, as a million new rows leave the
-// planner's statistics describing an empty shop.
-func DeriveFromHistory(ctx context.Context, db *gorm.DB, shopID int64, grace time.Duration) error {
+// AnalyzeFacts refreshes the planner's statistics of the fact tables once an import stored a
+// shop's past: a million new rows leave them describing an empty shop, and what is derived
+// next runs set-based statements over them.
+func AnalyzeFacts(ctx context.Context, db *gorm.DB) error {
 	for _, table := range []string{"orders", "order_lines", "refunds", "customers"} {
 		if err := db.WithContext(ctx).Exec("ANALYZE " + table).Error; err != nil {
 			return fmt.Errorf("analyze %s: %w", table, err)
 		}
 	}
-	// Orders paid since install had their webhooks: they are the live path's to credit.
-	sh, err := GetShop(ctx, db, shopID)
-	if err != nil {
-		return err
-	}
-	if _, err := LedgerHistory(ctx, db, shopID, sh.InstalledAt, time.Now()); err != nil {
-		return err
-	}
+	return nil
+}
+
+// DeriveFromHistory brings the core's derived facts up to date once an import stored the
+// shop's past: the subscriptions its selling-plan orders show (grace: the merchant's allowance
+// past a renewal), and each buyer's order count, spend, gaps and stage. topTier names the
+// program's top tier, which makes its members loyal ("" when none does); the tiers are
+// derived first. Both are set-based statements over the shop, not one query a customer: a
+// shop with 100,000 customers derives in seconds.
+func DeriveFromHistory(ctx context.Context, db *gorm.DB, shopID int64, grace time.Duration, topTier string) error {
 	if _, err := InferSubscriptionsFromHistory(ctx, db, shopID, grace, time.Now()); err != nil {
 		return err
 	}
-	return deriveCustomerStats(ctx, db, shopID)
+	return deriveCustomerStats(ctx, db, shopID, topTier)
 }
 
 // deriveCustomerStats is RefreshCustomerStats for every buyer of the shop in one statement,
 // with the same stage rule (StageFor): five kept orders, or the top tier, make a buyer loyal.
-func deriveCustomerStats(ctx context.Context, db *gorm.DB, shopID int64) error {
-	set, err := LoadLoyaltySettings(ctx, db, shopID)
-	if err != nil {
-		return err
-	}
-	top := "" // no tier can match: the program has no top tier
-	if n := len(set.Tiers); n > 0 && set.IsTopTier(set.Tiers[n-1].Name) {
-		top = set.Tiers[n-1].Name
-	}
-	q, args := positional(keptOrderStats+` UPDATE customers c SET orders_count = s.n, total_spent = s.spent,
+func deriveCustomerStats(ctx context.Context, db *gorm.DB, shopID int64, top string) error {
+	q, args := Positional(keptOrderStats+` UPDATE customers c SET orders_count = s.n, total_spent = s.spent,
 			first_order_at = s.first_at, last_order_at = s.last_at, median_gap_days = s.median_gap,
 			second_order_days = s.second_gap, updated_at = now(),
 			stage = CASE
@@ -256,7 +245,7 @@ func deriveCustomerStats(ctx context.Context, db *gorm.DB, shopID int64) error {
 				WHEN s.n = 2 THEN '`+StageTwoTime+`'
 				ELSE '`+StageNew+`' END
 		FROM stats s WHERE c.shop_id = @shop::bigint AND c.customer_id = s.customer_id`,
-		map[string]any{"shop": shopID, "customer": 0, "now": time.Now().UTC(), "top": top})
+		map[string]any{"shop": shopID, "customer": 0, "now": time.Now().UTC(), "top": top}) // top "" matches no tier
 	if err := db.WithContext(ctx).Exec(q, args...).Error; err != nil {
 		return fmt.Errorf("derive customer stats of shop %d: %w", shopID, err)
 	}

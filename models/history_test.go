@@ -7,43 +7,28 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/models"
 	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
-func pastOrder(id, cust int64, subtotal string, at time.Time, lines int) models.HistoryOrder {
-	h := models.HistoryOrder{Order: models.OrderFact{OrderID: id, CustomerID: cust, Name: "#h", Currency: "USD",
-		Subtotal: decimal.RequireFromString(subtotal), Total: decimal.RequireFromString(subtotal), FinancialStatus: "PAID",
-		Paid: true, ProcessedAt: &at, CreatedAt: &at, UpdatedAt: &at}}
-	for i := 1; i <= lines; i++ {
-		pid := int64(7000 + i)
-		h.Order.Lines = append(h.Order.Lines, models.OrderLine{LineItemID: id*10 + int64(i), ProductID: &pid, Title: "Mug",
-			Quantity: 1, Price: decimal.RequireFromString("5.00")})
-	}
-	if cust != 0 {
-		h.Customer = &models.CustomerFact{CustomerID: cust, Email: "past@example.com", FirstName: "Past",
-			EmailConsent: messaging.ConsentSubscribed, UpdatedAt: &at}
-	}
-	return h
-}
-
 // History lands in the fact tables as facts: no event, no points; an order a live webhook
 // stored stays as it was; storing the same batch again changes nothing.
 func TestStoreHistory(t *testing.T) {
-	db, shop := loyaltyShop(t)
+	db, shop := testenv.NewShop(t, "loyalty")
 	ctx := context.Background()
 	past := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 
 	// A live webhook got here first: order 3 (customer 11, known by id only from the order).
-	live := paidOrder(3, 11, "99.00", t0)
+	live := testenv.PaidOrder(3, 11, "99.00", time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC))
 	live.Lines = []models.OrderLine{{LineItemID: 31, Quantity: 3, Price: decimal.RequireFromString("33.00")}}
 	if _, err := models.UpsertOrder(ctx, db, shop, live); err != nil {
 		t.Fatal(err)
 	}
-	refunded := pastOrder(2, 11, "40.00", past, 1)
+	refunded := testenv.PastOrder(2, 11, "40.00", past, 1)
 	refunded.Refunded = decimal.RequireFromString("10.00")
-	batch := []models.HistoryOrder{pastOrder(1, 11, "20.00", past, 2), refunded, pastOrder(3, 11, "1.00", past, 2),
-		pastOrder(4, 0, "7.00", past, 1)}
+	batch := []models.HistoryOrder{testenv.PastOrder(1, 11, "20.00", past, 2), refunded, testenv.PastOrder(3, 11, "1.00", past, 2),
+		testenv.PastOrder(4, 0, "7.00", past, 1)}
 
 	n, err := models.StoreHistory(ctx, db, shop, batch)
 	if err != nil {

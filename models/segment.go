@@ -83,9 +83,9 @@ WITH kept AS (
 
 var namedParam = regexp.MustCompile(`@([a-z_]+)`)
 
-// positional turns @name parameters into ? placeholders with their values in order (GORM's
+// Positional turns @name parameters into ? placeholders with their values in order (GORM's
 // own named parameters do not mix reliably with Postgres' :: casts).
-func positional(q string, named map[string]any) (string, []any) {
+func Positional(q string, named map[string]any) (string, []any) {
 	var args []any
 	out := namedParam.ReplaceAllStringFunc(q, func(m string) string {
 		v, ok := named[m[1:]]
@@ -101,7 +101,7 @@ func positional(q string, named map[string]any) (string, []any) {
 // segmentSQL returns the condition for a segment on its member's stats: n (kept orders), since
 // (days since the last) and median_gap (days, NULL below two orders). It is the one statement
 // of the rules: InSegment applies it to `stats` over one customer's orders, the customer list
-// and the whole-shop scans to the same figures kept on the customer row (customerSegmentSQL).
+// and the whole-shop scans to the same figures kept on the customer row (CustomerSegmentSQL).
 func segmentSQL(seg string) (string, error) {
 	switch seg {
 	case SegmentOneTimeBuyers:
@@ -132,7 +132,7 @@ func segmentParams(ctx context.Context, db *gorm.DB, shopID int64, seg string, n
 }
 
 // segmentMembers answers a whole-shop scan from the stats kept on the customer rows
-// (customerSegmentSQL): working them out from the orders took 4 s for each page of 1,000 ids on
+// (CustomerSegmentSQL): working them out from the orders took 4 s for each page of 1,000 ids on
 // a shop of a million orders. One customer is answered from their own orders (an index lookup):
 // InSegment is the check made as a message goes out, so it stays right while a customer row
 // waits for an order's effects, and it is what the tests hold the scans to.
@@ -148,7 +148,7 @@ func segmentMembers(ctx context.Context, db *gorm.DB, shopID int64, seg string, 
 			WHERE shop_id = ? AND status = ? AND customer_id > ? AND (?::bigint = 0 OR customer_id = ?)
 			ORDER BY customer_id LIMIT ?`, shopID, SubscriptionActive, f.after, f.customer, f.customer, f.limit).Scan(&ids).Error
 	case f.customer == 0:
-		cond, args, cerr := customerSegmentSQL(ctx, db, shopID, seg, now, f.fresh)
+		cond, args, cerr := CustomerSegmentSQL(ctx, db, shopID, seg, now, f.fresh)
 		if cerr != nil {
 			return nil, cerr
 		}
@@ -165,7 +165,7 @@ func segmentMembers(ctx context.Context, db *gorm.DB, shopID int64, seg string, 
 			return nil, perr
 		}
 		params["shop"], params["customer"] = shopID, f.customer
-		q, args := positional(keptOrderStats+` SELECT customer_id FROM stats WHERE `+cond, params)
+		q, args := Positional(keptOrderStats+` SELECT customer_id FROM stats WHERE `+cond, params)
 		err = db.WithContext(ctx).Raw(q, args...).Scan(&ids).Error
 	}
 	if err != nil {
@@ -174,13 +174,13 @@ func segmentMembers(ctx context.Context, db *gorm.DB, shopID int64, seg string, 
 	return ids, nil
 }
 
-// customerSegmentSQL returns a condition on a customers row aliased c that holds exactly when
+// CustomerSegmentSQL returns a condition on a customers row aliased c that holds exactly when
 // InSegment does (within the last fresh days, when fresh > 0), with its arguments: segmentSQL
 // over the stats RefreshCustomerStats keeps on the row (orders_count, last_order_at,
 // median_gap_days), so the customer list and the whole-shop scans read no orders. A customer
 // without kept orders has orders_count 0 and matches no order-based segment, as over the orders.
 // Like the buyer stage, the row follows an order change once its effects have run.
-func customerSegmentSQL(ctx context.Context, db *gorm.DB, shopID int64, seg string, now time.Time, fresh float64) (string, []any, error) {
+func CustomerSegmentSQL(ctx context.Context, db *gorm.DB, shopID int64, seg string, now time.Time, fresh float64) (string, []any, error) {
 	if seg == SegmentSubscribers {
 		return `EXISTS (SELECT 1 FROM subscription_contracts sc WHERE sc.shop_id = c.shop_id AND sc.customer_id = c.customer_id
 			AND sc.status = ?)`, []any{SubscriptionActive}, nil
@@ -193,7 +193,7 @@ func customerSegmentSQL(ctx context.Context, db *gorm.DB, shopID int64, seg stri
 	if err != nil {
 		return "", nil, err
 	}
-	q, args := positional(`EXISTS (SELECT 1 FROM (SELECT c.orders_count AS n, c.median_gap_days AS median_gap,
+	q, args := Positional(`EXISTS (SELECT 1 FROM (SELECT c.orders_count AS n, c.median_gap_days AS median_gap,
 			(EXTRACT(EPOCH FROM @now::timestamptz - c.last_order_at) / 86400.0)::float8 AS since) stats
 		WHERE `+cond+`)`, params)
 	return q, args, nil
@@ -203,7 +203,7 @@ func customerSegmentSQL(ctx context.Context, db *gorm.DB, shopID int64, seg stri
 // customer of a shop with one pass over its orders: for loaders that write orders and customers
 // directly (cmd/seedshop) instead of through RefreshCustomerStats. It returns the rows changed.
 func FillSegmentStats(ctx context.Context, db *gorm.DB, shopID int64) (int64, error) {
-	q, args := positional(keptOrderStats+` UPDATE customers c SET median_gap_days = s.median_gap, second_order_days = s.second_gap
+	q, args := Positional(keptOrderStats+` UPDATE customers c SET median_gap_days = s.median_gap, second_order_days = s.second_gap
 		FROM stats s WHERE c.shop_id = @shop::bigint AND c.customer_id = s.customer_id
 		  AND (c.median_gap_days IS DISTINCT FROM s.median_gap OR c.second_order_days IS DISTINCT FROM s.second_gap)`,
 		map[string]any{"shop": shopID, "customer": 0, "now": time.Now().UTC()})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 )
 
 // The customer list's segment filter reads the stats kept on the customer row; InSegment works
@@ -92,7 +93,7 @@ func listSegment(t *testing.T, db *gorm.DB, shop int64, seg string, now time.Tim
 	seen := map[int64]bool{}
 	before, last := int64(0), int64(0)
 	for page := 0; ; page++ {
-		rows, next, err := models.ListCustomers(context.Background(), db, shop, models.CustomerFilter{Segment: seg, Before: before, Limit: size}, now)
+		rows, next, err := loyalty.ListCustomers(context.Background(), db, shop, loyalty.CustomerFilter{Segment: seg, Before: before, Limit: size}, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -156,16 +157,16 @@ func TestCustomerListSegmentPages(t *testing.T) {
 		t.Errorf("ready to buy in pages of 2 = %v", got)
 	}
 	// The segment combines with the other filters.
-	rows, _, err := models.ListCustomers(ctx, db, shop, models.CustomerFilter{Segment: models.SegmentReadyToBuy, Stage: models.StageTwoTime,
+	rows, _, err := loyalty.ListCustomers(ctx, db, shop, loyalty.CustomerFilter{Segment: models.SegmentReadyToBuy, Stage: models.StageTwoTime,
 		Before: 0, Limit: 50}, now)
 	if err != nil || len(rows) != 5 {
 		t.Errorf("ready to buy and two-time: %d rows, %v", len(rows), err)
 	}
-	if rows, _, _ := models.ListCustomers(ctx, db, shop, models.CustomerFilter{Segment: models.SegmentReadyToBuy, Stage: models.StageNew, Limit: 50}, now); len(rows) != 0 {
+	if rows, _, _ := loyalty.ListCustomers(ctx, db, shop, loyalty.CustomerFilter{Segment: models.SegmentReadyToBuy, Stage: models.StageNew, Limit: 50}, now); len(rows) != 0 {
 		t.Errorf("ready to buy and new = %d rows, want none", len(rows))
 	}
 
-	_, _, err = models.ListCustomers(ctx, db, shop, models.CustomerFilter{Segment: "big_spenders"}, now)
+	_, _, err = loyalty.ListCustomers(ctx, db, shop, loyalty.CustomerFilter{Segment: "big_spenders"}, now)
 	var e *models.Error
 	if !errors.As(err, &e) || e.Code != models.EInvalid || e.Field != "segment" {
 		t.Errorf("unknown segment: %v, want invalid on segment", err)

@@ -7,6 +7,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/models"
 	"github.com/boomerang-app/boomerang/models/messaging"
 )
@@ -15,13 +16,13 @@ import (
 // subscriber is active (no promotions for the product), one whose renewals stopped long ago is
 // lapsed at that date and counts in that period's churn, and nothing is sent for either.
 func TestSubscriptionsFromHistory(t *testing.T) {
-	db, shop := loyaltyShop(t)
+	db, shop := testenv.NewShop(t, "loyalty")
 	ctx := context.Background()
 	now := time.Now().UTC()
 	plan := int64(690_001)
 	var batch []models.HistoryOrder
 	add := func(id, cust int64, at time.Time) {
-		o := pastOrder(id, cust, "24.00", at, 1)
+		o := testenv.PastOrder(id, cust, "24.00", at, 1)
 		o.Order.Lines[0].SellingPlanID = &plan
 		batch = append(batch, o)
 	}
@@ -34,7 +35,7 @@ func TestSubscriptionsFromHistory(t *testing.T) {
 	if _, err := models.StoreHistory(ctx, db, shop, batch); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.DeriveFromHistory(ctx, db, shop, shopGrace(t, db, shop)); err != nil {
+	if err := models.DeriveFromHistory(ctx, db, shop, shopGrace(t, db, shop), ""); err != nil {
 		t.Fatal(err)
 	}
 	active, err := models.GetSubscriptionContract(ctx, db, shop, models.OrderSubscriptionID(31, 7001))

@@ -9,7 +9,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 )
 
 // Contract §6.3, API 2025-10 and later (`context` replaced `customerSelection`).
@@ -20,10 +20,10 @@ const discountCodeBasicCreate = `mutation CreateReward($basicCodeDiscount: Disco
   }
 }`
 
-// CreateDiscountCode creates a single-use code for one customer (models.Discounts). A code that
-// exists already is models.ErrDiscountCodeTaken; other userErrors are a *models.DiscountRefused;
+// CreateDiscountCode creates a single-use code for one customer (loyalty.Discounts). A code that
+// exists already is loyalty.ErrDiscountCodeTaken; other userErrors are a *loyalty.DiscountRefused;
 // anything else (throttled after go-shopify's retries, network, token) is worth retrying.
-func (a *Admin) CreateDiscountCode(ctx context.Context, shop string, d models.DiscountCode) (string, error) {
+func (a *Admin) CreateDiscountCode(ctx context.Context, shop string, d loyalty.DiscountCode) (string, error) {
 	var out struct {
 		DiscountCodeBasicCreate struct {
 			CodeDiscountNode *struct {
@@ -40,11 +40,11 @@ func (a *Admin) CreateDiscountCode(ctx context.Context, shop string, d models.Di
 		msgs := make([]string, len(res.UserErrors))
 		for i, e := range res.UserErrors {
 			if e.Code == "TAKEN" && len(e.Field) > 0 && e.Field[len(e.Field)-1] == "code" {
-				return "", models.ErrDiscountCodeTaken
+				return "", loyalty.ErrDiscountCodeTaken
 			}
 			msgs[i] = strings.TrimSpace(strings.Join(e.Field, ".") + " " + e.Message)
 		}
-		return "", &models.DiscountRefused{Reason: strings.Join(msgs, "; ")}
+		return "", &loyalty.DiscountRefused{Reason: strings.Join(msgs, "; ")}
 	}
 	if res.CodeDiscountNode == nil {
 		return "", errors.New("discountCodeBasicCreate: no discount and no error in the answer")
@@ -53,7 +53,7 @@ func (a *Admin) CreateDiscountCode(ctx context.Context, shop string, d models.Di
 }
 
 // discountInput is the DiscountCodeBasicInput of a code: single use, for its customer only.
-func discountInput(d models.DiscountCode) map[string]any {
+func discountInput(d loyalty.DiscountCode) map[string]any {
 	value := map[string]any{"discountAmount": map[string]any{"amount": d.Amount.StringFixed(2), "appliesOnEachItem": false}}
 	if !d.Percentage.IsZero() {
 		value = map[string]any{"percentage": d.Percentage.Div(decimal.NewFromInt(100)).InexactFloat64()}

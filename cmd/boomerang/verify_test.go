@@ -12,6 +12,7 @@ import (
 
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 )
 
 func TestVerifyAllChecksTheLedger(t *testing.T) {
@@ -25,7 +26,7 @@ func TestVerifyAllChecksTheLedger(t *testing.T) {
 	if _, err := models.UpsertOrder(ctx, db, shop, models.OrderFact{OrderID: 1, CustomerID: 3, Subtotal: sub, Paid: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.SettleOrderLoyalty(ctx, db, shop, 1, time.Now()); err != nil {
+	if err := loyalty.SettleOrderLoyalty(ctx, db, shop, 1, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	a := &app{db: db, log: slog.New(slog.NewTextHandler(io.Discard, nil))}

@@ -9,6 +9,7 @@ import (
 	"github.com/boomerang-app/boomerang/models"
 	// Every domain joins the shop-wide registries (seeding, export, redaction) from its init,
 	// so a test shop is seeded as the app seeds one, whichever domain the test is about.
+	_ "github.com/boomerang-app/boomerang/models/loyalty"
 	_ "github.com/boomerang-app/boomerang/models/messaging"
 	_ "github.com/boomerang-app/boomerang/models/reviews"
 )
@@ -24,4 +25,11 @@ func SeededShop(t testing.TB, db *gorm.DB, prefix string) int64 {
 		t.Fatal(err)
 	}
 	return id
+}
+
+// NewShop is SeededShop in a database of its own.
+func NewShop(t testing.TB, prefix string) (*gorm.DB, int64) {
+	t.Helper()
+	db, _ := DB(t)
+	return db, SeededShop(t, db, prefix)
 }

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
@@ -424,7 +425,7 @@ func (q scorecardQuery) points(sc *Scorecard) error {
 	if sc.PointsLiability == 0 {
 		return nil
 	}
-	set, err := models.LoadLoyaltySettings(q.db.Statement.Context, q.db, q.shop)
+	set, err := loyalty.LoadLoyaltySettings(q.db.Statement.Context, q.db, q.shop)
 	if err != nil {
 		return err
 	}

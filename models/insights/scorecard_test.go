@@ -12,6 +12,7 @@ import (
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/models"
 	"github.com/boomerang-app/boomerang/models/insights"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
@@ -167,14 +168,14 @@ func (s *metricsShop) seedHandComputed() {
 	s.decision(105, messaging.DecisionDeferred, "quiet_hours", "2025-06-02")
 	s.decision(101, messaging.DecisionSent, "", "2025-03-01") // outside the period
 
-	s.ledger(101, models.EntryEarn, "order", 500, "2025-01-10") // outside
-	s.ledger(101, models.EntryEarn, "order", 250, "2025-05-05")
-	s.ledger(102, models.EntryEarn, "order", 150, "2025-04-10")
-	s.ledger(103, models.EntryBonus, "signup", 50, "2025-04-01")
-	s.ledger(101, models.EntryRedeem, "redemption", -100, "2025-06-01")
-	s.ledger(102, models.EntryRedeem, "redemption", -200, "2025-06-02")
-	s.ledger(102, models.EntryReversal, "redemption", 200, "2025-06-02T12:00:00Z") // code not issued: released
-	s.ledger(103, models.EntryAdjust, "adjustment", 30, "2025-06-03")              // neither earned nor redeemed
+	s.ledger(101, loyalty.EntryEarn, "order", 500, "2025-01-10") // outside
+	s.ledger(101, loyalty.EntryEarn, "order", 250, "2025-05-05")
+	s.ledger(102, loyalty.EntryEarn, "order", 150, "2025-04-10")
+	s.ledger(103, loyalty.EntryBonus, "signup", 50, "2025-04-01")
+	s.ledger(101, loyalty.EntryRedeem, "redemption", -100, "2025-06-01")
+	s.ledger(102, loyalty.EntryRedeem, "redemption", -200, "2025-06-02")
+	s.ledger(102, loyalty.EntryReversal, "redemption", 200, "2025-06-02T12:00:00Z") // code not issued: released
+	s.ledger(103, loyalty.EntryAdjust, "adjustment", 30, "2025-06-03")              // neither earned nor redeemed
 	for cust, bal := range map[int64]int64{101: 650, 102: 150, 103: -10, 104: 0} {
 		s.exec(`INSERT INTO loyalty_accounts (shop_id, customer_id, balance) VALUES (?, ?, ?)`, s.id, cust, bal)
 	}
@@ -281,7 +282,7 @@ func TestScorecardIncremental(t *testing.T) {
 	s.refund(3, 6, "40")                                                                                          // C's only order fully refunded: C drops out
 	s.exec(`UPDATE orders SET cancelled_at = now(), updated_at = now() WHERE shop_id = ? AND order_id = 5`, s.id) // B's June order
 	s.decision(104, messaging.DecisionSent, "", "2025-06-10")                                                     // D's new order is 5 days after a send
-	s.ledger(104, models.EntryEarn, "order", 225, "2025-06-15")
+	s.ledger(104, loyalty.EntryEarn, "order", 225, "2025-06-15")
 	s.exec(`UPDATE reviews SET sentiment_score = 0.1, updated_at = now() WHERE shop_id = ? AND created_at = ?`, s.id, day("2025-05-14")) // rescored
 
 	r := s.refresh(insights.RefreshOptions{})

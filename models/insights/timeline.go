@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
@@ -153,8 +154,8 @@ func (t *timeline) refunds() error {
 }
 
 var entryVerb = map[string]string{
-	models.EntryEarn: "earned", models.EntryBonus: "bonus", models.EntryRedeem: "redeemed", models.EntryClawback: "clawed back",
-	models.EntryReversal: "reversed", models.EntryExpire: "expired", models.EntryAdjust: "adjusted",
+	loyalty.EntryEarn: "earned", loyalty.EntryBonus: "bonus", loyalty.EntryRedeem: "redeemed", loyalty.EntryClawback: "clawed back",
+	loyalty.EntryReversal: "reversed", loyalty.EntryExpire: "expired", loyalty.EntryAdjust: "adjusted",
 }
 
 func (t *timeline) points() error {

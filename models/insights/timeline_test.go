@@ -8,6 +8,7 @@ import (
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/models"
 	"github.com/boomerang-app/boomerang/models/insights"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
@@ -23,7 +24,7 @@ func TestCustomerTimeline(t *testing.T) {
 	s.order(2, 101, "2025-02-10", "40", orderOpt{cancelled: true})
 	s.refund(1, 1, "25")
 	s.exec(`UPDATE refunds SET shopify_created_at = ? WHERE shop_id = ?`, day("2025-01-20"), s.id)
-	s.ledger(101, models.EntryEarn, "order", 500, "2025-01-10")
+	s.ledger(101, loyalty.EntryEarn, "order", 500, "2025-01-10")
 	s.exec(`UPDATE ledger_entries SET created_at = occurred_at, balance_after = 500 WHERE shop_id = ?`, s.id)
 	var reviewID int64
 	s.db.Raw(`INSERT INTO reviews (shop_id, customer_id, product_id, rating, title, status, source, sentiment_score, sentiment_label, created_at)

@@ -7,7 +7,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 )
 
 // Loyalty's side of the template variables: balance, next expiry, tier progress and the
@@ -15,7 +15,7 @@ import (
 // (the points just earned, the tier it changed from) take precedence over these.
 func init() {
 	RegisterTemplateVars(func(ctx context.Context, db *gorm.DB, shopID, customerID int64) (map[string]any, error) {
-		st, err := models.LoyaltyStatementOf(ctx, db, shopID, customerID, time.Now())
+		st, err := loyalty.LoyaltyStatementOf(ctx, db, shopID, customerID, time.Now())
 		if err != nil {
 			return nil, err
 		}
@@ -29,7 +29,7 @@ func init() {
 		}
 		if st.NextTier != "" {
 			tier["next"] = st.NextTier
-			if st.TierMeasure == models.MeasurePoints && st.NextTierAt != nil {
+			if st.TierMeasure == loyalty.MeasurePoints && st.NextTierAt != nil {
 				tier["points_to_next"] = max(st.NextTierAt.Sub(st.Measure).Ceil().IntPart(), 0)
 			}
 		}
@@ -39,7 +39,7 @@ func init() {
 			if err := db.WithContext(ctx).Raw(`SELECT domain FROM shops WHERE id = ?`, shopID).Scan(&domain).Error; err != nil {
 				return nil, err
 			}
-			vars["referral_link"] = models.ReferralLink(domain, st.ReferralCode)
+			vars["referral_link"] = loyalty.ReferralLink(domain, st.ReferralCode)
 		}
 		return vars, nil
 	})

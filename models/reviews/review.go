@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 )
 
 // Review statuses.
@@ -293,7 +294,7 @@ func SubmitReview(ctx context.Context, db *gorm.DB, shopID int64, in ReviewInput
 // reviewSubmitted is where a live review earns the loyalty bonus for a first review, in the
 // review's transaction (paid once per customer; 0 points when the merchant turned it off).
 func reviewSubmitted(ctx context.Context, tx *gorm.DB, shopID, customerID, reviewID int64) error {
-	_, err := models.AwardBonus(ctx, tx, shopID, customerID, models.BonusFirstReview, strconv.FormatInt(reviewID, 10))
+	_, err := loyalty.AwardBonus(ctx, tx, shopID, customerID, loyalty.BonusFirstReview, strconv.FormatInt(reviewID, 10))
 	return err
 }
 

@@ -345,7 +345,7 @@ describe('admin forms', { skip }, () => {
       await opening.waitFor();
       assert.match(await opening.innerText(), /[1-9][\d,]* points for [1-9][\d,]* customers/);
 
-      await page.locator('[data-testid="setup-migration-file"] input[type="file"]').setInputFiles(new URL('../../models/testdata/migration/smile.csv', import.meta.url).pathname);
+      await page.locator('[data-testid="setup-migration-file"] input[type="file"]').setInputFiles(new URL('../../models/loyalty/testdata/migration/smile.csv', import.meta.url).pathname);
       await page.locator('[data-testid="setup-migration-check"] button').click();
       const report = page.locator('[data-testid="setup-migration-report"]');
       await report.waitFor();
