@@ -19,10 +19,8 @@ const (
 	dispatchMaxRounds = 50
 )
 
-// handleDispatch decides every pending event of a shop: each event is matched with the shop's
-// switched-on messages for its kind, the audience filters are applied, the policy decides,
-// the decision is recorded (once per message, customer and event) and sends are handed to
-// delivery. Running twice at once is safe: the decision log's unique key absorbs the overlap.
+// handleDispatch runs a shop's pending events through the bus (bus.go). Running twice at once
+// is safe: every subscriber is idempotent.
 func (w *Worker) handleDispatch(ctx context.Context, t *asynq.Task) error {
 	shopID, err := decodeID(t)
 	if err != nil {
@@ -33,19 +31,13 @@ func (w *Worker) handleDispatch(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	if n > 0 && w.Queue != nil {
-		// Holds placed with these events (negative review, cancellation) reach Shopify's tags now
-		// rather than at the next sweep; the task is unique, so bursts cost one run.
-		if err := w.Queue.EnqueueHoldTags(ctx, shopID); err != nil {
-			return err
-		}
 		return w.Queue.enqueueDispatchTail(ctx, shopID, w.now())
 	}
 	return nil
 }
 
-// DispatchEvents decides a shop's pending events and returns how many it handled. Each batch
-// costs a fixed handful of queries whatever its size: facts for all its customers at once,
-// one insert for all decisions, one update marking the events.
+// DispatchEvents hands a shop's pending events to their subscribers, a batch at a time, and
+// returns how many it handled.
 func (w *Worker) DispatchEvents(ctx context.Context, shopID int64) (int, error) {
 	shop, err := models.GetShop(ctx, w.DB, shopID)
 	if models.ErrorCode(err) == models.ENotFound {
@@ -65,13 +57,9 @@ func (w *Worker) DispatchEvents(ctx context.Context, shopID int64) (int, error) 
 		for i := range evs {
 			ids[i] = evs[i].ID
 		}
-		return 0, messaging.MarkEventsDispatched(ctx, w.DB, shopID, ids)
+		return 0, models.MarkEventsDispatched(ctx, w.DB, shopID, ids)
 	}
-	pol, err := messaging.GetMessagePolicy(ctx, w.DB, shopID)
-	if err != nil {
-		return 0, err
-	}
-	d := &dispatcher{w: w, shopID: shopID, settings: pol.Settings(), messages: map[string][]messaging.Message{}}
+	b := w.openBus(shopID)
 	total := 0
 	for round := 0; round < dispatchMaxRounds; round++ {
 		evs, err := models.PendingEvents(ctx, w.DB, shopID, dispatchBatch)
@@ -81,26 +69,38 @@ func (w *Worker) DispatchEvents(ctx context.Context, shopID int64) (int, error) 
 		if len(evs) == 0 {
 			break
 		}
-		// Flow triggers are stored before the events are marked, so a crash between the two
-		// repeats the (idempotent) store rather than losing the trigger.
-		if err := d.flow.queue(ctx, w, shopID, flowSendsForEvents(evs)); err != nil {
+		if err := b.publish(ctx, evs); err != nil {
 			return total, err
 		}
-		if err := d.batch(ctx, evs); err != nil {
+		ids := make([]int64, len(evs))
+		for i := range evs {
+			ids[i] = evs[i].ID
+		}
+		if err := models.MarkEventsDispatched(ctx, w.DB, shopID, ids); err != nil {
 			return total, err
 		}
 		total += len(evs)
 	}
-	return total, d.flow.flush(ctx, w, shopID)
+	return total, b.finish(ctx)
 }
 
+// dispatcher is messaging's subscriber: each event is matched with the shop's switched-on
+// messages for its kind, the audience filters are applied, the policy decides, the decision
+// is recorded (once per message, customer and event) and sends are handed to delivery. Each
+// batch costs a fixed handful of queries whatever its size: facts for all its customers at
+// once, one insert for all decisions. The decision log's unique key makes a repeat harmless.
 type dispatcher struct {
 	w        *Worker
 	shopID   int64
-	settings messaging.PolicySettings
+	settings *messaging.PolicySettings      // read on the run's first batch
 	messages map[string][]messaging.Message // trigger → enabled messages, read once per run
-	flow     flowUse
 }
+
+func openMessaging(w *Worker, shopID int64) subscriber {
+	return &dispatcher{w: w, shopID: shopID, messages: map[string][]messaging.Message{}}
+}
+
+func (d *dispatcher) finish(context.Context) error { return nil }
 
 func (d *dispatcher) enabled(ctx context.Context, trigger string) ([]messaging.Message, error) {
 	if ms, ok := d.messages[trigger]; ok {
@@ -114,14 +114,20 @@ func (d *dispatcher) enabled(ctx context.Context, trigger string) ([]messaging.M
 	return ms, nil
 }
 
-func (d *dispatcher) batch(ctx context.Context, evs []models.Event) error {
+func (d *dispatcher) handle(ctx context.Context, evs []models.Event) error {
+	if d.settings == nil {
+		pol, err := messaging.GetMessagePolicy(ctx, d.w.DB, d.shopID)
+		if err != nil {
+			return err
+		}
+		s := pol.Settings()
+		d.settings = &s
+	}
 	now := d.w.now()
 	var customers []int64
 	seen := map[int64]bool{}
 	promo := false
-	ids := make([]int64, 0, len(evs))
 	for _, ev := range evs {
-		ids = append(ids, ev.ID)
 		msgs, err := d.enabled(ctx, ev.Kind)
 		if err != nil {
 			return err
@@ -163,7 +169,7 @@ func (d *dispatcher) batch(ctx context.Context, evs []models.Event) error {
 					return err
 				}
 			}
-			md.Apply(messaging.Decide(cand, pf, d.settings, now))
+			md.Apply(messaging.Decide(cand, pf, *d.settings, now))
 			if md.Decision != messaging.DecisionSkipped {
 				answered[key] = true
 			}
@@ -174,10 +180,7 @@ func (d *dispatcher) batch(ctx context.Context, evs []models.Event) error {
 	if err != nil {
 		return err
 	}
-	if err := d.w.enqueueDeliveries(ctx, created); err != nil {
-		return err
-	}
-	return messaging.MarkEventsDispatched(ctx, d.w.DB, d.shopID, ids)
+	return d.w.enqueueDeliveries(ctx, created)
 }
 
 // candidate builds the decision row and policy candidate of one message for one event; ok is
@@ -203,7 +206,7 @@ func (d *dispatcher) candidate(ctx context.Context, ev *models.Event, m messagin
 	md := &messaging.MessageDecision{ShopID: d.shopID, MessageID: m.ID, CustomerID: cust, EventID: &ev.ID,
 		Trigger: ev.Kind, EntityKey: ev.Key, DedupeKey: eventEntity(ev), Kind: m.Kind,
 		Channel:   messaging.ResolveChannel(m.Channel, customer, smsSuppressed),
-		NotBefore: messaging.NoticeNotBefore(ev.Kind, base.Add(time.Duration(m.DelayMinutes)*time.Minute), d.settings), Payload: ev.Payload}
+		NotBefore: messaging.NoticeNotBefore(ev.Kind, base.Add(time.Duration(m.DelayMinutes)*time.Minute), *d.settings), Payload: ev.Payload}
 	cand := messaging.Candidate{Trigger: ev.Kind, Kind: m.Kind, Channel: md.Channel,
 		FeaturedProductIDs: m.FeaturedProductIDs, NotBefore: md.NotBefore}
 	return md, cand, true, nil

@@ -91,49 +91,53 @@ func (w *Worker) sendFlowTriggers(ctx context.Context, sh *models.Shop) error {
 	return w.Queue.EnqueueFlowTriggers(ctx, shopID) // more than one run's worth: continue
 }
 
-// flowUse reads, once per run, which Flow triggers a shop's workflows use.
+// flowUse is the Flow triggers' subscriber: it stores the sends the events start, for the
+// triggers the shop's workflows use (read once per run, on first need, so a run whose causes
+// start no trigger costs no query), and hands them to the sender when the run ends. Sends are
+// keyed by their cause, so a repeated batch stores nothing twice.
 type flowUse struct {
+	w      *Worker
+	shopID int64
 	loaded bool
 	inUse  map[string]bool
 	queued int
 }
 
-// queue stores the sends whose trigger the shop uses, reading the shop's usage on first need,
-// so a run whose causes start no trigger costs no query.
-func (f *flowUse) queue(ctx context.Context, w *Worker, shopID int64, sends []models.FlowTriggerSend) error {
+func openFlowTriggers(w *Worker, shopID int64) subscriber { return &flowUse{w: w, shopID: shopID} }
+
+func (f *flowUse) handle(ctx context.Context, evs []models.Event) error {
+	var sends []models.FlowTriggerSend
+	for _, ev := range evs {
+		if s, ok := models.FlowSendForEvent(ev); ok {
+			sends = append(sends, s)
+		}
+	}
+	return f.queue(ctx, sends)
+}
+
+// queue stores the sends whose trigger the shop uses.
+func (f *flowUse) queue(ctx context.Context, sends []models.FlowTriggerSend) error {
 	if len(sends) == 0 {
 		return nil
 	}
 	if !f.loaded {
-		m, err := models.FlowTriggersInUse(ctx, w.DB, shopID)
+		m, err := models.FlowTriggersInUse(ctx, f.w.DB, f.shopID)
 		if err != nil {
 			return err
 		}
 		f.inUse, f.loaded = m, true
 	}
-	n, err := models.QueueFlowTriggers(ctx, w.DB, f.inUse, sends)
+	n, err := models.QueueFlowTriggers(ctx, f.w.DB, f.inUse, sends)
 	f.queued += n
 	return err
 }
 
-// flush hands what the run queued to the sender.
-func (f *flowUse) flush(ctx context.Context, w *Worker, shopID int64) error {
-	if f.queued == 0 || w.Queue == nil {
+func (f *flowUse) finish(ctx context.Context) error {
+	if f.queued == 0 || f.w.Queue == nil {
 		return nil
 	}
 	f.queued = 0
-	return w.Queue.EnqueueFlowTriggers(ctx, shopID)
-}
-
-// flowSendsForEvents are the triggers a batch of outbox events starts.
-func flowSendsForEvents(evs []models.Event) []models.FlowTriggerSend {
-	var out []models.FlowTriggerSend
-	for _, ev := range evs {
-		if s, ok := models.FlowSendForEvent(ev); ok {
-			out = append(out, s)
-		}
-	}
-	return out
+	return f.w.Queue.EnqueueFlowTriggers(ctx, f.shopID)
 }
 
 // sweepFlowTriggers re-enqueues shops whose sends lost their task.

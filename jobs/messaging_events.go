@@ -200,8 +200,8 @@ func (w *Worker) SyncHoldTags(ctx context.Context, shopID int64) error {
 	if err != nil {
 		return err
 	}
-	var flow flowUse
-	defer func() { _ = flow.flush(ctx, w, shopID) }() // the sweeper sends what this misses
+	flow := flowUse{w: w, shopID: shopID}
+	defer func() { _ = flow.finish(ctx) }() // the sweeper sends what this misses
 	for round := 0; round < 20; round++ {
 		changes, err := models.PendingHoldTags(ctx, w.DB, shopID, w.now(), 100)
 		if err != nil || len(changes) == 0 {
@@ -209,7 +209,7 @@ func (w *Worker) SyncHoldTags(ctx context.Context, shopID int64) error {
 		}
 		for _, ch := range changes {
 			if send, ok := models.FlowSendForHold(shopID, ch); ok {
-				if err := flow.queue(ctx, w, shopID, []models.FlowTriggerSend{send}); err != nil {
+				if err := flow.queue(ctx, []models.FlowTriggerSend{send}); err != nil {
 					return err
 				}
 			}

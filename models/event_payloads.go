@@ -1,6 +1,9 @@
 package models
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // EventPayload is what an event carries. Every kind has its own type and Emit takes only these,
 // so an event's kind and the shape of its payload cannot disagree; the JSON names are what
@@ -126,4 +129,12 @@ type TierRisk struct {
 	Tier    string    `json:"tier"`
 	DropsTo string    `json:"drops_to"`
 	On      time.Time `json:"on"`
+}
+
+// payloadOf decodes an event's payload as the type its kind carries; what does not decode (a
+// redacted event's {}) leaves the zero value.
+func payloadOf[P EventPayload](ev Event) P {
+	var p P
+	_ = json.Unmarshal(ev.Payload, &p)
+	return p
 }

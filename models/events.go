@@ -123,9 +123,13 @@ func PendingEvents(ctx context.Context, db *gorm.DB, shopID int64, limit int) ([
 	return evs, err
 }
 
-// MarkDispatched records that messaging has decided on an event.
-func MarkDispatched(ctx context.Context, db *gorm.DB, shopID, eventID int64) error {
-	return Scoped(ctx, db, shopID).Model(&Event{}).Where("id = ?", eventID).Update("dispatched_at", time.Now()).Error
+// MarkEventsDispatched records that every subscriber has taken a batch of a shop's events.
+func MarkEventsDispatched(ctx context.Context, db *gorm.DB, shopID int64, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return db.WithContext(ctx).Exec(`UPDATE events SET dispatched_at = now() WHERE shop_id = ? AND id IN ? AND dispatched_at IS NULL`,
+		shopID, ids).Error
 }
 
 // ShopsWithPendingEvents lists shops that have undispatched events (sweeper).

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -70,46 +72,45 @@ func newFlowSend(shopID, customerID int64, handle, key string, fields map[string
 	return FlowTriggerSend{ShopID: shopID, Handle: handle, Key: key, CustomerID: customerID, Payload: body}
 }
 
-// FlowSendForEvent is the trigger an outbox event starts, if its kind has one.
+// flowTriggers is the Flow trigger each kind of event starts.
+var flowTriggers = map[string]string{
+	EventNegativeReview: FlowTriggerNegativeReview,
+	EventTierChanged:    FlowTriggerTierChanged,
+	EventPointsExpiring: FlowTriggerPointsExpiring,
+	EventAtRisk:         FlowTriggerAtRisk,
+}
+
+// FlowTriggerKinds are the kinds of event that start a Flow trigger.
+func FlowTriggerKinds() []string { return slices.Sorted(maps.Keys(flowTriggers)) }
+
+// FlowSendForEvent is the trigger an outbox event starts, if its kind has one. The fields are
+// read from the event's typed payload; a redacted event's payload is {}, so they stay empty.
 func FlowSendForEvent(ev Event) (FlowTriggerSend, bool) {
-	if ev.CustomerID == nil || *ev.CustomerID == 0 {
+	handle, ok := flowTriggers[ev.Kind]
+	if !ok || ev.CustomerID == nil || *ev.CustomerID == 0 {
 		return FlowTriggerSend{}, false
 	}
-	var p struct {
-		Rating     int        `json:"rating"`
-		Title      string     `json:"title"`
-		ProductID  *int64     `json:"product_id"`
-		From       string     `json:"from"`
-		To         string     `json:"to"`
-		Direction  string     `json:"direction"`
-		Points     int64      `json:"points"`
-		ExpiresAt  time.Time  `json:"expires_at"`
-		DaysBefore int        `json:"days_before"`
-		LastOrder  *time.Time `json:"last_order_at"`
-	}
-	_ = json.Unmarshal(ev.Payload, &p) // a redacted event's payload is {}: the fields stay empty
-	var handle string
 	var fields map[string]any
 	switch ev.Kind {
 	case EventNegativeReview:
+		p := payloadOf[NegativeReviewPayload](ev)
 		product := ""
 		if p.ProductID != nil {
 			product = strconv.FormatInt(*p.ProductID, 10)
 		}
-		handle, fields = FlowTriggerNegativeReview, map[string]any{"Rating": p.Rating, "Review title": p.Title, "Product ID": product}
+		fields = map[string]any{"Rating": p.Rating, "Review title": p.Title, "Product ID": product}
 	case EventTierChanged:
-		handle, fields = FlowTriggerTierChanged, map[string]any{"Previous tier": p.From, "New tier": p.To, "Direction": p.Direction}
+		p := payloadOf[TierChangedPayload](ev)
+		fields = map[string]any{"Previous tier": p.From, "New tier": p.To, "Direction": p.Direction}
 	case EventPointsExpiring:
-		handle, fields = FlowTriggerPointsExpiring, map[string]any{"Points": p.Points,
-			"Expires on": p.ExpiresAt.UTC().Format(time.DateOnly), "Days before": p.DaysBefore}
+		p := payloadOf[PointsExpiringPayload](ev)
+		fields = map[string]any{"Points": p.Points, "Expires on": p.ExpiresAt.UTC().Format(time.DateOnly), "Days before": p.DaysBefore}
 	case EventAtRisk:
 		last := ""
-		if p.LastOrder != nil {
-			last = p.LastOrder.UTC().Format(time.DateOnly)
+		if p := payloadOf[AtRiskPayload](ev); !p.LastOrderAt.IsZero() {
+			last = p.LastOrderAt.UTC().Format(time.DateOnly)
 		}
-		handle, fields = FlowTriggerAtRisk, map[string]any{"Last order on": last}
-	default:
-		return FlowTriggerSend{}, false
+		fields = map[string]any{"Last order on": last}
 	}
 	return newFlowSend(ev.ShopID, *ev.CustomerID, handle, ev.Kind+":"+ev.Key, fields), true
 }

@@ -153,15 +153,6 @@ func decisionKey(message, campaign, customer int64, entity string) string {
 	return fmt.Sprintf("%d|%d|%d|%s", message, campaign, customer, entity)
 }
 
-// MarkEventsDispatched records that messaging has decided on a batch of events.
-func MarkEventsDispatched(ctx context.Context, db *gorm.DB, shopID int64, ids []int64) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	return db.WithContext(ctx).Exec(`UPDATE events SET dispatched_at = now() WHERE shop_id = ? AND id IN ? AND dispatched_at IS NULL`,
-		shopID, ids).Error
-}
-
 // GetDecision loads one decision.
 func GetDecision(ctx context.Context, db *gorm.DB, shopID, id int64) (*MessageDecision, error) {
 	return models.FindOne[MessageDecision](ctx, db, shopID, "decision", "id", id)
