@@ -239,6 +239,9 @@ func (b *book) loadLots() error {
 	if b.lotsLoaded {
 		return nil
 	}
+	if err := b.sync(); err != nil {
+		return err
+	}
 	var lots []*lot
 	err := b.tx.Raw(`SELECT id, remaining, available_at, expires_at, order_id FROM ledger_entries
 		WHERE shop_id = ? AND customer_id = ? AND remaining > 0`, b.shopID(), b.customerID()).Scan(&lots).Error
@@ -394,7 +397,18 @@ func (b *book) giveBack(p posting, debitID int64) (e *LedgerEntry, inserted bool
 	return e, true, nil
 }
 
-// insert appends the entry and moves the balance; the account row is written by close.
+// sync writes what the batch holds back for this customer, before the book reads the
+// customer's ledger or writes an entry at once.
+func (b *book) sync() error {
+	if b.batch == nil || !b.batch.heldFor[b.customerID()] {
+		return nil
+	}
+	return b.batch.writeHeld(b.ctx, b.tx)
+}
+
+// insert appends the entry and moves the balance; the account row is written by close. In a
+// batch, an order's earn entry is held back for the batch to write with the others, unless
+// the book tracks lots (which need the entry's id).
 func (b *book) insert(p posting, remaining int64, expires *time.Time) (*LedgerEntry, bool, error) {
 	e := &LedgerEntry{ShopID: b.shopID(), CustomerID: b.customerID(), Kind: p.Kind, Points: p.Points,
 		BalanceAfter: b.acct.Balance + p.Points, Remaining: remaining, Amount: p.Amount, OrderID: p.OrderID,
@@ -402,6 +416,14 @@ func (b *book) insert(p posting, remaining int64, expires *time.Time) (*LedgerEn
 		OccurredAt: p.OccurredAt.UTC(), AvailableAt: p.AvailableAt.UTC(), ExpiresAt: expires, CreatedAt: b.now}
 	if remaining == 0 {
 		e.ExpiresAt = nil
+	}
+	if b.batch != nil && p.Kind == EntryEarn && !b.lotsLoaded {
+		b.batch.hold(e)
+		b.booked(e)
+		return e, true, nil
+	}
+	if err := b.sync(); err != nil {
+		return nil, false, err
 	}
 	var row struct{ ID int64 }
 	res := b.tx.Raw(`INSERT INTO ledger_entries (shop_id, customer_id, kind, points, balance_after, remaining, amount,
@@ -417,10 +439,15 @@ func (b *book) insert(p posting, remaining int64, expires *time.Time) (*LedgerEn
 		return nil, false, nil
 	}
 	e.ID = row.ID
+	b.booked(e)
+	return e, true, nil
+}
+
+// booked moves the balance and the tier measure by an appended entry.
+func (b *book) booked(e *LedgerEntry) {
 	b.measure.add(b.set.LoyaltySettings, e)
 	b.acct.Balance = e.BalanceAfter
 	b.dirty = true
-	return e, true, nil
 }
 
 // touch records activity (earning or spending) for inactivity expiry.

@@ -7,17 +7,25 @@ import (
 	"time"
 
 	"github.com/boomerang-app/boomerang/models"
+	"gorm.io/gorm"
 )
 
 // AccountBatch holds the points accounts a batch transaction has locked: they are locked with
 // one statement for the whole batch and written back with one at its end, and every book the
 // batch opens for them reads and changes these copies. A book for a customer outside the batch
 // (a referrer) locks and writes its own row as usual.
+//
+// The batch also holds back the earn entries its books append, to write them with one
+// statement: a book reads a customer's ledger only after writing what is held back for that
+// customer (book.sync), and any entry written at once first writes the held-back ones, so
+// every customer's entries still get their ids in the order they were booked.
 type AccountBatch struct {
-	shopID int64
-	now    time.Time
-	accts  map[int64]*LoyaltyAccount
-	dirty  map[int64]bool
+	shopID  int64
+	now     time.Time
+	accts   map[int64]*LoyaltyAccount
+	dirty   map[int64]bool
+	pending []*LedgerEntry
+	heldFor map[int64]bool // customers with entries in pending
 }
 
 type accountBatchKey struct{}
@@ -25,7 +33,8 @@ type accountBatchKey struct{}
 // LockAccounts locks (creating when missing) the customers' accounts for the rest of tx and
 // returns ctx carrying them for the books opened in tx. Flush must run before tx commits.
 func LockAccounts(ctx context.Context, tx models.Tx, shopID int64, customers []int64, now time.Time) (context.Context, *AccountBatch, error) {
-	ab := &AccountBatch{shopID: shopID, now: now.UTC(), accts: map[int64]*LoyaltyAccount{}, dirty: map[int64]bool{}}
+	ab := &AccountBatch{shopID: shopID, now: now.UTC(), accts: map[int64]*LoyaltyAccount{}, dirty: map[int64]bool{},
+		heldFor: map[int64]bool{}}
 	if len(customers) == 0 {
 		return ctx, ab, nil
 	}
@@ -64,8 +73,45 @@ func (ab *AccountBatch) keep(a LoyaltyAccount) {
 	ab.dirty[a.CustomerID] = true
 }
 
-// Flush writes the accounts the batch changed, in one statement.
+// hold keeps an entry back for writeHeld.
+func (ab *AccountBatch) hold(e *LedgerEntry) {
+	ab.pending = append(ab.pending, e)
+	ab.heldFor[e.CustomerID] = true
+}
+
+// writeHeld writes the held-back entries in one statement, in the order they were booked. The
+// books that held them checked their keys were not posted yet, under the locks the batch holds,
+// so a conflict means the batch's view was wrong: it fails, and its deliveries go on one at a
+// time, where every entry is written as it is booked.
+func (ab *AccountBatch) writeHeld(ctx context.Context, tx *gorm.DB) error {
+	if len(ab.pending) == 0 {
+		return nil
+	}
+	rows := make([]string, len(ab.pending))
+	args := make([]any, 0, 16*len(ab.pending))
+	for i, e := range ab.pending {
+		rows[i] = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::timestamptz, ?::timestamptz, ?::timestamptz, ?::timestamptz)"
+		args = append(args, e.ShopID, e.CustomerID, e.Kind, e.Points, e.BalanceAfter, e.Remaining, e.Amount, e.OrderID,
+			e.SourceType, e.SourceID, e.Reason, e.StaffUser, e.OccurredAt, e.AvailableAt, e.ExpiresAt, e.CreatedAt)
+	}
+	res := tx.WithContext(ctx).Exec(`INSERT INTO ledger_entries (shop_id, customer_id, kind, points, balance_after, remaining,
+			amount, order_id, source_type, source_id, reason, staff_user, occurred_at, available_at, expires_at, created_at)
+		VALUES `+strings.Join(rows, ", ")+` ON CONFLICT (shop_id, source_type, source_id, kind) DO NOTHING`, args...)
+	if res.Error != nil {
+		return fmt.Errorf("append %d ledger entries: %w", len(rows), res.Error)
+	}
+	if res.RowsAffected != int64(len(rows)) {
+		return fmt.Errorf("append %d ledger entries: %d were posted already", len(rows), int64(len(rows))-res.RowsAffected)
+	}
+	ab.pending, ab.heldFor = ab.pending[:0], map[int64]bool{}
+	return nil
+}
+
+// Flush writes the entries held back and the accounts the batch changed, a statement each.
 func (ab *AccountBatch) Flush(ctx context.Context, tx models.Tx) error {
+	if err := ab.writeHeld(ctx, tx.Gorm()); err != nil {
+		return err
+	}
 	if len(ab.dirty) == 0 {
 		return nil
 	}

@@ -172,6 +172,9 @@ func SettleRefundLoyalty(ctx context.Context, db *gorm.DB, shopID, orderID int64
 // settleOrder appends whatever the order's facts call for and is missing from the ledger. It
 // returns a referral the order created that is due now.
 func (b *book) settleOrder(orderID int64) (dueReferral int64, err error) {
+	if err := b.sync(); err != nil {
+		return 0, err
+	}
 	f, err := loadOrderFacts(b.ctx, b.tx, b.shopID(), orderID)
 	if err != nil || !f.Known || f.CustomerID != b.customerID() {
 		return 0, err

@@ -49,6 +49,9 @@ func awardBonus(ctx context.Context, tx *gorm.DB, shopID, customerID int64, kind
 	var got int64
 	err = withBook(ctx, tx, set, shopID, customerID, now, func(b *book) error {
 		if kind == BonusSignup || kind == BonusFirstReview {
+			if err := b.sync(); err != nil {
+				return err
+			}
 			var n int64
 			if err := b.tx.Raw(`SELECT count(*) FROM ledger_entries WHERE shop_id = ? AND customer_id = ? AND kind = ? AND source_type = ?`,
 				shopID, customerID, EntryBonus, kind).Scan(&n).Error; err != nil {

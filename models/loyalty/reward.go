@@ -188,6 +188,9 @@ func failRedemption(ctx context.Context, db *gorm.DB, r *Redemption, reason stri
 // (the reversal's key is the redemption's).
 func (b *book) giveBackRedemption(id, points int64, reason string) error {
 	src := strconv.FormatInt(id, 10)
+	if err := b.sync(); err != nil {
+		return err
+	}
 	var debit int64
 	if err := b.tx.Raw(`SELECT id FROM ledger_entries WHERE shop_id = ? AND source_type = ? AND source_id = ? AND kind = ?`,
 		b.shopID(), SourceRedemption, src, EntryRedeem).Scan(&debit).Error; err != nil {

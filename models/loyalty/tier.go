@@ -210,6 +210,9 @@ func (m *tierMeasure) add(s LoyaltySettings, e *LedgerEntry) {
 
 // loadMeasure reads the measure now and, in the same query, over extra spans.
 func (b *book) loadMeasure(extra []span) ([]decimal.Decimal, error) {
+	if err := b.sync(); err != nil {
+		return nil, err
+	}
 	now := b.set.windowsAt(b.now, true)
 	if b.measure != nil {
 		now = nil
