@@ -10,6 +10,7 @@ import (
 
 	"github.com/boomerang-app/boomerang/models"
 	"github.com/boomerang-app/boomerang/models/loyalty"
+	"github.com/boomerang-app/boomerang/models/reviews"
 	"github.com/boomerang-app/boomerang/shopify"
 )
 
@@ -91,8 +92,9 @@ func onSellingPlan(o shopify.Order) bool {
 	return slices.ContainsFunc(o.LineItems, func(li shopify.LineItem) bool { return li.SellingPlanID != nil })
 }
 
-// applyOrderBatch stores the batch's customers and orders with a few multi-row statements, then
-// runs each order's effects (points, tier, first order, review request) in the same
+// applyOrderBatch stores the batch's customers and orders with a few multi-row statements and
+// the fulfillments the order bodies carry, then runs each order's effects (points, tier, first
+// order, and the review request where there is a fulfillment or a request) in the same
 // transaction: what applyOrder does for one delivery, with the same idempotent steps. Rows are
 // locked in one order by every batch (customers, then orders, each by id, then the effects
 // customer by customer), so two batches that share customers wait for each other rather than
@@ -133,6 +135,16 @@ func (w *Worker) applyOrderBatch(ctx context.Context, tx models.Tx, b *orderBatc
 				return err
 			}
 		}
+	}
+	orderIDs := make([]int64, len(facts))
+	for i, f := range facts {
+		orderIDs[i] = f.OrderID
+	}
+	review, err := reviews.OrdersToSync(ctx, db, b.shopID, orderIDs)
+	if err != nil {
+		return err
+	}
+	for _, bo := range b.orders {
 		o := byID[bo.fact.OrderID]
 		if o == nil {
 			// Older than the version stored: its effects run on what is stored.
@@ -140,7 +152,7 @@ func (w *Worker) applyOrderBatch(ctx context.Context, tx models.Tx, b *orderBatc
 				return err
 			}
 		}
-		if err := w.orderEffects(ctx, db, b.shopID, o); err != nil {
+		if err := w.orderEffects(ctx, db, b.shopID, o, review[o.OrderID]); err != nil {
 			return err
 		}
 		b.applied = append(b.applied, bo.events...)

@@ -145,6 +145,32 @@ func TestDrainBatchReadsItsOwnEntries(t *testing.T) {
 	}
 }
 
+// A batch asks once which of its orders have a fulfillment or a review request, and syncs the
+// review request of those alone. A fulfillment stored before its order (Shopify does not order
+// deliveries) must still get its request once the order arrives in a batch; a new order with
+// neither gets none.
+func TestDrainSchedulesTheRequestOfAnEarlierFulfillment(t *testing.T) {
+	a := apptest.Start(t, apptest.Options{NoWorker: true})
+	shop := testenv.Shop("drainfulfilled")
+	id := a.Install(t, shop)
+	f := deliver(t, a, shop, "fulfillments/create", "f-7", map[string]any{"id": 9701, "order_id": 7, "status": "success",
+		"created_at": ts("05"), "updated_at": ts("05")})
+	process(t, a, f) // before its order: no request yet, the order is unknown
+	deliver(t, a, shop, "orders/paid", "p-7", orderBody(7, 14, "paid", "30.00", ts("05"), nil))
+	deliver(t, a, shop, "orders/paid", "p-8", orderBody(8, 15, "paid", "30.00", ts("05"), nil))
+	if n, err := a.Worker.DrainBatch(context.Background(), id); err != nil || n != 2 {
+		t.Fatalf("drained %d, %v", n, err)
+	}
+	var reqs []struct {
+		OrderID int64
+		Status  string
+	}
+	a.Inspect().Raw(`SELECT order_id, status FROM review_requests WHERE shop_id = ? ORDER BY order_id`, id).Scan(&reqs)
+	if len(reqs) != 1 || reqs[0].OrderID != 7 || reqs[0].Status != "scheduled" {
+		t.Fatalf("review requests %+v, want one scheduled for order 7", reqs)
+	}
+}
+
 // The statements a drained batch of paid orders costs, per order (docs/benchmarks.md); counts,
 // not time. Issue 14's budget is 12 a order for the whole pipeline.
 func TestDrainStatements(t *testing.T) {

@@ -114,6 +114,27 @@ func (s orderState) skipReason() string {
 	return ""
 }
 
+// OrdersToSync returns which of a shop's orders SyncReviewRequest has work for: those with a
+// fulfillment or a review request. For any other order it only reads the order, so a batch of
+// new orders asks once instead of once an order.
+func OrdersToSync(ctx context.Context, db *gorm.DB, shopID int64, orderIDs []int64) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	if len(orderIDs) == 0 {
+		return out, nil
+	}
+	var ids []int64
+	err := db.WithContext(ctx).Raw(`SELECT order_id FROM fulfillments WHERE shop_id = ? AND order_id IN ?
+		UNION SELECT order_id FROM review_requests WHERE shop_id = ? AND order_id IN ?`,
+		shopID, orderIDs, shopID, orderIDs).Scan(&ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("orders with review state: %w", err)
+	}
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}
+
 // SyncReviewRequest brings an order's review request in line with the order's facts. Call it
 // after any order, refund or fulfillment fact for the order; it is idempotent and independent
 // of the order facts arrived in:
