@@ -38,12 +38,12 @@ func kindsOf(ks ...string) map[string]bool {
 	return m
 }
 
-// subscriptions, in the order each batch reaches them. Flow triggers come first so a trigger
-// is stored before its cause is marked dispatched.
+// subscriptions, in the order each batch reaches them. Every one takes a batch before it is
+// marked dispatched; Flow triggers come first, so a failing messaging run never holds them back.
 func (w *Worker) subscriptions() []subscription {
 	return []subscription{
 		{name: "flow triggers", kinds: kindsOf(models.FlowTriggerKinds()...), open: openFlowTriggers},
-		{name: "messaging", kinds: kindsOf(messagingTriggers()...), open: openMessaging},
+		{name: "messaging", kinds: kindsOf(messaging.MessageTriggers...), open: openMessaging},
 		// Holds are placed beside several kinds of fact (a negative review, a cancellation) and
 		// released beside others; the tag sync reads the holds themselves, so any event wakes it.
 		{name: "hold tags", open: openHoldTags},
@@ -94,9 +94,6 @@ func (b *bus) finish(ctx context.Context) error {
 	}
 	return nil
 }
-
-// messagingTriggers are the kinds a message can answer.
-func messagingTriggers() []string { return messaging.MessageTriggers }
 
 // holdTags is the tag sync's subscriber: a run that dispatched anything queues the shop's
 // sync, so holds placed with these events reach Shopify's tags now rather than at the next

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 type recorder struct {
@@ -80,10 +81,13 @@ func TestWorkerSubscriptions(t *testing.T) {
 	if want := []string{"flow triggers", "messaging", "hold tags"}; !slices.Equal(names, want) {
 		t.Fatalf("subscriptions %v, want %v", names, want)
 	}
-	if !subs[0].kinds[models.EventTierChanged] || subs[0].kinds[models.EventPointsEarned] {
+	same := func(got map[string]bool, want []string) bool {
+		return len(got) == len(want) && !slices.ContainsFunc(want, func(k string) bool { return !got[k] })
+	}
+	if !same(subs[0].kinds, models.FlowTriggerKinds()) || !subs[0].kinds[models.EventTierChanged] {
 		t.Errorf("flow triggers' kinds: %v", subs[0].kinds)
 	}
-	if !subs[1].kinds[models.EventPointsEarned] || subs[1].kinds[models.EventTierAtRisk] {
+	if !same(subs[1].kinds, messaging.MessageTriggers) || !subs[1].kinds[models.EventPointsEarned] {
 		t.Errorf("messaging's kinds: %v", subs[1].kinds)
 	}
 	if subs[2].kinds != nil {
