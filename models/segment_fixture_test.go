@@ -2,7 +2,6 @@ package models_test
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -82,7 +81,7 @@ func newSegFixture(t *testing.T, db *gorm.DB, prefix string) *segFixture {
 	f.subscribe(501, 8, models.SubscriptionActive)
 	f.subscribe(502, 9, "cancelled")
 	f.subscribe(503, 13, models.SubscriptionActive) // a subscriber who never ordered
-	addCustomer(t, db, f.shop, 14, messaging.ConsentSubscribed)
+	testenv.AddCustomer(t, db, f.shop, 14, messaging.ConsentSubscribed)
 	f.customers = append(f.customers, 13, 14)
 	return f
 }
@@ -156,12 +155,4 @@ func (f *segFixture) inSegment(seg string, at time.Time) []int64 {
 	}
 	slices.Sort(ids)
 	return ids
-}
-
-func addCustomer(t *testing.T, db *gorm.DB, shop, id int64, emailConsent string) {
-	t.Helper()
-	if _, err := models.UpsertCustomer(context.Background(), db, shop, models.CustomerFact{CustomerID: id,
-		Email: fmt.Sprintf("c%d@example.com", id), Phone: "+15555550100", EmailConsent: emailConsent, SMSConsent: "subscribed"}); err != nil {
-		t.Fatal(err)
-	}
 }

@@ -104,7 +104,7 @@ func TestBirthdays(t *testing.T) {
 	ctx := context.Background()
 	shop := testenv.SeededShop(t, db, "bday")
 	for id, day := range map[int64]string{1: "1990-06-01", 2: "1988-02-29", 3: "1990-06-02"} {
-		addCustomer(t, db, shop, id, messaging.ConsentSubscribed)
+		testenv.AddCustomer(t, db, shop, id, messaging.ConsentSubscribed)
 		db.Exec(`UPDATE customers SET birthday = ? WHERE shop_id = ? AND customer_id = ?`, day, shop, id)
 	}
 	if ids, _ := models.BirthdaysOn(ctx, db, shop, time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)); !slices.Equal(ids, []int64{1}) {

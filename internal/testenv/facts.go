@@ -1,15 +1,29 @@
 package testenv
 
 import (
+	"context"
+	"fmt"
+	"testing"
 	"time"
 
 	"github.com/shopspring/decimal"
+	"gorm.io/gorm"
 
 	"github.com/boomerang-app/boomerang/models"
 	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
 // Order facts the domain tests build their stories from.
+
+// AddCustomer stores a customer with an email, a phone subscribed to SMS, and the email consent
+// given.
+func AddCustomer(t testing.TB, db *gorm.DB, shop, id int64, emailConsent string) {
+	t.Helper()
+	if _, err := models.UpsertCustomer(context.Background(), db, shop, models.CustomerFact{CustomerID: id,
+		Email: fmt.Sprintf("c%d@example.com", id), Phone: "+15555550100", EmailConsent: emailConsent, SMSConsent: "subscribed"}); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // PaidOrder is a paid order of one customer, as an orders/paid webhook states it.
 func PaidOrder(id, cust int64, subtotal string, at time.Time) models.OrderFact {

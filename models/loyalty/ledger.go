@@ -426,12 +426,7 @@ func (b *book) insert(p posting, remaining int64, expires *time.Time) (*LedgerEn
 		return nil, false, err
 	}
 	var row struct{ ID int64 }
-	res := b.tx.Raw(`INSERT INTO ledger_entries (shop_id, customer_id, kind, points, balance_after, remaining, amount,
-			order_id, source_type, source_id, reason, staff_user, occurred_at, available_at, expires_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (shop_id, source_type, source_id, kind) DO NOTHING RETURNING id`,
-		e.ShopID, e.CustomerID, e.Kind, e.Points, e.BalanceAfter, e.Remaining, e.Amount, e.OrderID, e.SourceType,
-		e.SourceID, e.Reason, e.StaffUser, e.OccurredAt, e.AvailableAt, e.ExpiresAt, e.CreatedAt).Scan(&row)
+	res := b.tx.Raw(entryInsert(1)+` RETURNING id`, e.insertArgs()...).Scan(&row)
 	if res.Error != nil {
 		return nil, false, fmt.Errorf("append %s %s/%s for %d: %w", p.Kind, p.SourceType, p.SourceID, b.customerID(), res.Error)
 	}
@@ -441,6 +436,21 @@ func (b *book) insert(p posting, remaining int64, expires *time.Time) (*LedgerEn
 	e.ID = row.ID
 	b.booked(e)
 	return e, true, nil
+}
+
+// entryInsert appends n ledger entries (insertArgs' values, n at a time); a key already posted
+// is skipped, which the caller sees in the rows affected.
+func entryInsert(n int) string {
+	return `INSERT INTO ledger_entries (shop_id, customer_id, kind, points, balance_after, remaining, amount,
+			order_id, source_type, source_id, reason, staff_user, occurred_at, available_at, expires_at, created_at)
+		VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", n), ", ") + `
+		ON CONFLICT (shop_id, source_type, source_id, kind) DO NOTHING`
+}
+
+// insertArgs are the entry's values in entryInsert's column order.
+func (e *LedgerEntry) insertArgs() []any {
+	return []any{e.ShopID, e.CustomerID, e.Kind, e.Points, e.BalanceAfter, e.Remaining, e.Amount, e.OrderID, e.SourceType,
+		e.SourceID, e.Reason, e.StaffUser, e.OccurredAt, e.AvailableAt, e.ExpiresAt, e.CreatedAt}
 }
 
 // booked moves the balance and the tier measure by an appended entry.

@@ -87,21 +87,17 @@ func (ab *AccountBatch) writeHeld(ctx context.Context, tx *gorm.DB) error {
 	if len(ab.pending) == 0 {
 		return nil
 	}
-	rows := make([]string, len(ab.pending))
-	args := make([]any, 0, 16*len(ab.pending))
-	for i, e := range ab.pending {
-		rows[i] = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::timestamptz, ?::timestamptz, ?::timestamptz, ?::timestamptz)"
-		args = append(args, e.ShopID, e.CustomerID, e.Kind, e.Points, e.BalanceAfter, e.Remaining, e.Amount, e.OrderID,
-			e.SourceType, e.SourceID, e.Reason, e.StaffUser, e.OccurredAt, e.AvailableAt, e.ExpiresAt, e.CreatedAt)
+	n := len(ab.pending)
+	args := make([]any, 0, 16*n)
+	for _, e := range ab.pending {
+		args = append(args, e.insertArgs()...)
 	}
-	res := tx.WithContext(ctx).Exec(`INSERT INTO ledger_entries (shop_id, customer_id, kind, points, balance_after, remaining,
-			amount, order_id, source_type, source_id, reason, staff_user, occurred_at, available_at, expires_at, created_at)
-		VALUES `+strings.Join(rows, ", ")+` ON CONFLICT (shop_id, source_type, source_id, kind) DO NOTHING`, args...)
+	res := tx.WithContext(ctx).Exec(entryInsert(n), args...)
 	if res.Error != nil {
-		return fmt.Errorf("append %d ledger entries: %w", len(rows), res.Error)
+		return fmt.Errorf("append %d ledger entries: %w", n, res.Error)
 	}
-	if res.RowsAffected != int64(len(rows)) {
-		return fmt.Errorf("append %d ledger entries: %d were posted already", len(rows), int64(len(rows))-res.RowsAffected)
+	if res.RowsAffected != int64(n) {
+		return fmt.Errorf("append %d ledger entries: %d were posted already", n, int64(n)-res.RowsAffected)
 	}
 	ab.pending, ab.heldFor = ab.pending[:0], map[int64]bool{}
 	return nil

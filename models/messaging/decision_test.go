@@ -8,20 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/models"
 	"github.com/boomerang-app/boomerang/models/messaging"
 )
-
-func addCustomer(t *testing.T, db *gorm.DB, shop, id int64, emailConsent string) {
-	t.Helper()
-	if _, err := models.UpsertCustomer(context.Background(), db, shop, models.CustomerFact{CustomerID: id,
-		Email: fmt.Sprintf("c%d@example.com", id), Phone: "+15555550100", EmailConsent: emailConsent, SMSConsent: "subscribed"}); err != nil {
-		t.Fatal(err)
-	}
-}
 
 func queued(shop, customer, message int64, entity, kind string, at time.Time) *messaging.MessageDecision {
 	return &messaging.MessageDecision{ShopID: shop, MessageID: message, CustomerID: customer, Trigger: models.EventOneTimeBuyerQuiet,
@@ -70,7 +60,7 @@ func TestClaimSendIsAtMostOnce(t *testing.T) {
 	db, _ := testenv.DB(t)
 	ctx := context.Background()
 	shop := testenv.SeededShop(t, db, "dec")
-	addCustomer(t, db, shop, 1, messaging.ConsentSubscribed)
+	testenv.AddCustomer(t, db, shop, 1, messaging.ConsentSubscribed)
 	now := time.Now().UTC()
 	md := queued(shop, 1, 10, "order:1", messaging.KindPromotional, now.Add(-time.Minute))
 	if _, err := messaging.RecordDecision(ctx, db, md); err != nil {
@@ -122,7 +112,7 @@ func TestClaimSendRechecksTheRules(t *testing.T) {
 	db, _ := testenv.DB(t)
 	ctx := context.Background()
 	shop := testenv.SeededShop(t, db, "dec")
-	addCustomer(t, db, shop, 1, messaging.ConsentSubscribed)
+	testenv.AddCustomer(t, db, shop, 1, messaging.ConsentSubscribed)
 	now := time.Now().UTC()
 	md := queued(shop, 1, 10, "order:1", messaging.KindPromotional, now.Add(-time.Minute))
 	messaging.RecordDecision(ctx, db, md)
@@ -183,7 +173,7 @@ func TestFrequencyCapHoldsUnderConcurrency(t *testing.T) {
 	}
 	var jobs []job
 	for c := int64(1); c <= customers; c++ {
-		addCustomer(t, db, shop, c, messaging.ConsentSubscribed)
+		testenv.AddCustomer(t, db, shop, c, messaging.ConsentSubscribed)
 		for k := 0; k < perCustomer; k++ {
 			kind := messaging.KindPromotional
 			if rng.IntN(4) == 0 {
@@ -247,7 +237,7 @@ func TestClaimTransactionalOnceUnderRace(t *testing.T) {
 	db, _ := testenv.DB(t)
 	ctx := context.Background()
 	shop := testenv.SeededShop(t, db, "race")
-	addCustomer(t, db, shop, 1, "not_subscribed") // transactional email needs no marketing consent
+	testenv.AddCustomer(t, db, shop, 1, "not_subscribed") // transactional email needs no marketing consent
 	now := time.Now().UTC()
 	md := queued(shop, 1, 10, "order:1", messaging.KindTransactional, now.Add(-time.Minute))
 	if _, err := messaging.RecordDecision(ctx, db, md); err != nil {
