@@ -124,7 +124,8 @@ func (w *Worker) applyOrderBatch(ctx context.Context, tx models.Tx, b *orderBatc
 	for i := range stored {
 		byID[stored[i].OrderID] = &stored[i]
 	}
-	ctx, accounts, err := loyalty.LockAccounts(ctx, tx, b.shopID, slices.Sorted(maps.Keys(customers)), w.now())
+	now := w.now() // one time for the batch: what its books read ahead is over spans ending now
+	ctx, accounts, err := loyalty.LockAccounts(ctx, tx, b.shopID, slices.Sorted(maps.Keys(customers)), now)
 	if err != nil {
 		return err
 	}
@@ -144,7 +145,13 @@ func (w *Worker) applyOrderBatch(ctx context.Context, tx models.Tx, b *orderBatc
 	if err != nil {
 		return err
 	}
-	for _, bo := range b.orders {
+	if err := accounts.ReadAhead(ctx, tx, orderIDs); err != nil {
+		return err
+	}
+	// Points and tier order by order; then the customers' stats once for the batch, from which
+	// each order's count in turn tells the first orders; then the review requests.
+	orders := make([]*models.Order, len(b.orders))
+	for i, bo := range b.orders {
 		o := byID[bo.fact.OrderID]
 		if o == nil {
 			// Older than the version stored: its effects run on what is stored.
@@ -152,15 +159,56 @@ func (w *Worker) applyOrderBatch(ctx context.Context, tx models.Tx, b *orderBatc
 				return err
 			}
 		}
-		if err := w.orderEffects(ctx, db, b.shopID, o, review[o.OrderID]); err != nil {
-			return err
+		orders[i] = o
+		if o.CustomerID != nil {
+			if err := loyalty.SettleBatchOrder(ctx, tx, accounts, *o.CustomerID, o.OrderID, now); err != nil {
+				return err
+			}
 		}
-		b.applied = append(b.applied, bo.events...)
+	}
+	stats, err := accounts.RefreshStats(ctx, tx, orderIDs)
+	if err != nil {
+		return err
+	}
+	if err := w.welcomeFirstOrders(ctx, db, b.shopID, w.firstOrdersOf(orders, stats)); err != nil {
+		return err
+	}
+	for i, o := range orders {
+		if review[o.OrderID] {
+			if err := reviews.SyncReviewRequest(ctx, db, b.shopID, o.OrderID, now); err != nil {
+				return err
+			}
+		}
+		b.applied = append(b.applied, b.orders[i].events...)
 	}
 	if err := events.Flush(ctx, tx); err != nil {
 		return err
 	}
 	return accounts.Flush(ctx, tx)
+}
+
+// firstOrdersOf finds the batch's orders that one at a time would have been welcomed: each
+// customer's count of kept orders before the batch, plus their kept orders in the batch in
+// the order they arrived, gives the count each order saw.
+func (w *Worker) firstOrdersOf(orders []*models.Order, stats map[int64]models.OrderStats) []*models.Order {
+	counts := map[int64]int{}
+	for c, st := range stats {
+		counts[c] = st.Orders - len(st.Kept)
+	}
+	var due []*models.Order
+	for _, o := range orders {
+		if o.CustomerID == nil {
+			continue
+		}
+		st := stats[*o.CustomerID]
+		if slices.Contains(st.Kept, o.OrderID) {
+			counts[*o.CustomerID]++
+		}
+		if w.firstOrderDue(o, counts[*o.CustomerID]) {
+			due = append(due, o)
+		}
+	}
+	return due
 }
 
 // newer reports whether a is a later update time than b (an unknown time counts as oldest).

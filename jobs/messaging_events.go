@@ -22,26 +22,51 @@ const firstOrderWindow = 7 * 24 * time.Hour
 // welcomeFirstOrder emits first_order (welcome + referral link) once per customer, when the
 // order is the customer's one kept order: orders is the customer's count of kept orders now.
 func (w *Worker) welcomeFirstOrder(ctx context.Context, db *gorm.DB, shopID int64, o *models.Order, orders int) error {
-	if o.CustomerID == nil || o.CancelledAt != nil || o.Test || orders != 1 {
+	if !w.firstOrderDue(o, orders) {
 		return nil
 	}
-	// While the shop's past is imported, a regular's order may look like a first one: the
-	// welcome waits for the import, which sends the ones still due (welcomeAfterImport).
+	return w.welcomeFirstOrders(ctx, db, shopID, []*models.Order{o})
+}
+
+// firstOrderDue: the order is its customer's one kept order (orders counts them with it), and
+// recent enough to welcome.
+func (w *Worker) firstOrderDue(o *models.Order, orders int) bool {
+	if o.CustomerID == nil || o.CancelledAt != nil || o.Test || orders != 1 {
+		return false
+	}
+	return w.now().Sub(placedAt(o)) <= firstOrderWindow
+}
+
+// welcomeFirstOrders emits first_order for orders firstOrderDue found due, asking once about
+// the history import: while the shop's past is imported, a regular's order may look like a
+// first one, so the welcome waits for the import, which sends the ones still due
+// (welcomeAfterImport).
+func (w *Worker) welcomeFirstOrders(ctx context.Context, db *gorm.DB, shopID int64, due []*models.Order) error {
+	if len(due) == 0 {
+		return nil
+	}
 	if busy, err := w.importInProgress(ctx, shopID); err != nil || busy {
 		return err
 	}
+	for _, o := range due {
+		cust := *o.CustomerID
+		if _, err := models.Emit(ctx, db, shopID, cust, "customer:"+strconv.FormatInt(cust, 10),
+			models.FirstOrderPayload{OrderID: o.OrderID}, placedAt(o)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// placedAt is when the order was placed, as well as the stored facts tell.
+func placedAt(o *models.Order) time.Time {
 	at := o.CreatedAt
 	for _, t := range []*time.Time{o.ShopifyCreatedAt, o.ProcessedAt} {
 		if t != nil {
 			at = *t
 		}
 	}
-	if w.now().Sub(at) > firstOrderWindow {
-		return nil
-	}
-	cust := *o.CustomerID
-	_, err := models.Emit(ctx, db, shopID, cust, "customer:"+strconv.FormatInt(cust, 10), models.FirstOrderPayload{OrderID: o.OrderID}, at)
-	return err
+	return at
 }
 
 // importInProgress reports whether the shop's history is still being imported. A shop whose

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -168,47 +169,88 @@ func SetMarketingConsent(ctx context.Context, db *gorm.DB, shopID, customerID in
 // cancelled, not test, not fully refunded; spend is net of refunds). Deriving them from facts
 // makes the result the same whatever order webhooks arrived in.
 func RefreshCustomerStats(ctx context.Context, tx *gorm.DB, shopID, customerID int64, topTier bool) (OrderStats, error) {
-	var st OrderStats
 	if customerID == 0 {
-		return st, nil
+		return OrderStats{}, nil
+	}
+	st, err := RefreshCustomersStats(ctx, tx, shopID, []StatsRefresh{{CustomerID: customerID, TopTier: topTier}}, nil)
+	return st[customerID], err
+}
+
+// StatsRefresh names a customer whose stats are due, and whether they hold the top tier.
+type StatsRefresh struct {
+	CustomerID int64
+	TopTier    bool
+}
+
+// RefreshCustomersStats is RefreshCustomerStats for several customers in one statement (a
+// drained batch's). Each customer's OrderStats also lists which of `orders` are among their
+// kept orders, so the batch can tell the count each of its orders brought in turn.
+func RefreshCustomersStats(ctx context.Context, tx *gorm.DB, shopID int64, due []StatsRefresh, orders []int64) (map[int64]OrderStats, error) {
+	out := make(map[int64]OrderStats, len(due))
+	if len(due) == 0 {
+		return out, nil
+	}
+	ids, tops := make(Int64Array, len(due)), make([]string, len(due))
+	for i, d := range due {
+		ids[i], tops[i] = d.CustomerID, strconv.FormatBool(d.TopTier)
+	}
+	named := map[string]any{"shop": shopID, "customers": ids, "tops": "{" + strings.Join(tops, ",") + "}",
+		"orders": Int64Array(orders), "now": time.Now().UTC()}
+	for n := 0; n <= stageCounts; n++ {
+		named[stageParam(n, false)], named[stageParam(n, true)] = StageFor(n, false), StageFor(n, true)
 	}
 	// One statement: the stats, and the stage that follows from them (stageCase).
-	named := map[string]any{"shop": shopID, "customer": customerID, "now": time.Now().UTC(), "stage_more": StageFor(stageCounts, topTier)}
-	for n := 0; n < stageCounts; n++ {
-		named[stageParam(n)] = StageFor(n, topTier)
-	}
-	q, args := Positional(keptOrderStats+`
+	q, args := Positional(keptOrderStats+`, batch AS (
+			SELECT customer_id, array_agg(order_id ORDER BY order_id) AS kept FROM kept
+			WHERE order_id = ANY (@orders::bigint[]) GROUP BY customer_id)
 		UPDATE customers c SET orders_count = COALESCE(s.n, 0), total_spent = COALESCE(s.spent, 0),
 			first_order_at = s.first_at, last_order_at = s.last_at, median_gap_days = s.median_gap,
 			second_order_days = s.second_gap, updated_at = now(),
-			stage = `+stageCase+`
-		FROM (SELECT 1) AS one LEFT JOIN stats s ON true
-		WHERE c.shop_id = @shop::bigint AND c.customer_id = @customer::bigint
-		RETURNING c.stage, c.orders_count AS orders`, named)
-	if err := tx.WithContext(ctx).Raw(q, args...).Scan(&st).Error; err != nil {
-		return st, fmt.Errorf("customer stats %d: %w", customerID, err)
+			stage = CASE WHEN t.top THEN `+stageCase(true)+` ELSE `+stageCase(false)+` END
+		FROM unnest(@customers::bigint[], @tops::bool[]) AS t (customer_id, top)
+			LEFT JOIN stats s ON s.customer_id = t.customer_id
+			LEFT JOIN batch b ON b.customer_id = t.customer_id
+		WHERE c.shop_id = @shop::bigint AND c.customer_id = t.customer_id
+		RETURNING c.customer_id, c.stage, c.orders_count AS orders, b.kept`, named)
+	var rows []struct {
+		CustomerID int64
+		Stage      string
+		Orders     int
+		Kept       Int64Array
 	}
-	return st, nil
+	if err := tx.WithContext(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("stats of %d customers: %w", len(due), err)
+	}
+	for _, r := range rows {
+		out[r.CustomerID] = OrderStats{Orders: r.Orders, Stage: r.Stage, Kept: r.Kept}
+	}
+	return out, nil
 }
 
 // OrderStats is what RefreshCustomerStats leaves on the customer: kept orders and buyer stage.
 type OrderStats struct {
 	Orders int
 	Stage  string
+	Kept   []int64 // of the orders RefreshCustomersStats was asked about, those that count
 }
 
 // stageCounts is the order count from which StageFor no longer changes with the count.
 const stageCounts = 5
 
 // stageCase is the stage StageFor gives each kept-order count, as SQL over the parameters
-// RefreshCustomerStats fills from StageFor itself, so the rule keeps its one definition.
-var stageCase = func() string {
-	c := "CASE COALESCE(s.n, 0)"
-	for n := 0; n < stageCounts; n++ {
-		c += fmt.Sprintf(" WHEN %d THEN @%s::text", n, stageParam(n))
+// RefreshCustomersStats fills from StageFor itself, so the rule keeps its one definition.
+func stageCase(top bool) string {
+	c := "CASE LEAST(COALESCE(s.n, 0), " + strconv.Itoa(stageCounts) + ")"
+	for n := 0; n <= stageCounts; n++ {
+		c += fmt.Sprintf(" WHEN %d THEN @%s::text", n, stageParam(n, top))
 	}
-	return c + " ELSE @stage_more::text END"
-}()
+	return c + " END"
+}
 
 // stageParam names the parameter of count n (@name parameters are letters and underscores).
-func stageParam(n int) string { return "stage_" + string(rune('a'+n)) }
+func stageParam(n int, top bool) string {
+	if top {
+		return "stage_top_" + string(rune('a'+n))
+	}
+	return "stage_" + string(rune('a'+n))
+}

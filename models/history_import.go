@@ -245,7 +245,7 @@ func deriveCustomerStats(ctx context.Context, db *gorm.DB, shopID int64, top str
 				WHEN s.n = 2 THEN '`+StageTwoTime+`'
 				ELSE '`+StageNew+`' END
 		FROM stats s WHERE c.shop_id = @shop::bigint AND c.customer_id = s.customer_id`,
-		map[string]any{"shop": shopID, "customer": 0, "now": time.Now().UTC(), "top": top}) // top "" matches no tier
+		map[string]any{"shop": shopID, "customers": customerSet(0), "now": time.Now().UTC(), "top": top}) // top "" matches no tier
 	if err := db.WithContext(ctx).Exec(q, args...).Error; err != nil {
 		return fmt.Errorf("derive customer stats of shop %d: %w", shopID, err)
 	}

@@ -53,22 +53,22 @@ type segmentFilter struct {
 
 // keptOrderStats is the per-customer order history every segment is built from, and the one
 // definition of the order stats kept on the customer row (RefreshCustomerStats stores n, first_at,
-// last_at, spent, median_gap and second_gap). The refunds of one customer's orders are looked up
-// through the index when @customer is set; a whole-shop pass (FillSegmentStats) aggregates the
-// shop's refunds once.
+// last_at, spent, median_gap and second_gap). The refunds of the customers' orders are looked up
+// through the index when @customers names some; a whole-shop pass (an empty @customers, as in
+// FillSegmentStats) aggregates the shop's refunds once.
 const keptOrderStats = `
 WITH kept AS (
-	SELECT o.customer_id, COALESCE(o.processed_at, o.shopify_created_at, o.created_at) AS at,
+	SELECT o.customer_id, o.order_id, COALESCE(o.processed_at, o.shopify_created_at, o.created_at) AS at,
 		o.subtotal - COALESCE(r.refunded, 0) AS net
 	FROM orders o
 	LEFT JOIN (SELECT order_id, sum(subtotal) AS refunded FROM refunds
-		WHERE shop_id = @shop::bigint AND (@customer::bigint = 0 OR order_id = ANY (ARRAY(
-			SELECT order_id FROM orders WHERE shop_id = @shop::bigint AND customer_id = @customer::bigint)))
+		WHERE shop_id = @shop::bigint AND (cardinality(@customers::bigint[]) = 0 OR order_id = ANY (ARRAY(
+			SELECT order_id FROM orders WHERE shop_id = @shop::bigint AND customer_id = ANY (@customers::bigint[]))))
 		GROUP BY order_id) r
 	  ON r.order_id = o.order_id
 	WHERE o.shop_id = @shop::bigint AND o.customer_id IS NOT NULL AND o.cancelled_at IS NULL AND NOT o.test
 	  AND (r.refunded IS NULL OR r.refunded < o.subtotal)
-	  AND (@customer::bigint = 0 OR o.customer_id = @customer::bigint)
+	  AND (cardinality(@customers::bigint[]) = 0 OR o.customer_id = ANY (@customers::bigint[]))
 ), gaps AS (
 	SELECT customer_id, at, net, (EXTRACT(EPOCH FROM at - lag(at) OVER w) / 86400.0)::float8 AS gap,
 		row_number() OVER w AS k
@@ -80,6 +80,14 @@ WITH kept AS (
 		(EXTRACT(EPOCH FROM @now::timestamptz - max(at)) / 86400.0)::float8 AS since
 	FROM gaps GROUP BY customer_id
 )`
+
+// customerSet is the @customers of keptOrderStats for one customer, or for all of them (0).
+func customerSet(customerID int64) Int64Array {
+	if customerID == 0 {
+		return Int64Array{}
+	}
+	return Int64Array{customerID}
+}
 
 var namedParam = regexp.MustCompile(`@([a-z_]+)`)
 
@@ -164,7 +172,7 @@ func segmentMembers(ctx context.Context, db *gorm.DB, shopID int64, seg string, 
 		if perr != nil {
 			return nil, perr
 		}
-		params["shop"], params["customer"] = shopID, f.customer
+		params["shop"], params["customers"] = shopID, customerSet(f.customer)
 		q, args := Positional(keptOrderStats+` SELECT customer_id FROM stats WHERE `+cond, params)
 		err = db.WithContext(ctx).Raw(q, args...).Scan(&ids).Error
 	}
@@ -206,7 +214,7 @@ func FillSegmentStats(ctx context.Context, db *gorm.DB, shopID int64) (int64, er
 	q, args := Positional(keptOrderStats+` UPDATE customers c SET median_gap_days = s.median_gap, second_order_days = s.second_gap
 		FROM stats s WHERE c.shop_id = @shop::bigint AND c.customer_id = s.customer_id
 		  AND (c.median_gap_days IS DISTINCT FROM s.median_gap OR c.second_order_days IS DISTINCT FROM s.second_gap)`,
-		map[string]any{"shop": shopID, "customer": 0, "now": time.Now().UTC()})
+		map[string]any{"shop": shopID, "customers": customerSet(0), "now": time.Now().UTC()})
 	res := db.WithContext(ctx).Exec(q, args...)
 	if res.Error != nil {
 		return 0, fmt.Errorf("segment stats of shop %d: %w", shopID, res.Error)

@@ -455,6 +455,9 @@ func (e *LedgerEntry) insertArgs() []any {
 
 // booked moves the balance and the tier measure by an appended entry.
 func (b *book) booked(e *LedgerEntry) {
+	if b.batch != nil {
+		b.batch.booked[e.CustomerID] = true
+	}
 	b.measure.add(b.set.LoyaltySettings, e)
 	b.acct.Balance = e.BalanceAfter
 	b.dirty = true

@@ -26,6 +26,11 @@ type AccountBatch struct {
 	dirty   map[int64]bool
 	pending []*LedgerEntry
 	heldFor map[int64]bool // customers with entries in pending
+	booked  map[int64]bool // customers with an entry booked in the batch (for the batch's own accounts)
+	settled map[int64]bool // customers whose orders the batch settled → whether they hold the top tier
+
+	facts    map[int64]orderFacts   // order → facts read ahead (ReadAhead), each taken once
+	measures map[int64]measureAhead // customer → tier measure read ahead, taken once
 }
 
 type accountBatchKey struct{}
@@ -34,7 +39,7 @@ type accountBatchKey struct{}
 // returns ctx carrying them for the books opened in tx. Flush must run before tx commits.
 func LockAccounts(ctx context.Context, tx models.Tx, shopID int64, customers []int64, now time.Time) (context.Context, *AccountBatch, error) {
 	ab := &AccountBatch{shopID: shopID, now: now.UTC(), accts: map[int64]*LoyaltyAccount{}, dirty: map[int64]bool{},
-		heldFor: map[int64]bool{}}
+		heldFor: map[int64]bool{}, booked: map[int64]bool{}, settled: map[int64]bool{}}
 	if len(customers) == 0 {
 		return ctx, ab, nil
 	}

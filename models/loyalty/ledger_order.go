@@ -49,9 +49,20 @@ type orderRefund struct {
 }
 
 func loadOrderFacts(ctx context.Context, tx *gorm.DB, shopID, orderID int64) (orderFacts, error) {
-	f := orderFacts{Clawed: map[string]orderEntry{}}
+	fs, err := loadOrdersFacts(ctx, tx, shopID, []int64{orderID})
+	return fs[orderID], err
+}
+
+// loadOrdersFacts reads the facts of several orders in one round trip; an order not stored has
+// facts with Known false.
+func loadOrdersFacts(ctx context.Context, tx *gorm.DB, shopID int64, orderIDs []int64) (map[int64]orderFacts, error) {
+	out := make(map[int64]orderFacts, len(orderIDs))
+	for _, id := range orderIDs {
+		out[id] = orderFacts{Clawed: map[string]orderEntry{}}
+	}
 	var rows []struct {
 		T           string
+		OrderID     int64
 		Kind        string
 		Points      int64
 		Amount      decimal.Decimal
@@ -64,21 +75,26 @@ func loadOrderFacts(ctx context.Context, tx *gorm.DB, shopID, orderID int64) (or
 		LandingSite string
 		Codes       string
 	}
+	ids := models.Int64Array(orderIDs)
 	err := tx.WithContext(ctx).Raw(`
-		SELECT 'o' AS t, '' AS kind, 0::bigint AS points, subtotal AS amount, '' AS source_type, '' AS source_id,
+		SELECT 'o' AS t, order_id, '' AS kind, 0::bigint AS points, subtotal AS amount, '' AS source_type, '' AS source_id,
 		       paid_at AS at1, cancelled_at AS at2, test AS flag, customer_id, landing_site, discount_codes AS codes
-		  FROM orders WHERE shop_id = ? AND order_id = ?
+		  FROM orders WHERE shop_id = ? AND order_id = ANY (?::bigint[])
 		UNION ALL
-		SELECT 'e', kind, points, amount, source_type, source_id, occurred_at, NULL, false, NULL, '', ''
-		  FROM ledger_entries WHERE shop_id = ? AND order_id = ?
+		SELECT 'e', order_id, kind, points, amount, source_type, source_id, occurred_at, NULL, false, NULL, '', ''
+		  FROM ledger_entries WHERE shop_id = ? AND order_id = ANY (?::bigint[])
 		UNION ALL
-		SELECT 'r', '', 0, subtotal, '', refund_id::text, NULL, NULL, false, NULL, '', ''
-		  FROM refunds WHERE shop_id = ? AND order_id = ?`,
-		shopID, orderID, shopID, orderID, shopID, orderID).Scan(&rows).Error
+		SELECT 'r', order_id, '', 0, subtotal, '', refund_id::text, NULL, NULL, false, NULL, '', ''
+		  FROM refunds WHERE shop_id = ? AND order_id = ANY (?::bigint[])`,
+		shopID, ids, shopID, ids, shopID, ids).Scan(&rows).Error
 	if err != nil {
-		return f, fmt.Errorf("order %d facts: %w", orderID, err)
+		return nil, fmt.Errorf("facts of orders %v: %w", orderIDs, err)
 	}
 	for _, r := range rows {
+		f, ok := out[r.OrderID]
+		if !ok {
+			continue
+		}
 		switch r.T {
 		case "o":
 			f.Known, f.Subtotal, f.PaidAt, f.CancelledAt, f.Test = true, r.Amount, r.At1, r.At2, r.Flag
@@ -101,9 +117,19 @@ func loadOrderFacts(ctx context.Context, tx *gorm.DB, shopID, orderID int64) (or
 		case "r":
 			f.Refunds = append(f.Refunds, orderRefund{ID: r.SourceID, Subtotal: r.Amount})
 		}
+		out[r.OrderID] = f
 	}
-	sort.Slice(f.Refunds, func(i, j int) bool { return refundLess(f.Refunds[i].ID, f.Refunds[j].ID) })
-	return f, nil
+	for _, f := range out {
+		sort.Slice(f.Refunds, func(i, j int) bool { return refundLess(f.Refunds[i].ID, f.Refunds[j].ID) })
+	}
+	return out, nil
+}
+
+// earnable: the order's facts call for an earn entry and the ledger has none yet. History
+// orders count for tiers and never earn.
+func (f orderFacts) earnable(set ProgramSettings) bool {
+	return f.Known && f.Earn == nil && !f.History && f.PaidAt != nil && f.CancelledAt == nil &&
+		!(f.Test && set.IgnoreTestOrders) && f.Subtotal.IsPositive()
 }
 
 func refundLess(a, b string) bool {
@@ -141,17 +167,11 @@ func SettleOrderLoyaltyFor(ctx context.Context, db *gorm.DB, shopID, cust, order
 	}
 	var referral int64
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		b, err := openBook(ctx, tx, set, shopID, cust, now)
-		if err != nil {
+		var tier string
+		if referral, tier, err = settleInBook(ctx, tx, set, shopID, cust, orderID, now); err != nil {
 			return err
 		}
-		if referral, err = b.settleOrder(orderID); err != nil {
-			return err
-		}
-		if err := b.close(); err != nil {
-			return err
-		}
-		st, err = models.RefreshCustomerStats(ctx, tx, shopID, cust, set.IsTopTier(b.acct.Tier))
+		st, err = models.RefreshCustomerStats(ctx, tx, shopID, cust, set.IsTopTier(tier))
 		return err
 	})
 	if err != nil {
@@ -161,6 +181,42 @@ func SettleOrderLoyaltyFor(ctx context.Context, db *gorm.DB, shopID, cust, order
 		return st, rewardReferral(ctx, db, set, shopID, referral, now)
 	}
 	return st, nil
+}
+
+// SettleBatchOrder settles one order of a batch whose accounts ctx carries (LockAccounts), as
+// SettleOrderLoyaltyFor does, except the customer's order stats: the batch refreshes those once
+// for all its customers (AccountBatch.RefreshStats).
+func SettleBatchOrder(ctx context.Context, tx models.Tx, ab *AccountBatch, cust, orderID int64, now time.Time) error {
+	if cust == 0 {
+		return nil
+	}
+	set, err := cachedLoyaltySettings(ctx, tx.Gorm(), ab.shopID)
+	if err != nil {
+		return err
+	}
+	referral, tier, err := settleInBook(ctx, tx.Gorm(), set, ab.shopID, cust, orderID, now)
+	if err != nil {
+		return fmt.Errorf("settle order %d: %w", orderID, err)
+	}
+	ab.settled[cust] = set.IsTopTier(tier)
+	if referral != 0 {
+		return rewardReferral(ctx, tx.Gorm(), set, ab.shopID, referral, now)
+	}
+	return nil
+}
+
+// settleInBook opens the customer's book, settles the order and closes the book. It returns a
+// referral the order made due and the tier the customer is left in.
+func settleInBook(ctx context.Context, tx *gorm.DB, set ProgramSettings, shopID, cust, orderID int64, now time.Time) (int64, string, error) {
+	b, err := openBook(ctx, tx, set, shopID, cust, now)
+	if err != nil {
+		return 0, "", err
+	}
+	referral, err := b.settleOrder(orderID)
+	if err != nil {
+		return 0, "", err
+	}
+	return referral, b.acct.Tier, b.close()
 }
 
 // SettleRefundLoyalty applies a stored refund: its order is settled again (a refund whose order
@@ -175,9 +231,14 @@ func (b *book) settleOrder(orderID int64) (dueReferral int64, err error) {
 	if err := b.sync(); err != nil {
 		return 0, err
 	}
-	f, err := loadOrderFacts(b.ctx, b.tx, b.shopID(), orderID)
-	if err != nil || !f.Known || f.CustomerID != b.customerID() {
-		return 0, err
+	f, ok := b.batch.takeFacts(orderID)
+	if !ok {
+		if f, err = loadOrderFacts(b.ctx, b.tx, b.shopID(), orderID); err != nil {
+			return 0, err
+		}
+	}
+	if !f.Known || f.CustomerID != b.customerID() {
+		return 0, nil
 	}
 	oid := orderID
 	if f.CancelledAt != nil || refundedInFull(f) {
@@ -187,7 +248,7 @@ func (b *book) settleOrder(orderID int64) (dueReferral int64, err error) {
 	}
 	changed := false
 	if f.Earn == nil {
-		if f.History || f.PaidAt == nil || f.CancelledAt != nil || (f.Test && b.set.IgnoreTestOrders) || !f.Subtotal.IsPositive() {
+		if !f.earnable(b.set) {
 			return 0, nil
 		}
 		e, err := b.earnOrder(oid, f)

@@ -110,35 +110,51 @@ func (s LoyaltySettings) measureSQL() (col, where string) {
 
 // measures sums the measure over each span in one query.
 func measures(ctx context.Context, tx *gorm.DB, s LoyaltySettings, shopID, customerID int64, spans []span) ([]decimal.Decimal, error) {
-	col, where := s.measureSQL()
-	sel := make([]string, len(spans))
-	args := make([]any, 0, 2*len(spans)+2)
-	for i, sp := range spans {
-		op := "<"
-		if sp.Incl {
-			op = "<="
-		}
-		sel[i] = fmt.Sprintf("COALESCE(sum(%s) FILTER (WHERE occurred_at >= ? AND occurred_at %s ?), 0)", col, op)
-		args = append(args, sp.From, sp.To)
-	}
-	args = append(args, shopID, customerID)
-	rows, err := tx.WithContext(ctx).Raw(`SELECT `+strings.Join(sel, ", ")+` FROM ledger_entries
-		WHERE shop_id = ? AND customer_id = ? AND `+where, args...).Rows()
+	out, err := measuresOf(ctx, tx, s, shopID, []measureAsk{{customerID, spans}})
 	if err != nil {
-		return nil, fmt.Errorf("tier measure of %d: %w", customerID, err)
+		return nil, err
 	}
-	defer rows.Close()
-	out := make([]decimal.Decimal, len(spans))
-	dest := make([]any, len(spans))
-	for i := range out {
-		dest[i] = &out[i]
-	}
-	if rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("tier measure of %d: %w", customerID, err)
+	return out[0], nil
+}
+
+// measureAsk is one customer's spans to measure.
+type measureAsk struct {
+	customer int64
+	spans    []span
+}
+
+// measuresOf sums the measure over every ask's spans in one query: out[i][j] is ask i's span j.
+func measuresOf(ctx context.Context, tx *gorm.DB, s LoyaltySettings, shopID int64, asks []measureAsk) ([][]decimal.Decimal, error) {
+	col, where := s.measureSQL()
+	out := make([][]decimal.Decimal, len(asks))
+	var values []string
+	var args []any
+	for i, a := range asks {
+		out[i] = make([]decimal.Decimal, len(a.spans))
+		for j, sp := range a.spans {
+			values = append(values, "(?::int, ?::int, ?::bigint, ?::timestamptz, ?::timestamptz, ?::bool)")
+			args = append(args, i, j, a.customer, sp.From, sp.To, sp.Incl)
 		}
 	}
-	return out, rows.Err()
+	if len(values) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		I, J int
+		V    decimal.Decimal
+	}
+	err := tx.WithContext(ctx).Raw(`SELECT v.i, v.j, COALESCE(sum(e.`+col+`), 0) AS v
+		FROM (VALUES `+strings.Join(values, ", ")+`) AS v (i, j, customer, from_at, to_at, incl)
+		LEFT JOIN ledger_entries e ON e.shop_id = ? AND e.customer_id = v.customer AND `+where+`
+			AND e.occurred_at >= v.from_at AND (e.occurred_at < v.to_at OR (v.incl AND e.occurred_at = v.to_at))
+		GROUP BY v.i, v.j`, append(args, shopID)...).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("tier measure of %d customers: %w", len(asks), err)
+	}
+	for _, r := range rows {
+		out[r.I][r.J] = r.V
+	}
+	return out, nil
 }
 
 func maxOf(ds []decimal.Decimal) decimal.Decimal {
@@ -217,9 +233,13 @@ func (b *book) loadMeasure(extra []span) ([]decimal.Decimal, error) {
 	if b.measure != nil {
 		now = nil
 	}
-	vals, err := measures(b.ctx, b.tx, b.set.LoyaltySettings, b.shopID(), b.customerID(), append(append([]span(nil), extra...), now...))
-	if err != nil {
-		return nil, err
+	spans := append(append([]span(nil), extra...), now...)
+	vals, ok := b.batch.takeMeasure(b.customerID(), spans)
+	if !ok {
+		var err error
+		if vals, err = measures(b.ctx, b.tx, b.set.LoyaltySettings, b.shopID(), b.customerID(), spans); err != nil {
+			return nil, err
+		}
 	}
 	if b.measure == nil {
 		b.measure = &tierMeasure{spans: now, vals: vals[len(extra):]}
