@@ -19,26 +19,47 @@ const (
 	dispatchMaxRounds = 50
 )
 
-// handleDispatch runs a shop's pending events through the bus (bus.go). Running twice at once
-// is safe: every subscriber is idempotent.
+// handleDispatch runs a shop's pending events through the bus (bus.go). One run per shop at a
+// time: runs side by side would read the same events and decide each message several times
+// over, only for the decision log's unique key to throw the copies away. A run that finds the
+// shop busy leaves it to the one running, and comes back shortly in case that one had already
+// read its last batch.
 func (w *Worker) handleDispatch(ctx context.Context, t *asynq.Task) error {
 	shopID, err := decodeID(t)
 	if err != nil {
 		return err
 	}
-	n, err := w.DispatchEvents(ctx, shopID)
-	if err != nil {
+	n, ran, err := w.dispatchRun(ctx, shopID, false)
+	if err != nil || w.Queue == nil {
 		return err
 	}
-	if n > 0 && w.Queue != nil {
+	switch {
+	case !ran:
+		return w.Queue.enqueueDispatchAfterBusy(ctx, shopID, w.now())
+	case n > 0:
 		return w.Queue.enqueueDispatchTail(ctx, shopID, w.now())
 	}
 	return nil
 }
 
 // DispatchEvents hands a shop's pending events to their subscribers, a batch at a time, and
-// returns how many it handled.
+// returns how many it handled. It waits for a run of the shop already under way.
 func (w *Worker) DispatchEvents(ctx context.Context, shopID int64) (int, error) {
+	n, _, err := w.dispatchRun(ctx, shopID, true)
+	return n, err
+}
+
+// dispatchRun is DispatchEvents under the shop's dispatch lock; without wait, ran is false when
+// another run holds it.
+func (w *Worker) dispatchRun(ctx context.Context, shopID int64, wait bool) (n int, ran bool, err error) {
+	ran, err = models.WithRunLock(ctx, w.DB, models.LockKey("dispatch", shopID), wait, func() error {
+		n, err = w.dispatchEvents(ctx, shopID)
+		return err
+	})
+	return n, ran, err
+}
+
+func (w *Worker) dispatchEvents(ctx context.Context, shopID int64) (int, error) {
 	shop, err := models.GetShop(ctx, w.DB, shopID)
 	if models.ErrorCode(err) == models.ENotFound {
 		return 0, nil

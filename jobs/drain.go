@@ -20,7 +20,7 @@ import (
 const (
 	drainBatch = 100                   // deliveries applied in one transaction
 	drainShare = 10                    // batches of one shop before the loop moves to the next
-	drainIdle  = 50 * time.Millisecond // how long a loop waits when nothing is waiting
+	drainIdle  = 50 * time.Millisecond // how long a loop waits when a round filled no batch
 	drainPause = time.Second           // after an error it could not hand off (the database away)
 	drainShops = 50                    // shops listed per round
 )
@@ -52,7 +52,10 @@ func (w *Worker) drainLoop(ctx context.Context) {
 		case err != nil && ctx.Err() == nil:
 			w.Log.Error("webhook drain", "error", err)
 			wait = drainPause
-		case n == 0:
+		case n < drainBatch:
+			// Waiting lets deliveries gather into fuller batches: a loop that claimed each
+			// delivery as it landed would pay a batch's fixed cost (the claim, the locks,
+			// the dispatch it enqueues) for two or three orders.
 			wait = drainIdle
 		}
 		select {

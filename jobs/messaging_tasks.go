@@ -81,6 +81,18 @@ func (q *Queue) enqueueDispatchTail(ctx context.Context, shopID int64, now time.
 		asynq.TaskID(fmt.Sprintf("dispatch-tail:%d:%d", shopID, now.UnixMilli()/100)))
 }
 
+// enqueueDispatchAfterBusy comes back to a shop whose dispatch was running when asked, a
+// moment later (one task per slot of that length, however many were turned away).
+func (q *Queue) enqueueDispatchAfterBusy(ctx context.Context, shopID int64, now time.Time) error {
+	b, _ := json.Marshal(idPayload{shopID})
+	slot := now.UnixMilli() / dispatchBusyWait.Milliseconds()
+	return q.enqueue(ctx, asynq.NewTask(TypeDispatchEvents, b), asynq.Queue(QueueDefault), asynq.MaxRetry(10),
+		asynq.ProcessIn(dispatchBusyWait), asynq.TaskID(fmt.Sprintf("dispatch-busy:%d:%d", shopID, slot)))
+}
+
+// dispatchBusyWait is how long a dispatch turned away by a running one waits to come back.
+const dispatchBusyWait = 250 * time.Millisecond
+
 // registerMessaging adds messaging's and subscriptions' task handlers.
 func (w *Worker) registerMessaging(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypeDispatchEvents, w.handleDispatch)
