@@ -218,7 +218,7 @@ func RefreshCustomersStats(ctx context.Context, tx *gorm.DB, shopID int64, due [
 		Orders     int
 		Kept       Int64Array
 	}
-	if err := tx.WithContext(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
+	if err := tx.WithContext(ctx).Raw(q, args...).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("stats of %d customers: %w", len(due), err)
 	}
 	for _, r := range rows {

@@ -146,7 +146,7 @@ func UpsertOrders(ctx context.Context, t Tx, shopID int64, facts []OrderFact) ([
 		   OR orders.shopify_updated_at <= EXCLUDED.shopify_updated_at
 		   OR (orders.paid_at IS NULL AND EXCLUDED.paid_at IS NOT NULL)
 		   OR (orders.cancelled_at IS NULL AND EXCLUDED.cancelled_at IS NOT NULL)
-		RETURNING *`, args...).Scan(&stored).Error
+		RETURNING *`, args...).Find(&stored).Error
 	if err != nil {
 		return nil, err
 	}

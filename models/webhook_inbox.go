@@ -35,7 +35,7 @@ func ShopsWithDrainable(ctx context.Context, db *gorm.DB, afterShop int64, limit
 			SELECT (SELECT e.shop_id FROM webhook_events e WHERE `+drainable+` AND e.shop_id > s.shop_id
 				ORDER BY e.shop_id LIMIT 1)
 			FROM s WHERE s.shop_id IS NOT NULL)
-		SELECT shop_id FROM s WHERE shop_id IS NOT NULL LIMIT ?`, afterShop, limit).Scan(&ids).Error
+		SELECT shop_id FROM s WHERE shop_id IS NOT NULL LIMIT ?`, afterShop, limit).Find(&ids).Error
 	return ids, err
 }
 
@@ -46,7 +46,7 @@ func ClaimDrainable(ctx context.Context, tx Tx, shopID int64, limit int) ([]Webh
 	err := tx.Gorm().WithContext(ctx).Raw(`SELECT e.*, s.status AS shop_status
 		FROM webhook_events e JOIN shops s ON s.id = e.shop_id
 		WHERE e.shop_id = ? AND `+drainable+`
-		ORDER BY e.id LIMIT ? FOR UPDATE OF e SKIP LOCKED`, shopID, limit).Scan(&evs).Error
+		ORDER BY e.id LIMIT ? FOR UPDATE OF e SKIP LOCKED`, shopID, limit).Find(&evs).Error
 	return evs, err
 }
 

@@ -53,7 +53,7 @@ func LockAccounts(ctx context.Context, tx models.Tx, shopID int64, customers []i
 	var accts []LoyaltyAccount
 	err := tx.Gorm().WithContext(ctx).Raw(`INSERT INTO loyalty_accounts AS a (shop_id, customer_id, created_at, updated_at)
 		VALUES `+strings.Join(rows, ", ")+`
-		ON CONFLICT (shop_id, customer_id) DO UPDATE SET updated_at = a.updated_at RETURNING `+accountCols, args...).Scan(&accts).Error
+		ON CONFLICT (shop_id, customer_id) DO UPDATE SET updated_at = a.updated_at RETURNING `+accountCols, args...).Find(&accts).Error
 	if err != nil {
 		return ctx, nil, fmt.Errorf("lock %d points accounts: %w", len(customers), err)
 	}

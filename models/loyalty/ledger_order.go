@@ -86,7 +86,7 @@ func loadOrdersFacts(ctx context.Context, tx *gorm.DB, shopID int64, orderIDs []
 		UNION ALL
 		SELECT 'r', order_id, '', 0, subtotal, '', refund_id::text, NULL, NULL, false, NULL, '', ''
 		  FROM refunds WHERE shop_id = ? AND order_id = ANY (?::bigint[])`,
-		shopID, ids, shopID, ids, shopID, ids).Scan(&rows).Error
+		shopID, ids, shopID, ids, shopID, ids).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("facts of orders %v: %w", orderIDs, err)
 	}

@@ -147,7 +147,7 @@ func measuresOf(ctx context.Context, tx *gorm.DB, s LoyaltySettings, shopID int6
 		FROM (VALUES `+strings.Join(values, ", ")+`) AS v (i, j, customer, from_at, to_at, incl)
 		LEFT JOIN ledger_entries e ON e.shop_id = ? AND e.customer_id = v.customer AND `+where+`
 			AND e.occurred_at >= v.from_at AND (e.occurred_at < v.to_at OR (v.incl AND e.occurred_at = v.to_at))
-		GROUP BY v.i, v.j`, append(args, shopID)...).Scan(&rows).Error
+		GROUP BY v.i, v.j`, append(args, shopID)...).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("tier measure of %d customers: %w", len(asks), err)
 	}

@@ -136,7 +136,7 @@ func RecordDecisions(ctx context.Context, db *gorm.DB, rows []*MessageDecision) 
 		EntityKey                             string
 		CreatedAt                             time.Time
 	}
-	if err := db.WithContext(ctx).Raw(sb.String(), args...).Scan(&got).Error; err != nil {
+	if err := db.WithContext(ctx).Raw(sb.String(), args...).Find(&got).Error; err != nil {
 		return nil, fmt.Errorf("record %d decisions: %w", len(rows), err)
 	}
 	out := make([]*MessageDecision, 0, len(got))

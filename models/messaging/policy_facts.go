@@ -66,7 +66,7 @@ func LoadFactsFor(ctx context.Context, db *gorm.DB, shopID int64, ids []int64, c
 	}
 	if err := db.WithContext(ctx).Raw(`SELECT c.*, COALESCE((SELECT string_agg(s.channel, ',') FROM message_suppressions s
 			WHERE s.shop_id = c.shop_id AND s.customer_id = c.customer_id), '') AS opted_out
-		FROM customers c WHERE c.shop_id = ? AND c.customer_id IN ?`, shopID, ids).Scan(&customers).Error; err != nil {
+		FROM customers c WHERE c.shop_id = ? AND c.customer_id IN ?`, shopID, ids).Find(&customers).Error; err != nil {
 		return nil, fmt.Errorf("facts: customers: %w", err)
 	}
 	shopTZ, err := policyShopZone(ctx, db, shopID)

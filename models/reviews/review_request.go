@@ -125,7 +125,7 @@ func OrdersToSync(ctx context.Context, db *gorm.DB, shopID int64, orderIDs []int
 	var ids []int64
 	err := db.WithContext(ctx).Raw(`SELECT order_id FROM fulfillments WHERE shop_id = ? AND order_id IN ?
 		UNION SELECT order_id FROM review_requests WHERE shop_id = ? AND order_id IN ?`,
-		shopID, orderIDs, shopID, orderIDs).Scan(&ids).Error
+		shopID, orderIDs, shopID, orderIDs).Find(&ids).Error
 	if err != nil {
 		return nil, fmt.Errorf("orders with review state: %w", err)
 	}
