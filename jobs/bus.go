@@ -5,7 +5,9 @@ import (
 	"fmt"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 	"github.com/boomerang-app/boomerang/models/messaging"
+	"github.com/boomerang-app/boomerang/models/reviews"
 )
 
 // The event bus. Facts raise typed events in their own transaction (models.Emit); a dispatch
@@ -44,6 +46,8 @@ func (w *Worker) subscriptions() []subscription {
 	return []subscription{
 		{name: "flow triggers", kinds: kindsOf(models.FlowTriggerKinds()...), open: openFlowTriggers},
 		{name: "messaging", kinds: kindsOf(messaging.MessageTriggers...), open: openMessaging},
+		{name: "loyalty bonuses", kinds: kindsOf(loyalty.BonusTriggers...), open: openLoyaltyBonuses},
+		{name: "merchant alerts", kinds: kindsOf(reviews.AlertTriggers...), open: openMerchantAlerts},
 		// Holds are placed beside several kinds of fact (a negative review, a cancellation) and
 		// released beside others; the tag sync reads the holds themselves, so any event wakes it.
 		{name: "hold tags", open: openHoldTags},
@@ -117,3 +121,48 @@ func (h *holdTags) finish(ctx context.Context) error {
 	}
 	return h.w.Queue.EnqueueHoldTags(ctx, h.shopID)
 }
+
+// loyaltyBonuses pays the bonuses events call for (loyalty.BonusesFor).
+type loyaltyBonuses struct {
+	w      *Worker
+	shopID int64
+}
+
+func openLoyaltyBonuses(w *Worker, shopID int64) subscriber {
+	return &loyaltyBonuses{w: w, shopID: shopID}
+}
+
+func (l *loyaltyBonuses) handle(ctx context.Context, evs []models.Event) error {
+	return loyalty.BonusesFor(ctx, l.w.DB, l.shopID, evs)
+}
+
+func (l *loyaltyBonuses) finish(context.Context) error { return nil }
+
+// merchantAlerts hands the alerts of newly opened cases to delivery (a task each, whose id
+// keeps it once; the review sweep re-queues one whose task was lost).
+type merchantAlerts struct {
+	w      *Worker
+	shopID int64
+}
+
+func openMerchantAlerts(w *Worker, shopID int64) subscriber {
+	return &merchantAlerts{w: w, shopID: shopID}
+}
+
+func (m *merchantAlerts) handle(ctx context.Context, evs []models.Event) error {
+	if m.w.Queue == nil {
+		return nil
+	}
+	ids, err := reviews.AlertsFor(ctx, m.w.DB, m.shopID, evs)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := m.w.Queue.EnqueueReviewAlert(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m *merchantAlerts) finish(context.Context) error { return nil }

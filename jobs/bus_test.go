@@ -7,7 +7,9 @@ import (
 	"testing"
 
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 	"github.com/boomerang-app/boomerang/models/messaging"
+	"github.com/boomerang-app/boomerang/models/reviews"
 )
 
 type recorder struct {
@@ -78,7 +80,7 @@ func TestWorkerSubscriptions(t *testing.T) {
 	for _, s := range subs {
 		names = append(names, s.name)
 	}
-	if want := []string{"flow triggers", "messaging", "hold tags"}; !slices.Equal(names, want) {
+	if want := []string{"flow triggers", "messaging", "loyalty bonuses", "merchant alerts", "hold tags"}; !slices.Equal(names, want) {
 		t.Fatalf("subscriptions %v, want %v", names, want)
 	}
 	same := func(got map[string]bool, want []string) bool {
@@ -90,7 +92,13 @@ func TestWorkerSubscriptions(t *testing.T) {
 	if !same(subs[1].kinds, messaging.MessageTriggers) || !subs[1].kinds[models.EventPointsEarned] {
 		t.Errorf("messaging's kinds: %v", subs[1].kinds)
 	}
-	if subs[2].kinds != nil {
-		t.Errorf("hold tags should hear every kind, has %v", subs[2].kinds)
+	if !same(subs[2].kinds, loyalty.BonusTriggers) || !subs[2].kinds[models.EventReviewSubmitted] {
+		t.Errorf("loyalty bonuses' kinds: %v", subs[2].kinds)
+	}
+	if !same(subs[3].kinds, reviews.AlertTriggers) || !subs[3].kinds[models.EventNegativeReview] {
+		t.Errorf("merchant alerts' kinds: %v", subs[3].kinds)
+	}
+	if subs[4].kinds != nil {
+		t.Errorf("hold tags should hear every kind, has %v", subs[4].kinds)
 	}
 }

@@ -93,22 +93,19 @@ func (w *Worker) handleReviewScore(ctx context.Context, t *asynq.Task) error {
 	return w.scoreReview(ctx, p.ShopID, p.ReviewID)
 }
 
-// scoreReview scores one review and hands on what it caused: the merchant alert to deliver
-// and the negative_review event to messaging.
+// scoreReview scores one review. What it caused travels as events: the case's negative_review
+// reaches messaging and the merchant alert through the bus (bus.go), as the review's own
+// review_submitted reaches loyalty, so a dispatch follows every score.
 func (w *Worker) scoreReview(ctx context.Context, shopID, reviewID int64) error {
 	out, err := reviews.ScoreReview(ctx, w.DB, shopID, reviewID, w.now())
 	if err != nil {
 		return err
 	}
-	if out.CaseID != 0 && w.Queue != nil {
+	if out.CaseID != 0 {
 		w.Log.Info("make-it-right case opened", "shop_id", shopID, "review_id", reviewID, "case_id", out.CaseID)
-		if out.AlertID != 0 {
-			// The sweep retries a lost enqueue.
-			_ = w.Queue.EnqueueReviewAlert(ctx, out.AlertID)
-		}
-		_ = w.Queue.EnqueueDispatch(ctx, shopID)
 	}
 	if w.Queue != nil {
+		_ = w.Queue.EnqueueDispatch(ctx, shopID)         // the sweeper dispatches what a lost enqueue leaves
 		_ = w.Queue.EnqueueRatingMetafields(ctx, shopID) // a published review moves the rating; the sweep catches a lost enqueue
 	}
 	return nil

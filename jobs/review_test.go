@@ -88,7 +88,12 @@ func TestReviewSweep(t *testing.T) {
 	if q, _ := reviews.GetReviewRequest(ctx, a.DB, shopID, 70); q.Status != reviews.RequestSent {
 		t.Fatalf("due request: %+v", q)
 	}
-	// No mail relay in this app: the alert is kept, with the reason, for a later attempt.
+	// Each customer's review raised review_submitted, and the bus took it to loyalty.
+	if n := count(`SELECT count(*) FROM ledger_entries WHERE shop_id = ? AND kind = 'bonus' AND source_type = 'first_review'`, shopID); n != 2 {
+		t.Fatalf("first-review bonuses: %d, want 2 (customers 5 and 6)", n)
+	}
+	// The case's negative_review took its merchant alert to delivery through the bus. No mail
+	// relay in this app: the alert is kept, with the reason, for a later attempt.
 	var alert reviews.MerchantAlert
 	a.DB.Raw(`SELECT * FROM merchant_alerts WHERE shop_id = ?`, shopID).Scan(&alert)
 	if alert.SentAt != nil || alert.Attempts < 1 || alert.LastError == "" {

@@ -96,6 +96,13 @@ func (BirthdayPayload) EventKind() string              { return EventBirthday }
 func (ReviewRequestPayload) EventKind() string         { return EventReviewRequest }
 func (ReviewReminderPayload) EventKind() string        { return EventReviewReminder }
 func (NegativeReviewPayload) EventKind() string        { return EventNegativeReview }
+func (ReviewSubmittedPayload) EventKind() string       { return EventReviewSubmitted }
+
+// ReviewSubmittedPayload: a customer's review arrived (loyalty pays the first-review bonus).
+type ReviewSubmittedPayload struct {
+	ReviewID  int64  `json:"review_id"`
+	ProductID *int64 `json:"product_id"`
+}
 
 // NegativeReviewPayload is the negative_review event's payload: ids and the review's title
 // only, no contact details (messaging loads the customer itself).

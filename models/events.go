@@ -26,7 +26,8 @@ const (
 	EventFirstOrder            = "first_order"
 	EventReferralRewarded      = "referral_rewarded"
 	EventBirthday              = "birthday"
-	EventTierAtRisk            = "tier_at_risk" // the tier drops within 30 days unless they buy
+	EventTierAtRisk            = "tier_at_risk"     // the tier drops within 30 days unless they buy
+	EventReviewSubmitted       = "review_submitted" // a customer's review arrived (the first-review bonus)
 )
 
 // Event is one row of the outbox. Key identifies the cause (an order id, a ledger entry, a

@@ -6,7 +6,8 @@
 //
 // It reads core facts through models (orders, refunds, customers) and raises events
 // (points_earned, points_expiring, reward_issued, tier_changed, tier_at_risk,
-// referral_rewarded) in the transaction that made them true. Nothing in models calls into
+// referral_rewarded) in the transaction that made them true. It hears review_submitted on the
+// bus and pays the first-review bonus (BonusesFor). Nothing in models calls into
 // loyalty: the core's buyer stage takes the top tier as a value, tier audiences reach the
 // segments through models.RegisterTiers, and the points program joins seeding, export and
 // redaction through the registries. Shopify's discount codes are a port it defines

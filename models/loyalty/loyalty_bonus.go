@@ -2,6 +2,7 @@ package loyalty
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -17,7 +18,7 @@ import (
 // AwardBonus credits the shop's bonus for kind (signup, first_review, referral, birthday) to a
 // customer, idempotent on (shop, kind, customer, sourceID); points is 0 when the bonus is off
 // or was already given. Pass the caller's transaction so the bonus commits with its cause (the
-// reviews part calls it with first_review and the review id).
+// bus pays first_review for a review_submitted event, BonusesFor).
 func AwardBonus(ctx context.Context, tx *gorm.DB, shopID, customerID int64, kind, sourceID string) (points int64, err error) {
 	return awardBonus(ctx, tx, shopID, customerID, kind, sourceID, time.Now())
 }
@@ -114,4 +115,25 @@ func SetBirthday(ctx context.Context, db *gorm.DB, shopID, customerID int64, day
 		return err
 	}
 	return models.Conflict("the birthday is already set")
+}
+
+// BonusTriggers are the event kinds loyalty pays a bonus on (jobs/bus.go routes them here).
+var BonusTriggers = []string{models.EventReviewSubmitted}
+
+// BonusesFor pays the bonuses a batch of events calls for: the first-review bonus for a
+// review_submitted. Each is idempotent on its key, so a batch handed over again pays nothing twice.
+func BonusesFor(ctx context.Context, db *gorm.DB, shopID int64, evs []models.Event) error {
+	for _, ev := range evs {
+		if ev.Kind != models.EventReviewSubmitted || ev.CustomerID == nil {
+			continue
+		}
+		var p models.ReviewSubmittedPayload
+		if err := json.Unmarshal(ev.Payload, &p); err != nil {
+			return fmt.Errorf("event %d: %w", ev.ID, err)
+		}
+		if _, err := AwardBonus(ctx, db, shopID, *ev.CustomerID, BonusFirstReview, strconv.FormatInt(p.ReviewID, 10)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package reviews
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -89,4 +90,33 @@ func UnsentAlerts(ctx context.Context, db *gorm.DB, before time.Time, limit int)
 		WHERE m.sent_at IS NULL AND m.attempts < ? AND m.created_at < ? AND s.status = 'installed'
 		ORDER BY m.id LIMIT ?`, maxAlertAttempts, before, limit).Scan(&ids).Error
 	return ids, err
+}
+
+// AlertTriggers are the event kinds whose merchant alerts the bus hands to delivery.
+var AlertTriggers = []string{models.EventNegativeReview}
+
+// AlertsFor lists the unsent merchant alerts of the cases a batch of negative_review events
+// opened.
+func AlertsFor(ctx context.Context, db *gorm.DB, shopID int64, evs []models.Event) ([]int64, error) {
+	var cases models.Int64Array
+	for _, ev := range evs {
+		if ev.Kind != models.EventNegativeReview {
+			continue
+		}
+		var p models.NegativeReviewPayload
+		if err := json.Unmarshal(ev.Payload, &p); err != nil {
+			return nil, fmt.Errorf("event %d: %w", ev.ID, err)
+		}
+		cases = append(cases, p.CaseID)
+	}
+	if len(cases) == 0 {
+		return nil, nil
+	}
+	var ids []int64
+	err := db.WithContext(ctx).Raw(`SELECT id FROM merchant_alerts WHERE shop_id = ? AND kind = ? AND source_id = ANY (?::bigint[])
+		AND sent_at IS NULL AND attempts < ? ORDER BY id`, shopID, MerchantAlertNegativeReview, cases, maxAlertAttempts).Find(&ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("alerts of %d cases: %w", len(cases), err)
+	}
+	return ids, nil
 }

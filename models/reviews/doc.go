@@ -4,11 +4,12 @@
 // review opens (with their alerts to the merchant).
 //
 // It writes its own tables and raises events (review_request, review_reminder,
-// negative_review) for messaging to act on. It reads core facts through models (shops,
-// customers, orders, fulfillments) and feeds the complaint themes models keeps. Three calls
-// still reach domains that live in models today, each inside the transaction that decides
-// it: the first-review bonus (loyalty's AwardBonus), the promotions hold while a case is open
-// (messaging's PlaceHold and ReleaseHolds) and the negative-review threshold read from the
-// message policy. Nothing in models calls into reviews: its tables take part in a customer's
+// negative_review, review_submitted) for the bus to route: messaging acts on them, loyalty
+// pays the first-review bonus on review_submitted, and a case's merchant alert goes to
+// delivery on its negative_review (AlertsFor). It reads core facts through models (shops,
+// customers, orders, fulfillments), places and releases the promotions hold while a case is
+// open (the core's PlaceHold and ReleaseHolds) and feeds the complaint themes models keeps.
+// One call still reaches another domain, inside the transaction that decides it: the
+// negative-review threshold read from messaging's message policy. Nothing in models calls into reviews: its tables take part in a customer's
 // data export and redaction through the registries it joins in init.
 package reviews

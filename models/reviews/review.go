@@ -13,7 +13,6 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/boomerang-app/boomerang/models"
-	"github.com/boomerang-app/boomerang/models/loyalty"
 )
 
 // Review statuses.
@@ -276,7 +275,7 @@ func SubmitReview(ctx context.Context, db *gorm.DB, shopID int64, in ReviewInput
 			}
 			return err
 		}
-		if err := reviewSubmitted(ctx, tx, shopID, in.CustomerID, r.ID); err != nil {
+		if err := reviewSubmitted(ctx, tx, &r, now); err != nil {
 			return err
 		}
 		rev = &r
@@ -291,10 +290,14 @@ func SubmitReview(ctx context.Context, db *gorm.DB, shopID int64, in ReviewInput
 	return rev, nil
 }
 
-// reviewSubmitted is where a live review earns the loyalty bonus for a first review, in the
-// review's transaction (paid once per customer; 0 points when the merchant turned it off).
-func reviewSubmitted(ctx context.Context, tx *gorm.DB, shopID, customerID, reviewID int64) error {
-	_, err := loyalty.AwardBonus(ctx, tx, shopID, customerID, loyalty.BonusFirstReview, strconv.FormatInt(reviewID, 10))
+// reviewSubmitted raises review_submitted in the review's transaction: loyalty hears it on the
+// bus and pays the first-review bonus (jobs/bus.go), so reviews never writes points itself.
+func reviewSubmitted(ctx context.Context, tx *gorm.DB, r *Review, now time.Time) error {
+	if r.CustomerID == nil {
+		return nil
+	}
+	_, err := models.Emit(ctx, tx, r.ShopID, *r.CustomerID, "review:"+strconv.FormatInt(r.ID, 10),
+		models.ReviewSubmittedPayload{ReviewID: r.ID, ProductID: r.ProductID}, now)
 	return err
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 	"github.com/boomerang-app/boomerang/models/reviews"
 )
 
@@ -90,4 +91,17 @@ func (s *reviewShop) events(kind string) []models.Event {
 		s.t.Fatal(err)
 	}
 	return evs
+}
+
+// payBonuses does the loyalty subscriber's part of a dispatch run (jobs/bus.go): the shop's
+// undispatched events go to loyalty, which pays the bonuses they call for.
+func (s *reviewShop) payBonuses() {
+	s.t.Helper()
+	evs, err := models.PendingEvents(s.ctx, s.db, s.id, 1000)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if err := loyalty.BonusesFor(s.ctx, s.db, s.id, evs); err != nil {
+		s.t.Fatal(err)
+	}
 }

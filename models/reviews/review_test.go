@@ -59,8 +59,13 @@ func TestReviewSubmitVerifiedBuyerModerationAndLimits(t *testing.T) {
 	if !r.VerifiedBuyer || r.Status != reviews.ReviewPublished || r.PublishedAt == nil {
 		t.Fatalf("bought and 5 stars: verified=%v status=%s", r.VerifiedBuyer, r.Status)
 	}
-	// The first review earns the loyalty bonus (default 100 points), once.
+	// The first review earns the loyalty bonus (default 100 points), once: the review raises
+	// review_submitted, and loyalty pays on hearing it.
 	bonus := `SELECT COALESCE(sum(points), 0) FROM ledger_entries WHERE shop_id = ? AND customer_id = 77 AND kind = 'bonus' AND source_type = 'first_review'`
+	if pts := s.count(bonus, s.id); pts != 0 {
+		t.Fatalf("first-review bonus paid inside the review's transaction: %d points", pts)
+	}
+	s.payBonuses()
 	if pts := s.count(bonus, s.id); pts != 100 {
 		t.Fatalf("first-review bonus: %d points", pts)
 	}
@@ -82,6 +87,8 @@ func TestReviewSubmitVerifiedBuyerModerationAndLimits(t *testing.T) {
 	for p := int64(902); p < 905; p++ {
 		s.submit(77, p, 4, "", "", now)
 	}
+	s.payBonuses()
+	s.payBonuses()
 	if pts := s.count(bonus, s.id); pts != 100 {
 		t.Fatalf("bonus after five reviews: %d points", pts)
 	}
