@@ -122,47 +122,35 @@ func (h *holdTags) finish(ctx context.Context) error {
 	return h.w.Queue.EnqueueHoldTags(ctx, h.shopID)
 }
 
-// loyaltyBonuses pays the bonuses events call for (loyalty.BonusesFor).
-type loyaltyBonuses struct {
-	w      *Worker
-	shopID int64
-}
+// batchFunc is a subscriber whose work is all in handling each batch.
+type batchFunc func(ctx context.Context, evs []models.Event) error
 
+func (f batchFunc) handle(ctx context.Context, evs []models.Event) error { return f(ctx, evs) }
+func (batchFunc) finish(context.Context) error                           { return nil }
+
+// openLoyaltyBonuses pays the bonuses events call for (loyalty.BonusesFor).
 func openLoyaltyBonuses(w *Worker, shopID int64) subscriber {
-	return &loyaltyBonuses{w: w, shopID: shopID}
+	return batchFunc(func(ctx context.Context, evs []models.Event) error {
+		return loyalty.BonusesFor(ctx, w.DB, shopID, evs)
+	})
 }
 
-func (l *loyaltyBonuses) handle(ctx context.Context, evs []models.Event) error {
-	return loyalty.BonusesFor(ctx, l.w.DB, l.shopID, evs)
-}
-
-func (l *loyaltyBonuses) finish(context.Context) error { return nil }
-
-// merchantAlerts hands the alerts of newly opened cases to delivery (a task each, whose id
+// openMerchantAlerts hands the alerts of newly opened cases to delivery (a task each, whose id
 // keeps it once; the review sweep re-queues one whose task was lost).
-type merchantAlerts struct {
-	w      *Worker
-	shopID int64
-}
-
 func openMerchantAlerts(w *Worker, shopID int64) subscriber {
-	return &merchantAlerts{w: w, shopID: shopID}
-}
-
-func (m *merchantAlerts) handle(ctx context.Context, evs []models.Event) error {
-	if m.w.Queue == nil {
-		return nil
-	}
-	ids, err := reviews.AlertsFor(ctx, m.w.DB, m.shopID, evs)
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		if err := m.w.Queue.EnqueueReviewAlert(ctx, id); err != nil {
+	return batchFunc(func(ctx context.Context, evs []models.Event) error {
+		if w.Queue == nil {
+			return nil
+		}
+		ids, err := reviews.AlertsFor(ctx, w.DB, shopID, evs)
+		if err != nil {
 			return err
 		}
-	}
-	return nil
+		for _, id := range ids {
+			if err := w.Queue.EnqueueReviewAlert(ctx, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
-
-func (m *merchantAlerts) finish(context.Context) error { return nil }

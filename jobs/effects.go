@@ -14,20 +14,13 @@ import (
 // The effects of each fact on every part of Boomerang, in one place. Each must be idempotent:
 // it may run again for the same fact (replay, duplicate topic, backfill).
 
-// onOrder runs after an order fact was stored (create, paid, updated, cancelled), on db: the
-// pool, or the transaction of a drained batch.
+// onOrder runs after an order fact was stored (create, paid, updated, cancelled), one at a
+// time; a drained batch does the same for all its orders at once (applyOrderBatch).
 func (w *Worker) onOrder(ctx context.Context, db *gorm.DB, shopID, orderID int64) error {
 	o, err := models.GetOrder(ctx, db, shopID, orderID)
 	if err != nil {
 		return err
 	}
-	return w.orderEffects(ctx, db, shopID, o, true)
-}
-
-// orderEffects is onOrder for an order the caller has just read or stored. review is false
-// when the caller knows the order has no fulfillment and no review request
-// (reviews.OrdersToSync), so syncing its request has nothing to do.
-func (w *Worker) orderEffects(ctx context.Context, db *gorm.DB, shopID int64, o *models.Order, review bool) error {
 	if o.CustomerID != nil {
 		// Points, tier, order stats and buyer stage (the top tier counts as loyal) in one transaction.
 		st, err := loyalty.SettleOrderLoyaltyFor(ctx, db, shopID, *o.CustomerID, o.OrderID, w.now())
@@ -37,9 +30,6 @@ func (w *Worker) orderEffects(ctx context.Context, db *gorm.DB, shopID int64, o 
 		if err := w.welcomeFirstOrder(ctx, db, shopID, o, st.Orders); err != nil {
 			return err
 		}
-	}
-	if !review {
-		return nil
 	}
 	// Review request: scheduled once fulfilled, skipped if cancelled.
 	return reviews.SyncReviewRequest(ctx, db, shopID, o.OrderID, w.now())
