@@ -49,6 +49,7 @@ type Server struct {
 	tokenExchange *shopify.TokenClient
 	// queueDownUntil (unix ns): webhooks skip the queue until then after a failed enqueue.
 	queueDownUntil atomic.Int64
+	deliveries     *models.DeliveryWriter // stores webhooks with group commit
 }
 
 // New builds the Echo instance with every route.
@@ -58,6 +59,11 @@ func New(d Deps) *echo.Echo {
 	}
 	s := &Server{Deps: d, tokenExchange: &shopify.TokenClient{BaseURL: d.Cfg.ShopifyBaseURL,
 		APIKey: d.Cfg.ShopifyAPIKey, APISecret: d.Cfg.ShopifyAPISecret}}
+	if d.DB != nil {
+		if w, err := models.NewDeliveryWriter(d.DB); err == nil {
+			s.deliveries = w
+		}
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = echo.ExtractIPDirect() // no proxy headers trusted unless configured

@@ -46,10 +46,14 @@ func (s *Server) webhook(c echo.Context) error {
 	}
 	c.Set(ctxShop, shop)
 	ctx := req.Context()
-	st, err := models.StoreDelivery(ctx, s.DB, models.Delivery{
-		ShopDomain: shop, Topic: h.Topic, WebhookID: h.WebhookID, EventID: h.EventID,
-		TriggeredAt: h.TriggeredAt, APIVersion: h.APIVersion, Body: body,
-	})
+	d := models.Delivery{ShopDomain: shop, Topic: h.Topic, WebhookID: h.WebhookID, EventID: h.EventID,
+		TriggeredAt: h.TriggeredAt, APIVersion: h.APIVersion, Body: body}
+	var st models.Stored
+	if s.deliveries != nil {
+		st, err = s.deliveries.Store(ctx, d)
+	} else {
+		st, err = models.StoreDelivery(ctx, s.DB, d)
+	}
 	if err != nil {
 		// Not stored means not acknowledged: Shopify retries.
 		webhooksTotal.WithLabelValues(h.Topic, "unavailable").Inc()

@@ -78,8 +78,12 @@ func StoreDelivery(ctx context.Context, db *gorm.DB, d Delivery) (Stored, error)
 	if err != nil {
 		return Stored{}, err
 	}
+	return storeDelivery(ctx, sqlDB, d)
+}
+
+func storeDelivery(ctx context.Context, sqlDB *sql.DB, d Delivery) (Stored, error) {
 	out := Stored{Fresh: true}
-	err = sqlDB.QueryRowContext(ctx, `INSERT INTO webhook_events
+	err := sqlDB.QueryRowContext(ctx, `INSERT INTO webhook_events
 			(shop_id, topic, webhook_id, event_id, triggered_at, api_version, body)
 		SELECT s.id, $2, $3, $4, $5, $6, $7 FROM shops s
 		WHERE s.domain = $1 AND (s.status = 'installed' OR $2 = ANY($8))
