@@ -12,7 +12,7 @@ import (
 
 // DeliveryWriter is StoreDelivery with group commit. A webhook's insert and commit cost
 // Postgres about three times as much CPU as the same row does inside a ten-row statement
-// (docs/bench/ingest.md), and Shopify sends a busy store's webhooks many at a time. So the
+// (docs/bench/loyalty.md, "group commit"), and Shopify sends a busy store's webhooks many at a time. So the
 // deliveries that arrive while a statement is under way wait for the next one, and each
 // statement stores all that waited (up to groupRows), in one commit: a lone delivery goes at
 // once, and under load the rows a statement carries grow with the load. Every delivery's
