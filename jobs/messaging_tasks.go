@@ -76,18 +76,22 @@ func (q *Queue) EnqueueHoldTags(ctx context.Context, shopID int64) error {
 // the end of a run had their trigger refused; the tail (a task id per 100 ms slot, not the
 // uniqueness lock) picks them up instead of leaving them to the minute sweeper.
 func (q *Queue) enqueueDispatchTail(ctx context.Context, shopID int64, now time.Time) error {
+	return q.enqueueDispatchSlot(ctx, shopID, "dispatch-tail", now.UnixMilli()/100)
+}
+
+// enqueueDispatchSlot queues one dispatch of a shop per named slot (the task id), however
+// often it is asked; opts add to the usual ones (a delay, say).
+func (q *Queue) enqueueDispatchSlot(ctx context.Context, shopID int64, name string, slot int64, opts ...asynq.Option) error {
 	b, _ := json.Marshal(idPayload{shopID})
-	return q.enqueue(ctx, asynq.NewTask(TypeDispatchEvents, b), asynq.Queue(QueueDefault), asynq.MaxRetry(10),
-		asynq.TaskID(fmt.Sprintf("dispatch-tail:%d:%d", shopID, now.UnixMilli()/100)))
+	return q.enqueue(ctx, asynq.NewTask(TypeDispatchEvents, b), append([]asynq.Option{asynq.Queue(QueueDefault),
+		asynq.MaxRetry(10), asynq.TaskID(fmt.Sprintf("%s:%d:%d", name, shopID, slot))}, opts...)...)
 }
 
 // enqueueDispatchAfterBusy comes back to a shop whose dispatch was running when asked, a
 // moment later (one task per slot of that length, however many were turned away).
 func (q *Queue) enqueueDispatchAfterBusy(ctx context.Context, shopID int64, now time.Time) error {
-	b, _ := json.Marshal(idPayload{shopID})
-	slot := now.UnixMilli() / dispatchBusyWait.Milliseconds()
-	return q.enqueue(ctx, asynq.NewTask(TypeDispatchEvents, b), asynq.Queue(QueueDefault), asynq.MaxRetry(10),
-		asynq.ProcessIn(dispatchBusyWait), asynq.TaskID(fmt.Sprintf("dispatch-busy:%d:%d", shopID, slot)))
+	return q.enqueueDispatchSlot(ctx, shopID, "dispatch-busy", now.UnixMilli()/dispatchBusyWait.Milliseconds(),
+		asynq.ProcessIn(dispatchBusyWait))
 }
 
 // dispatchBusyWait is how long a dispatch turned away by a running one waits to come back.

@@ -103,8 +103,9 @@ func isDone(c chan struct{}) bool {
 }
 
 // write stores a group with one statement. Deliveries it did not insert (a duplicate, a shop
-// unknown or gone) and any group whose statement failed go through StoreDelivery one by one,
-// which finds out why, so one bad delivery never costs the others their answer.
+// unknown or gone), and every delivery of a group whose statement failed, go through
+// StoreDelivery one by one, which finds out why, so one bad delivery never costs the others
+// their answer.
 func (w *DeliveryWriter) write(group []*deliveryReq) {
 	defer func() {
 		for _, r := range group {
@@ -114,9 +115,7 @@ func (w *DeliveryWriter) write(group []*deliveryReq) {
 	ctx, cancel := context.WithTimeout(context.Background(), groupStatement)
 	defer cancel()
 	if len(group) > 1 {
-		if err := w.insertGroup(ctx, group); err == nil {
-			return
-		}
+		_ = w.insertGroup(ctx, group) // on failure nothing is answered, and all go one by one
 	}
 	for _, r := range group {
 		if !r.out.Fresh {
@@ -127,7 +126,7 @@ func (w *DeliveryWriter) write(group []*deliveryReq) {
 
 // insertGroup inserts the group's deliveries in one statement and answers those it inserted.
 // Copies of one delivery in the group (a shop and webhook id twice) are inserted once, as the
-// first of them; the others are duplicates, which the one-by-one path answers.
+// first of them; the others are duplicates, left for the one-by-one path to answer.
 func (w *DeliveryWriter) insertGroup(ctx context.Context, group []*deliveryReq) error {
 	n := len(group)
 	domains, topics, ids, events, versions := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -168,12 +167,6 @@ func (w *DeliveryWriter) insertGroup(ctx context.Context, group []*deliveryReq) 
 		if st, ok := inserted[k]; ok {
 			r.out = st
 			delete(inserted, k) // the first copy is the one inserted; the rest are duplicates
-		}
-	}
-	// Those not answered (not inserted, or a webhook id twice) go one by one.
-	for _, r := range group {
-		if !r.out.Fresh {
-			r.out, r.err = storeDelivery(ctx, w.db, r.d)
 		}
 	}
 	return nil

@@ -49,8 +49,7 @@ func (ab *AccountBatch) ReadAhead(ctx context.Context, tx models.Tx, orderIDs []
 		}
 	}
 	var asks []measureAsk
-	for _, id := range slices.Sorted(maps.Keys(facts)) {
-		f := facts[id]
+	for _, f := range facts {
 		if orders[f.CustomerID] != 1 || ab.accts[f.CustomerID] == nil || !f.earnable(set) {
 			continue
 		}
