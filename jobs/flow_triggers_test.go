@@ -65,10 +65,10 @@ func TestFlowTriggersOut(t *testing.T) {
 	}
 	s.waitDecision(naomi, models.EventNegativeReview, 0)
 	s.a.Drain(t, 30*time.Second)
-	if err := s.a.Worker.SyncHoldTags(ctx, s.shopID); err != nil {
+	if _, err := models.SyncHoldTags(ctx, s.a.DB, s.a.Admin, s.shopID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.a.Worker.SendFlowTriggers(ctx, s.shopID); err != nil {
+	if _, err := models.SendFlowTriggers(ctx, s.a.DB, s.a.Admin, s.shopID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	neg := flowSent(s.a.Fake, s.shop, models.FlowTriggerNegativeReview)
@@ -87,7 +87,7 @@ func TestFlowTriggersOut(t *testing.T) {
 	if _, err := s.a.Worker.DispatchEvents(ctx, s.shopID); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.a.Worker.SendFlowTriggers(ctx, s.shopID); err != nil {
+	if _, err := models.SendFlowTriggers(ctx, s.a.DB, s.a.Admin, s.shopID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(flowSent(s.a.Fake, s.shop, models.FlowTriggerNegativeReview)); n != 1 {
@@ -100,15 +100,15 @@ func TestFlowTriggersOut(t *testing.T) {
 	if _, err := reviews.ResolveCase(ctx, s.a.DB, s.shopID, caseID, "refunded", "staff", time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.a.Worker.SyncHoldTags(ctx, s.shopID); err != nil {
+	if _, err := models.SyncHoldTags(ctx, s.a.DB, s.a.Admin, s.shopID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	s.a.Fake.Throttle(10) // more than go-shopify's retries
-	if err := s.a.Worker.SendFlowTriggers(ctx, s.shopID); err == nil {
+	if _, err := models.SendFlowTriggers(ctx, s.a.DB, s.a.Admin, s.shopID, time.Now()); err == nil {
 		t.Fatal("a throttled send reported success")
 	}
 	s.a.Fake.Throttle(0)
-	if err := s.a.Worker.SendFlowTriggers(ctx, s.shopID); err != nil {
+	if _, err := models.SendFlowTriggers(ctx, s.a.DB, s.a.Admin, s.shopID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	released := flowSent(s.a.Fake, s.shop, models.FlowTriggerHoldReleased)
@@ -137,10 +137,10 @@ func TestFlowTriggersOut(t *testing.T) {
 	}
 	s.waitDecision(olga, models.EventNegativeReview, 0)
 	s.a.Drain(t, 30*time.Second)
-	if err := s.a.Worker.SyncHoldTags(ctx, s.shopID); err != nil {
+	if _, err := models.SyncHoldTags(ctx, s.a.DB, s.a.Admin, s.shopID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.a.Worker.SendFlowTriggers(ctx, s.shopID); err != nil {
+	if _, err := models.SendFlowTriggers(ctx, s.a.DB, s.a.Admin, s.shopID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(flowSent(s.a.Fake, s.shop, models.FlowTriggerNegativeReview)); n != 1 {

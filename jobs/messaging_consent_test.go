@@ -37,7 +37,7 @@ func TestUnsubscribeReachesShopify(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if err := a.Worker.PushConsent(ctx, shopID, 42, messaging.ChannelSMS, messaging.ConsentSubscribed, time.Now()); err != nil {
+	if _, err := messaging.PushConsent(ctx, a.DB, a.Admin, shopID, 42, messaging.ChannelSMS, messaging.ConsentSubscribed, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if got := a.Fake.Consent(shopify.CustomerGID(42), "sms"); got != "SUBSCRIBED" {

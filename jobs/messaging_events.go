@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/boomerang-app/boomerang/models"
 	"github.com/boomerang-app/boomerang/models/messaging"
-	"github.com/boomerang-app/boomerang/shopify"
 )
 
 // firstOrderWindow: only a first order placed this recently is welcomed (an imported order
@@ -217,43 +215,16 @@ func (w *Worker) handleMessagingSweep(ctx context.Context, _ *asynq.Task) error 
 	return w.sweepFlowTriggers(ctx, now)
 }
 
-// SyncHoldTags mirrors a shop's pending hold changes onto Shopify customer tags (the
-// boomerang-promo-hold tag). A throttled or failing Admin API call returns the error, so Asynq
-// retries with backoff; customers already done stay done.
-func (w *Worker) SyncHoldTags(ctx context.Context, shopID int64) error {
-	sh, err := models.GetShop(ctx, w.DB, shopID)
-	if err != nil {
-		return err
+func (w *Worker) syncHoldTags(ctx context.Context, shopID int64) error {
+	run, err := models.SyncHoldTags(ctx, w.DB, w.Admin, shopID, w.now())
+	for _, reason := range run.Refused {
+		w.Log.Warn("hold tag refused", "shop_id", shopID, "error", reason)
 	}
-	flow := flowUse{w: w, shopID: shopID}
-	defer func() { _ = flow.finish(ctx) }() // the sweeper sends what this misses
-	for round := 0; round < 20; round++ {
-		changes, err := models.PendingHoldTags(ctx, w.DB, shopID, w.now(), 100)
-		if err != nil || len(changes) == 0 {
-			return err
-		}
-		for _, ch := range changes {
-			if send, ok := models.FlowSendForHold(shopID, ch); ok {
-				if err := flow.queue(ctx, []models.FlowTriggerSend{send}); err != nil {
-					return err
-				}
-			}
-			err := w.Admin.SetCustomerTag(ctx, sh.Domain, ch.CustomerID, models.HoldTag, ch.Held)
-			var refused *shopify.RefusedError
-			switch {
-			case errors.Is(err, shopify.ErrNoToken):
-				w.Log.Info("hold tags wait for an offline token", "shop", sh.Domain)
-				return nil
-			case errors.As(err, &refused):
-				// A customer deleted in Shopify cannot be tagged: log it and settle the row.
-				w.Log.Warn("hold tag refused", "shop", sh.Domain, "error", refused.Error())
-			case err != nil:
-				return fmt.Errorf("hold tag for customer %d: %w", ch.CustomerID, err)
-			}
-			if err := models.MarkHoldsSynced(ctx, w.DB, shopID, ch); err != nil {
-				return err
-			}
-		}
+	if run.NoToken {
+		w.Log.Info("hold tags wait for an offline token", "shop_id", shopID)
 	}
-	return nil
+	if run.FlowQueued > 0 && w.Queue != nil {
+		_ = w.Queue.EnqueueFlowTriggers(ctx, shopID) // the sweeper sends what a lost enqueue leaves
+	}
+	return err
 }

@@ -1,6 +1,8 @@
 // Package jobs is Boomerang's background edge (Asynq on Redis): task types and their
 // constructors, the handlers that turn stored webhooks into domain effects, the sweeper and
-// the periodic schedule.
+// the periodic schedule. A handler decodes its payload and calls a use case of a domain under
+// models/, giving it the Shopify port it names (shopify.Admin); what stays here is what spans
+// the domains: the order drain, the event bus and dispatch, delivery, and the history import.
 package jobs
 
 import (

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/boomerang-app/boomerang/models/reviews"
 	"github.com/boomerang-app/boomerang/shopify"
 	"github.com/boomerang-app/boomerang/shopify/fakeshop"
 )
@@ -35,7 +36,7 @@ func (s *story) review(customer, order, product int64, rating int, title string)
 func (s *story) syncRatings() {
 	s.t.Helper()
 	s.a.Drain(s.t, 30*time.Second)
-	if err := s.a.Worker.SyncRatingMetafields(context.Background(), s.shopID); err != nil {
+	if _, err := reviews.PublishRatings(context.Background(), s.a.DB, s.a.Admin, s.shopID, time.Now()); err != nil {
 		s.t.Fatal(err)
 	}
 }
@@ -110,7 +111,7 @@ func TestRatingMetafields(t *testing.T) {
 		t.Fatalf("delete: %d", code)
 	}
 	s.a.Drain(t, 30*time.Second) // the worker's own attempt fails and waits for its retry
-	if err := s.a.Worker.SyncRatingMetafields(context.Background(), s.shopID); err == nil {
+	if _, err := reviews.PublishRatings(context.Background(), s.a.DB, s.a.Admin, s.shopID, time.Now()); err == nil {
 		t.Fatal("a throttled write reported success")
 	}
 	s.a.Fake.Throttle(0)

@@ -77,11 +77,11 @@ func (s *story) postPhotos(reviewID int64, token string, photos ...[]byte) (int,
 func (s *story) syncPhotos() {
 	s.t.Helper()
 	for range 50 {
-		again, err := s.a.Worker.SyncReviewPhotos(context.Background(), s.shopID)
+		run, err := reviews.SyncPhotos(context.Background(), s.a.DB, s.a.Admin, s.shopID)
 		if err != nil {
 			s.t.Fatal(err)
 		}
-		if !again {
+		if !run.Again {
 			return
 		}
 		time.Sleep(20 * time.Millisecond) // the worker's own run may hold the lock

@@ -73,8 +73,8 @@ func (w *Worker) registerReviews(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypeReviewRequests, w.handleReviewRequests)
 	mux.HandleFunc(TypeReviewAlert, w.handleReviewAlert)
 	mux.HandleFunc(TypeReviewSweep, w.handleReviewSweep)
-	mux.HandleFunc(TypeRatingMetafields, perShop(w.SyncRatingMetafields))
-	mux.HandleFunc(TypeReviewPhotos, w.handleReviewPhotos)
+	mux.HandleFunc(TypeRatingMetafields, perShop(w.publishRatings))
+	mux.HandleFunc(TypeReviewPhotos, perShop(w.syncPhotos))
 }
 
 func (w *Worker) scheduleReviews(s *asynq.Scheduler) error {

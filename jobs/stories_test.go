@@ -315,7 +315,7 @@ func TestStoryNaomi(t *testing.T) {
 	if _, err := reviews.ResolveCase(ctx, s.a.DB, s.shopID, caseID, "refunded and replaced", "staff", time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.a.Worker.SyncHoldTags(ctx, s.shopID); err != nil {
+	if _, err := models.SyncHoldTags(ctx, s.a.DB, s.a.Admin, s.shopID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	waitTag(t, s.a.Fake, gid, false)

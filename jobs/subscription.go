@@ -60,7 +60,7 @@ func (w *Worker) applySubscriptionContract(ctx context.Context, shopID int64, to
 	if !ch.NeedsLines {
 		return nil
 	}
-	if err := w.RefreshContractLines(ctx, shopID, sc.ID, sc.RevisionID); err != nil {
+	if err := w.refreshContractLines(ctx, shopID, sc.ID, sc.RevisionID); err != nil {
 		w.Log.Warn("subscription lines not fetched, retrying in a task", "shop_id", shopID, "contract", sc.ID, "error", err)
 		if w.Queue == nil {
 			return err
@@ -77,35 +77,19 @@ func (w *Worker) handleSubscriptionLines(ctx context.Context, t *asynq.Task) err
 	if err != nil {
 		return err
 	}
-	err = w.RefreshContractLines(ctx, p.Shop, p.ID, p.Revision)
-	if errors.Is(err, shopify.ErrNoToken) {
+	err = w.refreshContractLines(ctx, p.Shop, p.ID, p.Revision)
+	if errors.Is(err, models.ErrNoAdminToken) {
 		return fmt.Errorf("contract %d lines: %w: %w", p.ID, err, asynq.SkipRetry)
 	}
 	return err
 }
 
-// RefreshContractLines fetches a contract's lines with the GraphQL Admin API and stores them.
-func (w *Worker) RefreshContractLines(ctx context.Context, shopID, contractID, revision int64) error {
-	if w.Admin == nil {
-		return errors.New("no Admin API client")
+func (w *Worker) refreshContractLines(ctx context.Context, shopID, contractID, revision int64) error {
+	found, err := models.RefreshContractLines(ctx, w.DB, w.Admin, shopID, contractID, revision)
+	if err == nil && !found {
+		w.Log.Info("subscription contract not found in Shopify", "shop_id", shopID, "contract", contractID)
 	}
-	sh, err := models.GetShop(ctx, w.DB, shopID)
-	if err != nil {
-		return err
-	}
-	got, found, err := w.Admin.ContractLines(ctx, sh.Domain, contractID)
-	if err != nil {
-		return fmt.Errorf("fetch lines of contract %d: %w", contractID, err)
-	}
-	if !found {
-		w.Log.Info("subscription contract not found in Shopify", "shop", sh.Domain, "contract", contractID)
-		return nil
-	}
-	lines := make([]models.SubscriptionLine, len(got))
-	for i, l := range got {
-		lines[i] = models.SubscriptionLine{ProductID: l.ProductID, VariantID: l.VariantID, Title: l.Title, Quantity: l.Quantity}
-	}
-	return models.ReplaceSubscriptionLines(ctx, w.DB, shopID, contractID, revision, lines)
+	return err
 }
 
 // recordPlanOrder renews the subscriptions an order's selling-plan lines stand for. Orders
@@ -131,32 +115,18 @@ func (w *Worker) recordPlanOrder(ctx context.Context, shopID int64, o shopify.Or
 	return err
 }
 
-// learnSellingPlans reads the billing interval of plans not seen before, where the shop granted
-// read_products; without it, or when the Admin API fails, the subscription's cadence comes from
-// its orders and a later order tries again.
+// learnSellingPlans asks Shopify for the intervals of plans not seen before
+// (models.LearnSellingPlans); a plan it did not answer for is asked again by a later order.
 func (w *Worker) learnSellingPlans(ctx context.Context, shopID int64, plans []int64) error {
 	sh, err := w.cachedShop(ctx, shopID)
-	if err != nil || len(shopify.HasScopes(sh.Scopes, shopify.ScopeReadProducts)) > 0 {
-		return err
-	}
-	unknown, err := models.UnknownSellingPlans(ctx, w.DB, shopID, plans)
 	if err != nil {
 		return err
 	}
-	for _, id := range unknown {
-		days, ok, err := w.Admin.SellingPlanIntervalDays(ctx, sh.Domain, id)
-		if err != nil {
-			w.Log.Warn("selling plan interval not read; the orders' cadence stands in", "shop", sh.Domain, "plan", id, "error", err)
-			continue
-		}
-		if !ok {
-			days = 0 // asked once: the orders' cadence stands in for good
-		}
-		if err := models.StoreSellingPlanInterval(ctx, w.DB, shopID, id, days); err != nil {
-			return err
-		}
+	unread, err := models.LearnSellingPlans(ctx, w.DB, w.Admin, sh, plans)
+	for id, why := range unread {
+		w.Log.Warn("selling plan interval not read; the orders' cadence stands in", "shop", sh.Domain, "plan", id, "error", why)
 	}
-	return nil
+	return err
 }
 
 // lapseSubscriptions ends the order-recognised subscriptions past their grace period.

@@ -69,28 +69,28 @@ func TestHoldTagSync(t *testing.T) {
 		return false
 	}
 	a.Fake.Throttle(4)
-	if err := a.Worker.SyncHoldTags(ctx, shopID); err == nil {
+	if _, err := models.SyncHoldTags(ctx, a.DB, a.Admin, shopID, time.Now()); err == nil {
 		t.Fatal("a throttled sync must return its error so the task is retried")
 	}
-	if err := a.Worker.SyncHoldTags(ctx, shopID); err != nil {
+	if _, err := models.SyncHoldTags(ctx, a.DB, a.Admin, shopID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if !has(1) || !has(2) {
 		t.Fatalf("tags after placing holds: 1=%v 2=%v", has(1), has(2))
 	}
 	calls := len(a.Fake.CallsTo("tagsAdd"))
-	if err := a.Worker.SyncHoldTags(ctx, shopID); err != nil || len(a.Fake.CallsTo("tagsAdd")) != calls {
+	if _, err := models.SyncHoldTags(ctx, a.DB, a.Admin, shopID, time.Now()); err != nil || len(a.Fake.CallsTo("tagsAdd")) != calls {
 		t.Fatalf("a synced shop was synced again: %v", err)
 	}
 	// One of customer 1's holds ends: still held, tag stays.
 	models.ReleaseHolds(ctx, a.DB, shopID, "case", "1")
 	models.PlaceHold(ctx, a.DB, shopID, 1, models.HoldNegativeReview, "case", "2", nil)
-	a.Worker.SyncHoldTags(ctx, shopID)
+	models.SyncHoldTags(ctx, a.DB, a.Admin, shopID, time.Now())
 	if !has(1) {
 		t.Fatal("tag removed while a hold is still in force")
 	}
 	models.ReleaseHolds(ctx, a.DB, shopID, "case", "2")
-	a.Worker.SyncHoldTags(ctx, shopID)
+	models.SyncHoldTags(ctx, a.DB, a.Admin, shopID, time.Now())
 	if has(1) {
 		t.Fatal("tag kept after the last hold was released")
 	}
@@ -98,7 +98,7 @@ func TestHoldTagSync(t *testing.T) {
 	if n, err := models.ExpireHolds(ctx, a.DB, now.Add(2*time.Hour)); err != nil || n != 1 {
 		t.Fatalf("expired %d holds: %v", n, err)
 	}
-	a.Worker.SyncHoldTags(ctx, shopID)
+	models.SyncHoldTags(ctx, a.DB, a.Admin, shopID, time.Now())
 	if has(2) {
 		t.Fatal("tag kept after the hold expired")
 	}

@@ -196,3 +196,24 @@ func UnseededShopIDs(ctx context.Context, db *gorm.DB) ([]int64, error) {
 		Order("id").Limit(1000).Pluck("id", &ids).Error
 	return ids, err
 }
+
+// SetUpShop seeds a new shop's defaults and, where Shopify answers, reads its profile. A
+// profile Shopify could not give (no token yet: a webhook can come before the first app load)
+// waits for shop/update or the next install run; its error is returned apart.
+func SetUpShop(ctx context.Context, db *gorm.DB, profiles ShopProfileSource, shopID int64) (profileErr, err error) {
+	sh, err := GetShop(ctx, db, shopID)
+	if err != nil {
+		return nil, err
+	}
+	if err := SeedShop(ctx, db, shopID); err != nil {
+		return nil, err
+	}
+	if profiles == nil {
+		return nil, nil
+	}
+	prof, err := profiles.ShopProfile(ctx, sh.Domain)
+	if err != nil {
+		return err, nil
+	}
+	return nil, UpdateShopProfile(ctx, db, shopID, prof)
+}

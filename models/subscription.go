@@ -231,6 +231,21 @@ func recordCancellation(ctx context.Context, tx *gorm.DB, shopID int64, f Subscr
 	return err
 }
 
+// RefreshContractLines reads a contract's lines from Shopify and stores them at the revision
+// the webhook named. found is false when Shopify does not know the contract (deleted, or another
+// app's): nothing is stored.
+func RefreshContractLines(ctx context.Context, db *gorm.DB, src ContractLineSource, shopID, contractID, revision int64) (found bool, err error) {
+	sh, err := GetShop(ctx, db, shopID)
+	if err != nil {
+		return false, err
+	}
+	lines, found, err := src.ContractLines(ctx, sh.Domain, contractID)
+	if err != nil || !found {
+		return false, err
+	}
+	return true, ReplaceSubscriptionLines(ctx, db, shopID, contractID, revision, lines)
+}
+
 // ReplaceSubscriptionLines stores the lines fetched for a contract at a revision.
 func ReplaceSubscriptionLines(ctx context.Context, db *gorm.DB, shopID, contractID, revision int64, lines []SubscriptionLine) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

@@ -335,3 +335,36 @@ func StoreSellingPlanInterval(ctx context.Context, db *gorm.DB, shopID, planID i
 		ON CONFLICT (shop_id, selling_plan_id) DO UPDATE SET interval_days = EXCLUDED.interval_days, fetched_at = now()`,
 		shopID, planID, days).Error
 }
+
+// SellingPlanScope is what reading a selling plan's interval needs (write_products implies it).
+const SellingPlanScope = "read_products"
+
+// LearnSellingPlans reads the billing interval of plans not seen before, where the shop granted
+// SellingPlanScope. Without it, or for a plan Shopify did not answer for (unread, by plan), the
+// subscription's cadence comes from its orders and a later order asks again.
+func LearnSellingPlans(ctx context.Context, db *gorm.DB, plans SellingPlanSource, sh *Shop, planIDs []int64) (unread map[int64]error, err error) {
+	if !sh.Granted(SellingPlanScope) {
+		return nil, nil
+	}
+	unknown, err := UnknownSellingPlans(ctx, db, sh.ID, planIDs)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range unknown {
+		days, ok, err := plans.SellingPlanIntervalDays(ctx, sh.Domain, id)
+		if err != nil {
+			if unread == nil {
+				unread = map[int64]error{}
+			}
+			unread[id] = err
+			continue
+		}
+		if !ok {
+			days = 0 // asked once: the orders' cadence stands in for good
+		}
+		if err := StoreSellingPlanInterval(ctx, db, sh.ID, id, days); err != nil {
+			return unread, err
+		}
+	}
+	return unread, nil
+}

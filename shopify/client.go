@@ -10,6 +10,8 @@ import (
 	"time"
 
 	goshopify "github.com/bold-commerce/go-shopify/v4"
+
+	"github.com/boomerang-app/boomerang/models"
 )
 
 // TokenStore keeps each shop's tokens. Update runs fn under a per-shop lock with the stored
@@ -21,7 +23,7 @@ type TokenStore interface {
 }
 
 // ErrNoToken means the shop has no usable offline token: the merchant must open the app again.
-var ErrNoToken = errors.New("shop has no offline access token")
+var ErrNoToken = models.ErrNoAdminToken
 
 // Admin hands out GraphQL clients with a fresh offline token for a shop.
 type Admin struct {

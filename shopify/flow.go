@@ -16,6 +16,9 @@ type FlowRefusedError struct{ Message string }
 
 func (e *FlowRefusedError) Error() string { return "flow refused the trigger: " + e.Message }
 
+// Refused makes it a models.Refusal.
+func (e *FlowRefusedError) Refused() string { return e.Message }
+
 const flowTriggerReceiveMutation = `mutation flowTriggerReceive($handle: String, $payload: JSON) {
   flowTriggerReceive(handle: $handle, payload: $payload) { userErrors { field message } }
 }`

@@ -5,9 +5,6 @@ import (
 	"fmt"
 )
 
-// ScopeWriteProducts lets the app write product metafields (the review rating).
-const ScopeWriteProducts = "write_products"
-
 // Metafield is one metafieldsSet input: Value is the metafield's string form (JSON for rating
 // and json types).
 type Metafield struct {
@@ -38,6 +35,9 @@ type RefusedError struct {
 func (e *RefusedError) Error() string {
 	return fmt.Sprintf("%s refused: %s (%v)", e.Op, e.Errors[0].Message, e.Errors[0].Field)
 }
+
+// Refused makes it a models.Refusal.
+func (e *RefusedError) Refused() string { return e.Error() }
 
 const metafieldsSetMutation = `mutation metafieldsSet($metafields: [MetafieldsSetInput!]!) {
   metafieldsSet(metafields: $metafields) { metafields { id } userErrors { field message code } }

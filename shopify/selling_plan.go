@@ -6,9 +6,6 @@ import (
 	"strings"
 )
 
-// ScopeReadProducts reads products and their selling plans (write_products implies it).
-const ScopeReadProducts = "read_products"
-
 // SellingPlanGID is a selling plan's GraphQL id.
 func SellingPlanGID(id int64) string { return fmt.Sprintf("gid://shopify/SellingPlan/%d", id) }
 
@@ -23,7 +20,7 @@ const sellingPlanQuery = `query sellingPlan($id: ID!) {
 // intervalDays is the length of one SellingPlanInterval.
 var intervalDays = map[string]int{"DAY": 1, "WEEK": 7, "MONTH": 30, "YEAR": 365}
 
-// SellingPlanIntervalDays returns how many days a selling plan bills apart (renewal orders
+// SellingPlanIntervalDays (models.SellingPlanSource) returns how many days a selling plan bills apart (renewal orders
 // come on that schedule); ok is false for a plan that is gone or bills once.
 func (a *Admin) SellingPlanIntervalDays(ctx context.Context, shop string, planID int64) (days int, ok bool, err error) {
 	var out struct {

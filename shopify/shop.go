@@ -1,6 +1,8 @@
 // Package shopify is Boomerang's adapter to the Shopify platform: request signatures,
 // session tokens, OAuth token exchange and refresh, the GraphQL Admin client and webhook
-// payload shapes. It knows nothing of the database; models never import it.
+// payload shapes. It knows nothing of the database; models never import it. It implements the
+// Shopify ports the domains name (models.CustomerTags, loyalty.Discounts, reviews.RatingPublisher,
+// …) with their types.
 package shopify
 
 import (
@@ -8,6 +10,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/boomerang-app/boomerang/models"
 )
 
 var shopDomain = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*\.myshopify\.com$`)
@@ -22,30 +26,22 @@ func NormalizeShop(s string) (string, bool) {
 	return s, true
 }
 
-// ShopProfile is what the app shows and sends in a shop's name.
-type ShopProfile struct {
-	Name         string `json:"name"`
-	Email        string `json:"email"`
-	CurrencyCode string `json:"currencyCode"`
-	IanaTimezone string `json:"ianaTimezone"`
-}
-
 const shopProfileQuery = `query { shop { name email currencyCode ianaTimezone } }`
 
-// ShopProfile reads the shop's name, contact email, currency and time zone.
-func (a *Admin) ShopProfile(ctx context.Context, shop string) (ShopProfile, error) {
+// ShopProfile is models.ShopProfileSource: the shop's name, contact email, currency and time
+// zone.
+func (a *Admin) ShopProfile(ctx context.Context, shop string) (models.ShopProfile, error) {
 	var out struct {
-		Shop ShopProfile `json:"shop"`
+		Shop struct {
+			Name         string `json:"name"`
+			Email        string `json:"email"`
+			CurrencyCode string `json:"currencyCode"`
+			IanaTimezone string `json:"ianaTimezone"`
+		} `json:"shop"`
 	}
 	err := a.Query(ctx, shop, shopProfileQuery, nil, &out)
-	return out.Shop, err
-}
-
-// ContractLine is one line of a subscription contract.
-type ContractLine struct {
-	ProductID, VariantID int64
-	Title                string
-	Quantity             int
+	p := out.Shop
+	return models.ShopProfile{Name: p.Name, Email: p.Email, Currency: p.CurrencyCode, Timezone: p.IanaTimezone}, err
 }
 
 const contractLinesQuery = `query subscriptionContract($id: ID!) {
@@ -57,7 +53,7 @@ const contractLinesQuery = `query subscriptionContract($id: ID!) {
 
 // ContractLines reads a subscription contract's lines (the app's own contracts, with
 // read_own_subscription_contracts); found is false when Shopify has no such contract.
-func (a *Admin) ContractLines(ctx context.Context, shop string, contractID int64) (lines []ContractLine, found bool, err error) {
+func (a *Admin) ContractLines(ctx context.Context, shop string, contractID int64) (lines []models.SubscriptionLine, found bool, err error) {
 	var out struct {
 		SubscriptionContract *struct {
 			Lines struct {
@@ -78,7 +74,7 @@ func (a *Admin) ContractLines(ctx context.Context, shop string, contractID int64
 		return nil, false, nil
 	}
 	for _, n := range out.SubscriptionContract.Lines.Nodes {
-		lines = append(lines, ContractLine{ProductID: GIDNumber(n.ProductID), VariantID: GIDNumber(n.VariantID), Title: n.Title, Quantity: n.Quantity})
+		lines = append(lines, models.SubscriptionLine{ProductID: GIDNumber(n.ProductID), VariantID: GIDNumber(n.VariantID), Title: n.Title, Quantity: n.Quantity})
 	}
 	return lines, true, nil
 }

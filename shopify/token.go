@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/boomerang-app/boomerang/models"
 )
 
 // Tokens is an offline access token and, for expiring tokens, its refresh token.
@@ -146,18 +148,5 @@ const ScopeReadAllOrders = "read_all_orders"
 
 // HasScopes reports whether every required scope is granted. write_x implies read_x.
 func HasScopes(granted, required string) (missing []string) {
-	have := map[string]bool{}
-	for _, s := range strings.Split(granted, ",") {
-		s = strings.TrimSpace(s)
-		have[s] = true
-		if rest, ok := strings.CutPrefix(s, "write_"); ok {
-			have["read_"+rest] = true
-		}
-	}
-	for _, s := range strings.Split(required, ",") {
-		if s = strings.TrimSpace(s); s != "" && !have[s] {
-			missing = append(missing, s)
-		}
-	}
-	return missing
+	return models.MissingScopes(granted, required)
 }
