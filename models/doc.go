@@ -11,4 +11,8 @@
 //   - messaging: messages, campaigns, the send policy and the decision log;
 //   - reviews: reviews, review requests, photos, make-it-right cases;
 //   - insights: the scorecard, its rollups and the customer timeline (the read side).
+//
+// A use case that needs Shopify takes the calls it needs as an interface its package names
+// (platform.go has the core's, with the answers they share: ErrNoAdminToken, Refusal);
+// shopify.Admin implements them, and nothing here imports the API client.
 package models
