@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/boomerang-app/boomerang/delivery"
 )
 
 // APIVersion is the one Shopify Admin API version the app speaks; shopify.app.toml pins the same.
@@ -39,6 +41,8 @@ type Config struct {
 	SMTPURL     string
 	MailFrom    string
 	SMTPTimeout time.Duration
+	// DKIM are the mail signing keys by sending domain (DKIM_KEYS).
+	DKIM []*delivery.DKIMKey
 	// TrustedProxyHops is how many proxies of the operator's own (load balancers) stand between
 	// Shopify's app proxy and this process; each appends one X-Forwarded-For entry after the one
 	// Shopify's proxy appended for the shopper.
@@ -164,6 +168,9 @@ func Load(getenv Getenv) (*Config, error) {
 	if !c.Development() && c.SMTPURL == "" {
 		errs = append(errs, errors.New("SMTP_URL: required in production (retention emails are sent through it), e.g. smtp+starttls://user:pass@smtp.example.com:587"))
 	}
+	if spec := get("DKIM_KEYS", ""); spec != "" {
+		c.DKIM, errs = dkimKeys(spec, c.MailFrom, errs)
+	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("invalid configuration:\n  %w", joinLines(errs))
 	}
@@ -176,4 +183,41 @@ func joinLines(errs []error) error {
 		parts[i] = e.Error()
 	}
 	return errors.New(strings.Join(parts, "\n  "))
+}
+
+// dkimKeys reads DKIM_KEYS: comma-separated domain:selector:path entries, each a PEM private key
+// file, one of them for MAIL_FROM's domain (mail from it is what gets signed).
+func dkimKeys(spec, mailFrom string, errs []error) ([]*delivery.DKIMKey, []error) {
+	var keys []*delivery.DKIMKey
+	for _, entry := range strings.Split(spec, ",") {
+		parts := strings.SplitN(strings.TrimSpace(entry), ":", 3)
+		if len(parts) != 3 {
+			errs = append(errs, fmt.Errorf("DKIM_KEYS: entry %q: want domain:selector:/path/to/key.pem", entry))
+			continue
+		}
+		pemKey, err := os.ReadFile(parts[2])
+		if err != nil {
+			errs = append(errs, fmt.Errorf("DKIM_KEYS: key file of %s: %v", parts[0], err))
+			continue
+		}
+		k, err := delivery.ParseDKIMKey(parts[0], parts[1], pemKey)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("DKIM_KEYS: %s: %v", parts[0], err))
+			continue
+		}
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		return nil, errs
+	}
+	domain := ""
+	if i := strings.LastIndexByte(mailFrom, '@'); i >= 0 {
+		domain = strings.ToLower(strings.Trim(mailFrom[i+1:], "> "))
+	}
+	for _, k := range keys {
+		if k.Domain == domain {
+			return keys, errs
+		}
+	}
+	return keys, append(errs, fmt.Errorf("DKIM_KEYS: no key for MAIL_FROM's domain %q, whose mail is the mail sent", domain))
 }

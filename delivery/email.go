@@ -30,6 +30,9 @@ type EmailConfig struct {
 	From string
 	// Timeout bounds each network step (SMTP_TIMEOUT_SECONDS); 30 s when zero.
 	Timeout time.Duration
+	// DKIM holds the signing keys by sending domain (DKIM_KEYS); mail from a domain with a key
+	// is signed with it.
+	DKIM []*DKIMKey
 }
 
 // Email is one message to one recipient.
@@ -60,6 +63,7 @@ type Mailer struct {
 	user, pass string
 	from       *mail.Address
 	idDomain   string
+	dkim       *DKIMKey // the From domain's key, if any
 	timeout    time.Duration
 }
 
@@ -109,6 +113,11 @@ func NewMailer(cfg EmailConfig) (*Mailer, error) {
 	}
 	m.from = from
 	m.idDomain = from.Address[strings.LastIndexByte(from.Address, '@')+1:]
+	for _, k := range cfg.DKIM {
+		if strings.EqualFold(k.Domain, m.idDomain) {
+			m.dkim = k
+		}
+	}
 	return m, nil
 }
 
@@ -212,6 +221,11 @@ func (m *Mailer) build(e Email) (*gomail.Msg, string, error) {
 	msg.SetBodyString(gomail.TypeTextPlain, text)
 	if e.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, e.HTML)
+	}
+	if m.dkim != nil {
+		if err := signDKIM(msg, m.dkim); err != nil {
+			return nil, "", err
+		}
 	}
 	return msg, "<" + id + ">", nil
 }

@@ -75,7 +75,7 @@ func mailerFor(cfg *config.Config, log *slog.Logger) (sender, error) {
 		}
 		return nil, models.Conflict("no SMTP server is configured (SMTP_URL)")
 	}
-	return delivery.NewMailer(delivery.EmailConfig{URL: cfg.SMTPURL, From: cfg.MailFrom})
+	return delivery.NewMailer(delivery.EmailConfig{URL: cfg.SMTPURL, From: cfg.MailFrom, DKIM: cfg.DKIM})
 }
 
 type devMailer struct{ log *slog.Logger }

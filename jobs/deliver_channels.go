@@ -35,7 +35,7 @@ func NewMailer(cfg *config.Config, log *slog.Logger) (Mailer, error) {
 		}
 		return nil, fmt.Errorf("email: %w (SMTP_URL is empty)", errNoProvider)
 	}
-	return delivery.NewMailer(delivery.EmailConfig{URL: cfg.SMTPURL, From: cfg.MailFrom, Timeout: cfg.SMTPTimeout})
+	return delivery.NewMailer(delivery.EmailConfig{URL: cfg.SMTPURL, From: cfg.MailFrom, Timeout: cfg.SMTPTimeout, DKIM: cfg.DKIM})
 }
 
 // LogMailer logs instead of sending (development without SMTP_URL). The body is not logged.

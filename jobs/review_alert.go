@@ -17,7 +17,7 @@ func (w *Worker) alertMailer() (*delivery.Mailer, error) {
 	if w.Cfg.SMTPURL == "" {
 		return nil, fmt.Errorf("SMTP_URL is not configured")
 	}
-	return delivery.NewMailer(delivery.EmailConfig{URL: w.Cfg.SMTPURL, From: w.Cfg.MailFrom, Timeout: w.Cfg.SMTPTimeout})
+	return delivery.NewMailer(delivery.EmailConfig{URL: w.Cfg.SMTPURL, From: w.Cfg.MailFrom, Timeout: w.Cfg.SMTPTimeout, DKIM: w.Cfg.DKIM})
 }
 
 // handleReviewAlert emails the shop's contact address that a negative review opened a case.
