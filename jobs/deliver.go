@@ -57,9 +57,10 @@ func (w *Worker) loadSource(ctx context.Context, md *messaging.MessageDecision) 
 	return s, nil
 }
 
-// campaignTemplates: the body is the email's HTML; the SMS is its own text or the body's plain text.
+// campaignTemplates: the body with its unsubscribe footer is the email's HTML; the SMS is its own
+// text or the body's plain text.
 func campaignTemplates(c *messaging.Campaign) delivery.Templates {
-	t := delivery.Templates{Subject: c.Subject, HTML: c.Body, SMS: c.SMS}
+	t := delivery.Templates{Subject: c.Subject, HTML: c.EmailHTML(), SMS: c.SMS}
 	if c.Channel == messaging.ChannelSMS && c.SMS == "" {
 		t = delivery.Templates{SMS: c.Body}
 	} else if t.SMS == "" {

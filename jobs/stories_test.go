@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"strings"
 	"testing"
 	"time"
@@ -290,7 +291,15 @@ func TestStoryNaomi(t *testing.T) {
 	held := s.waitDecision(naomi, "", camp)
 	expectDecision(t, "Naomi's promotion", held, messaging.DecisionHeld, messaging.ReasonNegativeReview)
 	expectDecision(t, "Olga's promotion", s.waitDecision(other, "", camp), messaging.DecisionSent, "")
-	s.waitMail(otherEmail, "spring sale")
+	promo := s.waitMail(otherEmail, "spring sale")
+	// Promotional mail unsubscribes in one click (RFC 8058) and shows the same link in its footer.
+	unsub := strings.Trim(promo.Header.Get("List-Unsubscribe"), "<>")
+	if !strings.Contains(unsub, "/unsubscribe?t=") || promo.Header.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" {
+		t.Errorf("campaign mail's unsubscribe headers: %q, %q", promo.Header.Get("List-Unsubscribe"), promo.Header.Get("List-Unsubscribe-Post"))
+	}
+	if !strings.Contains(promo.HTML, `href="`+html.EscapeString(unsub)+`">Unsubscribe</a>`) || !strings.Contains(promo.Text, "Unsubscribe") {
+		t.Errorf("campaign mail has no visible unsubscribe footer with its link:\n%s", promo.HTML)
+	}
 	for _, m := range s.mailsTo(email) {
 		if strings.Contains(m.Subject, "spring sale") {
 			t.Fatalf("Naomi received the held promotion")

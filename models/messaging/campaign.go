@@ -42,6 +42,15 @@ type Campaign struct {
 	FinishedAt         *time.Time       `json:"finished_at"`
 }
 
+// EmailHTML is the campaign's email body with the same visible unsubscribe footer the ready
+// messages carry, unless the merchant placed the unsubscribe link in the body themselves.
+func (c *Campaign) EmailHTML() string {
+	if strings.Contains(c.Body, "unsubscribe_link") {
+		return c.Body
+	}
+	return c.Body + "\n" + footer
+}
+
 // CampaignAudience names exactly one way of choosing recipients.
 type CampaignAudience struct {
 	CustomerIDs []int64 `json:"customer_ids,omitempty"`

@@ -14,6 +14,8 @@ import (
 // uses only the documented template variables (messaging.SampleVars plus tier.previous and
 // tier.direction), so every default renders for every shopper.
 
+// footer is the visible unsubscribe line of every email: the ready set's templates end with it,
+// and a campaign gets it too (Campaign.EmailHTML).
 const footer = `<p style="color:#6b7280;font-size:12px">You are receiving this because you shop at {{ shop.name }}.
 <a href="{{ unsubscribe_link }}">Unsubscribe</a></p>`
 
