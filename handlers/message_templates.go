@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"slices"
 	"strconv"
 	"time"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/boomerang-app/boomerang/config"
 	"github.com/boomerang-app/boomerang/delivery"
@@ -92,4 +96,15 @@ func sendFailure(err error) error {
 		return models.Invalid("to", "the message was refused: %v", err)
 	}
 	return apiError(502, fmt.Sprintf("the provider could not be reached, try again: %v", err))
+}
+
+// templateVariables lists what a template may use for a trigger (?trigger=points_earned), with
+// what each means and its sample value: {"variables": [{"name","description","sample","for_trigger"}]}.
+// The list is made from the variables templates are checked against.
+func (s *Server) templateVariables(c echo.Context) error {
+	trigger := c.QueryParam("trigger")
+	if trigger != "" && !slices.Contains(messaging.MessageTriggers, trigger) {
+		return models.Invalid("trigger", "unknown trigger %q", trigger)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"variables": messaging.TemplateVariables(sampleVars(), trigger)})
 }

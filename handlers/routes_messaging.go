@@ -14,6 +14,7 @@ func (s *Server) messagingRoutes(e *echo.Echo, api, proxy *echo.Group) {
 	api.GET("/messages", s.listMessages)
 	api.POST("/messages", s.createMessage)
 	api.POST("/messages/preview", s.previewMessage)
+	api.GET("/messages/variables", s.templateVariables)
 	api.GET("/messages/:id", s.getMessage)
 	api.PUT("/messages/:id", s.updateMessage)
 	api.PATCH("/messages/:id", s.patchMessage)

@@ -161,6 +161,32 @@ describe('admin forms', { skip }, () => {
     }
   });
 
+  // The editor offers the variables the renderer takes for the trigger, and a click inserts one at
+  // the cursor of the field in use.
+  test('the editor lists the variables of the trigger and inserts one at the cursor', async () => {
+    const page = await browser.context.newPage();
+    const problems = watch(page);
+    try {
+      await page.goto(url('/messages/new'));
+      await settle(page, 'page-message');
+      const earned = page.locator('[data-testid="variable-points.earned"]');
+      await earned.waitFor({ state: 'visible', timeout: 10000 });
+      assert.ok(!(await page.locator('[data-testid="template-variables"]').innerText()).includes('loyalty.'), 'a variable the renderer refuses is offered');
+      const subject = page.getByLabel('Subject (Liquid)');
+      await subject.fill('You earned  points');
+      await subject.evaluate((el) => el.setSelectionRange(11, 11));
+      await earned.click();
+      assert.equal(await subject.inputValue(), 'You earned {{ points.earned }} points');
+      // review_link is empty for points_earned (folded away) and offered first for review requests.
+      assert.equal(await page.locator('[data-testid="variable-review_link"]').isVisible(), false);
+      await page.getByLabel('Trigger', { exact: true }).selectOption('review_request');
+      await page.locator('[data-testid="variable-review_link"]').first().waitFor({ state: 'visible', timeout: 10000 });
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
   // The editor's whole loop: a broken template is refused with its line, the fixed one saves and
   // previews, and a test send reaches an SMTP server (boomerang dev's mail catcher, read back
   // through /dev/mail.json).

@@ -73,6 +73,43 @@ function templateField(field) {
   return TEMPLATE_KEYS.includes(last) ? last : null;
 }
 
+// Variables lists what a template may use for the trigger, from the same list the server checks
+// templates against; a click inserts one where the cursor was in the last template field used.
+function Variables({ trigger, onInsert }) {
+  const { data, error } = useResource('/api/messages/variables', { trigger });
+  const vars = (data && data.variables) || [];
+  const own = vars.filter((v) => v.for_trigger);
+  const others = vars.filter((v) => !v.for_trigger);
+  const row = (v) => (
+    <li key={v.name}>
+      <button type="button" className="bm-var" onClick={() => onInsert(`{{ ${v.name} }}`)} data-testid={`variable-${v.name}`}>
+        <code>{`{{ ${v.name} }}`}</code>
+      </button>{' '}
+      <span className="bm-var-help">
+        {v.description}
+        {v.sample ? ` (sample: ${v.sample})` : ''}
+      </span>
+    </li>
+  );
+  return (
+    <div data-testid="template-variables">
+      <Text muted>
+        Liquid, as in Shopify themes ({'{% if %}…{% endif %}'}, filters). Click a variable to insert it at the cursor.
+      </Text>
+      {error && <Text muted>The variables could not be loaded.</Text>}
+      <ul className="bm-vars" aria-label="Variables for this trigger">
+        {own.map(row)}
+      </ul>
+      {others.length > 0 && (
+        <details>
+          <summary>Empty for this trigger ({others.length})</summary>
+          <ul className="bm-vars">{others.map(row)}</ul>
+        </details>
+      )}
+    </div>
+  );
+}
+
 function Preview({ templates, channel }) {
   const [customerId, setCustomerId] = useState('');
   const debounced = useDebounced(JSON.stringify({ templates, customer_id: customerId.trim() }), 500);
@@ -213,6 +250,22 @@ export function MessageEditor({ params }) {
     setDraft((d) => ({ ...d, templates: { ...d.templates, [k]: v } }));
     if (fieldErr && fieldErr.field === k) setFieldErr(null);
   };
+  const fields = useRef({});
+  const lastField = useRef(null);
+  const insert = (snippet) => {
+    const shown = TEMPLATE_KEYS.filter((k) => fields.current[k]);
+    const k = shown.includes(lastField.current) ? lastField.current : shown.includes('html') ? 'html' : shown[0];
+    const el = fields.current[k];
+    if (!el) return;
+    const value = el.value;
+    const start = el.selectionStart ?? value.length;
+    const end = el.selectionEnd ?? start;
+    setTemplate(k)(value.slice(0, start) + snippet + value.slice(end));
+    requestAnimationFrame(() => {
+      el.focus();
+      el.setSelectionRange(start + snippet.length, start + snippet.length);
+    });
+  };
 
   const save = async () => {
     const delay = Number(draft.delay_minutes);
@@ -296,9 +349,7 @@ export function MessageEditor({ params }) {
                   </Fields>
                 </Section>
                 <Section title="Templates">
-                  <Text muted>
-                    Liquid, as in Shopify themes: {'{{ customer.first_name }}'}, {'{{ loyalty.balance }}'}, {'{% if %}…{% endif %}'}.
-                  </Text>
+                  <Variables trigger={draft.trigger} onInsert={insert} />
                   {TEMPLATE_KEYS.filter((k) => (draft.channel === 'sms' ? k === 'sms' : k !== 'sms') || draft.templates[k]).map((k) => (
                     <CodeField
                       key={k}
@@ -310,6 +361,12 @@ export function MessageEditor({ params }) {
                       errorLine={fieldErr && fieldErr.field === k ? fieldErr.line : null}
                       testId={`template-${k}`}
                       errorTestId="liquid-error"
+                      inputRef={(el) => {
+                        fields.current[k] = el;
+                      }}
+                      onFocus={() => {
+                        lastField.current = k;
+                      }}
                     />
                   ))}
                 </Section>

@@ -120,7 +120,7 @@ export function Checkbox({ label, checked, onChange, help, error, disabled, test
 }
 
 // CodeField is a template editor with a line-number gutter; errorLine highlights the line a 422 named.
-export function CodeField({ label, value, onChange, error, errorLine, rows = 8, testId, errorTestId, help }) {
+export function CodeField({ label, value, onChange, error, errorLine, rows = 8, testId, errorTestId, help, inputRef, onFocus }) {
   const id = useId();
   const gutter = useRef(null);
   const lines = Math.max(rows, (value || '').split('\n').length);
@@ -141,6 +141,8 @@ export function CodeField({ label, value, onChange, error, errorLine, rows = 8, 
         </div>
         <textarea
           id={id}
+          ref={inputRef}
+          onFocus={onFocus}
           className="bm-code-input"
           value={value || ''}
           rows={rows}
