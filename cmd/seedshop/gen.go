@@ -308,7 +308,7 @@ func (g *generator) makeLedger() {
 	redemption := int64(0)
 	for ci := range g.customers {
 		c := &g.customers[ci]
-		evs := []ledgerEvent{{at: c.acq.Add(-time.Minute), kind: "bonus", points: 50, source: "signup", srcID: fmt.Sprint(c.id, ":account"), reason: "signup bonus"}}
+		evs := []ledgerEvent{{at: c.acq.Add(-time.Minute), kind: "bonus", points: 50, source: "signup", srcID: fmt.Sprint(c.id, ":account"), reason: "Sign-up bonus"}}
 		for _, oi := range c.orders {
 			o := &g.orders[oi]
 			if o.test {

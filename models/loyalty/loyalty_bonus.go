@@ -63,7 +63,7 @@ func awardBonus(ctx context.Context, tx *gorm.DB, shopID, customerID int64, kind
 			}
 		}
 		src := strconv.FormatInt(customerID, 10) + ":" + sourceID
-		_, ins, err := b.credit(posting{Kind: EntryBonus, SourceType: kind, SourceID: src, Points: pts, Reason: kind + " bonus"})
+		_, ins, err := b.credit(posting{Kind: EntryBonus, SourceType: kind, SourceID: src, Points: pts, Reason: bonusReasons[kind]})
 		if err != nil || !ins {
 			return err
 		}
@@ -136,4 +136,12 @@ func BonusesFor(ctx context.Context, db *gorm.DB, shopID int64, evs []models.Eve
 		}
 	}
 	return nil
+}
+
+// bonusReasons are what the ledger says a bonus paid for, as the merchant and the shopper read it.
+var bonusReasons = map[string]string{
+	BonusSignup:      "Sign-up bonus",
+	BonusFirstReview: "First review bonus",
+	BonusReferral:    "Referral bonus",
+	BonusBirthday:    "Birthday bonus",
 }

@@ -49,7 +49,7 @@ var variableDocs = map[string]variableDoc{
 	"tier.direction":        {desc: "up or down", triggers: []string{models.EventTierChanged}},
 	"referral_link":         {desc: "The shopper's personal referral link"},
 	"review_link":           {desc: "The link to write the review", triggers: []string{models.EventReviewRequest, models.EventReviewReminder}},
-	"featured_products":     {desc: "The products you feature (loop: {% for p in featured_products %}{{ p.title }}{% endfor %})"},
+	"featured_products":     {desc: "The products you feature, each with a title and a url (loop over them with for)"},
 	"unsubscribe_link":      {desc: "One-click unsubscribe (every email's footer has it)"},
 	"offer.code":            {desc: "The discount code issued", triggers: []string{models.EventRewardIssued}},
 	"offer.value":           {desc: "What the code is worth, e.g. $5 off", triggers: []string{models.EventRewardIssued}},

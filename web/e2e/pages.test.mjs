@@ -38,6 +38,27 @@ describe('admin pages', { skip }, () => {
     return { page, problems };
   }
 
+  // assertWording fails on what a merchant should never read: a raw key (first_review) or a
+  // number with the wrong plural (1 orders). It reads the visible text, leaving out code the
+  // merchant types or copies (Liquid variables in the message editor).
+  async function assertWording(page) {
+    const text = await page.evaluate(() => {
+      const skip = new Set(['CODE', 'PRE', 'TEXTAREA', 'SCRIPT', 'STYLE', 'NOSCRIPT']);
+      const out = [];
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const el = n.parentElement;
+        if (!el || el.closest('code, pre, textarea, script, style, noscript') || skip.has(el.tagName)) continue;
+        if (!el.checkVisibility || el.checkVisibility()) out.push(n.textContent);
+      }
+      return out.join(' ');
+    });
+    const rawKeys = text.match(/\b[a-z]+(?:_[a-z]+)+\b/g) || [];
+    assert.deepEqual(rawKeys, [], 'raw keys on the page');
+    const plurals = text.match(/(?<![\d.,])\b1 (?!of\b)[a-z]+s\b/g) || [];
+    assert.deepEqual(plurals, [], 'a plural after 1');
+  }
+
   async function assertClean(page, problems) {
     const violations = await axeViolations(page);
     assert.equal(violations.length, 0, `accessibility violations:\n${describeViolations(violations)}`);
@@ -50,6 +71,7 @@ describe('admin pages', { skip }, () => {
       try {
         const banners = await page.locator('[data-testid="error-banner"]').allInnerTexts();
         assert.deepEqual(banners, [], 'the page shows an error banner');
+        await assertWording(page);
         await assertClean(page, problems);
       } finally {
         await page.close();
@@ -70,6 +92,7 @@ describe('admin pages', { skip }, () => {
       await page.locator('[data-testid="points-statement"]').waitFor({ state: 'visible' });
       await page.locator('[data-testid="customer-timeline"]').waitFor({ state: 'visible' });
       await screenshot(page, 'customer');
+      await assertWording(page);
       await assertClean(page, problems);
     } finally {
       await page.close();

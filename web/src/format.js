@@ -92,6 +92,30 @@ export function money(v) {
   }
 }
 
+const plurals = new Intl.PluralRules('en');
+
+// count says how many of a thing, in the plural form the number takes: count(1, 'order') is
+// "1 order", count(3, 'order') "3 orders", count(2, 'reply', 'replies') "2 replies".
+export function count(n, one, other = `${one}s`) {
+  return `${num(n)} ${plurals.select(Number(n) || 0) === 'one' ? one : other}`;
+}
+
+// bonusReasons name the bonus a ledger entry paid (its source_type); older entries stored the
+// bare key ("first_review bonus") as their reason.
+const bonusReasons = {
+  signup: 'Sign-up bonus',
+  first_review: 'First review bonus',
+  referral: 'Referral bonus',
+  birthday: 'Birthday bonus',
+};
+
+// ledgerReason is what a ledger entry's Reason column says.
+export function ledgerReason(e) {
+  if (e.kind === 'bonus' && bonusReasons[e.source_type]) return bonusReasons[e.source_type];
+  if (e.reason) return e.reason;
+  return e.source_type ? `${humanize(e.source_type)} ${e.source_id || ''}`.trim() : '';
+}
+
 export function num(v) {
   if (v === null || v === undefined || v === '') return '—';
   const n = Number(v);

@@ -2,11 +2,13 @@
 import { useState } from 'react';
 import { api } from '../api.js';
 import {
+  count,
   customerName,
   date,
   dateTime,
   decisionLabel,
   humanize,
+  ledgerReason,
   money,
   num,
   points,
@@ -47,7 +49,7 @@ function Profile({ c }) {
           ))}
         </Stack>
         <Text>
-          {num(c.orders_count)} orders · {money(c.total_spent)} spent
+          {count(c.orders_count, 'order')} · {money(c.total_spent)} spent
         </Text>
       </Stack>
     </Section>
@@ -123,7 +125,7 @@ function Adjust({ id, onDone }) {
     setSaving(true);
     try {
       await api.post(`/api/customers/${encodeURIComponent(id)}/adjustments`, { points: n, reason: reason.trim() });
-      toast(`${n > 0 ? 'Added' : 'Removed'} ${Math.abs(n)} points`);
+      toast(`${n > 0 ? 'Added' : 'Removed'} ${count(Math.abs(n), 'point')}`);
       setPts('');
       setReason('');
       onDone();
@@ -194,7 +196,7 @@ function Subscriptions({ subs }) {
                 {[
                   sources[s.source] || null,
                   s.billing_interval ? `every ${s.billing_interval_count > 1 ? `${s.billing_interval_count} ` : ''}${s.billing_interval.toLowerCase()}${s.billing_interval_count > 1 ? 's' : ''}` : null,
-                  !s.billing_interval && s.source === 'orders' && s.delivery_interval_count ? `about every ${s.delivery_interval_count} days` : null,
+                  !s.billing_interval && s.source === 'orders' && s.delivery_interval_count ? `about every ${count(s.delivery_interval_count, 'day')}` : null,
                   s.started_at && s.source !== 'flow' ? `since ${date(s.started_at)}` : null,
                   s.ended_at ? `ended ${date(s.ended_at)}` : null,
                   s.cancellation_reason ? `reason: ${s.cancellation_reason}` : null,
@@ -321,7 +323,7 @@ function Ledger({ id, version }) {
             { key: 'kind', label: 'Entry', render: (e) => humanize(e.kind) },
             { key: 'points', label: 'Points', numeric: true, render: (e) => (e.points > 0 ? `+${num(e.points)}` : num(e.points)) },
             { key: 'balance_after', label: 'Balance', numeric: true, render: (e) => num(e.balance_after) },
-            { key: 'reason', label: 'Reason', render: (e) => e.reason || (e.source_type ? `${humanize(e.source_type)} ${e.source_id || ''}` : '') },
+            { key: 'reason', label: 'Reason', render: (e) => ledgerReason(e) },
             { key: 'expires_at', label: 'Expires', render: (e) => (e.expires_at ? date(e.expires_at) : '') },
           ]}
           rows={entries}

@@ -1,6 +1,6 @@
 // Home: the retention scorecard for a period.
 import { useState } from 'react';
-import { decisionLabel, isoDay, money, num, pct, humanize } from '../format.js';
+import { count, decisionLabel, isoDay, money, num, pct, humanize } from '../format.js';
 import { useResource } from '../hooks.js';
 import {
   BarChart,
@@ -143,7 +143,7 @@ function SentimentBlock({ trend }) {
             series={[{ name: 'Average sentiment', data: weeks.map((w) => ({ key: w.week, value: Number(w.average) || 0 })) }]}
           />
           <Text muted>
-            {weeks.length} weeks, {num(weeks.reduce((s, w) => s + (Number(w.count) || 0), 0))} reviews. Latest week average{' '}
+            {count(weeks.length, 'week')}, {count(weeks.reduce((s, w) => s + (Number(w.count) || 0), 0), 'review')}. Latest week average{' '}
             {Number(weeks[weeks.length - 1].average || 0).toFixed(2)}.
           </Text>
         </Stack>

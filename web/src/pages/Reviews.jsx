@@ -1,7 +1,7 @@
 // Reviews: inbox, make-it-right cases, complaint themes and import.
 import { useState } from 'react';
 import { api } from '../api.js';
-import { date, humanize, num, sentimentLabel } from '../format.js';
+import { count, date, humanize, num, sentimentLabel } from '../format.js';
 import { useList, useResource } from '../hooks.js';
 import {
   Badge,
@@ -358,7 +358,7 @@ function Import() {
     try {
       const r = await api.upload('/api/reviews/import', form);
       setReport(r);
-      toast(`Imported ${r.imported} reviews`);
+      toast(`Imported ${count(r.imported, 'review')}`);
     } catch (ex) {
       setError(ex);
     } finally {

@@ -1,7 +1,7 @@
 // The setup guide: the store's history coming in, the opening points, and a move from another loyalty app.
 import { useEffect, useState } from 'react';
 import { api, insideShopify, shopDomain } from '../api.js';
-import { money, num } from '../format.js';
+import { count, money, num } from '../format.js';
 import { useAction, useResource } from '../hooks.js';
 import {
   Badge,
@@ -77,8 +77,8 @@ function History({ imp, reload }) {
         </Stack>
         <Progress value={imp.percent} label="History import progress" />
         <Text testId="setup-history-counts">
-          {num(imp.orders)} orders and {num(imp.customers)} customers brought in
-          {imp.errors > 0 ? `; ${num(imp.errors)} lines could not be read` : ''}.
+          {count(imp.orders, 'order')} and {count(imp.customers, 'customer')} brought in
+          {imp.errors > 0 ? `; ${count(imp.errors, 'line')} could not be read` : ''}.
         </Text>
         <Text muted>
           Past orders count for buyer stages, tiers, segments and the scorecard. Nothing from the past sends a message or
@@ -143,12 +143,12 @@ function Opening({ imp, reload }) {
           </Fields>
         )}
         {preview && (
-          <Notice tone="info" title={`${num(preview.points)} points for ${num(preview.customers)} customers`} testId="setup-opening-report">
-            From {num(preview.orders)} orders at your earn rate, worth {money(preview.liability)} if all were spent on your cheapest reward.
+          <Notice tone="info" title={`${count(preview.points, 'point')} for ${count(preview.customers, 'customer')}`} testId="setup-opening-report">
+            From {count(preview.orders, 'order')} at your earn rate, worth {money(preview.liability)} if all were spent on your cheapest reward.
             Customers are not told. Points already granted are not granted again.
             <div style={{ marginTop: 8 }}>
               <Button primary onClick={grant} loading={busy} disabled={!preview.points} testId="setup-opening-grant">
-                Grant {num(preview.points)} points
+                Grant {count(preview.points, 'point')}
               </Button>
             </div>
           </Notice>
@@ -156,7 +156,7 @@ function Opening({ imp, reload }) {
         {imp.opening_state && (
           <Text testId="setup-opening-state">
             {imp.opening_state === 'done'
-              ? `${num(imp.opening_points)} opening points granted (orders of the last ${imp.opening_months} months).`
+              ? `${count(imp.opening_points, 'opening point')} granted (orders of the last ${count(imp.opening_months, 'month')}).`
               : imp.opening_state === 'running'
                 ? 'Granting opening points…'
                 : 'Granting opening points failed; try again.'}
@@ -204,7 +204,7 @@ function Migration() {
     form.append('file', file);
     const r = await run(() => api.upload('/api/import/loyalty?' + q.toString(), form));
     setReport(r || null);
-    if (r && !dry) toast(`${num(r.customers)} customers carried over`);
+    if (r && !dry) toast(`${count(r.customers, 'customer')} carried over`);
   };
   return (
     <Section title="3. Coming from another loyalty app? (optional)" testId="setup-migration">
@@ -231,10 +231,10 @@ function Migration() {
         <div data-testid="setup-migration-report">
           <Notice
             tone={report.invalid ? 'warning' : 'success'}
-            title={`${report.dry_run ? 'Would carry over' : 'Carried over'}: ${num(report.customers)} customers, ${num(report.points)} points (${money(report.liability)})`}
+            title={`${report.dry_run ? 'Would carry over' : 'Carried over'}: ${count(report.customers, 'customer')}, ${count(report.points, 'point')} (${money(report.liability)})`}
           >
-            {`${report.format} export; ${num(report.tiers)} tiers, ${num(report.referral_codes)} referral codes, ${num(report.birthdays)} birthdays.`}
-            {report.invalid ? ` ${num(report.invalid)} rows skipped; see why below.` : ''}
+            {`${report.format} export; ${count(report.tiers, 'tier')}, ${count(report.referral_codes, 'referral code')}, ${count(report.birthdays, 'birthday')}.`}
+            {report.invalid ? ` ${count(report.invalid, 'row')} skipped; see why below.` : ''}
           </Notice>
           <LineErrors caption="Rows skipped" rows={report.errors} />
         </div>
@@ -251,7 +251,7 @@ function ToDo({ imp }) {
   ];
   const left = steps.filter((s) => !s.done).length;
   return (
-    <Section title={left ? `${left} of ${steps.length} steps left` : 'All set'} testId="setup-todo">
+    <Section title={left ? `${left} of ${count(steps.length, 'step')} left` : 'All set'} testId="setup-todo">
       <ul className="bm-checklist">
         {steps.map((s) => (
           <li key={s.label}>
