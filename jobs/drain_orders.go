@@ -196,6 +196,7 @@ func (w *Worker) firstOrdersOf(orders []*models.Order, stats map[int64]models.Or
 		counts[c] = st.Orders - len(st.Kept)
 	}
 	var due []*models.Order
+	now := w.now()
 	for _, o := range orders {
 		if o.CustomerID == nil {
 			continue
@@ -204,7 +205,7 @@ func (w *Worker) firstOrdersOf(orders []*models.Order, stats map[int64]models.Or
 		if slices.Contains(st.Kept, o.OrderID) {
 			counts[*o.CustomerID]++
 		}
-		if w.firstOrderDue(o, counts[*o.CustomerID]) {
+		if firstOrderDue(o, counts[*o.CustomerID], now) {
 			due = append(due, o)
 		}
 	}

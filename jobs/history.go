@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/hibiken/asynq"
 	"golang.org/x/sync/errgroup"
+	"gorm.io/gorm"
 
 	"github.com/boomerang-app/boomerang/models"
 	"github.com/boomerang-app/boomerang/shopify"
@@ -48,6 +50,10 @@ func (q *Queue) EnqueueHistoryImport(ctx context.Context, shopID int64, after ti
 	return q.enqueue(ctx, asynq.NewTask(TypeHistoryImport, b), append(opts, asynq.TaskID(id))...)
 }
 
+func (w *Worker) history() History {
+	return History{DB: w.DB, Bulk: w.Admin, Log: w.Log, Now: w.Now}
+}
+
 func (w *Worker) registerHistory(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypeHistoryImport, w.handleHistoryImport)
 	mux.HandleFunc(TypeHistoryOpening, w.handleOpening)
@@ -58,7 +64,7 @@ func (w *Worker) handleHistoryImport(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	again, err := w.ImportHistory(ctx, shopID)
+	again, err := w.history().Import(ctx, shopID)
 	if err != nil {
 		return err
 	}
@@ -68,37 +74,65 @@ func (w *Worker) handleHistoryImport(ctx context.Context, t *asynq.Task) error {
 	return nil
 }
 
-// ImportHistory moves a shop's import on as far as it can now. It returns how long to wait
+// History is the import of a shop's order history, a use case that spans the domains: it reads
+// Shopify's bulk operation, stores the orders as core facts, derives loyalty and messaging state
+// from them (DeriveFromHistory) and welcomes the first orders held back meanwhile. The task
+// handler, tests and cmd/seedshop call it with what it needs; no worker is involved.
+type History struct {
+	DB   *gorm.DB
+	Bulk HistoryBulk
+	Log  *slog.Logger
+	Now  func() time.Time // nil: time.Now
+}
+
+// HistoryBulk is the import's Shopify side (shopify.Admin): the shop's token and its bulk
+// operations.
+type HistoryBulk interface {
+	AccessToken(ctx context.Context, shop string) (string, error)
+	RunBulkQuery(ctx context.Context, shop, query string) (shopify.BulkOperation, error)
+	GetBulkOperation(ctx context.Context, shop, id string) (shopify.BulkOperation, error)
+}
+
+var _ HistoryBulk = (*shopify.Admin)(nil)
+
+func (h History) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
+}
+
+// Import moves a shop's import on as far as it can now. It returns how long to wait
 // before trying again while Shopify is still running the operation (0 when there is nothing
 // more to wait for). Tests and commands call it without a worker.
-func (w *Worker) ImportHistory(ctx context.Context, shopID int64) (time.Duration, error) {
-	sh, err := models.GetShop(ctx, w.DB, shopID)
+func (h History) Import(ctx context.Context, shopID int64) (time.Duration, error) {
+	sh, err := models.GetShop(ctx, h.DB, shopID)
 	if err != nil || sh.Status != models.ShopInstalled {
 		return 0, err
 	}
-	imp, err := models.GetHistoryImport(ctx, w.DB, shopID)
+	imp, err := models.GetHistoryImport(ctx, h.DB, shopID)
 	if err != nil || imp.State == models.ImportDone {
 		return 0, err
 	}
-	if _, err := w.Admin.AccessToken(ctx, sh.Domain); err != nil {
+	if _, err := h.Bulk.AccessToken(ctx, sh.Domain); err != nil {
 		// Installed, but the first load has not traded its session token yet: wait for it.
-		w.Log.Info("history import waits for the shop's token", "shop", sh.Domain, "error", err)
+		h.Log.Info("history import waits for the shop's token", "shop", sh.Domain, "error", err)
 		return historyPollEvery, nil
 	}
 	if imp.OperationID == "" || imp.State == models.ImportFailed || imp.State == models.ImportPending {
-		op, err := w.Admin.RunBulkQuery(ctx, sh.Domain, shopify.OrderHistoryQuery)
+		op, err := h.Bulk.RunBulkQuery(ctx, sh.Domain, shopify.OrderHistoryQuery)
 		if err != nil {
 			return 0, fmt.Errorf("start history import of %s: %w", sh.Domain, err)
 		}
 		// Without read_all_orders Shopify answers with the last 60 days; the import says so, and
 		// runs again when the merchant grants it (app/scopes_update).
 		allOrders := len(shopify.HasScopes(sh.Scopes, shopify.ScopeReadAllOrders)) == 0
-		if err := models.StartHistoryImport(ctx, w.DB, shopID, op.ID, allOrders, w.now()); err != nil {
+		if err := models.StartHistoryImport(ctx, h.DB, shopID, op.ID, allOrders, h.now()); err != nil {
 			return 0, err
 		}
 		imp.OperationID, imp.Position = op.ID, 0
 	}
-	op, err := w.Admin.GetBulkOperation(ctx, sh.Domain, imp.OperationID)
+	op, err := h.Bulk.GetBulkOperation(ctx, sh.Domain, imp.OperationID)
 	if err != nil {
 		return 0, err
 	}
@@ -108,21 +142,21 @@ func (w *Worker) ImportHistory(ctx context.Context, shopID int64) (time.Duration
 	case op.Status != shopify.BulkCompleted:
 		// Failed, canceled or expired: recorded, and the next run starts a new operation.
 		failure := fmt.Errorf("bulk operation %s: %s %s", op.ID, op.Status, op.ErrorCode)
-		if err := models.FinishHistoryImport(ctx, w.DB, shopID, failure, w.now()); err != nil {
+		if err := models.FinishHistoryImport(ctx, h.DB, shopID, failure, h.now()); err != nil {
 			return 0, err
 		}
 		return 0, failure // Asynq retries with backoff
 	case op.URL == "": // no orders at all
-		return 0, w.finishImport(ctx, shopID)
+		return 0, h.finish(ctx, shopID)
 	}
 	total, _ := strconv.ParseInt(op.ObjectCount, 10, 64)
-	if err := models.MarkHistoryDownload(ctx, w.DB, shopID, total, w.now()); err != nil {
+	if err := models.MarkHistoryDownload(ctx, h.DB, shopID, total, h.now()); err != nil {
 		return 0, err
 	}
 	body, err := shopify.OpenBulkResult(ctx, nil, op.URL)
 	if errors.Is(err, shopify.ErrBulkExpired) {
 		// Recorded as failed, so the next run starts a new operation; what is stored stays.
-		if err := models.FinishHistoryImport(ctx, w.DB, shopID, err, w.now()); err != nil {
+		if err := models.FinishHistoryImport(ctx, h.DB, shopID, err, h.now()); err != nil {
 			return 0, err
 		}
 		return historyPollEvery, nil
@@ -132,40 +166,41 @@ func (w *Worker) ImportHistory(ctx context.Context, shopID int64) (time.Duration
 	}
 	defer body.Close()
 	t := time.Now()
-	if err := w.storeHistory(ctx, shopID, body, imp.Position); err != nil {
+	if err := h.store(ctx, shopID, body, imp.Position); err != nil {
 		return 0, err
 	}
-	w.Log.Info("history stored", "shop", sh.Domain, "took", time.Since(t).Round(time.Millisecond))
+	h.Log.Info("history stored", "shop", sh.Domain, "took", time.Since(t).Round(time.Millisecond))
 	t = time.Now()
-	if err := DeriveFromHistory(ctx, w.DB, shopID); err != nil {
+	if err := DeriveFromHistory(ctx, h.DB, shopID); err != nil {
 		return 0, err
 	}
-	w.Log.Info("history derived", "shop", sh.Domain, "took", time.Since(t).Round(time.Millisecond))
-	return 0, w.finishImport(ctx, shopID)
+	h.Log.Info("history derived", "shop", sh.Domain, "took", time.Since(t).Round(time.Millisecond))
+	return 0, h.finish(ctx, shopID)
 }
 
 // finishImport marks the import done and sends the welcomes held back while it ran: to the
 // customers whose order since it started is, with the whole past in, their first
-// (welcomeFirstOrder decides the rest, and its key makes a welcome once per customer).
-func (w *Worker) finishImport(ctx context.Context, shopID int64) error {
-	if err := models.FinishHistoryImport(ctx, w.DB, shopID, nil, w.now()); err != nil {
+// (firstOrderDue decides the rest, and its key makes a welcome once per customer).
+func (h History) finish(ctx context.Context, shopID int64) error {
+	if err := models.FinishHistoryImport(ctx, h.DB, shopID, nil, h.now()); err != nil {
 		return err
 	}
-	imp, err := models.GetHistoryImport(ctx, w.DB, shopID)
+	imp, err := models.GetHistoryImport(ctx, h.DB, shopID)
 	if err != nil || imp.StartedAt == nil {
 		return err
 	}
-	orders, err := models.FirstOrdersSince(ctx, w.DB, shopID, *imp.StartedAt)
+	orders, err := models.FirstOrdersSince(ctx, h.DB, shopID, *imp.StartedAt)
 	if err != nil {
 		return err
 	}
+	var due []*models.Order
 	for i := range orders {
 		// FirstOrdersSince lists only orders that are their customer's one kept order.
-		if err := w.welcomeFirstOrder(ctx, w.DB, shopID, &orders[i], 1); err != nil {
-			return err
+		if firstOrderDue(&orders[i], 1, h.now()) {
+			due = append(due, &orders[i])
 		}
 	}
-	return nil
+	return emitWelcomes(ctx, h.DB, shopID, due)
 }
 
 // historyChunk is a batch read from the result: its orders, the line of its last order and the
@@ -180,7 +215,7 @@ type historyChunk struct {
 // storeHistory streams the result and stores the orders after line `from`. Reading overlaps
 // storing, and historyWriters batches are stored at once (on two cores Postgres is the
 // slower half); at most historyWriters+2 batches are in memory.
-func (w *Worker) storeHistory(ctx context.Context, shopID int64, r io.Reader, from int64) error {
+func (h History) store(ctx context.Context, shopID int64, r io.Reader, from int64) error {
 	chunks := make(chan historyChunk, 1)
 	g, gctx := errgroup.WithContext(ctx)
 	// A broken download does not cancel the writers: what was read before it is stored, and
@@ -194,11 +229,11 @@ func (w *Worker) storeHistory(ctx context.Context, shopID int64, r io.Reader, fr
 	for range historyWriters {
 		g.Go(func() error {
 			for c := range chunks {
-				if err := models.StoreHistoryBatch(gctx, w.DB, shopID, c.orders); err != nil {
+				if err := models.StoreHistoryBatch(gctx, h.DB, shopID, c.orders); err != nil {
 					return err
 				}
 				if pos, errs, ok := seq.stored(c); ok {
-					if err := models.AdvanceHistoryImport(gctx, w.DB, shopID, pos, errs); err != nil {
+					if err := models.AdvanceHistoryImport(gctx, h.DB, shopID, pos, errs); err != nil {
 						return err
 					}
 				}

@@ -42,9 +42,9 @@ func slowly(r func(io.Writer) error, every int, pause time.Duration) func(io.Wri
 
 // importUntilDone runs the import as its task and polls would (no *testing.T: it may run in a
 // goroutine of its own).
-func importUntilDone(w *jobs.Worker, shopID int64) error {
+func importUntilDone(h jobs.History, shopID int64) error {
 	for range 400 {
-		again, err := w.ImportHistory(context.Background(), shopID)
+		again, err := h.Import(context.Background(), shopID)
 		if err != nil || again == 0 {
 			return err
 		}
@@ -68,7 +68,7 @@ func TestHistoryImportRacesLiveWebhooks(t *testing.T) {
 		From: now.AddDate(0, -6, 0), To: now.Add(-2 * time.Hour), Seed: 5, FirstOrderID: 1, FirstCustomerID: 100}),
 		40, 5*time.Millisecond))
 	done := make(chan error, 1)
-	go func() { done <- importUntilDone(a.Worker, id) }()
+	go func() { done <- importUntilDone(history(a), id) }()
 	waitFor(t, 30*time.Second, func() bool { // the bulk operation has started: live orders come after it
 		imp, _ := models.GetHistoryImport(ctx, a.DB, id)
 		return imp.StartedAt != nil
@@ -152,10 +152,10 @@ func TestHistoryImportChild(t *testing.T) {
 	}
 	id, _ := strconv.ParseInt(os.Getenv("HISTORY_CHILD_SHOP"), 10, 64)
 	far := time.Now().Add(time.Hour)
-	w := &jobs.Worker{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Admin: &shopify.Admin{BaseURL: os.Getenv("HISTORY_CHILD_BASE"),
+	h := jobs.History{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Bulk: &shopify.Admin{BaseURL: os.Getenv("HISTORY_CHILD_BASE"),
 		APIVersion: "2026-10", Store: shopify.NewMemoryTokens(shopify.Tokens{AccessToken: os.Getenv("HISTORY_CHILD_TOKEN"),
 			AccessTokenExpiresAt: &far, RefreshToken: "unused", RefreshTokenExpiresAt: &far})}}
-	if err := importUntilDone(w, id); err != nil {
+	if err := importUntilDone(h, id); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -194,7 +194,7 @@ func TestHistoryImportSurvivesKill(t *testing.T) {
 	}
 	ops := len(a.Fake.BulkQueries(shop))
 
-	if err := importUntilDone(a.Worker, id); err != nil {
+	if err := importUntilDone(history(a), id); err != nil {
 		t.Fatal(err)
 	}
 	imp, _ = models.GetHistoryImport(context.Background(), a.DB, id)

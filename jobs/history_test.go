@@ -11,6 +11,7 @@ import (
 
 	"github.com/boomerang-app/boomerang/internal/apptest"
 	"github.com/boomerang-app/boomerang/internal/testenv"
+	"github.com/boomerang-app/boomerang/jobs"
 	"github.com/boomerang-app/boomerang/models"
 )
 
@@ -41,11 +42,16 @@ func historyResult(n, breakAfter int) func(w io.Writer) error {
 	}
 }
 
+// history is the import use case with the app's database and fake Admin API.
+func history(a *apptest.App) jobs.History {
+	return jobs.History{DB: a.DB, Bulk: a.Admin, Log: a.Log}
+}
+
 // runImport calls the import until it has nothing to wait for, as the task and its polls would.
 func runImport(t *testing.T, a *apptest.App, shopID int64) error {
 	t.Helper()
 	for i := 0; i < 100; i++ {
-		again, err := a.Worker.ImportHistory(context.Background(), shopID)
+		again, err := history(a).Import(context.Background(), shopID)
 		if err != nil || again == 0 {
 			return err
 		}
@@ -156,7 +162,7 @@ func TestHistoryImportExpiredResult(t *testing.T) {
 	shop := testenv.Shop("historyexpired")
 	shopID := a.Install(t, shop)
 	a.Fake.SetBulkResult(shop, historyResult(10, 0))
-	if again, err := a.Worker.ImportHistory(context.Background(), shopID); err != nil || again == 0 {
+	if again, err := history(a).Import(context.Background(), shopID); err != nil || again == 0 {
 		t.Fatalf("the first run should wait for the operation: %v %v", again, err)
 	}
 	time.Sleep(100 * time.Millisecond) // the fake's operation completes

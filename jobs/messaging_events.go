@@ -20,7 +20,7 @@ const firstOrderWindow = 7 * 24 * time.Hour
 // welcomeFirstOrder emits first_order (welcome + referral link) once per customer, when the
 // order is the customer's one kept order: orders is the customer's count of kept orders now.
 func (w *Worker) welcomeFirstOrder(ctx context.Context, db *gorm.DB, shopID int64, o *models.Order, orders int) error {
-	if !w.firstOrderDue(o, orders) {
+	if !firstOrderDue(o, orders, w.now()) {
 		return nil
 	}
 	return w.welcomeFirstOrders(ctx, db, shopID, []*models.Order{o})
@@ -28,11 +28,11 @@ func (w *Worker) welcomeFirstOrder(ctx context.Context, db *gorm.DB, shopID int6
 
 // firstOrderDue: the order is its customer's one kept order (orders counts them with it), and
 // recent enough to welcome.
-func (w *Worker) firstOrderDue(o *models.Order, orders int) bool {
+func firstOrderDue(o *models.Order, orders int, now time.Time) bool {
 	if o.CustomerID == nil || o.CancelledAt != nil || o.Test || orders != 1 {
 		return false
 	}
-	return w.now().Sub(placedAt(o)) <= firstOrderWindow
+	return now.Sub(placedAt(o)) <= firstOrderWindow
 }
 
 // welcomeFirstOrders emits first_order for orders firstOrderDue found due, asking once about
@@ -46,6 +46,11 @@ func (w *Worker) welcomeFirstOrders(ctx context.Context, db *gorm.DB, shopID int
 	if busy, err := w.importInProgress(ctx, shopID); err != nil || busy {
 		return err
 	}
+	return emitWelcomes(ctx, db, shopID, due)
+}
+
+// emitWelcomes raises first_order for each order, keyed by its customer: once per customer.
+func emitWelcomes(ctx context.Context, db *gorm.DB, shopID int64, due []*models.Order) error {
 	for _, o := range due {
 		cust := *o.CustomerID
 		if _, err := models.Emit(ctx, db, shopID, cust, "customer:"+strconv.FormatInt(cust, 10),

@@ -1,8 +1,9 @@
 // Package jobs is Boomerang's background edge (Asynq on Redis): task types and their
 // constructors, the handlers that turn stored webhooks into domain effects, the sweeper and
 // the periodic schedule. A handler decodes its payload and calls a use case of a domain under
-// models/, giving it the Shopify port it names (shopify.Admin); what stays here is what spans
-// the domains: the order drain, the event bus and dispatch, delivery, and the history import.
+// models/, giving it the Shopify port it names (shopify.Admin). What stays here is what spans
+// the domains: the order drain, the event bus and dispatch, delivery, and the history import
+// (History, a plain use case that tests and cmd/seedshop call without a worker).
 package jobs
 
 import (

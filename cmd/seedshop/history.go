@@ -77,7 +77,7 @@ func runHistoryBench(ctx context.Context, args []string) error {
 	// The worker logs "history stored" between the two phases: the mark is taken there.
 	var stored *cpuMark
 	hook := markOn{Handler: slog.Default().Handler(), message: "history stored", mark: func() { m := takeMark(*db); stored = &m }}
-	w := &jobs.Worker{DB: gdb, Log: slog.New(hook), Admin: &shopify.Admin{Store: tokens,
+	h := jobs.History{DB: gdb, Log: slog.New(hook), Bulk: &shopify.Admin{Store: tokens,
 		BaseURL: base, APIVersion: "2026-10", Retries: 3}}
 	if *profile != "" {
 		f, err := os.Create(*profile)
@@ -91,7 +91,7 @@ func runHistoryBench(ctx context.Context, args []string) error {
 	}
 	begin := takeMark(*db)
 	for {
-		again, err := w.ImportHistory(ctx, shopID)
+		again, err := h.Import(ctx, shopID)
 		if err != nil {
 			return err
 		}
