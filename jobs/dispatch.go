@@ -201,7 +201,7 @@ func (d *dispatcher) handle(ctx context.Context, evs []models.Event) error {
 	if err != nil {
 		return err
 	}
-	return d.w.enqueueDeliveries(ctx, created)
+	return d.w.EnqueueDeliveries(ctx, created)
 }
 
 // candidate builds the decision row and policy candidate of one message for one event; ok is
@@ -245,9 +245,9 @@ func eventEntity(ev *models.Event) string {
 	return ev.Key
 }
 
-// enqueueDeliveries hands fresh send and defer decisions to delivery, a few Redis round trips
+// EnqueueDeliveries hands fresh send and defer decisions to delivery, a few Redis round trips
 // at a time (a campaign page has hundreds).
-func (w *Worker) enqueueDeliveries(ctx context.Context, created []*messaging.MessageDecision) error {
+func (w *Worker) EnqueueDeliveries(ctx context.Context, created []*messaging.MessageDecision) error {
 	var due []*messaging.MessageDecision
 	for _, md := range created {
 		decisionsTotal.WithLabelValues(md.Decision, md.Reason).Inc()

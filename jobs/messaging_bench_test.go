@@ -137,7 +137,9 @@ func BenchmarkCampaignDecisions(b *testing.B) {
 		if _, err := messaging.StartCampaign(ctx, a.DB, shopID, c.ID, time.Now()); err != nil {
 			b.Fatal(err)
 		}
-		k, err := a.Worker.SendCampaign(ctx, shopID, c.ID)
+		k, err := messaging.DecideCampaign(ctx, a.DB, shopID, c.ID, time.Now, func(created []*messaging.MessageDecision) error {
+			return a.Worker.EnqueueDeliveries(ctx, created)
+		})
 		if err != nil || k != customers {
 			b.Fatalf("decided %d, %v", k, err)
 		}

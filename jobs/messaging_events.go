@@ -109,77 +109,23 @@ func (w *Worker) handleMessagingDaily(ctx context.Context, _ *asynq.Task) error 
 	})
 }
 
-// scanFreshness bounds the scheduled win-backs to customers who crossed the line recently, so
-// installing Boomerang on a store with years of history does not message every old customer.
-const scanFreshness = 30 * 24 * time.Hour
-
-// handleMessagingScan emits the scheduled triggers of one shop for today.
+// handleMessagingScan emits the scheduled triggers of one shop for today
+// (messaging.ScanScheduled) and dispatches them.
 func (w *Worker) handleMessagingScan(ctx context.Context, t *asynq.Task) error {
 	shopID, err := decodeID(t)
 	if err != nil {
 		return err
 	}
-	if err := w.ScanShop(ctx, shopID); err != nil {
+	lapsed, err := messaging.ScanScheduled(ctx, w.DB, shopID, w.now())
+	if err != nil || w.Queue == nil {
 		return err
 	}
-	if w.Queue != nil {
-		return w.Queue.EnqueueDispatch(ctx, shopID)
-	}
-	return nil
-}
-
-// ScanShop emits one_time_buyer_quiet, at_risk and birthday events, and lapses the
-// subscriptions recognised from orders whose renewal is overdue (subscription_cancelled). Keys make each happen once:
-// per customer and last order for the win-backs, per customer and year for birthdays.
-func (w *Worker) ScanShop(ctx context.Context, shopID int64) error {
-	now := w.now()
-	lapsed := map[string]func(last time.Time) models.EventPayload{
-		models.SegmentWinBack: func(last time.Time) models.EventPayload { return models.OneTimeBuyerQuietPayload{LastOrderAt: last} },
-		models.SegmentAtRisk:  func(last time.Time) models.EventPayload { return models.AtRiskPayload{LastOrderAt: last} },
-	}
-	for seg, payload := range lapsed {
-		var after int64
-		for {
-			ids, err := models.NewSegmentMembers(ctx, w.DB, shopID, seg, now, scanFreshness, after, 1000)
-			if err != nil {
-				return err
-			}
-			if len(ids) == 0 {
-				break
-			}
-			last, err := models.LastOrderTimes(ctx, w.DB, shopID, ids)
-			if err != nil {
-				return err
-			}
-			for _, id := range ids {
-				key := fmt.Sprintf("%d:%d", id, last[id].Unix())
-				if _, err := models.Emit(ctx, w.DB, shopID, id, key, payload(last[id]), now); err != nil {
-					return err
-				}
-			}
-			after = ids[len(ids)-1]
-		}
-	}
-	sh, err := models.GetShop(ctx, w.DB, shopID)
-	if err != nil {
-		return err
-	}
-	loc, err := time.LoadLocation(sh.Timezone)
-	if err != nil {
-		loc = time.UTC
-	}
-	today := now.In(loc)
-	ids, err := models.BirthdaysOn(ctx, w.DB, shopID, today)
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		key := fmt.Sprintf("%d:%d", id, today.Year())
-		if _, err := models.Emit(ctx, w.DB, shopID, id, key, models.BirthdayPayload{}, now); err != nil {
+	if lapsed > 0 {
+		if err := w.Queue.EnqueueHoldTags(ctx, shopID); err != nil {
 			return err
 		}
 	}
-	return w.lapseSubscriptions(ctx, shopID)
+	return w.Queue.EnqueueDispatch(ctx, shopID)
 }
 
 // handleMessagingSweep runs every minute: deferred decisions that came due and deliveries whose

@@ -128,16 +128,3 @@ func (w *Worker) learnSellingPlans(ctx context.Context, shopID int64, plans []in
 	}
 	return err
 }
-
-// lapseSubscriptions ends the order-recognised subscriptions past their grace period.
-func (w *Worker) lapseSubscriptions(ctx context.Context, shopID int64) error {
-	pol, err := messaging.GetMessagePolicy(ctx, w.DB, shopID)
-	if err != nil {
-		return err
-	}
-	n, err := models.LapseOrderSubscriptions(ctx, w.DB, shopID, w.now(), pol.CancellationCooldown())
-	if err != nil || n == 0 || w.Queue == nil {
-		return err
-	}
-	return w.Queue.EnqueueHoldTags(ctx, shopID)
-}

@@ -58,7 +58,7 @@ func TestStoryMarshallFromOrders(t *testing.T) {
 	// The daily scan finds the renewal overdue: it lapses, once, however often the scan runs.
 	scan := func() {
 		t.Helper()
-		if err := s.a.Worker.ScanShop(ctx, s.shopID); err != nil {
+		if _, err := messaging.ScanScheduled(ctx, s.a.DB, s.shopID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.a.Queue.EnqueueDispatch(ctx, s.shopID); err != nil { // as the scan task does

@@ -8,6 +8,7 @@ import (
 	"github.com/boomerang-app/boomerang/internal/apptest"
 	"github.com/boomerang-app/boomerang/internal/testenv"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/messaging"
 	"github.com/boomerang-app/boomerang/shopify"
 	"github.com/boomerang-app/boomerang/shopify/fakeshop"
 )
@@ -128,7 +129,7 @@ func TestScheduledTriggers(t *testing.T) {
 	}
 	a.DB.Exec(`UPDATE customers SET birthday = ? WHERE shop_id = ? AND customer_id = 2`, time.Now().AddDate(-30, 0, 0).Format("2006-01-02"), shopID)
 	for i := 0; i < 2; i++ {
-		if err := a.Worker.ScanShop(ctx, shopID); err != nil {
+		if _, err := messaging.ScanScheduled(ctx, a.DB, shopID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
