@@ -20,7 +20,8 @@ const issueTimeout = 10 * time.Second
 
 type proxyReward struct {
 	loyalty.Reward
-	Affordable bool `json:"affordable"`
+	Label      string `json:"label"` // the name to show (Reward.Label)
+	Affordable bool   `json:"affordable"`
 }
 
 func (s *Server) proxyLoyalty(c echo.Context) error {
@@ -31,9 +32,13 @@ func (s *Server) proxyLoyalty(c echo.Context) error {
 	}
 	out := map[string]any{"logged_in": cust != 0, "earn_rate": set.EarnRate, "tiers": set.Tiers,
 		"tier_measure": set.TierMeasure, "tier_window": set.TierWindow, "bonus": set.Bonus, "referrals": set.Referral.Enabled}
+	sh, err := models.GetShop(ctx, s.DB, shopID)
+	if err != nil {
+		return err
+	}
 	rewards := make([]proxyReward, len(set.Rewards))
 	for i, r := range set.Rewards {
-		rewards[i] = proxyReward{Reward: r}
+		rewards[i] = proxyReward{Reward: r, Label: r.Label(sh.Currency)}
 	}
 	out["rewards"] = rewards
 	if cust == 0 {

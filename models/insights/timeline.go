@@ -83,10 +83,6 @@ func (t *timeline) add(e TimelineEvent) {
 	t.events = append(t.events, e)
 }
 
-func moneyText(amount decimal.Decimal, currency string) string {
-	return strings.TrimSpace(amount.StringFixed(2) + " " + currency)
-}
-
 func orderLabel(name string, orderID int64) string {
 	if name != "" {
 		return "order " + name
@@ -114,7 +110,7 @@ func (t *timeline) orders() error {
 		return err
 	}
 	for _, o := range rows {
-		detail := moneyText(o.Subtotal, o.Currency)
+		detail := models.MoneyText(o.Subtotal, o.Currency)
 		if o.Test {
 			detail += " · test order"
 		}
@@ -144,7 +140,7 @@ func (t *timeline) refunds() error {
 		return err
 	}
 	for _, r := range rows {
-		detail := moneyText(r.Subtotal, r.Currency) + " refunded"
+		detail := models.MoneyText(r.Subtotal, r.Currency) + " refunded"
 		if r.Note != "" {
 			detail += " · " + r.Note
 		}

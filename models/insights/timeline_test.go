@@ -57,8 +57,8 @@ func TestCustomerTimeline(t *testing.T) {
 		{"order", "Cancelled order 2", "", ""},
 		{"order", "Placed order 2", "40.00", ""},
 		{"subscription", "Subscription started", "contract 77", ""},
-		{"order", "Refund on order #1001", "25.00 EUR refunded", ""},
-		{"order", "Placed order #1001", "100.00 EUR", ""},
+		{"order", "Refund on order #1001", "€25 refunded", ""},
+		{"order", "Placed order #1001", "€100", ""},
 		{"points", "+500 points earned", "balance 500", ""},
 	}
 	if len(events) != len(want) {

@@ -93,6 +93,16 @@ type Reward struct {
 	ValidDays  int    `json:"valid_days"`
 }
 
+// Label is what shoppers and the merchant read for the reward: its name, except that a fixed
+// reward still named as the defaults name them ("5 off", which knows no currency) reads as the
+// amount in the shop's currency ("$5 off").
+func (r Reward) Label(currency string) string {
+	if r.Type == RewardFixed && r.Name == r.Value.String()+" off" {
+		return models.MoneyText(r.Value.Decimal, currency) + " off"
+	}
+	return r.Name
+}
+
 // Tier is a VIP level reached at Threshold (spend or points earned, per TierMeasure).
 type Tier struct {
 	Name       string `json:"name"`

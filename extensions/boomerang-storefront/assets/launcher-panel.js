@@ -59,7 +59,7 @@
     const list = el('ul', { className: 'bmr-list bmr-rewards' });
     for (const r of d.rewards) {
       const li = el('li', { className: 'bmr-reward' },
-        el('span', { className: 'bmr-reward__name' }, r.name),
+        el('span', { className: 'bmr-reward__name' }, r.label || r.name),
         el('span', { className: 'bmr-reward__cost' }, fill(t.points_cost, { points: num.format(r.points_cost) })));
       if (d.logged_in) {
         const b = el('button', { type: 'button', className: 'bmr-button', textContent: t.redeem, disabled: !r.affordable });

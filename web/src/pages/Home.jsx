@@ -190,7 +190,12 @@ export function Home() {
                 hint={churnBySource(data.subscription_churn_by_source)}
                 testId="metric-subscription-churn"
               />
-              <Metric label="Points liability" value={num(data.points_liability)} hint="Unredeemed points outstanding" testId="metric-points-liability" />
+              <Metric
+                label="Points liability"
+                value={money(data.points_liability_value)}
+                hint={`${count(data.points_liability, 'unredeemed point')}, priced at your cheapest reward`}
+                testId="metric-points-liability"
+              />
               <Metric label="Redemption rate" value={pct(data.redemption_rate)} hint="Points redeemed / earned" testId="metric-redemption-rate" />
               <Metric label="Orders after a message" value={num(data.orders_after_message)} hint="Within 7 days of a message" testId="metric-orders-after-message" />
             </Columns>
