@@ -95,6 +95,9 @@ func (s *Server) sendCampaign(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	if err := models.CheckPromotionsAllowed(ctx, s.DB, ShopID(c), time.Now()); err != nil {
+		return err
+	}
 	camp, err := messaging.StartCampaign(ctx, s.DB, ShopID(c), id, time.Now())
 	if err != nil {
 		return err

@@ -2,7 +2,7 @@ package handlers
 
 import "github.com/labstack/echo/v4"
 
-// adminRoutes: shop, imports, scorecard, customer timeline, activity, data requests, Flow. The customer
+// adminRoutes: shop, imports, scorecard, customer timeline, activity, data requests, Flow, billing. The customer
 // list, record and ledger are loyalty's (routes_loyalty.go); a customer's messages are
 // messaging's.
 func (s *Server) adminRoutes(api *echo.Group) {
@@ -19,4 +19,6 @@ func (s *Server) adminRoutes(api *echo.Group) {
 	api.GET("/data-requests", s.listDataRequests)
 	api.GET("/data-requests/:id/export", s.dataRequestExport)
 	api.GET("/flow/triggers", s.flowTriggers)
+	api.GET("/billing", s.getBilling)
+	api.POST("/billing/plan", s.choosePlan)
 }

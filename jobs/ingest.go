@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hibiken/asynq"
 	"gorm.io/gorm"
@@ -138,6 +139,17 @@ func (w *Worker) apply(ctx context.Context, ev *models.WebhookEvent) error {
 		return w.Queue.EnqueueHistoryImport(ctx, shopID, 0)
 	case topic == "app/uninstalled":
 		return w.uninstall(ctx, shopID)
+	case topic == "app_subscriptions/update":
+		var u shopify.AppSubscriptionUpdate
+		if err := decode(ev.Body, &u); err != nil {
+			return err
+		}
+		at, err := time.Parse(time.RFC3339, u.AppSubscription.UpdatedAt)
+		if err != nil {
+			at = ev.ReceivedAt
+		}
+		_, err = models.SetAppSubscriptionStatus(ctx, w.DB, shopID, u.AppSubscription.ID, u.AppSubscription.Status, at)
+		return err
 	case topic == "app/scopes_update":
 		var su shopify.ScopesUpdate
 		if err := decode(ev.Body, &su); err != nil {

@@ -14,6 +14,7 @@ var (
 	_ models.CustomerTags        = (*Admin)(nil)
 	_ models.ContractLineSource  = (*Admin)(nil)
 	_ models.FlowTriggerReceiver = (*Admin)(nil)
+	_ models.AppBilling          = (*Admin)(nil)
 	_ loyalty.Discounts          = (*Admin)(nil)
 	_ messaging.ConsentWriter    = (*Admin)(nil)
 	_ reviews.RatingPublisher    = (*Admin)(nil)

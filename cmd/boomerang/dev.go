@@ -104,6 +104,12 @@ func demoHistory(ctx context.Context, a *app, fake *fakeshop.Server) {
 	fake.SetBulkResult(demoShop, fakeshop.OrderHistory(fakeshop.HistorySpec{Orders: 2400, Customers: 300,
 		From: now.AddDate(-2, 0, 0), To: now.AddDate(0, 0, -1), Seed: 11}))
 	base := fmt.Sprintf("http://127.0.0.1:%d", a.cfg.Port)
+	fake.OnSubscriptionUpdate(func(shop string, body []byte) {
+		id := fmt.Sprintf("app-subscription-%d", time.Now().UnixNano())
+		if err := postDemo(ctx, a, base, "app_subscriptions/update", id, json.RawMessage(body)); err != nil {
+			a.log.Warn("app_subscriptions/update not delivered; the admin asks Shopify instead", "error", err)
+		}
+	})
 	fake.OnBulkFinish(func(shop string, body []byte) {
 		id := fmt.Sprintf("bulk-finish-%d", time.Now().UnixNano())
 		if err := postDemo(ctx, a, base, "bulk_operations/finish", id, json.RawMessage(body)); err != nil {

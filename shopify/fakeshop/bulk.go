@@ -134,6 +134,9 @@ func (s *Server) registerBulk() {
 		if strings.HasPrefix(id, "gid://shopify/SellingPlan/") {
 			return s.sellingPlanNode(shop, id)
 		}
+		if strings.HasPrefix(id, "gid://shopify/AppSubscription/") {
+			return s.appSubscriptionNode(shop, id), nil
+		}
 		b := s.bulk()
 		b.mu.Lock()
 		defer b.mu.Unlock()

@@ -43,6 +43,7 @@ type Server struct {
 	data      *state
 	bulkData  *bulkState
 	filesSt   *filesState
+	billing   billingState
 }
 
 // New returns an unstarted fake with the default operations; Handler serves it.
@@ -53,6 +54,7 @@ func New(apiSecret string) *Server {
 	s.registerDefaults()
 	s.registerBulk()
 	s.registerFiles()
+	s.registerBilling()
 	return s
 }
 
@@ -147,6 +149,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveBulkResult(w, shop, strings.TrimPrefix(rest, "/bulk-results/"))
 	case rest == "/staged" && r.Method == http.MethodPost:
 		s.serveStaged(w, r, shop)
+	case strings.HasPrefix(rest, "/billing/confirm/"):
+		s.serveBillingConfirm(w, r, shop, strings.TrimPrefix(rest, "/billing/confirm/"))
 	case strings.HasPrefix(rest, "/files/") && r.Method == http.MethodGet:
 		s.serveFile(w, shop, strings.TrimPrefix(rest, "/files/"))
 	default:

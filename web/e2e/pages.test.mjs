@@ -407,6 +407,36 @@ describe('admin forms', { skip }, () => {
     }
   });
 
+  // Plans: an upgrade goes to Shopify's approval page (the fake's), a decline comes back to the
+  // free plan, an approval to the paid one, and a switch back to free cancels it.
+  test('the merchant declines, then approves an upgrade, then goes back to the free plan', async () => {
+    const page = await browser.context.newPage();
+    const problems = watch(page);
+    const planName = () => page.locator('[data-testid="plan-name"]').innerText();
+    try {
+      await page.goto(url('/setup'));
+      await settle(page, 'page-setup');
+      await page.locator('[data-testid="plan-name"]').waitFor();
+      assert.equal(await planName(), 'Free', 'the demo shop runs on the free plan');
+      for (const answer of ['Decline', 'Approve']) {
+        await page.locator('[data-testid="choose-growth"] button').click();
+        await page.getByRole('heading', { name: 'Boomerang Growth' }).waitFor({ timeout: 10000 });
+        assert.match(await page.locator('main').innerText(), /\$29 every 30 days, test charge, 14-day trial/);
+        await page.getByRole('button', { name: answer }).click();
+        await page.waitForURL(/\/setup/, { timeout: 10000 });
+        await settle(page, 'page-setup');
+        await page.locator('[data-testid="plan-name"]').waitFor();
+        assert.equal(await planName(), answer === 'Approve' ? 'Growth' : 'Free', `after ${answer}`);
+      }
+      await page.locator('[data-testid="choose-free"] button').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="plan-name"]')?.innerText === 'Free', null, { timeout: 10000 });
+      await screenshot(page, 'setup-plan');
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('held decisions read as "Held: <reason>"', async (t) => {
     const page = await browser.context.newPage();
     watch(page);

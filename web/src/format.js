@@ -81,12 +81,12 @@ export function setCurrency(c) {
   if (c) currency = c;
 }
 
-export function money(v) {
+export function money(v, cur = currency) {
   if (v === null || v === undefined || v === '') return '—';
   const n = Number(v);
   if (Number.isNaN(n)) return String(v);
   try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(n);
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency: cur }).format(n);
   } catch {
     return n.toFixed(2);
   }

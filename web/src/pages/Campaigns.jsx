@@ -4,6 +4,7 @@ import { api } from '../api.js';
 import { dateTime, decisionLabel, humanize, num } from '../format.js';
 import { useResource } from '../hooks.js';
 import { stageOptions } from './Customers.jsx';
+import { PlanNotice } from './Plan.jsx';
 import {
   Badge,
   Button,
@@ -223,6 +224,7 @@ export function Campaigns() {
   const [version, setVersion] = useState(0);
   return (
     <Page title="Campaigns" subtitle="One-off promotions, checked against holds, consent and the frequency cap" testId="page-campaigns">
+      <PlanNotice />
       <CreateCampaign onCreated={() => setVersion((v) => v + 1)} />
       <CampaignList version={version} />
     </Page>

@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { count, decisionLabel, isoDay, money, num, pct, humanize } from '../format.js';
 import { useResource } from '../hooks.js';
+import { PlanNotice } from './Plan.jsx';
 import {
   BarChart,
   BarList,
@@ -169,6 +170,7 @@ export function Home() {
   const { data, error, loading, reload } = useResource('/api/metrics/scorecard', period);
   return (
     <Page title="Retention scorecard" subtitle={`${period.from} to ${period.to}`} testId="page-home">
+      <PlanNotice />
       <PeriodPicker period={period} onApply={setPeriod} />
       <ErrorBanner error={error} title="The scorecard could not be loaded" onRetry={reload} />
       {loading && <LoadingCards count={3} label="Loading scorecard" />}

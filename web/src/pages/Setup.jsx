@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { api, insideShopify, shopDomain } from '../api.js';
 import { count, money, num } from '../format.js';
 import { useAction, useResource } from '../hooks.js';
+import { Plan } from './Plan.jsx';
 import {
   Badge,
   Button,
@@ -291,12 +292,13 @@ function Storefront() {
 export function Setup() {
   const { data: imp, error, loading, reload } = useResource('/api/import/history');
   return (
-    <Page title="Setup guide" subtitle="Your store's past, opening points, a move from another app, and your storefront" testId="page-setup">
+    <Page title="Setup guide" subtitle="Your plan, your store's past, opening points, a move from another app, and your storefront" testId="page-setup">
       <ErrorBanner error={error} title="The import status could not be loaded" />
       {loading && !imp && <LoadingCards />}
       {imp && (
         <Stack gap="400">
           <ToDo imp={imp} />
+          <Plan />
           <History imp={imp} reload={reload} />
           <Opening imp={imp} reload={reload} />
           <Migration />
