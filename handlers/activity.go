@@ -15,17 +15,18 @@ import (
 
 // activityDecision is one row of the shop's decision log as the activity page shows it.
 type activityDecision struct {
-	ID         int64      `json:"id"`
-	CustomerID int64      `json:"customer_id"`
-	MessageID  int64      `json:"message_id"`
-	CampaignID int64      `json:"campaign_id"`
-	Title      string     `json:"title"` // the message's or campaign's name
-	Trigger    string     `json:"trigger"`
-	Channel    string     `json:"channel"`
-	Decision   string     `json:"decision"`
-	Reason     string     `json:"reason"`
-	CreatedAt  time.Time  `json:"created_at"`
-	SentAt     *time.Time `json:"sent_at"`
+	ID         int64                `json:"id"`
+	CustomerID int64                `json:"customer_id"`
+	Customer   *models.CustomerCard `json:"customer"` // nil for a customer since redacted
+	MessageID  int64                `json:"message_id"`
+	CampaignID int64                `json:"campaign_id"`
+	Title      string               `json:"title"` // the message's or campaign's name
+	Trigger    string               `json:"trigger"`
+	Channel    string               `json:"channel"`
+	Decision   string               `json:"decision"`
+	Reason     string               `json:"reason"`
+	CreatedAt  time.Time            `json:"created_at"`
+	SentAt     *time.Time           `json:"sent_at"`
 }
 
 var decisionStates = []string{messaging.DecisionQueued, messaging.DecisionSending, messaging.DecisionSent, messaging.DecisionUnknown,
@@ -56,9 +57,17 @@ func (s *Server) listActivity(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	ids := make([]int64, len(rows))
+	for i, d := range rows {
+		ids[i] = d.CustomerID
+	}
+	cards, err := models.CustomerCards(c.Request().Context(), s.DB, ShopID(c), ids)
+	if err != nil {
+		return err
+	}
 	out := make([]activityDecision, len(rows))
 	for i, d := range rows {
-		out[i] = activityDecision{ID: d.ID, CustomerID: d.CustomerID, MessageID: d.MessageID, CampaignID: d.CampaignID,
+		out[i] = activityDecision{ID: d.ID, CustomerID: d.CustomerID, Customer: cards[d.CustomerID], MessageID: d.MessageID, CampaignID: d.CampaignID,
 			Title: titles[d.ID], Trigger: d.Trigger, Channel: d.Channel, Decision: d.Decision, Reason: d.Reason, CreatedAt: d.CreatedAt, SentAt: d.SentAt}
 	}
 	body := map[string]any{"decisions": out}

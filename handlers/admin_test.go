@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -188,14 +189,23 @@ func TestAdminActivity(t *testing.T) {
 		VALUES (?, 610, ?, 'campaign', 'c', 'k', 'promotional', 'email', 'held', 'negative_review', now())`, id, campaignID).Error; err != nil {
 		t.Fatal(err)
 	}
+	if _, err := models.UpsertCustomer(context.Background(), a.DB, id, models.CustomerFact{CustomerID: 610, FirstName: "Naomi", LastName: "Okafor",
+		Email: "naomi@example.com"}); err != nil {
+		t.Fatal(err)
+	}
 	var named struct {
 		Decisions []struct {
-			Title string `json:"title"`
+			Title    string               `json:"title"`
+			Customer *models.CustomerCard `json:"customer"`
 		} `json:"decisions"`
 	}
 	a.API(t, shop, http.MethodGet, "/api/activity?limit=2", nil, &named)
 	if len(named.Decisions) != 2 || named.Decisions[0].Title != "Campaign: Autumn coffee sale" || named.Decisions[1].Title != "first_order" {
 		t.Errorf("titles %+v: want the campaign's name, then the trigger", named.Decisions)
+	}
+	// The merchant reads who it was, not a number.
+	if c := named.Decisions[0].Customer; c == nil || c.FirstName != "Naomi" || c.Email != "naomi@example.com" {
+		t.Errorf("customer of the decision: %+v, want Naomi's card", c)
 	}
 
 	var none page

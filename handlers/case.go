@@ -12,6 +12,12 @@ import (
 )
 
 // listCases: GET /api/cases?status=open|resolved&customer_id=&cursor=&limit=
+// caseView is a case as the list shows it: with its customer's name.
+type caseView struct {
+	reviews.Case
+	Customer *models.CustomerCard `json:"customer"`
+}
+
 func (s *Server) listCases(c echo.Context) error {
 	var f reviews.CaseFilter
 	var err error
@@ -26,10 +32,19 @@ func (s *Server) listCases(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if cs == nil {
-		cs = []reviews.Case{}
+	ids := make([]int64, len(cs))
+	for i, k := range cs {
+		ids[i] = k.CustomerID
 	}
-	out := map[string]any{"cases": cs}
+	cards, err := models.CustomerCards(c.Request().Context(), s.DB, ShopID(c), ids)
+	if err != nil {
+		return err
+	}
+	views := make([]caseView, len(cs))
+	for i, k := range cs {
+		views[i].Case, views[i].Customer = k, cards[k.CustomerID]
+	}
+	out := map[string]any{"cases": views}
 	if next != "" {
 		out["next_cursor"] = next
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -95,6 +96,9 @@ func (s *Server) listReviews(c echo.Context) error {
 		rs = []reviews.Review{}
 	}
 	if err := s.withPhotos(c, rs); err != nil {
+		return err
+	}
+	if err := s.withProducts(c, rs); err != nil {
 		return err
 	}
 	out := map[string]any{"reviews": rs}
@@ -280,4 +284,36 @@ func importReadError(err error) error {
 		return apiError(he.Code, "the file is larger than the upload limit")
 	}
 	return err
+}
+
+// withProducts names the reviews' products (title and image), reading from Shopify the ones not
+// cached yet. Shopify failing to answer leaves them unnamed rather than failing the page.
+func (s *Server) withProducts(c echo.Context, rs []reviews.Review) error {
+	ids := make([]int64, 0, len(rs))
+	for _, r := range rs {
+		if r.ProductID != nil && !slices.Contains(ids, *r.ProductID) {
+			ids = append(ids, *r.ProductID)
+		}
+	}
+	var src models.ProductSource
+	if s.Admin != nil {
+		src = s.Admin
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 5*time.Second)
+	defer cancel()
+	cards, err := models.NameProducts(ctx, s.DB, src, ShopID(c), ids, time.Now())
+	if err != nil {
+		if cards == nil {
+			return err // the cache itself could not be read
+		}
+		s.Log.Warn("product names not read from Shopify", "shop_id", ShopID(c), "error", err)
+	}
+	for i := range rs {
+		if rs[i].ProductID != nil {
+			if p, ok := cards[*rs[i].ProductID]; ok {
+				rs[i].Product = &p
+			}
+		}
+	}
+	return nil
 }

@@ -139,6 +139,16 @@ func (w *Worker) apply(ctx context.Context, ev *models.WebhookEvent) error {
 		return w.Queue.EnqueueHistoryImport(ctx, shopID, 0)
 	case topic == "app/uninstalled":
 		return w.uninstall(ctx, shopID)
+	case topic == "products/update":
+		var p shopify.ProductUpdate
+		if err := decode(ev.Body, &p); err != nil {
+			return err
+		}
+		at, err := time.Parse(time.RFC3339, p.UpdatedAt)
+		if err != nil {
+			at = ev.ReceivedAt
+		}
+		return models.StoreProducts(ctx, w.DB, shopID, []models.ProductCard{p.Card()}, at)
 	case topic == "app_subscriptions/update":
 		var u shopify.AppSubscriptionUpdate
 		if err := decode(ev.Body, &u); err != nil {

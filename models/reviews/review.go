@@ -72,7 +72,8 @@ type Review struct {
 	UpdatedAt              time.Time
 	Reply                  string
 	RepliedAt              *time.Time
-	Photos                 []ReviewPhoto `gorm:"-"` // filled by the handlers that show them
+	Photos                 []ReviewPhoto       `gorm:"-"` // filled by the handlers that show them
+	Product                *models.ProductCard `gorm:"-"` // likewise: the product's title and image
 }
 
 // ReviewSentiment is the stored score of a review, as the API shows it.
@@ -106,26 +107,27 @@ func (r Review) Sentiment() *ReviewSentiment {
 // MarshalJSON is the admin API shape (docs/api.md).
 func (r Review) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
-		ID            int64            `json:"id"`
-		ProductID     *int64           `json:"product_id"`
-		ProductHandle string           `json:"product_handle,omitempty"`
-		CustomerID    *int64           `json:"customer_id"`
-		OrderID       *int64           `json:"order_id,omitempty"`
-		Rating        int              `json:"rating"`
-		Title         string           `json:"title"`
-		Body          string           `json:"body"`
-		ReviewerName  string           `json:"reviewer_name,omitempty"`
-		Status        string           `json:"status"`
-		VerifiedBuyer bool             `json:"verified_buyer"`
-		Source        string           `json:"source"`
-		Sentiment     *ReviewSentiment `json:"sentiment"`
-		CreatedAt     time.Time        `json:"created_at"`
-		PublishedAt   *time.Time       `json:"published_at,omitempty"`
-		Reply         string           `json:"reply,omitempty"`
-		RepliedAt     *time.Time       `json:"replied_at,omitempty"`
-		Photos        []ReviewPhoto    `json:"photos,omitempty"`
+		ID            int64               `json:"id"`
+		ProductID     *int64              `json:"product_id"`
+		ProductHandle string              `json:"product_handle,omitempty"`
+		CustomerID    *int64              `json:"customer_id"`
+		OrderID       *int64              `json:"order_id,omitempty"`
+		Rating        int                 `json:"rating"`
+		Title         string              `json:"title"`
+		Body          string              `json:"body"`
+		ReviewerName  string              `json:"reviewer_name,omitempty"`
+		Status        string              `json:"status"`
+		VerifiedBuyer bool                `json:"verified_buyer"`
+		Source        string              `json:"source"`
+		Sentiment     *ReviewSentiment    `json:"sentiment"`
+		CreatedAt     time.Time           `json:"created_at"`
+		PublishedAt   *time.Time          `json:"published_at,omitempty"`
+		Reply         string              `json:"reply,omitempty"`
+		RepliedAt     *time.Time          `json:"replied_at,omitempty"`
+		Photos        []ReviewPhoto       `json:"photos,omitempty"`
+		Product       *models.ProductCard `json:"product,omitempty"`
 	}{r.ID, r.ProductID, r.ProductHandle, r.CustomerID, r.OrderID, r.Rating, r.Title, r.Body, r.ReviewerName,
-		r.Status, r.VerifiedBuyer, r.Source, r.Sentiment(), r.CreatedAt, r.PublishedAt, r.Reply, r.RepliedAt, r.Photos})
+		r.Status, r.VerifiedBuyer, r.Source, r.Sentiment(), r.CreatedAt, r.PublishedAt, r.Reply, r.RepliedAt, r.Photos, r.Product})
 }
 
 // ReviewInput is one storefront submission after the edge has decided who the reviewer is.

@@ -99,6 +99,10 @@ func (s *Server) registerFiles() {
 		defer f.mu.Unlock()
 		var nodes []any
 		for _, id := range toStrings(vars["ids"]) {
+			if strings.HasPrefix(id, "gid://shopify/Product/") {
+				nodes = append(nodes, s.productNode(shop, id))
+				continue
+			}
 			ff, ok := f.files[id]
 			if !ok || ff.shop != shop {
 				nodes = append(nodes, nil)

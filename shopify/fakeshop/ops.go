@@ -17,6 +17,7 @@ type state struct {
 	consent       map[string]string   // customer gid + "|email" or "|sms" → marketingState
 	flowTriggers  map[string][]FlowTrigger
 	sellingPlans  map[string]SellingPlan // gid → plan
+	products      map[string]Product     // shop|gid → product
 	metafields    map[string]Metafield   // shop|owner|namespace|key → metafield
 }
 
@@ -368,4 +369,37 @@ func toStrings(v any) []string {
 		return strings.Split(x, ",")
 	}
 	return nil
+}
+
+// Product is a product the fake's nodes(ids:) answers for.
+type Product struct {
+	ID                      int64
+	Title, Handle, ImageURL string
+}
+
+// SetProduct adds or changes a shop's product.
+func (s *Server) SetProduct(shop string, p Product) {
+	st := s.st()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.products == nil {
+		st.products = map[string]Product{}
+	}
+	st.products[shop+"|"+fmt.Sprintf("gid://shopify/Product/%d", p.ID)] = p
+}
+
+// productNode answers nodes(ids:) for a product: null for one the shop does not have.
+func (s *Server) productNode(shop, gid string) any {
+	st := s.st()
+	st.mu.Lock()
+	p, ok := st.products[shop+"|"+gid]
+	st.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	var img any
+	if p.ImageURL != "" {
+		img = map[string]any{"url": p.ImageURL}
+	}
+	return map[string]any{"id": gid, "title": p.Title, "handle": p.Handle, "featuredImage": img}
 }

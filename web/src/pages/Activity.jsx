@@ -1,7 +1,7 @@
 // Activity: every message decision across the shop, and compliance data requests.
 import { useState } from 'react';
 import { api, downloadJson } from '../api.js';
-import { dateTime, decisionLabel, humanize, reasonLabel } from '../format.js';
+import { customerName, dateTime, decisionLabel, humanize, reasonLabel } from '../format.js';
 import { useList, useResource } from '../hooks.js';
 import { Badge, Button, Empty, ErrorBanner, Fields, Link, LoadingCards, More, Page, Section, Select, Table, Text, useToast } from '../ui/index.js';
 
@@ -89,7 +89,7 @@ function Decisions() {
                 caption="Message decisions"
                 columns={[
                   { key: 'created_at', label: 'When', render: (d) => dateTime(d.created_at) },
-                  { key: 'customer', label: 'Customer', render: (d) => (d.customer_id ? <Link url={`/customers/${d.customer_id}`}>{String(d.customer_id)}</Link> : '') },
+                  { key: 'customer', label: 'Customer', render: (d) => (d.customer_id ? <Link url={`/customers/${d.customer_id}`}>{customerName(d.customer || { id: d.customer_id })}</Link> : '') },
                   {
                     key: 'what',
                     label: 'Message',

@@ -1,7 +1,7 @@
 // Reviews: inbox, make-it-right cases, complaint themes and import.
 import { useState } from 'react';
 import { api } from '../api.js';
-import { count, date, humanize, num, sentimentLabel } from '../format.js';
+import { count, customerName, date, humanize, num, sentimentLabel } from '../format.js';
 import { useList, useResource } from '../hooks.js';
 import {
   Badge,
@@ -107,6 +107,14 @@ function Inbox() {
             {list.items.map((r) => (
               <article key={r.id} className="bm-list-item" data-testid="review" data-sentiment={r.sentiment && r.sentiment.label} aria-label={`Review ${r.id}`}>
                 <Stack gap="200">
+                  {r.product && (
+                    <Stack horizontal gap="200">
+                      {r.product.image_url && <img className="bm-product-thumb" src={r.product.image_url} width={40} height={40} alt="" />}
+                      <Text bold testId="review-product">
+                        {r.product.title}
+                      </Text>
+                    </Stack>
+                  )}
                   <Stack horizontal gap="200">
                     <span aria-hidden="true">
                       <Text bold>{`${'★'.repeat(r.rating || 0)}${'☆'.repeat(Math.max(0, 5 - (r.rating || 0)))}`}</Text>
@@ -133,7 +141,7 @@ function Inbox() {
                   <ReviewReply review={r} onSaved={(reply) => replied(r, reply)} />
                   <Text muted size="small">
                     {date(r.created_at)}
-                    {r.product_id ? ` · product ${r.product_id}` : ''}
+                    {r.product_id && !r.product ? ` · product ${r.product_id}` : ''}
                     {r.sentiment && r.sentiment.language ? ` · ${r.sentiment.language}` : ''}
                   </Text>
                   <Stack horizontal gap="200">
@@ -241,7 +249,12 @@ function CaseRow({ c, onResolved }) {
           {c.resolved_at && <Text muted size="small">resolved {date(c.resolved_at)}</Text>}
         </Stack>
         <Stack horizontal gap="300">
-          {c.customer_id && <Link url={`/customers/${c.customer_id}`}>Customer {c.customer_id}</Link>}
+          {c.customer_id && (
+            <Link url={`/customers/${c.customer_id}`}>
+              {customerName(c.customer || { id: c.customer_id })}
+              {c.customer && c.customer.email && customerName(c.customer) !== c.customer.email ? ` (${c.customer.email})` : ''}
+            </Link>
+          )}
           {c.review_id && <Text size="small">Review {c.review_id}</Text>}
           {c.assignee && <Text size="small">Assigned to {c.assignee}</Text>}
         </Stack>
