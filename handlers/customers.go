@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sort"
 	"strconv"
@@ -103,8 +104,8 @@ func (s *Server) listCustomers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := loyalty.CustomerFilter{Query: c.QueryParam("q"), Stage: c.QueryParam("stage"), Tier: c.QueryParam("tier"),
-		HoldOnly: c.QueryParam("hold") == "true", Segment: c.QueryParam("segment"), Before: before, Limit: limit}
+	f := customerFilter(c)
+	f.Before, f.Limit = before, limit
 	rows, next, err := loyalty.ListCustomers(c.Request().Context(), s.DB, ShopID(c), f, time.Now())
 	if err != nil {
 		return err
@@ -201,4 +202,62 @@ func cursorParam(c echo.Context) (int64, error) {
 		return 0, models.Invalid("cursor", "not a cursor from a previous page")
 	}
 	return n, nil
+}
+
+// customerFilter is the list's filters and order from the query string (the list and its export).
+func customerFilter(c echo.Context) loyalty.CustomerFilter {
+	return loyalty.CustomerFilter{Query: c.QueryParam("q"), Stage: c.QueryParam("stage"), Tier: c.QueryParam("tier"),
+		HoldOnly: c.QueryParam("hold") == "true", Segment: c.QueryParam("segment"), Sort: c.QueryParam("sort")}
+}
+
+// exportCustomers streams the filtered list as CSV, in the list's order, a page at a time.
+func (s *Server) exportCustomers(c echo.Context) error {
+	f := customerFilter(c)
+	f.Limit = 200
+	ctx, shopID, now := c.Request().Context(), ShopID(c), time.Now()
+	header := []string{"customer_id", "first_name", "last_name", "email", "stage", "tier", "points", "orders", "total_spent", "last_order_at", "holds"}
+	return streamCSV(c, "customers.csv", header, func() ([][]string, bool, error) {
+		rows, next, err := loyalty.ListCustomers(ctx, s.DB, shopID, f, now)
+		if err != nil {
+			return nil, false, err
+		}
+		out := make([][]string, len(rows))
+		for i, r := range rows {
+			last := ""
+			if r.LastOrder != nil {
+				last = r.LastOrder.UTC().Format(time.RFC3339)
+			}
+			out[i] = []string{strconv.FormatInt(r.ID, 10), r.FirstName, r.LastName, r.Email, r.Stage, r.Tier,
+				strconv.FormatInt(r.Balance, 10), strconv.Itoa(r.Orders), r.Spent.StringFixed(2), last, strconv.Itoa(r.Holds)}
+		}
+		f.Before = next
+		return out, next != 0, nil
+	})
+}
+
+// exportLedger streams a customer's whole points ledger as CSV, newest first.
+func (s *Server) exportLedger(c echo.Context) error {
+	id, err := customerParam(c)
+	if err != nil {
+		return err
+	}
+	ctx, shopID, before := c.Request().Context(), ShopID(c), int64(0)
+	header := []string{"entry_id", "occurred_at", "kind", "points", "balance_after", "reason", "order_id", "source_type", "source_id", "staff_user"}
+	return streamCSV(c, fmt.Sprintf("ledger-%d.csv", id), header, func() ([][]string, bool, error) {
+		entries, next, err := loyalty.LedgerPage(ctx, s.DB, shopID, id, before, 200)
+		if err != nil {
+			return nil, false, err
+		}
+		out := make([][]string, len(entries))
+		for i, e := range entries {
+			order := ""
+			if e.OrderID != nil {
+				order = strconv.FormatInt(*e.OrderID, 10)
+			}
+			out[i] = []string{strconv.FormatInt(e.ID, 10), e.OccurredAt.UTC().Format(time.RFC3339), e.Kind, strconv.FormatInt(e.Points, 10),
+				strconv.FormatInt(e.BalanceAfter, 10), e.Reason, order, e.SourceType, e.SourceID, e.StaffUser}
+		}
+		before = next
+		return out, next != 0, nil
+	})
 }

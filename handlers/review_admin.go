@@ -71,23 +71,14 @@ func decodeReviewJSON(c echo.Context, v any) error {
 
 // listReviews: GET /api/reviews?product_id=&rating=&sentiment=&status=&customer_id=&cursor=&limit=
 func (s *Server) listReviews(c echo.Context) error {
-	var f reviews.ReviewFilter
-	var err error
-	if f.ProductID, err = reviewInt64Query(c, "product_id"); err != nil {
+	f, err := reviewFilter(c)
+	if err != nil {
 		return err
 	}
-	if f.CustomerID, err = reviewInt64Query(c, "customer_id"); err != nil {
-		return err
-	}
-	rating, err := reviewInt64Query(c, "rating")
-	if err != nil || rating > 5 {
-		return models.Invalid("rating", "must be from 1 to 5")
-	}
-	f.Rating = int(rating)
 	if f.Limit, err = limitParam(c); err != nil {
 		return err
 	}
-	f.Sentiment, f.Status, f.Cursor = c.QueryParam("sentiment"), c.QueryParam("status"), c.QueryParam("cursor")
+	f.Cursor = c.QueryParam("cursor")
 	rs, next, err := reviews.ListReviews(c.Request().Context(), s.DB, ShopID(c), f)
 	if err != nil {
 		return err
@@ -316,4 +307,68 @@ func (s *Server) withProducts(c echo.Context, rs []reviews.Review) error {
 		}
 	}
 	return nil
+}
+
+// reviewFilter reads the list's filters from the query string (the list and its export).
+func reviewFilter(c echo.Context) (reviews.ReviewFilter, error) {
+	var f reviews.ReviewFilter
+	var err error
+	if f.ProductID, err = reviewInt64Query(c, "product_id"); err != nil {
+		return f, err
+	}
+	if f.CustomerID, err = reviewInt64Query(c, "customer_id"); err != nil {
+		return f, err
+	}
+	rating, err := reviewInt64Query(c, "rating")
+	if err != nil || rating > 5 {
+		return f, models.Invalid("rating", "must be from 1 to 5")
+	}
+	f.Rating = int(rating)
+	f.Sentiment, f.Status = c.QueryParam("sentiment"), c.QueryParam("status")
+	return f, nil
+}
+
+// exportReviews streams the filtered reviews as CSV, a page at a time.
+func (s *Server) exportReviews(c echo.Context) error {
+	f, err := reviewFilter(c)
+	if err != nil {
+		return err
+	}
+	f.Limit = 200
+	ctx, shopID := c.Request().Context(), ShopID(c)
+	header := []string{"review_id", "product_id", "product_title", "customer_id", "rating", "title", "body", "reviewer_name", "status",
+		"verified_buyer", "sentiment", "created_at"}
+	return streamCSV(c, "reviews.csv", header, func() ([][]string, bool, error) {
+		rs, next, err := reviews.ListReviews(ctx, s.DB, shopID, f)
+		if err != nil {
+			return nil, false, err
+		}
+		ids := make([]int64, 0, len(rs))
+		for _, r := range rs {
+			if r.ProductID != nil {
+				ids = append(ids, *r.ProductID)
+			}
+		}
+		titles, err := models.ProductCards(ctx, s.DB, shopID, ids) // the cache only: an export asks Shopify nothing
+		if err != nil {
+			return nil, false, err
+		}
+		out := make([][]string, len(rs))
+		for i, r := range rs {
+			product, title, customer, sentiment := "", "", "", ""
+			if r.ProductID != nil {
+				product, title = strconv.FormatInt(*r.ProductID, 10), titles[*r.ProductID].Title
+			}
+			if r.CustomerID != nil {
+				customer = strconv.FormatInt(*r.CustomerID, 10)
+			}
+			if st := r.Sentiment(); st != nil {
+				sentiment = st.Label
+			}
+			out[i] = []string{strconv.FormatInt(r.ID, 10), product, title, customer, strconv.Itoa(r.Rating), r.Title, r.Body,
+				r.ReviewerName, r.Status, strconv.FormatBool(r.VerifiedBuyer), sentiment, r.CreatedAt.UTC().Format(time.RFC3339)}
+		}
+		f.Cursor = next
+		return out, next != "", nil
+	})
 }

@@ -9,8 +9,10 @@ func (s *Server) loyaltyRoutes(api, proxy *echo.Group) {
 	api.PUT("/loyalty/settings", s.putLoyaltySettings)
 
 	api.GET("/customers", s.listCustomers)
+	api.GET("/customers/export.csv", s.exportCustomers)
 	api.GET("/customers/:id", s.getCustomer)
 	api.GET("/customers/:id/ledger", s.customerLedger)
+	api.GET("/customers/:id/ledger.csv", s.exportLedger)
 	api.POST("/customers/:id/adjustments", s.adjustPoints)
 
 	proxy.GET("/loyalty", s.proxyLoyalty)

@@ -8,6 +8,7 @@ import (
 // reviewRoutes: inbox, moderation, cases, themes, import; storefront submission and listing.
 func (s *Server) reviewRoutes(e *echo.Echo, api, proxy *echo.Group) {
 	api.GET("/reviews", s.listReviews)
+	api.GET("/reviews/export.csv", s.exportReviews)
 	api.GET("/reviews/settings", s.getReviewSettings)
 	api.PUT("/reviews/settings", s.putReviewSettings)
 	api.POST("/reviews/import", s.importReviews)

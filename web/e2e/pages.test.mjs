@@ -407,6 +407,31 @@ describe('admin forms', { skip }, () => {
     }
   });
 
+  // The customer list sorts by spend and exports what it shows as CSV.
+  test('customers sort by spend and export as CSV', async () => {
+    const page = await browser.context.newPage();
+    const problems = watch(page);
+    try {
+      await page.goto(url('/customers'));
+      await settle(page, 'page-customers');
+      await page.locator('[data-testid="customer-sort"] select').selectOption('spend');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="customer-row"]').length > 1, null, { timeout: 10000 });
+      const spent = await page.locator('[data-testid="customer-row"]').evaluateAll((rows) => {
+        const col = [...rows[0].closest('table').querySelectorAll('thead th')].findIndex((th) => th.textContent.trim() === 'Spent');
+        return rows.map((r) => Number(r.children[col].textContent.replace(/[^\d.]/g, '')));
+      });
+      assert.ok(spent.length > 1 && spent.every((v, i) => i === 0 || v <= spent[i - 1]), `not largest spend first: ${spent.slice(0, 10)}`);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="customers-export"] button').click()]);
+      assert.equal(download.suggestedFilename(), 'customers.csv');
+      const lines = (await (await download.createReadStream()).toArray()).join('').trim().split('\n');
+      assert.match(lines[0], /^customer_id,first_name,last_name,email,/);
+      assert.ok(lines.length > 1, 'the export has the customers');
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
   // Plans: an upgrade goes to Shopify's approval page (the fake's), a decline comes back to the
   // free plan, an approval to the paid one, and a switch back to free cancels it.
   test('the merchant declines, then approves an upgrade, then goes back to the free plan', async () => {

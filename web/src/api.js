@@ -158,3 +158,19 @@ export async function downloadJson(path, filename) {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(href), 1000);
 }
+
+// downloadFile saves a file the API streams (a CSV export) under filename, with the session token
+// a plain link could not carry.
+export async function downloadFile(path, query, filename) {
+  const token = await sessionToken(false);
+  const res = await fetch(withQuery(path, query), { headers: { Authorization: `Bearer ${token}` } });
+  if (!res.ok) throw new ApiError(res.status, await readBody(res));
+  const href = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 1000);
+}

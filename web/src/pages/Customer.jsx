@@ -16,6 +16,7 @@ import {
   stageLabel,
 } from '../format.js';
 import { useResource } from '../hooks.js';
+import { ExportButton } from './ExportButton.jsx';
 import {
   Badge,
   Button,
@@ -319,7 +320,7 @@ function Ledger({ id, version }) {
         <Table
           caption="Points ledger"
           columns={[
-            { key: 'created_at', label: 'Date', render: (e) => date(e.created_at) },
+            { key: 'occurred_at', label: 'Date', render: (e) => date(e.occurred_at) },
             { key: 'kind', label: 'Entry', render: (e) => humanize(e.kind) },
             { key: 'points', label: 'Points', numeric: true, render: (e) => (e.points > 0 ? `+${num(e.points)}` : num(e.points)) },
             { key: 'balance_after', label: 'Balance', numeric: true, render: (e) => num(e.balance_after) },
@@ -329,6 +330,11 @@ function Ledger({ id, version }) {
           rows={entries}
           rowAttrs={() => ({ 'data-testid': 'ledger-row' })}
         />
+      )}
+      {entries.length > 0 && (
+        <ExportButton path={`/api/customers/${encodeURIComponent(id)}/ledger.csv`} filename={`ledger-${id}.csv`} testId="ledger-export">
+          Download the whole ledger (CSV)
+        </ExportButton>
       )}
     </Section>
   );

@@ -1,7 +1,8 @@
 // Customers: search and filter the shop's customers.
 import { useState } from 'react';
-import { customerName, num, points, stageLabel } from '../format.js';
+import { customerName, date, money, num, points, stageLabel } from '../format.js';
 import { useDebounced, useList, useResource } from '../hooks.js';
+import { ExportButton } from './ExportButton.jsx';
 import {
   Badge,
   Checkbox,
@@ -35,6 +36,14 @@ const segmentOptions = [
   { label: 'Subscribers', value: 'subscribers' },
 ];
 
+const sortOptions = [
+  { label: 'Newest first', value: '' },
+  { label: 'Most spent', value: 'spend' },
+  { label: 'Most orders', value: 'orders' },
+  { label: 'Latest order', value: 'last_order' },
+  { label: 'Most points', value: 'balance' },
+];
+
 function useTierOptions() {
   const { data } = useResource('/api/loyalty/settings');
   const tiers = (data && Array.isArray(data.tiers) && data.tiers) || [];
@@ -49,7 +58,8 @@ export function Customers() {
   const [tier, setTier] = useState('');
   const [segment, setSegment] = useState('');
   const [hold, setHold] = useState(false);
-  const query = { q: useDebounced(q.trim(), 300), stage, tier, segment, hold: hold ? 'true' : '' };
+  const [sort, setSort] = useState('');
+  const query = { q: useDebounced(q.trim(), 300), stage, tier, segment, hold: hold ? 'true' : '', sort };
   const list = useList('/api/customers', query, 'customers');
   const tierOptions = useTierOptions();
   const filtered = !!(query.q || stage || tier || segment || hold);
@@ -63,6 +73,7 @@ export function Customers() {
               <Select label="Buyer stage" options={stageOptions} value={stage} onChange={setStage} />
               <Select label="Tier" options={tierOptions} value={tier} onChange={setTier} />
               <Select label="Segment" options={segmentOptions} value={segment} onChange={setSegment} />
+              <Select label="Sort by" options={sortOptions} value={sort} onChange={setSort} testId="customer-sort" />
             </Fields.Row>
             <Checkbox label="Only customers with a message hold" checked={hold} onChange={setHold} />
           </Fields>
@@ -96,6 +107,9 @@ export function Customers() {
                   { key: 'email', label: 'Email' },
                   { key: 'stage', label: 'Stage', render: (c) => (c.stage ? <Badge tone="info">{stageLabel(c.stage)}</Badge> : null) },
                   { key: 'tier', label: 'Tier' },
+                  { key: 'orders', label: 'Orders', numeric: true, render: (c) => num(c.orders) },
+                  { key: 'total_spent', label: 'Spent', numeric: true, render: (c) => money(c.total_spent) },
+                  { key: 'last_order_at', label: 'Last order', render: (c) => (c.last_order_at ? date(c.last_order_at) : '—') },
                   { key: 'balance', label: 'Points', numeric: true, render: (c) => points(c.balance) },
                   {
                     key: 'holds',
@@ -108,6 +122,9 @@ export function Customers() {
                 rowAttrs={() => ({ 'data-testid': 'customer-row' })}
               />
               <More hasMore={list.hasMore} loading={list.more} onClick={list.loadMore} />
+              <ExportButton path="/api/customers/export.csv" query={query} filename="customers.csv" testId="customers-export">
+                Export these customers (CSV)
+              </ExportButton>
             </>
           )}
         </Section>

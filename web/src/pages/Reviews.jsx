@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { api } from '../api.js';
 import { count, customerName, date, humanize, num, sentimentLabel } from '../format.js';
 import { useList, useResource } from '../hooks.js';
+import { ExportButton } from './ExportButton.jsx';
 import {
   Badge,
   BarList,
@@ -84,6 +85,9 @@ function Inbox() {
             <Select label="Sentiment" options={sentimentOptions} value={sentiment} onChange={setSentiment} />
             <Select label="Status" options={statusOptions} value={status} onChange={setStatus} />
           </Fields.Row>
+          <ExportButton path="/api/reviews/export.csv" query={{ rating, sentiment, status }} filename="reviews.csv" testId="reviews-export">
+            Export these reviews (CSV)
+          </ExportButton>
         </Fields>
       </Section>
       <ErrorBanner error={list.error} title="Reviews could not be loaded" onRetry={list.reload} />

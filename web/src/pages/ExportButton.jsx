@@ -1,0 +1,30 @@
+// ExportButton downloads a list as CSV, with the filters the page shows.
+import { useState } from 'react';
+import { downloadFile } from '../api.js';
+import { Button, ErrorBanner, Stack } from '../ui/index.js';
+
+export function ExportButton({ path, query, filename, children, testId }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await downloadFile(path, query, filename);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Stack gap="200">
+      <ErrorBanner error={error} title="The export could not be downloaded" onDismiss={() => setError(null)} />
+      <div>
+        <Button onClick={run} loading={busy} testId={testId}>
+          {children}
+        </Button>
+      </div>
+    </Stack>
+  );
+}
