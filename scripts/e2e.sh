@@ -31,12 +31,13 @@ command -v redis-cli >/dev/null && redis-cli -u "$REDIS_URL" flushdb >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 18080)
 go build -o .dev/boomerang-e2e ./cmd/boomerang
 log=.dev/e2e-server.log
-PORT=$port APP_URL=http://127.0.0.1:$port .dev/boomerang-e2e dev >"$log" 2>&1 &
+DEV_MAIL_FILE=".dev/e2e-mail-$$.jsonl" PORT=$port APP_URL=http://127.0.0.1:$port .dev/boomerang-e2e dev >"$log" 2>&1 &
 pid=$!
 cleanup() {
   kill $pid 2>/dev/null; wait $pid 2>/dev/null || true
   if declare -F stop_test_redis >/dev/null; then stop_test_redis; fi
   if [ -n "$db" ]; then psql "$TEST_DATABASE_URL" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null || true; fi
+  rm -f ".dev/e2e-mail-$$.jsonl"
 }
 trap cleanup EXIT
 for _ in $(seq 300); do

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,7 +18,8 @@ import (
 // demoStories plays the three stories on the demo shop through the same doors Shopify uses:
 // Marshall subscribes (contract webhook, lines from the fake Admin API), Naomi leaves a 1-star
 // review through the app proxy, then a promotion featuring Marshall's product goes to everyone.
-// The admin then shows Naomi's and Marshall's promotions held, each with its reason.
+// The admin then shows Naomi's and Marshall's promotions held, each with its reason. Once
+// Marshall's is decided he cancels: a win-back goes to him, and the scorecard counts the churn.
 func demoStories(ctx context.Context, a *app, base string, fake *fakeshop.Server) error {
 	const marshall, naomi, coffee = 9003, 9001, 7001
 	contractGID := "gid://shopify/SubscriptionContract/5001"
@@ -52,7 +54,7 @@ func demoStories(ctx context.Context, a *app, base string, fake *fakeshop.Server
 	}
 	for _, c := range list.Campaigns {
 		if c.Name == "Autumn coffee sale" {
-			return nil // already played on an earlier start
+			return demoCancellation(ctx, a, base, contract) // the rest played on an earlier start
 		}
 	}
 	var created struct{ ID int64 }
@@ -67,7 +69,39 @@ func demoStories(ctx context.Context, a *app, base string, fake *fakeshop.Server
 	}, &created); err != nil {
 		return err
 	}
-	return demoAPI(ctx, a, base, http.MethodPost, "/api/campaigns/"+strconv.FormatInt(created.ID, 10)+"/send", nil, nil)
+	if err := demoAPI(ctx, a, base, http.MethodPost, "/api/campaigns/"+strconv.FormatInt(created.ID, 10)+"/send", nil, nil); err != nil {
+		return err
+	}
+	return demoCancellation(ctx, a, base, contract)
+}
+
+// demoCancellation ends Marshall's subscription once the promotion was decided for him (held for
+// the product he subscribes to), as Shopify reports a cancellation; a fixed webhook id makes a
+// restart deliver it once.
+func demoCancellation(ctx context.Context, a *app, base string, contract map[string]any) error {
+	const marshall = 9003
+	if err := waitFor(ctx, 60*time.Second, func() bool {
+		var m struct {
+			Messages []struct {
+				CampaignID int64 `json:"campaign_id"`
+			} `json:"messages"`
+		}
+		if demoAPI(ctx, a, base, http.MethodGet, "/api/customers/"+strconv.Itoa(marshall)+"/messages", nil, &m) != nil {
+			return false
+		}
+		for _, d := range m.Messages {
+			if d.CampaignID != 0 {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		return fmt.Errorf("marshall's promotion: %w", err)
+	}
+	cancelled := maps.Clone(contract)
+	cancelled["status"], cancelled["revision_id"] = "cancelled", 2
+	cancelled["updated_at"] = time.Now().UTC().Format(time.RFC3339)
+	return postDemo(ctx, a, base, "subscription_contracts/update", "demo-contract-5001-cancelled", cancelled)
 }
 
 // demoAPI calls the admin API with a session token, as the embedded page does.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -52,7 +53,14 @@ func runDev(ctx context.Context) error {
 	var sink *mailsink.Sink
 	if env["SMTP_URL"] == "" && env["BOOMERANG_ENV"] == "development" {
 		var err error
-		if sink, err = mailsink.Listen("127.0.0.1:0", mailsink.Keep(devMailKeep)); err != nil {
+		store := env["DEV_MAIL_FILE"]
+		if store == "" {
+			store = filepath.Join(".dev", "mail.jsonl")
+		}
+		if err := os.MkdirAll(filepath.Dir(store), 0o755); err != nil {
+			return fmt.Errorf("dev mail catcher: %w", err)
+		}
+		if sink, err = mailsink.Listen("127.0.0.1:0", mailsink.Keep(devMailKeep), mailsink.Persist(store)); err != nil {
 			return fmt.Errorf("dev mail catcher: %w", err)
 		}
 		defer sink.Close()

@@ -21,6 +21,7 @@ import (
 // Sink is a running SMTP server and the messages it has received.
 type Sink struct {
 	srv  *smtp.Server
+	l    net.Listener
 	addr string
 	opts options
 	done chan struct{}
@@ -38,6 +39,7 @@ type options struct {
 	rejectRcpt func(addr string) error
 	rejectData func(m Message) error
 	keep       int
+	persist    string // file the messages are kept in too (Persist)
 }
 
 // Keep bounds memory: only the newest n messages are kept (0, the default, keeps all).
@@ -72,11 +74,16 @@ func Listen(addr string, opts ...Option) (*Sink, error) {
 	for _, o := range opts {
 		o(&s.opts)
 	}
+	if s.opts.persist != "" {
+		if err := s.load(); err != nil {
+			return nil, err
+		}
+	}
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	s.addr = l.Addr().String()
+	s.l, s.addr = l, l.Addr().String()
 	s.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
 		return &session{s: s}, nil
 	}))
@@ -96,6 +103,9 @@ func Listen(addr string, opts ...Option) (*Sink, error) {
 // Close stops the server and waits for it.
 func (s *Sink) Close() error {
 	err := s.srv.Close()
+	// A Close right after Listen can come before Serve has taken the listener, which the server
+	// then does not know to close: close it here too, or Serve would wait on it for ever.
+	_ = s.l.Close()
 	<-s.done
 	if errors.Is(err, smtp.ErrServerClosed) || errors.Is(err, net.ErrClosed) {
 		return nil
@@ -127,13 +137,22 @@ func (s *Sink) Received() (int, <-chan struct{}) {
 func (s *Sink) add(m Message) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.messages = append(s.messages, m)
-	if k := s.opts.keep; k > 0 && len(s.messages) > k {
-		s.messages = append(s.messages[:0], s.messages[len(s.messages)-k:]...)
+	s.keepLocked(m)
+	if s.opts.persist != "" {
+		s.store(m)
 	}
 	s.received++
 	close(s.changed)
 	s.changed = make(chan struct{})
+}
+
+// keepLocked adds m to the kept messages, dropping the oldest beyond Keep (callers hold s.mu, or
+// own the sink before it serves).
+func (s *Sink) keepLocked(m Message) {
+	s.messages = append(s.messages, m)
+	if k := s.opts.keep; k > 0 && len(s.messages) > k {
+		s.messages = append(s.messages[:0], s.messages[len(s.messages)-k:]...)
+	}
 }
 
 // session is one SMTP connection's transaction state.

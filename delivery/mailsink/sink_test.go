@@ -3,6 +3,7 @@ package mailsink
 import (
 	"fmt"
 	"net/smtp"
+	"path/filepath"
 	"testing"
 )
 
@@ -37,4 +38,29 @@ func subjects(ms []Message) []string {
 		out = append(out, m.Subject)
 	}
 	return out
+}
+
+// A sink started again on the same file shows what the one before it received, up to Keep.
+func TestSinkPersistsAcrossRestarts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mail.jsonl")
+	first, err := Listen("127.0.0.1:0", Persist(path), Keep(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, subject := range []string{"one", "two", "three"} {
+		if err := smtp.SendMail(first.Addr(), nil, "a@example.com", []string{"b@example.com"},
+			[]byte("Subject: "+subject+"\r\n\r\nbody\r\n")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first.Close()
+	second, err := Listen("127.0.0.1:0", Persist(path), Keep(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	got := second.Messages()
+	if len(got) != 2 || got[0].Subject != "two" || got[1].Subject != "three" || got[1].ReceivedAt.IsZero() {
+		t.Fatalf("after a restart: %+v", got)
+	}
 }

@@ -327,12 +327,20 @@ describe('admin forms', { skip }, () => {
 
   // The third story: Marshall (demo customer 9003) subscribes to Morning Blend Coffee; his 360° page shows
   // the contract with its product line, and the campaign featuring that product held for him.
-  test("Marshall's 360° page shows his subscription and the promotion held for it", (t) =>
+  // The third: Marshall (9003) subscribes, so the promotion of his product is held for him; then he
+  // cancels, and the win-back goes out.
+  test("Marshall's 360° page shows the held promotion, his cancellation and the win-back", (t) =>
     storyPage(t, 9003, 'marshall-360', async (page) => {
       const subs = page.locator('[data-testid="customer-subscriptions"]');
       await subs.getByText('Morning Blend Coffee').waitFor({ timeout: 20000 });
-      assert.match(await subs.innerText(), /Active/);
       await page.locator('[data-testid="decision-row-held"][data-reason="subscribed_product"]').first().waitFor({ timeout: 20000 });
+      for (let i = 0; i < 40 && !/Cancelled/.test(await subs.innerText()); i++) {
+        await page.waitForTimeout(500);
+        await page.reload();
+        await settle(page, 'page-customer');
+      }
+      assert.match(await subs.innerText(), /Cancelled/);
+      await page.locator('[data-testid="decision-row-sent"]', { hasText: 'Subscription win-back' }).first().waitFor({ timeout: 20000 });
     }));
 
   test('a message whose outcome is unknown is sent again by hand, once', async (t) => {
