@@ -139,6 +139,50 @@ describe('admin pages', { skip }, () => {
     });
   }
 
+  // Outside Shopify the page renews its one-minute dev session token before it expires, so no call is
+  // sent with a stale one (the page's clock runs ahead; the server's does not need to).
+  test('the dev session token is renewed before it expires', async () => {
+    const page = await browser.context.newPage();
+    const problems = watch(page);
+    const sessions = [];
+    const unauthorized = [];
+    page.on('request', (r) => new URL(r.url()).pathname === '/dev/session' && sessions.push(r.url()));
+    page.on('response', (r) => r.status() === 401 && unauthorized.push(r.url()));
+    try {
+      await page.clock.install();
+      await page.goto(url('/customers'));
+      await settle(page, 'page-customers');
+      const before = sessions.length;
+      await page.clock.fastForward('00:55');
+      await page.getByRole('link', { name: 'Loyalty', exact: true }).click();
+      await settle(page, 'page-loyalty');
+      assert.ok(sessions.length > before, 'no new dev session token was fetched for a token about to expire');
+      assert.deepEqual(unauthorized, []);
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a narrow screen opens the navigation from the menu button', async () => {
+    const page = await browser.context.newPage();
+    const problems = watch(page);
+    try {
+      await page.setViewportSize({ width: 390, height: 800 });
+      await page.goto(url('/'));
+      await settle(page, 'page-home');
+      const loyalty = page.getByRole('link', { name: 'Loyalty', exact: true });
+      assert.equal(await loyalty.isVisible(), false, 'the navigation is open before it is asked for');
+      await page.getByRole('button', { name: /toggle menu/i }).click();
+      await loyalty.click();
+      await settle(page, 'page-loyalty');
+      await screenshot(page, 'narrow-nav');
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('the in-page navigation routes without a reload', async () => {
     const { page, problems } = await visit('/', 'page-home', 'nav-start');
     try {

@@ -1,6 +1,7 @@
 // Every data call of the admin goes through here so the session token is handled in one place.
 // Inside Shopify admin App Bridge (window.shopify) mints a fresh one-minute token per call; outside it, in
-// development, the server's /dev/session hands out a real token that we keep until a call answers 401.
+// development, the server's /dev/session hands out a real token that we keep until shortly before it
+// expires (so no call is turned away with a 401), or until a call answers 401 anyway.
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -41,9 +42,20 @@ async function fetchDevToken() {
   return body.token;
 }
 
+// expiresSoon reads a session token's exp claim: within 10 s of it the token is renewed first.
+function expiresSoon(token) {
+  try {
+    const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const { exp } = JSON.parse(atob(part.padEnd(part.length + ((4 - (part.length % 4)) % 4), '=')));
+    return typeof exp === 'number' && exp * 1000 - Date.now() < 10000;
+  } catch {
+    return false;
+  }
+}
+
 async function sessionToken(fresh) {
   if (insideShopify()) return window.shopify.idToken();
-  if (fresh) devToken = null;
+  if (fresh || (devToken && expiresSoon(devToken))) devToken = null;
   if (devToken) return devToken;
   // Concurrent first calls share one /dev/session request.
   if (!devTokenPending) {

@@ -1,9 +1,10 @@
 // AppShell is the only place that knows about Polaris' AppProvider and Frame. Outside Shopify admin it also
-// draws the in-page navigation; inside, App Bridge's <ui-nav-menu> puts the same links in the admin sidebar.
-import { AppProvider, Frame, Navigation } from '@shopify/polaris';
+// draws the in-page navigation, which narrow screens open from the top bar's menu button; inside, App
+// Bridge's <ui-nav-menu> puts the same links in the admin sidebar.
+import { AppProvider, Frame, Navigation, TopBar } from '@shopify/polaris';
 import en from '@shopify/polaris/locales/en.json';
 import '@shopify/polaris/build/esm/styles.css';
-import { forwardRef } from 'react';
+import { forwardRef, useState } from 'react';
 import { isInternal, navigate } from '../router.jsx';
 import { ToastHost } from './toast.jsx';
 import './ui.css';
@@ -26,6 +27,7 @@ const RouterLink = forwardRef(function RouterLink({ url, external, children, ...
 });
 
 export function AppShell({ links, path, embedded, children }) {
+  const [mobileNav, setMobileNav] = useState(false);
   const nav = embedded ? undefined : (
     <Navigation location={path} ariaLabelledBy="boomerang-nav-label">
       <span id="boomerang-nav-label" className="bm-visually-hidden">
@@ -37,13 +39,19 @@ export function AppShell({ links, path, embedded, children }) {
           url: l.url,
           label: l.label,
           selected: l.url === '/' ? path === '/' : path === l.url || path.startsWith(l.url + '/'),
+          onClick: () => setMobileNav(false),
         }))}
       />
     </Navigation>
   );
   return (
     <AppProvider i18n={en} linkComponent={RouterLink}>
-      <Frame navigation={nav}>
+      <Frame
+        navigation={nav}
+        topBar={embedded ? undefined : <TopBar showNavigationToggle onNavigationToggle={() => setMobileNav((v) => !v)} />}
+        showMobileNavigation={mobileNav}
+        onNavigationDismiss={() => setMobileNav(false)}
+      >
         <ToastHost>{children}</ToastHost>
       </Frame>
     </AppProvider>
