@@ -558,6 +558,10 @@ const appBridgeStub = `
     },
     toast: { show: (message, opts) => window.__toasts.push({ message, error: !!(opts && opts.isError) }) },
     saveBar: { show: (id) => { window.__saveBar = id; }, hide: () => { window.__saveBar = null; } },
+    resourcePicker: async (opts) => {
+      window.__picker = opts;
+      return [{ id: 'gid://shopify/Product/7001', title: 'Morning Blend Coffee' }];
+    },
   };
 `;
 
@@ -587,6 +591,30 @@ describe('inside Shopify admin', { skip }, () => {
       await settle(page, 'page-activity');
       assert.equal(await page.evaluate(() => window.__sameDocument), true);
       await screenshot(page, 'embedded-activity');
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a campaign picks its featured products with the resource picker', async () => {
+    const page = await browser.context.newPage();
+    const problems = watch(page);
+    try {
+      await page.goto(await embeddedURL('/campaigns'));
+      await settle(page, 'page-campaigns');
+      assert.equal(await page.getByLabel('Featured product IDs').count(), 0, 'inside Shopify admin nobody types product ids');
+      await page.locator('[data-testid="campaign-pick-products"] button').click();
+      await page.getByText('Morning Blend Coffee').waitFor();
+      assert.deepEqual(await page.evaluate(() => ({ type: window.__picker.type, multiple: window.__picker.multiple })), { type: 'product', multiple: true });
+      await page.getByLabel('Campaign name').fill('Picker check');
+      await page.getByLabel('Subject').fill('Fresh beans');
+      await page.getByLabel('Message (Liquid)').fill('<p>New roast</p>');
+      const [req] = await Promise.all([
+        page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/api/campaigns'),
+        page.locator('[data-testid="campaign-create-submit"] button').click(),
+      ]);
+      assert.deepEqual(req.postDataJSON().featured_product_ids, [7001]);
       assert.deepEqual(problems, []);
     } finally {
       await page.close();

@@ -1,9 +1,9 @@
 // Campaigns: one-off promotional sends through the same policy, with results by decision and reason.
 import { useState } from 'react';
-import { api } from '../api.js';
+import { api, insideShopify } from '../api.js';
 import { dateTime, decisionLabel, humanize, num } from '../format.js';
 import { useResource } from '../hooks.js';
-import { stageOptions } from './Customers.jsx';
+import { segmentOptions, stageOptions } from './Customers.jsx';
 import { PlanNotice } from './Plan.jsx';
 import {
   Badge,
@@ -32,15 +32,53 @@ const audienceKinds = [
 
 const splitList = (s) => s.split(/[\s,]+/).map((x) => x.trim()).filter(Boolean);
 const asId = (x) => (/^\d+$/.test(x) ? Number(x) : x);
+const gidNumber = (gid) => Number(String(gid).split('/').pop());
+
+// FeaturedProducts picks the campaign's products: inside Shopify admin from the catalog with App
+// Bridge's resource picker, outside it (development) by id.
+function FeaturedProducts({ picked, onPick, ids, onIds, error }) {
+  const help = 'Customers who already subscribe to one of these products will not receive the campaign.';
+  if (!insideShopify()) {
+    return <TextField label="Featured product IDs" value={ids} onChange={onIds} error={error} help={`${help} Inside Shopify admin you pick them from your catalog.`} />;
+  }
+  const choose = async () => {
+    const selected = await window.shopify.resourcePicker({
+      type: 'product',
+      multiple: true,
+      selectionIds: picked.map((p) => ({ id: p.id })),
+    });
+    if (selected) onPick(selected.map((p) => ({ id: p.id, title: p.title })));
+  };
+  return (
+    <Stack gap="200">
+      <Text bold>Featured products</Text>
+      {picked.length > 0 && (
+        <Stack horizontal gap="200">
+          {picked.map((p) => (
+            <Badge key={p.id}>{p.title}</Badge>
+          ))}
+        </Stack>
+      )}
+      <div>
+        <Button onClick={choose} testId="campaign-pick-products">
+          {picked.length ? 'Change products' : 'Choose products'}
+        </Button>
+      </div>
+      <Text muted>{help}</Text>
+      {error && <Text tone="critical">{error}</Text>}
+    </Stack>
+  );
+}
 
 function CreateCampaign({ onCreated }) {
   const toast = useToast();
   const [f, setF] = useState({ name: '', channel: 'email', subject: '', body: '', featured: '', audienceKind: 'stage', audience: 'new' });
+  const [picked, setPicked] = useState([]);
   const [errors, setErrors] = useState({});
   const [failure, setFailure] = useState(null);
   const [busy, setBusy] = useState(false);
   const set = (k) => (v) => {
-    setF((x) => ({ ...x, [k]: v, ...(k === 'audienceKind' ? { audience: v === 'stage' ? 'new' : '' } : {}) }));
+    setF((x) => ({ ...x, [k]: v, ...(k === 'audienceKind' ? { audience: { stage: 'new', segment: 'at_risk' }[v] || '' } : {}) }));
     setErrors((e) => ({ ...e, [k]: undefined, ...(k === 'audienceKind' ? { audience: undefined } : {}) }));
   };
   const submit = async (e) => {
@@ -59,7 +97,7 @@ function CreateCampaign({ onCreated }) {
       channel: f.channel,
       subject: f.channel === 'email' ? f.subject : undefined,
       body: f.body,
-      featured_product_ids: splitList(f.featured).map(asId),
+      featured_product_ids: insideShopify() ? picked.map((p) => gidNumber(p.id)) : splitList(f.featured).map(asId),
       audience,
     };
     setBusy(true);
@@ -68,6 +106,7 @@ function CreateCampaign({ onCreated }) {
       const created = await api.post('/api/campaigns', body);
       toast('Campaign created; send it when ready');
       setF({ name: '', channel: 'email', subject: '', body: '', featured: '', audienceKind: 'stage', audience: 'new' });
+      setPicked([]);
       onCreated(created);
     } catch (ex) {
       if (ex.status === 422 && ex.field) {
@@ -90,25 +129,21 @@ function CreateCampaign({ onCreated }) {
             <Select label="Audience" options={audienceKinds} value={f.audienceKind} onChange={set('audienceKind')} />
             {f.audienceKind === 'stage' ? (
               <Select label="Stage" options={stageOptions.filter((o) => o.value)} value={f.audience} onChange={set('audience')} error={errors.audience} />
+            ) : f.audienceKind === 'segment' ? (
+              <Select label="Segment" options={segmentOptions.filter((o) => o.value)} value={f.audience} onChange={set('audience')} error={errors.audience} />
             ) : (
               <TextField
                 label={f.audienceKind === 'customer_ids' ? 'Customer IDs' : f.audienceKind === 'tier' ? 'Tier name' : 'Segment'}
                 value={f.audience}
                 onChange={set('audience')}
                 error={errors.audience}
-                help={f.audienceKind === 'customer_ids' ? 'Separate IDs with commas' : f.audienceKind === 'segment' ? 'e.g. at_risk' : 'e.g. Gold'}
+                help={f.audienceKind === 'customer_ids' ? 'Separate IDs with commas' : 'e.g. Gold'}
               />
             )}
           </Fields.Row>
           {f.channel === 'email' && <TextField label="Subject" value={f.subject} onChange={set('subject')} error={errors.subject} />}
           <CodeField label="Message (Liquid)" value={f.body} onChange={set('body')} rows={6} error={errors.body} errorTestId="liquid-error" />
-          <TextField
-            label="Featured product IDs"
-            value={f.featured}
-            onChange={set('featured')}
-            error={errors.featured}
-            help="Customers who already subscribe to one of these products will not receive the campaign."
-          />
+          <FeaturedProducts picked={picked} onPick={setPicked} ids={f.featured} onIds={set('featured')} error={errors.featured} />
           <Button submit primary loading={busy} testId="campaign-create-submit">
             Create campaign
           </Button>

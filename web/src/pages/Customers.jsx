@@ -27,7 +27,7 @@ export const stageOptions = [
   { label: 'Loyal (5+ or top tier)', value: 'loyal' },
 ];
 
-const segmentOptions = [
+export const segmentOptions = [
   { label: 'Any segment', value: '' },
   { label: 'One-time buyers', value: 'one_time_buyers' },
   { label: 'At risk', value: 'at_risk' },
