@@ -9,6 +9,7 @@ import (
 
 	"github.com/boomerang-app/boomerang/delivery"
 	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/insights"
 	"github.com/boomerang-app/boomerang/models/messaging"
 )
 
@@ -72,11 +73,15 @@ func (s *Server) getCampaign(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	outcome, err := insights.CampaignOutcomeOf(ctx, s.DB, ShopID(c), id)
+	if err != nil {
+		return err
+	}
 	return c.JSON(http.StatusOK, map[string]any{"id": camp.ID, "name": camp.Name, "channel": camp.Channel,
 		"subject": camp.Subject, "body": camp.Body, "sms": camp.SMS, "featured_product_ids": camp.FeaturedProductIDs,
 		"audience": camp.Audience, "status": camp.Status, "created_at": camp.CreatedAt, "started_at": camp.StartedAt,
 		"finished_at": camp.FinishedAt, "recipients": sum(totals.ByDecision), "decisions": totals.ByDecision,
-		"by_reason": totals.ByReason})
+		"by_reason": totals.ByReason, "orders_after": outcome.Orders, "revenue_after": outcome.Revenue})
 }
 
 func sum(m map[string]int) int {

@@ -305,13 +305,20 @@ func TestStoryNaomi(t *testing.T) {
 			t.Fatalf("Naomi received the held promotion")
 		}
 	}
+	// Olga buys after her copy; Naomi, whose copy was held, buys too: only Olga's order follows the campaign.
+	s.order(6003, other, 78, "35.50", time.Now().Add(time.Minute))
+	s.order(6004, naomi, 78, "12.00", time.Now().Add(time.Minute))
+	s.a.Drain(t, 30*time.Second)
 	var res struct {
-		Decisions map[string]int `json:"decisions"`
-		ByReason  map[string]int `json:"by_reason"`
+		Decisions    map[string]int `json:"decisions"`
+		ByReason     map[string]int `json:"by_reason"`
+		OrdersAfter  int            `json:"orders_after"`
+		RevenueAfter string         `json:"revenue_after"`
 	}
 	s.a.API(t, s.shop, "GET", fmt.Sprintf("/api/campaigns/%d", camp), nil, &res)
-	if res.Decisions[messaging.DecisionHeld] != 1 || res.Decisions[messaging.DecisionSent] != 1 || res.ByReason[messaging.ReasonNegativeReview] != 1 {
-		t.Errorf("campaign results %+v", res)
+	if res.Decisions[messaging.DecisionHeld] != 1 || res.Decisions[messaging.DecisionSent] != 1 || res.ByReason[messaging.ReasonNegativeReview] != 1 ||
+		res.OrdersAfter != 1 || res.RevenueAfter != "35.5" {
+		t.Errorf("campaign results %+v: want 1 held, 1 sent, and Olga's order of 35.50 after it", res)
 	}
 
 	// Shopify carries the hold as a tag while the case is open.

@@ -1,7 +1,7 @@
 // Campaigns: one-off promotional sends through the same policy, with results by decision and reason.
 import { useState } from 'react';
 import { api, insideShopify } from '../api.js';
-import { dateTime, decisionLabel, humanize, num } from '../format.js';
+import { count, dateTime, decisionLabel, humanize, money, num } from '../format.js';
 import { useResource } from '../hooks.js';
 import { segmentOptions, stageOptions } from './Customers.jsx';
 import { PlanNotice } from './Plan.jsx';
@@ -163,6 +163,9 @@ function Results({ id }) {
   return (
     <div data-testid="campaign-results">
       <Stack gap="300">
+        <Text testId="campaign-outcome">
+          {count(data.orders_after, 'order')} from recipients within 7 days of their copy, {money(data.revenue_after)} after refunds.
+        </Text>
         <Table
           caption="Recipients by decision"
           hideCaption={false}
