@@ -159,13 +159,18 @@ func (s *Server) previewMessage(c echo.Context) error {
 		return models.Invalid("", "body must be {\"templates\": {...}, \"customer_id\": optional}: %v", bindReason(err))
 	}
 	ctx := c.Request().Context()
-	vars := sampleVars()
+	shop, err := models.GetShop(ctx, s.DB, ShopID(c))
+	if err != nil {
+		return err
+	}
+	vars, sample := s.sampleFor(shop), true
 	if cid, err := looseID(req.CustomerID); err != nil {
 		return err
 	} else if cid != 0 {
 		if vars, err = s.customerVars(ctx, ShopID(c), cid, req.Trigger); err != nil {
 			return err
 		}
+		sample = false
 	}
 	t := toTemplates(req.Templates)
 	if err := delivery.Validate(t); err != nil {
@@ -177,7 +182,7 @@ func (s *Server) previewMessage(c echo.Context) error {
 	if err != nil {
 		return templateProblem(err, messageTemplateFields)
 	}
-	return c.JSON(http.StatusOK, map[string]string{"subject": out.Subject, "html": out.HTML, "text": out.Text, "sms": out.SMS})
+	return c.JSON(http.StatusOK, map[string]any{"subject": out.Subject, "html": out.HTML, "text": out.Text, "sms": out.SMS, "sample": sample})
 }
 
 // looseID accepts a number, a numeric string or nothing.
@@ -234,9 +239,7 @@ func (s *Server) testSendMessage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	vars := sampleVars()
-	vars["shop"] = map[string]any{"name": shop.Name, "domain": shop.Domain, "url": "https://" + shop.Domain}
-	out, err := delivery.Render(ctx, toTemplates(m.Templates), vars)
+	out, err := delivery.Render(ctx, toTemplates(m.Templates), s.sampleFor(shop))
 	if err != nil {
 		return templateProblem(err, messageTemplateFields)
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -24,6 +25,30 @@ func sampleVars() map[string]any {
 	v := delivery.SampleVars()
 	if tier, ok := v["tier"].(map[string]any); ok {
 		tier["previous"], tier["direction"] = "Bronze", "up"
+	}
+	return v
+}
+
+// sampleFor is the one sample the preview and the test send both render with: the sample
+// shopper at the merchant's own shop, every link on the shop's domain, the unsubscribe link on
+// the app's and marked as a sample.
+func (s *Server) sampleFor(shop *models.Shop) map[string]any {
+	v := sampleVars()
+	name := shop.Name
+	if name == "" {
+		name = strings.TrimSuffix(shop.Domain, ".myshopify.com")
+	}
+	base := "https://" + shop.Domain
+	v["shop"] = map[string]any{"name": name, "domain": shop.Domain, "url": base}
+	v["referral_link"] = base + "/?ref=SAMPLE"
+	v["review_link"] = base + "/apps/boomerang/review?t=sample"
+	v["unsubscribe_link"] = s.Cfg.AppURL + "/unsubscribe?t=sample"
+	if fp, ok := v["featured_products"].([]any); ok {
+		for _, p := range fp {
+			if m, ok := p.(map[string]any); ok {
+				m["url"] = base + "/products/" + strings.ToLower(strings.ReplaceAll(fmt.Sprint(m["title"]), " ", "-"))
+			}
+		}
 	}
 	return v
 }

@@ -105,20 +105,27 @@ func TestMessagesAPI(t *testing.T) {
 		t.Fatalf("unknown message: %d", code)
 	}
 
-	// Preview with sample data, then with a real customer.
-	var out map[string]string
-	if code := a.API(t, shop, "POST", "/api/messages/preview", map[string]any{"templates": map[string]any{
-		"subject": "Hi {{ customer.first_name }}", "html": "<p>{{ points.balance }} points at {{ shop.name }}</p>"}}, &out); code != 200 {
+	// Preview with the sample shopper at the merchant's own shop (the test send below renders the
+	// same sample), then with a real customer.
+	var out struct {
+		Subject, HTML, Text string
+		Sample              bool
+	}
+	sampleTemplates := map[string]any{"subject": "Hi {{ customer.first_name }}",
+		"html": "<p>{{ points.balance }} points at {{ shop.name }}</p><p>{{ unsubscribe_link }}</p>"}
+	if code := a.API(t, shop, "POST", "/api/messages/preview", map[string]any{"templates": sampleTemplates}, &out); code != 200 {
 		t.Fatalf("preview: %d", code)
 	}
-	if out["subject"] != "Hi Chrissy" || !strings.Contains(out["html"], "1250 points at Juniper &amp; Oak") || !strings.Contains(out["text"], "1250 points at Juniper & Oak") {
+	ownShop := strings.TrimSuffix(shop, ".myshopify.com")
+	if out.Subject != "Hi Chrissy" || !out.Sample || !strings.Contains(out.Text, "1250 points at "+ownShop) ||
+		!strings.Contains(out.Text, a.Cfg.AppURL+"/unsubscribe?t=sample") {
 		t.Fatalf("sample preview = %+v", out)
 	}
 	ctx := context.Background()
 	shopID, _, _ := models.InstallShop(ctx, a.DB, shop)
 	models.UpsertCustomer(ctx, a.DB, shopID, models.CustomerFact{CustomerID: 77, FirstName: "Rosa", Email: "rosa@example.com"})
 	if code := a.API(t, shop, "POST", "/api/messages/preview", map[string]any{"customer_id": "77", "templates": map[string]any{
-		"subject": "Hi {{ customer.first_name }}, {{ points.balance }} points"}}, &out); code != 200 || out["subject"] != "Hi Rosa, 0 points" {
+		"subject": "Hi {{ customer.first_name }}, {{ points.balance }} points"}}, &out); code != 200 || out.Subject != "Hi Rosa, 0 points" || out.Sample {
 		t.Fatalf("customer preview: %d %+v", code, out)
 	}
 	if code := a.API(t, shop, "POST", "/api/messages/preview", map[string]any{"templates": map[string]any{"sms": "{{ nope }}"}}, &e); code != 422 || e.Error.Field != "templates.sms" {
@@ -135,6 +142,10 @@ func TestMessagesAPI(t *testing.T) {
 	msgs := srv.WaitFor(t, 1, 10*time.Second)
 	if !strings.HasPrefix(msgs[0].Subject, "[Test] ") || msgs[0].To[0] != "owner@example.com" || msgs[0].Text == "" {
 		t.Fatalf("test mail: %q to %v", msgs[0].Subject, msgs[0].To)
+	}
+	// The test mail is the preview's sample: the same shop and the same sample unsubscribe link.
+	if !strings.Contains(msgs[0].Text, a.Cfg.AppURL+"/unsubscribe?t=sample") || strings.Contains(msgs[0].Text, "juniper-oak") {
+		t.Errorf("test mail is not the preview's sample:\n%s", msgs[0].Text)
 	}
 }
 

@@ -148,6 +148,11 @@ function Preview({ templates, channel }) {
       <div data-testid="preview-output" aria-live="polite" aria-busy={state.loading ? 'true' : 'false'}>
         {out ? (
           <Stack gap="300">
+            {out.sample && (
+              <Text muted testId="preview-sample">
+                Sample data: a sample shopper, Chrissy Moreau, at your shop. The test send uses the same.
+              </Text>
+            )}
             {channel !== 'sms' && (
               <>
                 <Text>
