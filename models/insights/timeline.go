@@ -160,10 +160,12 @@ func (t *timeline) points() error {
 		Points       int64
 		BalanceAfter int64
 		Reason       string
-		CreatedAt    time.Time
+		OccurredAt   time.Time
 	}
-	err := t.db.Raw(`SELECT kind, points, balance_after, reason, created_at FROM ledger_entries
-		WHERE shop_id = ? AND customer_id = ? ORDER BY id DESC LIMIT ?`, t.shop, t.customer, t.limit).Scan(&rows).Error
+	// When the points were earned or spent (an imported order's date), not when Boomerang booked
+	// them; entries of the same moment keep their booking order, so the balances read in order.
+	err := t.db.Raw(`SELECT kind, points, balance_after, reason, occurred_at FROM ledger_entries
+		WHERE shop_id = ? AND customer_id = ? ORDER BY occurred_at DESC, id DESC LIMIT ?`, t.shop, t.customer, t.limit).Scan(&rows).Error
 	if err != nil {
 		return err
 	}
@@ -173,7 +175,7 @@ func (t *timeline) points() error {
 		if e.Reason != "" {
 			detail = e.Reason + " · " + detail
 		}
-		t.add(TimelineEvent{At: e.CreatedAt, Kind: TimelinePoints, Title: strings.TrimSpace(title), Detail: detail})
+		t.add(TimelineEvent{At: e.OccurredAt, Kind: TimelinePoints, Title: strings.TrimSpace(title), Detail: detail})
 	}
 	return nil
 }

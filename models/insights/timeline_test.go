@@ -25,7 +25,9 @@ func TestCustomerTimeline(t *testing.T) {
 	s.refund(1, 1, "25")
 	s.exec(`UPDATE refunds SET shopify_created_at = ? WHERE shop_id = ?`, day("2025-01-20"), s.id)
 	s.ledger(101, loyalty.EntryEarn, "order", 500, "2025-01-10")
-	s.exec(`UPDATE ledger_entries SET created_at = occurred_at, balance_after = 500 WHERE shop_id = ?`, s.id)
+	// Booked today for an order of 2025 (as the history import books them): the timeline places the
+	// points at the order's time, not the booking's.
+	s.exec(`UPDATE ledger_entries SET created_at = now(), balance_after = 500 WHERE shop_id = ?`, s.id)
 	var reviewID int64
 	s.db.Raw(`INSERT INTO reviews (shop_id, customer_id, product_id, rating, title, status, source, sentiment_score, sentiment_label, created_at)
 		VALUES (?, 101, 9, 1, 'Broke', 'published', 'storefront', -0.9, 'negative', ?) RETURNING id`, s.id, day("2025-03-01")).Scan(&reviewID)
