@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/boomerang-app/boomerang/models"
+	"github.com/boomerang-app/boomerang/models/loyalty"
 	"github.com/boomerang-app/boomerang/shopify"
 	"github.com/boomerang-app/boomerang/shopify/fakeshop"
 )
@@ -20,6 +22,7 @@ import (
 // review through the app proxy, then a promotion featuring Marshall's product goes to everyone.
 // The admin then shows Naomi's and Marshall's promotions held, each with its reason. Once
 // Marshall's is decided he cancels: a win-back goes to him, and the scorecard counts the churn.
+// Chrissy, who earned her points on the demo's orders, is reminded before they expire.
 func demoStories(ctx context.Context, a *app, base string, fake *fakeshop.Server) error {
 	const marshall, naomi, coffee = 9003, 9001, 7001
 	contractGID := "gid://shopify/SubscriptionContract/5001"
@@ -52,6 +55,9 @@ func demoStories(ctx context.Context, a *app, base string, fake *fakeshop.Server
 	if err := demoAPI(ctx, a, base, http.MethodGet, "/api/campaigns", nil, &list); err != nil {
 		return err
 	}
+	if err := demoExpiryReminder(ctx, a, base); err != nil {
+		return err
+	}
 	for _, c := range list.Campaigns {
 		if c.Name == "Autumn coffee sale" {
 			return demoCancellation(ctx, a, base, contract) // the rest played on an earlier start
@@ -73,6 +79,29 @@ func demoStories(ctx context.Context, a *app, base string, fake *fakeshop.Server
 		return err
 	}
 	return demoCancellation(ctx, a, base, contract)
+}
+
+// demoExpiryReminder plays Chrissy's reminder: the nightly run as it will find her points eleven
+// months on, 30 days before they expire (every demo shopper's, as the night itself would). The
+// reminders are keyed by shopper and expiry date, so a restart sends none twice.
+func demoExpiryReminder(ctx context.Context, a *app, base string) error {
+	const chrissy = 9002
+	if err := waitFor(ctx, 60*time.Second, func() bool {
+		var c struct {
+			Loyalty struct{ Balance int64 } `json:"loyalty"`
+		}
+		return demoAPI(ctx, a, base, http.MethodGet, "/api/customers/"+strconv.Itoa(chrissy), nil, &c) == nil && c.Loyalty.Balance > 0
+	}); err != nil {
+		return fmt.Errorf("chrissy's points: %w", err)
+	}
+	shopID, err := models.LookupShop(ctx, a.db, demoShop)
+	if err != nil {
+		return err
+	}
+	if _, err := loyalty.RemindExpiring(ctx, a.db, shopID, time.Now().AddDate(0, 11, 10)); err != nil {
+		return fmt.Errorf("chrissy's expiry reminder: %w", err)
+	}
+	return a.queue.EnqueueDispatch(ctx, shopID)
 }
 
 // demoCancellation ends Marshall's subscription once the promotion was decided for him (held for

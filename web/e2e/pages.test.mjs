@@ -371,6 +371,13 @@ describe('admin forms', { skip }, () => {
 
   // The third story: Marshall (demo customer 9003) subscribes to Morning Blend Coffee; his 360° page shows
   // the contract with its product line, and the campaign featuring that product held for him.
+  // The second: Chrissy (9002) earned her points on the demo's orders and is reminded before they expire.
+  test("Chrissy's 360° page shows her points and the reminder before they expire", (t) =>
+    storyPage(t, 9002, 'chrissy-360', async (page) => {
+      await page.locator('[data-testid="decision-row-sent"]', { hasText: 'Points expiring reminder' }).first().waitFor({ timeout: 20000 });
+      assert.match(await page.locator('[data-testid="points-statement"]').innerText(), /[1-9]/);
+    }));
+
   // The third: Marshall (9003) subscribes, so the promotion of his product is held for him; then he
   // cancels, and the win-back goes out.
   test("Marshall's 360° page shows the held promotion, his cancellation and the win-back", (t) =>
