@@ -144,21 +144,14 @@ func (w *Worker) apply(ctx context.Context, ev *models.WebhookEvent) error {
 		if err := decode(ev.Body, &p); err != nil {
 			return err
 		}
-		at, err := time.Parse(time.RFC3339, p.UpdatedAt)
-		if err != nil {
-			at = ev.ReceivedAt
-		}
-		return models.StoreProducts(ctx, w.DB, shopID, []models.ProductCard{p.Card()}, at)
+		return models.StoreProducts(ctx, w.DB, shopID, []models.ProductCard{p.Card()}, updatedAt(p.UpdatedAt, ev))
 	case topic == "app_subscriptions/update":
 		var u shopify.AppSubscriptionUpdate
 		if err := decode(ev.Body, &u); err != nil {
 			return err
 		}
-		at, err := time.Parse(time.RFC3339, u.AppSubscription.UpdatedAt)
-		if err != nil {
-			at = ev.ReceivedAt
-		}
-		_, err = models.SetAppSubscriptionStatus(ctx, w.DB, shopID, u.AppSubscription.ID, u.AppSubscription.Status, at)
+		_, err := models.SetAppSubscriptionStatus(ctx, w.DB, shopID, u.AppSubscription.ID, u.AppSubscription.Status,
+			updatedAt(u.AppSubscription.UpdatedAt, ev))
 		return err
 	case topic == "app/scopes_update":
 		var su shopify.ScopesUpdate
@@ -266,4 +259,13 @@ func (w *Worker) uninstall(ctx context.Context, shopID int64) error {
 		w.OnUninstall(sh.Domain)
 	}
 	return nil
+}
+
+// updatedAt is a payload's updated_at, or when the delivery arrived if it has none that parses:
+// the time a status or a name was true as of, so an older delivery does not undo a newer one.
+func updatedAt(s string, ev *models.WebhookEvent) time.Time {
+	if at, err := time.Parse(time.RFC3339, s); err == nil {
+		return at
+	}
+	return ev.ReceivedAt
 }

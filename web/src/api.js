@@ -160,7 +160,11 @@ export const api = {
 // downloadJson fetches a JSON export with the session token (a plain link could not carry it) and saves it.
 export async function downloadJson(path, filename) {
   const data = await api.get(path);
-  const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
+  saveBlob(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }), filename);
+}
+
+// saveBlob hands a file to the browser's downloads.
+function saveBlob(blob, filename) {
   const href = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = href;
@@ -177,12 +181,5 @@ export async function downloadFile(path, query, filename) {
   const token = await sessionToken(false);
   const res = await fetch(withQuery(path, query), { headers: { Authorization: `Bearer ${token}` } });
   if (!res.ok) throw new ApiError(res.status, await readBody(res));
-  const href = URL.createObjectURL(await res.blob());
-  const a = document.createElement('a');
-  a.href = href;
-  a.download = filename;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(href), 1000);
+  saveBlob(await res.blob(), filename);
 }
