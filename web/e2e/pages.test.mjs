@@ -183,6 +183,29 @@ describe('admin pages', { skip }, () => {
     }
   });
 
+  // Shopify opens the app with the merchant's locale: numbers and dates follow it, Polaris speaks it,
+  // and it holds across in-app navigation. (The app's own words are English for now.)
+  test('the admin takes the merchant locale Shopify passes', async () => {
+    const page = await browser.context.newPage();
+    const problems = watch(page);
+    try {
+      await page.setViewportSize({ width: 390, height: 800 });
+      await page.goto(url('/customers') + '&locale=fr');
+      await settle(page, 'page-customers');
+      assert.equal(await page.evaluate(() => document.documentElement.lang), 'fr');
+      await page.getByRole('button', { name: 'Activer le menu' }).click();
+      await page.getByRole('link', { name: 'Loyalty', exact: true }).click();
+      await settle(page, 'page-loyalty');
+      // A later load without ?locale (a link, a reload) keeps the session's language.
+      await page.goto(url('/activity'));
+      await settle(page, 'page-activity');
+      assert.equal(await page.evaluate(() => document.documentElement.lang), 'fr', 'the locale is not kept for the session');
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('the in-page navigation routes without a reload', async () => {
     const { page, problems } = await visit('/', 'page-home', 'nav-start');
     try {

@@ -59,7 +59,7 @@ function NotFound() {
   );
 }
 
-export function App() {
+export function App({ translations }) {
   const path = usePath();
   const embedded = insideShopify();
   // Held so the tree re-renders with the shop's currency once it is known.
@@ -79,7 +79,7 @@ export function App() {
   const found = match(routes, path);
   const Component = found ? found.route.component : NotFound;
   return (
-    <AppShell links={links} path={path} embedded={embedded}>
+    <AppShell links={links} path={path} embedded={embedded} translations={translations}>
       {embedded && <NavMenu links={links} />}
       <Component key={found ? found.route.path + JSON.stringify(found.params) : 'nf'} params={found ? found.params : {}} />
     </AppShell>

@@ -1,4 +1,5 @@
 // Human wording for the codes the API returns. Unknown codes still read well: "some_code" → "Some code".
+import { locale } from './locale.js';
 
 const reasonText = {
   negative_review: 'negative review',
@@ -86,7 +87,7 @@ export function money(v, cur = currency) {
   const n = Number(v);
   if (Number.isNaN(n)) return String(v);
   try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency: cur }).format(n);
+    return new Intl.NumberFormat(locale, { style: 'currency', currency: cur }).format(n);
   } catch {
     return n.toFixed(2);
   }
@@ -119,7 +120,7 @@ export function ledgerReason(e) {
 export function num(v) {
   if (v === null || v === undefined || v === '') return '—';
   const n = Number(v);
-  return Number.isNaN(n) ? String(v) : new Intl.NumberFormat().format(n);
+  return Number.isNaN(n) ? String(v) : new Intl.NumberFormat(locale).format(n);
 }
 
 export function points(v) {
@@ -130,14 +131,14 @@ export function date(v) {
   if (!v) return '—';
   const d = new Date(v);
   if (Number.isNaN(d.getTime())) return String(v);
-  return d.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+  return d.toLocaleDateString(locale, { year: 'numeric', month: 'short', day: 'numeric' });
 }
 
 export function dateTime(v) {
   if (!v) return '—';
   const d = new Date(v);
   if (Number.isNaN(d.getTime())) return String(v);
-  return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return d.toLocaleString(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
 
 export function isoDay(d) {

@@ -26,7 +26,7 @@ const RouterLink = forwardRef(function RouterLink({ url, external, children, ...
   );
 });
 
-export function AppShell({ links, path, embedded, children }) {
+export function AppShell({ links, path, embedded, translations, children }) {
   const [mobileNav, setMobileNav] = useState(false);
   const nav = embedded ? undefined : (
     <Navigation location={path} ariaLabelledBy="boomerang-nav-label">
@@ -45,7 +45,7 @@ export function AppShell({ links, path, embedded, children }) {
     </Navigation>
   );
   return (
-    <AppProvider i18n={en} linkComponent={RouterLink}>
+    <AppProvider i18n={translations ? [translations, en] : en} linkComponent={RouterLink}>
       <Frame
         navigation={nav}
         topBar={embedded ? undefined : <TopBar showNavigationToggle onNavigationToggle={() => setMobileNav((v) => !v)} />}
