@@ -232,16 +232,18 @@ func TestAdminDataRequests(t *testing.T) {
 
 	var list struct {
 		Requests []struct {
-			ID         int64  `json:"id"`
-			CustomerID int64  `json:"customer_id"`
-			Status     string `json:"status"`
+			ID         int64                `json:"id"`
+			CustomerID int64                `json:"customer_id"`
+			Customer   *models.CustomerCard `json:"customer"`
+			Status     string               `json:"status"`
 		} `json:"requests"`
 	}
 	if st := a.API(t, shop, http.MethodGet, "/api/data-requests", nil, &list); st != http.StatusOK {
 		t.Fatalf("data requests: %d", st)
 	}
-	if len(list.Requests) != 1 || list.Requests[0].CustomerID != 701 || list.Requests[0].Status != "completed" {
-		t.Fatalf("requests %+v", list.Requests)
+	if len(list.Requests) != 1 || list.Requests[0].CustomerID != 701 || list.Requests[0].Status != "completed" ||
+		list.Requests[0].Customer == nil || list.Requests[0].Customer.Email != "naomi@example.com" {
+		t.Fatalf("requests %+v: want Naomi's completed request, named", list.Requests)
 	}
 	var export map[string]any
 	path := fmt.Sprintf("/api/data-requests/%d/export", list.Requests[0].ID)

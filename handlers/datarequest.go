@@ -11,12 +11,13 @@ import (
 )
 
 type dataRequestRow struct {
-	ID          int64      `json:"id"`
-	RequestID   int64      `json:"request_id"`
-	CustomerID  int64      `json:"customer_id"`
-	RequestedAt time.Time  `json:"requested_at"`
-	Status      string     `json:"status"`
-	CompletedAt *time.Time `json:"completed_at"`
+	ID          int64                `json:"id"`
+	RequestID   int64                `json:"request_id"`
+	CustomerID  int64                `json:"customer_id"`
+	Customer    *models.CustomerCard `json:"customer"` // nil once the customer is redacted
+	RequestedAt time.Time            `json:"requested_at"`
+	Status      string               `json:"status"`
+	CompletedAt *time.Time           `json:"completed_at"`
 }
 
 // listDataRequests serves GET /api/data-requests: the shop's customers/data_request
@@ -26,10 +27,18 @@ func (s *Server) listDataRequests(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	ids := make([]int64, len(rs))
+	for i, r := range rs {
+		ids[i] = r.CustomerID
+	}
+	cards, err := models.CustomerCards(c.Request().Context(), s.DB, ShopID(c), ids)
+	if err != nil {
+		return err
+	}
 	out := make([]dataRequestRow, len(rs))
 	for i, r := range rs {
-		out[i] = dataRequestRow{ID: r.ID, RequestID: r.RequestID, CustomerID: r.CustomerID, RequestedAt: r.RequestedAt,
-			Status: r.Status, CompletedAt: r.CompletedAt}
+		out[i] = dataRequestRow{ID: r.ID, RequestID: r.RequestID, CustomerID: r.CustomerID, Customer: cards[r.CustomerID],
+			RequestedAt: r.RequestedAt, Status: r.Status, CompletedAt: r.CompletedAt}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"requests": out})
 }

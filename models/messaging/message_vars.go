@@ -231,22 +231,30 @@ func offerValue(v, typ string) string {
 	return v + " off"
 }
 
-// FeaturedProducts lists a promotion's products as templates see them, titled from what
-// Boomerang has seen of them (order and subscription lines).
+// FeaturedProducts lists a promotion's products as templates see them: named and linked from the
+// products Boomerang has read from Shopify (title, and the product page by its handle), else
+// titled from the order and subscription lines it has seen, linked to a search for the title.
 func FeaturedProducts(ctx context.Context, db *gorm.DB, shop *models.Shop, ids []int64) ([]any, error) {
 	out := []any{}
 	if len(ids) == 0 {
 		return out, nil
 	}
+	cards, err := models.ProductCards(ctx, db, shop.ID, ids)
+	if err != nil {
+		return nil, fmt.Errorf("featured products: %w", err)
+	}
 	titles, err := titlesOfProducts(ctx, db, shop.ID, ids)
 	if err != nil {
 		return nil, fmt.Errorf("featured products: %w", err)
 	}
+	base := "https://" + shop.Domain
 	for _, id := range ids {
-		t := titles[id]
-		u := "https://" + shop.Domain + "/search?q=" + url.QueryEscape(t)
-		if t == "" {
-			u = "https://" + shop.Domain
+		t, u := titles[id], base
+		switch p, ok := cards[id]; {
+		case ok && p.Handle != "":
+			t, u = p.Title, base+"/products/"+url.PathEscape(p.Handle)
+		case t != "":
+			u = base + "/search?q=" + url.QueryEscape(t)
 		}
 		out = append(out, map[string]any{"id": id, "title": t, "url": u})
 	}

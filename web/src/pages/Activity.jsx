@@ -139,7 +139,7 @@ function DataRequests() {
           caption="Customer data requests"
           columns={[
             { key: 'requested_at', label: 'Requested', render: (r) => dateTime(r.requested_at) },
-            { key: 'customer_id', label: 'Customer', render: (r) => String(r.customer_id ?? '') },
+            { key: 'customer_id', label: 'Customer', render: (r) => (r.customer ? customerName(r.customer) : `Customer ${r.customer_id ?? ''}`) },
             { key: 'status', label: 'Status', render: (r) => <Badge status={r.status}>{humanize(r.status)}</Badge> },
             {
               key: 'export',
