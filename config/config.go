@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/url"
 	"os"
 	"strconv"
@@ -211,8 +212,8 @@ func dkimKeys(spec, mailFrom string, errs []error) ([]*delivery.DKIMKey, []error
 		return nil, errs
 	}
 	domain := ""
-	if i := strings.LastIndexByte(mailFrom, '@'); i >= 0 {
-		domain = strings.ToLower(strings.Trim(mailFrom[i+1:], "> "))
+	if a, err := mail.ParseAddress(mailFrom); err == nil {
+		domain = strings.ToLower(a.Address[strings.LastIndexByte(a.Address, '@')+1:])
 	}
 	for _, k := range keys {
 		if k.Domain == domain {

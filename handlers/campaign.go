@@ -46,10 +46,8 @@ func (s *Server) createCampaign(c echo.Context) error {
 	}
 	// Read the featured products from Shopify now, so the mails name and link them (a failure
 	// leaves them titled from the orders they were seen on).
-	if len(in.FeaturedProductIDs) > 0 && s.Admin != nil {
-		if _, err := models.NameProducts(c.Request().Context(), s.DB, s.Admin, ShopID(c), in.FeaturedProductIDs, time.Now()); err != nil {
-			s.Log.Warn("featured products not read from Shopify", "shop_id", ShopID(c), "error", err)
-		}
+	if _, err := s.nameProducts(c, in.FeaturedProductIDs); err != nil {
+		s.Log.Warn("featured products not named", "shop_id", ShopID(c), "error", err) // the campaign is created
 	}
 	return c.JSON(http.StatusCreated, out)
 }

@@ -159,18 +159,20 @@ func (s *Server) previewMessage(c echo.Context) error {
 		return models.Invalid("", "body must be {\"templates\": {...}, \"customer_id\": optional}: %v", bindReason(err))
 	}
 	ctx := c.Request().Context()
-	shop, err := models.GetShop(ctx, s.DB, ShopID(c))
+	cid, err := looseID(req.CustomerID)
 	if err != nil {
 		return err
 	}
-	vars, sample := s.sampleFor(shop), true
-	if cid, err := looseID(req.CustomerID); err != nil {
-		return err
-	} else if cid != 0 {
-		if vars, err = s.customerVars(ctx, ShopID(c), cid, req.Trigger); err != nil {
+	var vars map[string]any
+	sample := cid == 0
+	if sample {
+		shop, err := models.GetShop(ctx, s.DB, ShopID(c))
+		if err != nil {
 			return err
 		}
-		sample = false
+		vars = s.sampleFor(shop)
+	} else if vars, err = s.customerVars(ctx, ShopID(c), cid, req.Trigger); err != nil {
+		return err
 	}
 	t := toTemplates(req.Templates)
 	if err := delivery.Validate(t); err != nil {

@@ -277,8 +277,7 @@ func importReadError(err error) error {
 	return err
 }
 
-// withProducts names the reviews' products (title and image), reading from Shopify the ones not
-// cached yet. Shopify failing to answer leaves them unnamed rather than failing the page.
+// withProducts names the reviews' products (title and image).
 func (s *Server) withProducts(c echo.Context, rs []reviews.Review) error {
 	ids := make([]int64, 0, len(rs))
 	for _, r := range rs {
@@ -286,18 +285,9 @@ func (s *Server) withProducts(c echo.Context, rs []reviews.Review) error {
 			ids = append(ids, *r.ProductID)
 		}
 	}
-	var src models.ProductSource
-	if s.Admin != nil {
-		src = s.Admin
-	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), 5*time.Second)
-	defer cancel()
-	cards, err := models.NameProducts(ctx, s.DB, src, ShopID(c), ids, time.Now())
+	cards, err := s.nameProducts(c, ids)
 	if err != nil {
-		if cards == nil {
-			return err // the cache itself could not be read
-		}
-		s.Log.Warn("product names not read from Shopify", "shop_id", ShopID(c), "error", err)
+		return err
 	}
 	for i := range rs {
 		if rs[i].ProductID != nil {
@@ -371,4 +361,24 @@ func (s *Server) exportReviews(c echo.Context) error {
 		f.Cursor = next
 		return out, next != "", nil
 	})
+}
+
+// nameProducts returns the products' cards, reading from Shopify (within 5 s) the ones not cached
+// yet. Shopify failing to answer leaves them unnamed rather than failing the request; only the
+// cache failing to read is an error.
+func (s *Server) nameProducts(c echo.Context, ids []int64) (map[int64]models.ProductCard, error) {
+	var src models.ProductSource
+	if s.Admin != nil {
+		src = s.Admin
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 5*time.Second)
+	defer cancel()
+	cards, err := models.NameProducts(ctx, s.DB, src, ShopID(c), ids, time.Now())
+	if err != nil {
+		if cards == nil {
+			return nil, err
+		}
+		s.Log.Warn("product names not read from Shopify", "shop_id", ShopID(c), "error", err)
+	}
+	return cards, nil
 }

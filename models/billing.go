@@ -45,8 +45,8 @@ func PlanNamed(key string) (Plan, bool) {
 
 // App subscription statuses (AppSubscriptionStatus).
 const (
-	SubscriptionPending  = "PENDING"
-	SubscriptionActiveSt = "ACTIVE"
+	AppSubscriptionPending = "PENDING"
+	AppSubscriptionActive  = "ACTIVE"
 )
 
 // AppSubscription is one subscription Boomerang asked Shopify for.
@@ -73,27 +73,13 @@ type Billing struct {
 // BillingOf reads a shop's plan and counts its orders since the start of the month in the shop's
 // time zone.
 func BillingOf(ctx context.Context, db *gorm.DB, shopID int64, now time.Time) (Billing, error) {
+	b, err := planInForce(ctx, db, shopID)
+	if err != nil {
+		return b, err
+	}
 	sh, err := GetShop(ctx, db, shopID)
 	if err != nil {
 		return Billing{}, err
-	}
-	var subs []AppSubscription
-	if err := Scoped(ctx, db, shopID).Where("status IN ?", []string{SubscriptionActiveSt, SubscriptionPending}).
-		Order("status_at DESC").Find(&subs).Error; err != nil {
-		return Billing{}, fmt.Errorf("app subscriptions of shop %d: %w", shopID, err)
-	}
-	b := Billing{}
-	b.Plan, _ = PlanNamed(PlanFree)
-	for i := range subs {
-		s := &subs[i]
-		switch {
-		case s.Status == SubscriptionActiveSt && b.Subscription == nil:
-			if p, ok := PlanNamed(s.Plan); ok {
-				b.Plan, b.Subscription = p, s
-			}
-		case s.Status == SubscriptionPending && b.Pending == nil:
-			b.Pending = s
-		}
 	}
 	loc, err := time.LoadLocation(sh.Timezone)
 	if err != nil {
@@ -108,6 +94,30 @@ func BillingOf(ctx context.Context, db *gorm.DB, shopID int64, now time.Time) (B
 	}
 	b.OrdersThisMonth = int(n)
 	b.OverLimit = b.OrdersThisMonth > b.Plan.OrdersPerMonth
+	return b, nil
+}
+
+// planInForce reads the shop's active and pending subscriptions and the plan in force (the
+// latest active one's, else the free plan); it fills no usage.
+func planInForce(ctx context.Context, db *gorm.DB, shopID int64) (Billing, error) {
+	var subs []AppSubscription
+	if err := Scoped(ctx, db, shopID).Where("status IN ?", []string{AppSubscriptionActive, AppSubscriptionPending}).
+		Order("status_at DESC").Find(&subs).Error; err != nil {
+		return Billing{}, fmt.Errorf("app subscriptions of shop %d: %w", shopID, err)
+	}
+	b := Billing{}
+	b.Plan, _ = PlanNamed(PlanFree)
+	for i := range subs {
+		s := &subs[i]
+		switch {
+		case s.Status == AppSubscriptionActive && b.Subscription == nil:
+			if p, ok := PlanNamed(s.Plan); ok {
+				b.Plan, b.Subscription = p, s
+			}
+		case s.Status == AppSubscriptionPending && b.Pending == nil:
+			b.Pending = s
+		}
+	}
 	return b, nil
 }
 
@@ -126,7 +136,7 @@ func CheckPromotionsAllowed(ctx context.Context, db *gorm.DB, shopID int64, now 
 // merchant approves it). Recording it again changes nothing.
 func RecordAppSubscription(ctx context.Context, db *gorm.DB, shopID int64, id, plan string, test bool, at time.Time) error {
 	return db.WithContext(ctx).Exec(`INSERT INTO app_subscriptions (shop_id, subscription_id, plan, status, test, status_at)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (shop_id, subscription_id) DO NOTHING`, shopID, id, plan, SubscriptionPending, test, statusTime(at)).Error
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (shop_id, subscription_id) DO NOTHING`, shopID, id, plan, AppSubscriptionPending, test, statusTime(at)).Error
 }
 
 // SetAppSubscriptionStatus applies a status Shopify reports as of `at`; a report older than the
@@ -161,7 +171,7 @@ func ChoosePlan(ctx context.Context, db *gorm.DB, billing AppBilling, shopID int
 	if err != nil {
 		return "", err
 	}
-	b, err := BillingOf(ctx, db, shopID, now)
+	b, err := planInForce(ctx, db, shopID)
 	if err != nil {
 		return "", err
 	}
@@ -187,7 +197,7 @@ func ChoosePlan(ctx context.Context, db *gorm.DB, billing AppBilling, shopID int
 // merchant approved or declined it and is back before the webhook), so the admin shows the
 // plan in force at once.
 func SyncAppSubscriptions(ctx context.Context, db *gorm.DB, billing AppBilling, shopID int64, now time.Time) error {
-	b, err := BillingOf(ctx, db, shopID, now)
+	b, err := planInForce(ctx, db, shopID)
 	if err != nil || b.Pending == nil {
 		return err
 	}
@@ -196,7 +206,7 @@ func SyncAppSubscriptions(ctx context.Context, db *gorm.DB, billing AppBilling, 
 		return err
 	}
 	status, err := billing.AppSubscriptionStatus(ctx, sh.Domain, b.Pending.SubscriptionID)
-	if err != nil || status == "" || status == SubscriptionPending {
+	if err != nil || status == "" || status == AppSubscriptionPending {
 		return err
 	}
 	_, err = SetAppSubscriptionStatus(ctx, db, shopID, b.Pending.SubscriptionID, status, now)

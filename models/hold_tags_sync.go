@@ -16,7 +16,6 @@ const (
 
 // HoldTagRun is what one SyncHoldTags did.
 type HoldTagRun struct {
-	Tagged  int      // customers whose tag now matches their holds
 	Refused []string // Shopify's reasons for the customers it would not tag (deleted there)
 	NoToken bool     // stopped: the shop has no offline token
 	// FlowQueued counts the Flow trigger sends the changes started: the sender is due.
@@ -55,8 +54,6 @@ func SyncHoldTags(ctx context.Context, db *gorm.DB, tags CustomerTags, shopID in
 				run.Refused = append(run.Refused, reason)
 			case err != nil:
 				return run, fmt.Errorf("hold tag for customer %d: %w", ch.CustomerID, err)
-			default:
-				run.Tagged++
 			}
 			if err := MarkHoldsSynced(ctx, db, shopID, ch); err != nil {
 				return run, err

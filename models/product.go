@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -41,16 +42,24 @@ func ProductCards(ctx context.Context, db *gorm.DB, shopID int64, ids []int64) (
 	return out, nil
 }
 
-// StoreProducts writes products as of `at`, to the second (Shopify's updated_at has no more); a
-// row written as of a later second (a newer products/update) stays.
+// StoreProducts writes products as of `at`, to the second (Shopify's updated_at has no more), in
+// one statement; a row written as of a later second (a newer products/update) stays.
 func StoreProducts(ctx context.Context, db *gorm.DB, shopID int64, ps []ProductCard, at time.Time) error {
-	for _, p := range ps {
-		if err := db.WithContext(ctx).Exec(`INSERT INTO products (shop_id, product_id, title, handle, image_url, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (shop_id, product_id) DO UPDATE
-			SET title = EXCLUDED.title, handle = EXCLUDED.handle, image_url = EXCLUDED.image_url, updated_at = EXCLUDED.updated_at
-			WHERE products.updated_at <= EXCLUDED.updated_at`, shopID, p.ID, p.Title, p.Handle, p.ImageURL, at.UTC().Truncate(time.Second)).Error; err != nil {
-			return fmt.Errorf("store product %d: %w", p.ID, err)
-		}
+	if len(ps) == 0 {
+		return nil
+	}
+	ids, titles, handles, images := make([]int64, len(ps)), make([]string, len(ps)), make([]string, len(ps)), make([]string, len(ps))
+	for i, p := range ps {
+		ids[i], titles[i], handles[i], images[i] = p.ID, p.Title, p.Handle, p.ImageURL
+	}
+	err := db.WithContext(ctx).Exec(`INSERT INTO products (shop_id, product_id, title, handle, image_url, updated_at)
+		SELECT ?::bigint, v.*, ?::timestamptz FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[]) AS v
+		ON CONFLICT (shop_id, product_id) DO UPDATE
+		SET title = EXCLUDED.title, handle = EXCLUDED.handle, image_url = EXCLUDED.image_url, updated_at = EXCLUDED.updated_at
+		WHERE products.updated_at <= EXCLUDED.updated_at`,
+		shopID, at.UTC().Truncate(time.Second), Array(ids), Array(titles), Array(handles), Array(images)).Error
+	if err != nil {
+		return fmt.Errorf("store products of shop %d: %w", shopID, err)
 	}
 	return nil
 }
@@ -65,7 +74,7 @@ func NameProducts(ctx context.Context, db *gorm.DB, src ProductSource, shopID in
 	}
 	var missing []int64
 	for _, id := range ids {
-		if _, ok := cards[id]; !ok && id != 0 {
+		if _, ok := cards[id]; !ok && id != 0 && !slices.Contains(missing, id) {
 			missing = append(missing, id)
 		}
 	}

@@ -32,11 +32,10 @@ type RatingPublisher interface {
 
 // RatingRun is what one PublishRatings did.
 type RatingRun struct {
-	Published int      // products written
-	Refused   []string // Shopify's reasons for the calls it refused (their marks are settled)
-	NoScope   bool     // the shop has not granted RatingScope: nothing was read
-	NoToken   bool     // stopped: the shop has no offline token
-	More      bool     // stopped after a full run's worth: run again
+	Refused []string // Shopify's reasons for the calls it refused (their marks are settled)
+	NoScope bool     // the shop has not granted RatingScope: nothing was read
+	NoToken bool     // stopped: the shop has no offline token
+	More    bool     // stopped after a full run's worth: run again
 }
 
 // PublishRatings writes the ratings of a shop's marked products.
@@ -65,8 +64,6 @@ func PublishRatings(ctx context.Context, db *gorm.DB, pub RatingPublisher, shopI
 			run.Refused = append(run.Refused, reason)
 		case err != nil:
 			return run, fmt.Errorf("rating metafields of shop %d: %w", shopID, err)
-		default:
-			run.Published += len(due)
 		}
 		for _, r := range due {
 			if err := MarkProductRatingSynced(ctx, db, shopID, r, reason, now); err != nil {
