@@ -11,7 +11,7 @@ import (
 )
 
 // The shop's plan: GET /api/billing → {"plan", "subscription", "pending", "orders_this_month",
-// "over_limit", "month_starts", "plans"}; POST /api/billing/plan {"plan": "growth"} → for a paid
+// "orders_allowed", "usage_charged", "over_limit", "month_starts", "plans"}; POST /api/billing/plan {"plan": "growth"} → for a paid
 // plan {"confirmation_url"} (the admin sends the merchant's browser there to approve it), for
 // the free plan the current subscription is cancelled and the new state returned.
 
@@ -32,7 +32,8 @@ func (s *Server) billingAnswer(c echo.Context, now time.Time) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"plan": b.Plan, "subscription": b.Subscription, "pending": b.Pending,
-		"orders_this_month": b.OrdersThisMonth, "over_limit": b.OverLimit, "month_starts": b.MonthStarts, "plans": models.Plans})
+		"orders_this_month": b.OrdersThisMonth, "orders_allowed": b.OrdersAllowed, "usage_charged": b.UsageCharged,
+		"over_limit": b.OverLimit, "month_starts": b.MonthStarts, "plans": models.Plans})
 }
 
 func (s *Server) choosePlan(c echo.Context) error {

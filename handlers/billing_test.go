@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -63,7 +64,7 @@ func TestBilling(t *testing.T) {
 	}
 	var refused apiError
 	if code := a.API(t, shop, "POST", fmt.Sprintf("/api/campaigns/%d/send", camp.ID), nil, &refused); code != http.StatusConflict ||
-		!strings.Contains(refused.Error.Message, "Free plan's 200") {
+		!strings.Contains(refused.Error.Message, "200 the Free plan allows") {
 		t.Fatalf("a campaign over the limit: %d %+v", code, refused.Error)
 	}
 
@@ -122,5 +123,75 @@ func TestBilling(t *testing.T) {
 	}
 	if code := a.API(t, shop, "POST", "/api/billing/plan", map[string]any{"plan": "platinum"}, &refused); code != 422 || refused.Error.Field != "plan" {
 		t.Fatalf("an unknown plan: %d %+v", code, refused.Error)
+	}
+}
+
+// A paid plan's orders above its own are charged by the block through the subscription's usage
+// line, once each however often the charge runs, up to the plan's usage cap; past what the cap
+// pays for, campaigns pause as on the free plan.
+func TestUsageChargesAboveThePlan(t *testing.T) {
+	a := apptest.Start(t, apptest.Options{})
+	shop := testenv.Shop("usage")
+	shopID := a.Install(t, shop)
+	ctx := context.Background()
+	growth, _ := models.PlanNamed("growth")
+	var up billingView
+	if code := a.API(t, shop, "POST", "/api/billing/plan", map[string]any{"plan": "growth"}, &up); code != 200 {
+		t.Fatalf("choose growth: %d", code)
+	}
+	sub := a.Fake.Subscriptions(shop)[0]
+	if sub.CappedAmount != "50" || !strings.Contains(sub.Terms, "1000 orders over 2000") {
+		t.Fatalf("the subscription's usage line: %+v", sub)
+	}
+	a.Fake.Approve(sub.ID)
+	if err := models.SyncAppSubscriptions(ctx, a.DB, a.Admin, shopID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	orders := func(n int) {
+		t.Helper()
+		if err := a.DB.Exec(`INSERT INTO orders (shop_id, order_id, processed_at)
+			SELECT ?, 700000 + g, now() FROM generate_series(1, ?) g ON CONFLICT DO NOTHING`, shopID, n).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	charge := func(want int) models.Billing {
+		t.Helper()
+		n, err := models.ChargeUsage(ctx, a.DB, a.Admin, shopID, time.Now())
+		if err != nil || n != want {
+			t.Fatalf("charged %d blocks (%v), want %d", n, err, want)
+		}
+		b, err := models.BillingOf(ctx, a.DB, shopID, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	orders(growth.OrdersPerMonth)
+	if b := charge(0); !b.UsageCharged.IsZero() || b.OverLimit {
+		t.Fatalf("within the plan: %+v", b)
+	}
+	orders(growth.OrdersPerMonth + 2_500) // three blocks started
+	if b := charge(3); b.UsageCharged.String() != "30" || b.OverLimit || b.OrdersAllowed != 7_000 {
+		t.Fatalf("three blocks over: %+v", b)
+	}
+	charge(0)                             // again: nothing more
+	orders(growth.OrdersPerMonth + 5_500) // six blocks started; the cap pays for five
+	b := charge(2)
+	if b.UsageCharged.String() != "50" || !b.OverLimit {
+		t.Fatalf("past the cap: %+v", b)
+	}
+	recs := a.Fake.Subscriptions(shop)[0].Usage
+	if len(recs) != 5 || !strings.HasPrefix(recs[0].Description, "Orders 2001–3000 of ") {
+		t.Fatalf("usage records in Shopify: %+v", recs)
+	}
+	// Shopify refuses a charge past the capped amount, whatever Boomerang believes.
+	if _, err := a.Admin.CreateUsageRecord(ctx, shop, sub.ID, growth.OveragePrice, "extra", "extra-1"); !errors.Is(err, models.ErrUsageCapReached) {
+		t.Fatalf("a charge past the cap: %v", err)
+	}
+	var camp struct{ ID int64 }
+	a.API(t, shop, "POST", "/api/campaigns", map[string]any{"name": "Sale", "channel": "email", "subject": "Sale",
+		"body": "<p>Sale</p>", "audience": map[string]any{"stage": "new"}}, &camp)
+	if code := a.API(t, shop, "POST", fmt.Sprintf("/api/campaigns/%d/send", camp.ID), nil, nil); code != http.StatusConflict {
+		t.Fatalf("a campaign past what the plan allows: %d", code)
 	}
 }

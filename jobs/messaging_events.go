@@ -85,9 +85,9 @@ func (w *Worker) importInProgress(ctx context.Context, shopID int64) (bool, erro
 	return state == models.ImportPending || state == models.ImportRunning, err
 }
 
-// handleMessagingDaily enqueues each installed shop's daily scan once its local morning has
-// come (09:00 in the shop's time zone). The task id names the local date and is retained for
-// a day, so the hourly fan-out runs each shop's scan once a day.
+// handleMessagingDaily enqueues each installed shop's daily scan, and its usage charge, once
+// its local morning has come (09:00 in the shop's time zone). The task ids name the local date
+// and are retained for a day, so the hourly fan-out runs each once a day.
 func (w *Worker) handleMessagingDaily(ctx context.Context, _ *asynq.Task) error {
 	now := w.now()
 	return w.fanOut(ctx, func(id int64) error {
@@ -103,9 +103,13 @@ func (w *Worker) handleMessagingDaily(ctx context.Context, _ *asynq.Task) error 
 		if local.Hour() < 9 {
 			return nil
 		}
+		day := local.Format("2006-01-02")
+		if err := w.Queue.EnqueueUsage(ctx, id, day); err != nil {
+			return err
+		}
 		b := []byte(fmt.Sprintf(`{"id":%d}`, id))
 		return w.Queue.enqueue(ctx, asynq.NewTask(TypeMessagingScan, b), asynq.Queue(QueueLow), asynq.MaxRetry(5),
-			asynq.TaskID(fmt.Sprintf("msgscan:%d:%s", id, local.Format("2006-01-02"))), asynq.Retention(26*time.Hour))
+			asynq.TaskID(fmt.Sprintf("msgscan:%d:%s", id, day)), asynq.Retention(26*time.Hour))
 	})
 }
 

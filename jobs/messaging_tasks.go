@@ -108,6 +108,7 @@ func (w *Worker) registerMessaging(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypeMessagingSweep, w.handleMessagingSweep)
 	mux.HandleFunc(TypeMessagingDaily, w.handleMessagingDaily)
 	mux.HandleFunc(TypeMessagingScan, w.handleMessagingScan)
+	mux.HandleFunc(TypeBillingUsage, perShop(w.chargeUsage))
 	mux.HandleFunc(TypeConsentPush, w.handleConsentPush)
 }
 

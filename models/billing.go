@@ -11,9 +11,11 @@ import (
 )
 
 // Plans and billing. A shop pays through Shopify (the Billing API's app subscriptions): free up
-// to a monthly order count, paid plans above it, each capped at its own count. Going over a cap
-// never loses data or stops loyalty accounting: promotional campaigns pause until the next month
-// or an upgrade, with a banner saying so, and transactional messages keep going.
+// to a monthly order count, paid plans above it. A paid plan's orders beyond its own count are
+// charged by the block through the subscription's usage line, up to the plan's usage cap
+// (billing_usage.go). Going over what the plan allows never loses data or stops loyalty
+// accounting: promotional campaigns pause until the next month or an upgrade, with a banner
+// saying so, and transactional messages keep going.
 
 // Plan is one price point.
 type Plan struct {
@@ -22,13 +24,34 @@ type Plan struct {
 	Price          decimal.Decimal `json:"price"` // USD every 30 days; 0 for the free plan
 	OrdersPerMonth int             `json:"orders_per_month"`
 	TrialDays      int             `json:"trial_days"`
+	// Above OrdersPerMonth: OveragePrice for each started block of OverageBlock orders, at most
+	// UsageCap a month (zero on the free plan, which stops at its count).
+	OverageBlock int             `json:"overage_block"`
+	OveragePrice decimal.Decimal `json:"overage_price"`
+	UsageCap     decimal.Decimal `json:"usage_cap"`
 }
 
 // The plans. Free is the default: a shop without an active subscription is on it.
 var Plans = []Plan{
 	{Key: PlanFree, Name: "Free", Price: decimal.Zero, OrdersPerMonth: 200},
-	{Key: "growth", Name: "Growth", Price: decimal.NewFromInt(29), OrdersPerMonth: 2_000, TrialDays: 14},
-	{Key: "scale", Name: "Scale", Price: decimal.NewFromInt(99), OrdersPerMonth: 10_000, TrialDays: 14},
+	{Key: "growth", Name: "Growth", Price: decimal.NewFromInt(29), OrdersPerMonth: 2_000, TrialDays: 14,
+		OverageBlock: 1_000, OveragePrice: decimal.NewFromInt(10), UsageCap: decimal.NewFromInt(50)},
+	{Key: "scale", Name: "Scale", Price: decimal.NewFromInt(99), OrdersPerMonth: 10_000, TrialDays: 14,
+		OverageBlock: 1_000, OveragePrice: decimal.NewFromInt(8), UsageCap: decimal.NewFromInt(200)},
+}
+
+// OrdersAllowed is how many orders a month the plan takes before campaigns pause: its own, plus
+// the blocks its usage cap pays for.
+func (p Plan) OrdersAllowed() int {
+	return p.OrdersPerMonth + p.usageBlocks()*p.OverageBlock
+}
+
+// usageBlocks is how many blocks of orders the usage cap pays for in a month.
+func (p Plan) usageBlocks() int {
+	if !p.OveragePrice.IsPositive() || p.OverageBlock <= 0 {
+		return 0
+	}
+	return int(p.UsageCap.Div(p.OveragePrice).IntPart())
 }
 
 // PlanFree is the plan without a subscription.
@@ -66,7 +89,9 @@ type Billing struct {
 	Subscription    *AppSubscription `json:"subscription"` // the active one; nil on the free plan
 	Pending         *AppSubscription `json:"pending"`      // asked for and not yet approved or declined
 	OrdersThisMonth int              `json:"orders_this_month"`
-	OverLimit       bool             `json:"over_limit"` // promotional campaigns pause
+	OrdersAllowed   int              `json:"orders_allowed"` // the plan's orders and those its usage cap pays for
+	UsageCharged    decimal.Decimal  `json:"usage_charged"`  // charged above the plan this month
+	OverLimit       bool             `json:"over_limit"`     // promotional campaigns pause
 	MonthStarts     time.Time        `json:"month_starts"`
 }
 
@@ -93,7 +118,15 @@ func BillingOf(ctx context.Context, db *gorm.DB, shopID int64, now time.Time) (B
 		return Billing{}, fmt.Errorf("orders this month of shop %d: %w", shopID, err)
 	}
 	b.OrdersThisMonth = int(n)
-	b.OverLimit = b.OrdersThisMonth > b.Plan.OrdersPerMonth
+	b.OrdersAllowed = b.Plan.OrdersAllowed()
+	b.OverLimit = b.OrdersThisMonth > b.OrdersAllowed
+	if b.Subscription != nil {
+		if err := db.WithContext(ctx).Raw(`SELECT COALESCE(sum(price), 0) FROM app_usage_charges
+			WHERE shop_id = ? AND subscription_id = ? AND month = ?`, shopID, b.Subscription.SubscriptionID, b.MonthStarts.Format(time.DateOnly)).
+			Scan(&b.UsageCharged).Error; err != nil {
+			return Billing{}, fmt.Errorf("usage charged to shop %d: %w", shopID, err)
+		}
+	}
 	return b, nil
 }
 
@@ -128,8 +161,8 @@ func CheckPromotionsAllowed(ctx context.Context, db *gorm.DB, shopID int64, now 
 	if err != nil || !b.OverLimit {
 		return err
 	}
-	return Conflict("this month's %d orders are over the %s plan's %d: campaigns are paused until you upgrade or the month ends; transactional messages keep going",
-		b.OrdersThisMonth, b.Plan.Name, b.Plan.OrdersPerMonth)
+	return Conflict("this month's %d orders are over the %d the %s plan allows: campaigns are paused until you upgrade or the month ends; transactional messages keep going",
+		b.OrdersThisMonth, b.OrdersAllowed, b.Plan.Name)
 }
 
 // RecordAppSubscription stores a subscription just created in Shopify (PENDING until the

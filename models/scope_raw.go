@@ -21,7 +21,7 @@ import (
 // shopTables are the tables whose rows belong to one shop (they have a shop_id column).
 // TestShopTablesMatchTheSchema keeps this list equal to the migrated schema.
 var shopTables = map[string]bool{
-	"app_subscriptions": true, "campaigns": true, "products": true, "cases": true, "complaint_terms": true, "complaints": true, "customers": true,
+	"app_subscriptions": true, "app_usage_charges": true, "campaigns": true, "products": true, "cases": true, "complaint_terms": true, "complaints": true, "customers": true,
 	"data_requests": true, "events": true, "flow_action_runs": true, "flow_trigger_sends": true, "flow_trigger_usage": true, "fulfillments": true, "holds": true, "ledger_entries": true,
 	"ledger_spends": true, "loyalty_accounts": true, "loyalty_redemptions": true, "loyalty_referrals": true,
 	"history_imports": true, "loyalty_settings": true, "merchant_alerts": true, "message_decisions": true, "message_policies": true,

@@ -15,6 +15,7 @@ var (
 	_ models.ContractLineSource  = (*Admin)(nil)
 	_ models.FlowTriggerReceiver = (*Admin)(nil)
 	_ models.AppBilling          = (*Admin)(nil)
+	_ models.AppUsage            = (*Admin)(nil)
 	_ models.ProductSource       = (*Admin)(nil)
 	_ loyalty.Discounts          = (*Admin)(nil)
 	_ messaging.ConsentWriter    = (*Admin)(nil)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -35,6 +37,19 @@ type AppSubscription struct {
 	Test                              bool
 	TrialDays                         int
 	Price                             string
+	// The usage line, when the subscription has one: its capped amount, terms and records.
+	CappedAmount, Terms string
+	Usage               []UsageRecord
+}
+
+// UsageRecord is a usage charge the app made.
+type UsageRecord struct {
+	ID, Description, IdempotencyKey string
+	Price                           float64
+}
+
+func (sub *AppSubscription) usageLineID() string {
+	return strings.Replace(sub.ID, "AppSubscription/", "AppSubscriptionLineItem/", 1) + "?v=1&index=1"
 }
 
 func (s *Server) registerBilling() {
@@ -43,14 +58,24 @@ func (s *Server) registerBilling() {
 		ret, _ := vars["returnUrl"].(string)
 		test, _ := vars["test"].(bool)
 		trial, _ := vars["trialDays"].(float64)
-		price := ""
-		if items, _ := vars["lineItems"].([]any); len(items) == 1 {
-			plan, _ := items[0].(map[string]any)["plan"].(map[string]any)
-			rec, _ := plan["appRecurringPricingDetails"].(map[string]any)
-			p, _ := rec["price"].(map[string]any)
-			price = fmt.Sprint(p["amount"])
+		price, capped, terms := "", "", ""
+		items, _ := vars["lineItems"].([]any)
+		for _, it := range items {
+			plan, _ := it.(map[string]any)["plan"].(map[string]any)
+			if rec, ok := plan["appRecurringPricingDetails"].(map[string]any); ok {
+				p, _ := rec["price"].(map[string]any)
+				price = fmt.Sprint(p["amount"])
+			}
+			if use, ok := plan["appUsagePricingDetails"].(map[string]any); ok {
+				c, _ := use["cappedAmount"].(map[string]any)
+				capped, _ = c["amount"].(string)
+				terms, _ = use["terms"].(string)
+				if capped == "" || terms == "" {
+					return payload("appSubscriptionCreate", nil, userError([]string{"lineItems"}, "INVALID", "a usage line needs terms and a capped amount")), nil
+				}
+			}
 		}
-		if name == "" || ret == "" || price == "" {
+		if name == "" || ret == "" || price == "" || len(items) > 2 {
 			return payload("appSubscriptionCreate", nil, userError([]string{"lineItems"}, "INVALID", "name, returnUrl and one recurring line are required")), nil
 		}
 		b := &s.billing
@@ -61,12 +86,13 @@ func (s *Server) registerBilling() {
 		}
 		b.seq++
 		sub := &AppSubscription{ID: fmt.Sprintf("gid://shopify/AppSubscription/%d", 1000+b.seq), Shop: shop, Name: name,
-			Status: "PENDING", ReturnURL: ret, Test: test, TrialDays: int(trial), Price: price}
+			Status: "PENDING", ReturnURL: ret, Test: test, TrialDays: int(trial), Price: price, CappedAmount: capped, Terms: terms}
 		b.subs[sub.ID] = sub
 		confirm := fmt.Sprintf("%s/%s/billing/confirm/%d", s.srv.URL, shop, 1000+b.seq)
 		return payload("appSubscriptionCreate", map[string]any{"appSubscription": map[string]any{"id": sub.ID, "status": sub.Status},
 			"confirmationUrl": confirm}), nil
 	})
+	s.Handle("appUsageRecordCreate", s.appUsageRecordCreate)
 	s.Handle("appSubscriptionCancel", func(shop string, vars map[string]any) (any, error) {
 		id, _ := vars["id"].(string)
 		b := &s.billing
@@ -89,7 +115,53 @@ func (s *Server) appSubscriptionNode(shop, id string) any {
 	if sub == nil || sub.Shop != shop {
 		return map[string]any{"node": nil}
 	}
-	return map[string]any{"node": map[string]any{"id": sub.ID, "status": sub.Status}}
+	lines := []any{map[string]any{"id": strings.Replace(sub.ID, "AppSubscription/", "AppSubscriptionLineItem/", 1) + "?v=1&index=0",
+		"plan": map[string]any{"pricingDetails": map[string]any{"__typename": "AppRecurringPricing"}}}}
+	if sub.CappedAmount != "" {
+		lines = append(lines, map[string]any{"id": sub.usageLineID(), "plan": map[string]any{"pricingDetails": map[string]any{"__typename": "AppUsagePricing"}}})
+	}
+	return map[string]any{"node": map[string]any{"id": sub.ID, "status": sub.Status, "lineItems": lines}}
+}
+
+// appUsageRecordCreate charges the usage line of an active subscription of the shop, refusing
+// a charge past the capped amount as Shopify does; a repeated idempotency key returns the
+// record it made the first time.
+func (s *Server) appUsageRecordCreate(shop string, vars map[string]any) (any, error) {
+	line, _ := vars["subscriptionLineItemId"].(string)
+	desc, _ := vars["description"].(string)
+	key, _ := vars["idempotencyKey"].(string)
+	p, _ := vars["price"].(map[string]any)
+	price, err := strconv.ParseFloat(fmt.Sprint(p["amount"]), 64)
+	if err != nil || price <= 0 || desc == "" {
+		return payload("appUsageRecordCreate", nil, userError([]string{"price"}, "INVALID", "Price must be greater than 0 and description present")), nil
+	}
+	b := &s.billing
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, sub := range b.subs {
+		if sub.Shop != shop || sub.usageLineID() != line || sub.CappedAmount == "" {
+			continue
+		}
+		if sub.Status != "ACTIVE" {
+			return payload("appUsageRecordCreate", nil, userError([]string{"subscriptionLineItemId"}, "INVALID", "Subscription is not active")), nil
+		}
+		total := 0.0
+		for _, r := range sub.Usage {
+			if key != "" && r.IdempotencyKey == key {
+				return payload("appUsageRecordCreate", map[string]any{"appUsageRecord": map[string]any{"id": r.ID}}), nil
+			}
+			total += r.Price
+		}
+		capped, _ := strconv.ParseFloat(sub.CappedAmount, 64)
+		if total+price > capped+1e-9 {
+			return payload("appUsageRecordCreate", nil, userError([]string{"price"}, "INVALID", "Total price exceeds balance remaining")), nil
+		}
+		b.seq++
+		r := UsageRecord{ID: fmt.Sprintf("gid://shopify/AppUsageRecord/%d", 5000+b.seq), Description: desc, IdempotencyKey: key, Price: price}
+		sub.Usage = append(sub.Usage, r)
+		return payload("appUsageRecordCreate", map[string]any{"appUsageRecord": map[string]any{"id": r.ID}}), nil
+	}
+	return payload("appUsageRecordCreate", nil, userError([]string{"subscriptionLineItemId"}, "INVALID", "Subscription line item not found")), nil
 }
 
 // Approve and Decline answer a subscription's confirmation as the merchant would; they return
