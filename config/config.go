@@ -102,7 +102,7 @@ func Load(getenv Getenv) (*Config, error) {
 		ShopifyAPIKey:            get("SHOPIFY_API_KEY", ""),
 		ShopifyAPISecret:         get("SHOPIFY_API_SECRET", ""),
 		ShopifyAPISecretPrevious: get("SHOPIFY_API_SECRET_PREVIOUS", ""),
-		ShopifyScopes:            get("SHOPIFY_SCOPES", "read_orders,read_customers,write_customers,write_discounts,write_products,write_app_proxy"),
+		ShopifyScopes:            get("SHOPIFY_SCOPES", "read_orders,read_customers,write_customers,write_discounts,write_products,write_app_proxy,read_locales"),
 		ShopifyAPIVersion:        get("SHOPIFY_API_VERSION", APIVersion),
 		ShopifyBaseURL:           get("SHOPIFY_BASE_URL", "https://{shop}"),
 		DatabaseURL:              get("DATABASE_URL", ""),

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -18,24 +20,26 @@ import (
 // messageRequest is a message as the admin page sends it. Templates may come nested
 // ({"templates": {...}}) or flat on the message.
 type messageRequest struct {
-	Name               string                      `json:"name"`
-	Trigger            string                      `json:"trigger"`
-	Kind               string                      `json:"kind"`
-	Channel            string                      `json:"channel"`
-	Audience           models.Audience             `json:"audience"`
-	DelayMinutes       int                         `json:"delay_minutes"`
-	Templates          *messaging.MessageTemplates `json:"templates"`
-	Subject            string                      `json:"subject"`
-	HTML               string                      `json:"html"`
-	Text               string                      `json:"text"`
-	SMS                string                      `json:"sms"`
-	FeaturedProductIDs []int64                     `json:"featured_product_ids"`
-	Enabled            *bool                       `json:"enabled"`
+	Name         string                      `json:"name"`
+	Trigger      string                      `json:"trigger"`
+	Kind         string                      `json:"kind"`
+	Channel      string                      `json:"channel"`
+	Audience     models.Audience             `json:"audience"`
+	DelayMinutes int                         `json:"delay_minutes"`
+	Templates    *messaging.MessageTemplates `json:"templates"`
+	// Translations: the copy per language; absent keeps the stored ones.
+	Translations       map[string]messaging.MessageTemplates `json:"translations"`
+	Subject            string                                `json:"subject"`
+	HTML               string                                `json:"html"`
+	Text               string                                `json:"text"`
+	SMS                string                                `json:"sms"`
+	FeaturedProductIDs []int64                               `json:"featured_product_ids"`
+	Enabled            *bool                                 `json:"enabled"`
 }
 
 func (r messageRequest) message() messaging.Message {
 	m := messaging.Message{Name: r.Name, Trigger: r.Trigger, Kind: r.Kind, Channel: r.Channel, Audience: r.Audience,
-		DelayMinutes: r.DelayMinutes, FeaturedProductIDs: r.FeaturedProductIDs, Enabled: true,
+		DelayMinutes: r.DelayMinutes, FeaturedProductIDs: r.FeaturedProductIDs, Enabled: true, Translations: r.Translations,
 		Templates: messaging.MessageTemplates{Subject: r.Subject, HTML: r.HTML, Text: r.Text, SMS: r.SMS}}
 	if r.Templates != nil {
 		m.Templates = *r.Templates
@@ -55,7 +59,20 @@ func bindMessage(c echo.Context) (messaging.Message, error) {
 	if err := m.Validate(); err != nil {
 		return m, err
 	}
-	return m, checkTemplates(c.Request().Context(), toTemplates(m.Templates), messageTemplateFields)
+	ctx := c.Request().Context()
+	if err := checkTemplates(ctx, toTemplates(m.Templates), messageTemplateFields); err != nil {
+		return m, err
+	}
+	for _, lang := range slices.Sorted(maps.Keys(m.Translations)) {
+		fields := map[string]string{}
+		for k, v := range messageTemplateFields {
+			fields[k] = "translations." + lang + "." + strings.TrimPrefix(v, "templates.")
+		}
+		if err := checkTemplates(ctx, toTemplates(m.Translations[lang]), fields); err != nil {
+			return m, err
+		}
+	}
+	return m, nil
 }
 
 // bindReason keeps Echo's wording of a JSON problem without its HTTP wrapping.
@@ -226,7 +243,8 @@ func (s *Server) testSendMessage(c echo.Context) error {
 		return err
 	}
 	var req struct {
-		To string `json:"to"`
+		To       string `json:"to"`
+		Language string `json:"language"` // which copy to send; the default copy when empty
 	}
 	if err := c.Bind(&req); err != nil || strings.TrimSpace(req.To) == "" {
 		return models.Invalid("to", "body must be {\"to\": \"merchant@example.com\"}")
@@ -241,7 +259,7 @@ func (s *Server) testSendMessage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := delivery.Render(ctx, toTemplates(m.Templates), s.sampleFor(shop))
+	out, err := delivery.Render(ctx, toTemplates(m.TemplatesFor(req.Language)), s.sampleFor(shop))
 	if err != nil {
 		return templateProblem(err, messageTemplateFields)
 	}

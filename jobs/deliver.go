@@ -32,7 +32,17 @@ const sendingStale = 3 * time.Minute
 type source struct {
 	cand      messaging.Candidate
 	templates delivery.Templates
+	message   *messaging.Message // nil for a campaign
 	disabled  bool
+}
+
+// forShopper picks the message's copy in the shopper's language (campaigns have one copy).
+func (s *source) forShopper(cust *models.Customer, shop *models.Shop) {
+	if s.message == nil {
+		return
+	}
+	t := s.message.TemplatesFor(models.ShopperLanguage(cust.Locale, shop.PrimaryLocale))
+	s.templates = delivery.Templates{Subject: t.Subject, HTML: t.HTML, Text: t.Text, SMS: t.SMS}
 }
 
 func (w *Worker) loadSource(ctx context.Context, md *messaging.MessageDecision) (*source, error) {
@@ -50,7 +60,7 @@ func (w *Worker) loadSource(ctx context.Context, md *messaging.MessageDecision) 
 		if err != nil {
 			return nil, err
 		}
-		s.cand.FeaturedProductIDs, s.disabled = m.FeaturedProductIDs, !m.Enabled
+		s.cand.FeaturedProductIDs, s.disabled, s.message = m.FeaturedProductIDs, !m.Enabled, m
 		t := m.Templates
 		s.templates = delivery.Templates{Subject: t.Subject, HTML: t.HTML, Text: t.Text, SMS: t.SMS}
 	}

@@ -48,6 +48,7 @@ func (w *Worker) envelope(ctx context.Context, md *messaging.MessageDecision, cu
 		}
 	}
 	env.unsubscribeURL = UnsubscribeURL(w.Cfg.AppURL, w.Cfg.EncryptionKey, md.ShopID, md.CustomerID, md.Channel)
+	src.forShopper(cust, shop)
 	t := src.templates
 	env.vars, err = messaging.TemplateVars(ctx, w.DB, shop, cust, md.Trigger, md.Payload, env.unsubscribeURL,
 		src.cand.FeaturedProductIDs, t.Subject, t.HTML, t.Text, t.SMS)

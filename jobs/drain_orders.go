@@ -74,7 +74,7 @@ func newOrderBatch(shopID int64, evs []models.WebhookEvent) *orderBatch {
 			bo.fact.Paid = paid
 		}
 		if c := o.Customer; c != nil && c.ID != 0 && (bo.customer == nil || newer(c.UpdatedAt, bo.customer.UpdatedAt)) {
-			cf := customerFact(*c)
+			cf := orderCustomerFact(o)
 			bo.customer = &cf
 		}
 		bo.bodies = append(bo.bodies, o)

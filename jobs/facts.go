@@ -35,7 +35,7 @@ func orderFact(topic string, o shopify.Order) models.OrderFact {
 
 func customerFact(c shopify.Customer) models.CustomerFact {
 	f := models.CustomerFact{CustomerID: c.ID, Email: c.Email, Phone: c.Phone, FirstName: c.FirstName,
-		LastName: c.LastName, State: c.State, Tags: c.Tags, UpdatedAt: c.UpdatedAt}
+		LastName: c.LastName, State: c.State, Tags: c.Tags, Locale: c.Locale, UpdatedAt: c.UpdatedAt}
 	if c.EmailMarketingConsent != nil {
 		f.EmailConsent = c.EmailMarketingConsent.State
 	}
@@ -44,6 +44,16 @@ func customerFact(c shopify.Customer) models.CustomerFact {
 	}
 	if c.DefaultAddress != nil {
 		f.Timezone = timezoneHint(c.DefaultAddress.CountryCode, c.DefaultAddress.ProvinceCode)
+	}
+	return f
+}
+
+// orderCustomerFact is an order's customer, in the language the order was placed in when the
+// customer record does not say.
+func orderCustomerFact(o shopify.Order) models.CustomerFact {
+	f := customerFact(*o.Customer)
+	if f.Locale == "" {
+		f.Locale = o.CustomerLocale
 	}
 	return f
 }

@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -362,7 +363,7 @@ func historyFact(o *shopify.HistoryOrder) models.HistoryOrder {
 	h := models.HistoryOrder{Order: f, Refunded: o.Refunded()}
 	if c := o.Customer; c != nil && f.CustomerID != 0 {
 		h.Customer = &models.CustomerFact{CustomerID: f.CustomerID, Email: c.Email, Phone: c.Phone, FirstName: c.FirstName,
-			LastName: c.LastName, UpdatedAt: c.UpdatedAt}
+			LastName: c.LastName, Locale: cmp.Or(c.Locale, o.CustomerLocale), UpdatedAt: c.UpdatedAt}
 		if c.EmailMarketingConsent != nil {
 			h.Customer.EmailConsent = strings.ToLower(c.EmailMarketingConsent.MarketingState)
 		}

@@ -203,7 +203,7 @@ func (w *Worker) apply(ctx context.Context, ev *models.WebhookEvent) error {
 
 func (w *Worker) applyOrder(ctx context.Context, shopID int64, topic string, o shopify.Order) error {
 	if o.Customer != nil && o.Customer.ID != 0 {
-		if _, err := models.UpsertCustomer(ctx, w.DB, shopID, customerFact(*o.Customer)); err != nil {
+		if _, err := models.UpsertCustomer(ctx, w.DB, shopID, orderCustomerFact(o)); err != nil {
 			return err
 		}
 	}

@@ -26,6 +26,7 @@ type Customer struct {
 	EmailConsent     string // Shopify email_marketing_consent.state: subscribed, not_subscribed, unsubscribed, ...
 	SMSConsent       string
 	Timezone         string // IANA name when known; quiet hours fall back to the shop's
+	Locale           string // the shopper's locale as Shopify knows it (fr, pt-BR); messages fall back to the shop's
 	Birthday         *time.Time
 	Stage            string
 	OrdersCount      int
@@ -79,6 +80,7 @@ type CustomerFact struct {
 	// consent out, and an empty one keeps what is stored.
 	ConsentComplete bool
 	Timezone        string
+	Locale          string
 	UpdatedAt       *time.Time
 }
 
@@ -102,16 +104,16 @@ func UpsertCustomers(ctx context.Context, db *gorm.DB, shopID int64, facts []Cus
 				return n, Invalid("customer.id", "missing")
 			}
 			if f.ConsentComplete == complete {
-				rows = append(rows, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+				rows = append(rows, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 				args = append(args, shopID, f.CustomerID, f.Email, f.Phone, f.FirstName, f.LastName, f.State, f.Tags,
-					f.EmailConsent, f.SMSConsent, f.Timezone, f.UpdatedAt)
+					f.EmailConsent, f.SMSConsent, f.Timezone, f.Locale, f.UpdatedAt)
 			}
 		}
 		if len(rows) == 0 {
 			continue
 		}
 		res := db.WithContext(ctx).Exec(`INSERT INTO customers
-			(shop_id, customer_id, email, phone, first_name, last_name, state, tags, email_consent, sms_consent, timezone, shopify_updated_at)
+			(shop_id, customer_id, email, phone, first_name, last_name, state, tags, email_consent, sms_consent, timezone, locale, shopify_updated_at)
 			VALUES `+strings.Join(rows, ", ")+`
 			ON CONFLICT (shop_id, customer_id) DO UPDATE SET
 				email = EXCLUDED.email, phone = EXCLUDED.phone, first_name = EXCLUDED.first_name,
@@ -119,6 +121,7 @@ func UpsertCustomers(ctx context.Context, db *gorm.DB, shopID int64, facts []Cus
 				email_consent = CASE WHEN EXCLUDED.email_consent <> '' OR ? THEN EXCLUDED.email_consent ELSE customers.email_consent END,
 				sms_consent = CASE WHEN EXCLUDED.sms_consent <> '' OR ? THEN EXCLUDED.sms_consent ELSE customers.sms_consent END,
 				timezone = CASE WHEN EXCLUDED.timezone <> '' THEN EXCLUDED.timezone ELSE customers.timezone END,
+				locale = CASE WHEN EXCLUDED.locale <> '' THEN EXCLUDED.locale ELSE customers.locale END,
 				shopify_updated_at = EXCLUDED.shopify_updated_at, updated_at = now()
 			WHERE customers.redacted_at IS NULL
 			  AND (customers.shopify_updated_at IS NULL OR EXCLUDED.shopify_updated_at IS NULL

@@ -94,21 +94,21 @@ func storeHistoryCustomers(tx *gorm.DB, shopID int64, batch []HistoryOrder) (int
 	}
 	keys := slices.Sorted(maps.Keys(byID))
 	var ids []int64
-	var email, phone, first, last, emailConsent, smsConsent []string
+	var email, phone, first, last, emailConsent, smsConsent, locale []string
 	var updated []*time.Time
 	for _, id := range keys {
 		c := byID[id]
 		ids = append(ids, c.CustomerID)
 		email, phone, first, last = append(email, c.Email), append(phone, c.Phone), append(first, c.FirstName), append(last, c.LastName)
 		emailConsent, smsConsent = append(emailConsent, c.EmailConsent), append(smsConsent, c.SMSConsent)
-		updated = append(updated, c.UpdatedAt)
+		locale, updated = append(locale, c.Locale), append(updated, c.UpdatedAt)
 	}
 	if len(ids) == 0 {
 		return 0, nil
 	}
 	res := tx.Exec(`INSERT INTO customers (shop_id, customer_id, email, phone, first_name, last_name, email_consent,
-			sms_consent, shopify_updated_at)
-		SELECT ?::bigint, v.* FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[]) AS v
+			sms_consent, locale, shopify_updated_at)
+		SELECT ?::bigint, v.* FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[]) AS v
 		ON CONFLICT (shop_id, customer_id) DO UPDATE SET
 			email = CASE WHEN customers.email = '' THEN EXCLUDED.email ELSE customers.email END,
 			phone = CASE WHEN customers.phone = '' THEN EXCLUDED.phone ELSE customers.phone END,
@@ -116,10 +116,11 @@ func storeHistoryCustomers(tx *gorm.DB, shopID int64, batch []HistoryOrder) (int
 			last_name = CASE WHEN customers.last_name = '' THEN EXCLUDED.last_name ELSE customers.last_name END,
 			email_consent = CASE WHEN customers.email_consent = '' THEN EXCLUDED.email_consent ELSE customers.email_consent END,
 			sms_consent = CASE WHEN customers.sms_consent = '' THEN EXCLUDED.sms_consent ELSE customers.sms_consent END,
+			locale = CASE WHEN customers.locale = '' THEN EXCLUDED.locale ELSE customers.locale END,
 			shopify_updated_at = COALESCE(customers.shopify_updated_at, EXCLUDED.shopify_updated_at)
 		WHERE customers.shop_id = EXCLUDED.shop_id AND customers.redacted_at IS NULL
-		  AND (customers.email = '' OR customers.first_name = '' OR customers.email_consent = '')`,
-		shopID, Array(ids), Array(email), Array(phone), Array(first), Array(last), Array(emailConsent), Array(smsConsent), Array(updated))
+		  AND (customers.email = '' OR customers.first_name = '' OR customers.email_consent = '' OR (customers.locale = '' AND EXCLUDED.locale <> ''))`,
+		shopID, Array(ids), Array(email), Array(phone), Array(first), Array(last), Array(emailConsent), Array(smsConsent), Array(locale), Array(updated))
 	return res.RowsAffected, res.Error
 }
 

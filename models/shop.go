@@ -17,6 +17,7 @@ type Shop struct {
 	Email                 string
 	Currency              string
 	Timezone              string
+	PrimaryLocale         string
 	Status                string
 	Scopes                string
 	AccessToken           []byte
@@ -152,12 +153,14 @@ func SetScopes(ctx context.Context, db *gorm.DB, shopID int64, scopes string) er
 // ShopProfile is what Shopify tells us about the shop itself.
 type ShopProfile struct {
 	Name, Email, Currency, Timezone string
+	PrimaryLocale                   string // with read_locales; shoppers of unknown language are written to in it
 }
 
-// UpdateShopProfile stores name, contact email, currency and time zone when known.
+// UpdateShopProfile stores name, contact email, currency, time zone and primary locale when known.
 func UpdateShopProfile(ctx context.Context, db *gorm.DB, shopID int64, p ShopProfile) error {
 	set := map[string]any{"updated_at": time.Now()}
-	for col, v := range map[string]string{"name": p.Name, "email": p.Email, "currency": p.Currency, "timezone": p.Timezone} {
+	for col, v := range map[string]string{"name": p.Name, "email": p.Email, "currency": p.Currency, "timezone": p.Timezone,
+		"primary_locale": p.PrimaryLocale} {
 		if v != "" {
 			set[col] = v
 		}

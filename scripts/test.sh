@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/test-redis.sh
+echo "==> the admin's catalogues: every word in every language" >&2
+node web/scripts/i18n-check.mjs
 echo "==> go vet" >&2
 go vet ./...
 echo "==> staticcheck" >&2

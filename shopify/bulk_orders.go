@@ -18,8 +18,8 @@ import (
 const OrderHistoryQuery = `{
   orders(sortKey: CREATED_AT) {
     edges { node {
-      id name email createdAt processedAt cancelledAt test displayFinancialStatus discountCodes
-      customer { id email firstName lastName phone createdAt updatedAt
+      id name email createdAt processedAt cancelledAt test displayFinancialStatus discountCodes customerLocale
+      customer { id email firstName lastName phone locale createdAt updatedAt
         emailMarketingConsent { marketingState } smsMarketingConsent { marketingState } }
       subtotalPriceSet { shopMoney { amount currencyCode } }
       currentSubtotalPriceSet { shopMoney { amount } }
@@ -48,6 +48,7 @@ type HistoryCustomer struct {
 	FirstName             string     `json:"firstName"`
 	LastName              string     `json:"lastName"`
 	Phone                 string     `json:"phone"`
+	Locale                string     `json:"locale"`
 	CreatedAt             *time.Time `json:"createdAt"`
 	UpdatedAt             *time.Time `json:"updatedAt"`
 	EmailMarketingConsent *struct {
@@ -70,6 +71,7 @@ type HistoryOrder struct {
 	Test                   bool             `json:"test"`
 	DisplayFinancialStatus string           `json:"displayFinancialStatus"`
 	DiscountCodes          []string         `json:"discountCodes"`
+	CustomerLocale         string           `json:"customerLocale"`
 	Customer               *HistoryCustomer `json:"customer"`
 	Subtotal               moneyBag         `json:"subtotalPriceSet"`
 	CurrentSubtotal        moneyBag         `json:"currentSubtotalPriceSet"`

@@ -32,6 +32,7 @@ type Order struct {
 	Fulfillments      []Fulfillment   `json:"fulfillments"`
 	NoteAttributes    []NoteAttribute `json:"note_attributes"`
 	AdminGraphqlAPIID string          `json:"admin_graphql_api_id"`
+	CustomerLocale    string          `json:"customer_locale"` // the language the order was placed in: en, fr-CA
 }
 
 type DiscountCode struct {
@@ -68,6 +69,7 @@ type Customer struct {
 	EmailMarketingConsent *Consent   `json:"email_marketing_consent"`
 	SMSMarketingConsent   *Consent   `json:"sms_marketing_consent"`
 	DefaultAddress        *Address   `json:"default_address"`
+	Locale                string     `json:"locale"`
 }
 
 type Consent struct {

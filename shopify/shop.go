@@ -41,7 +41,33 @@ func (a *Admin) ShopProfile(ctx context.Context, shop string) (models.ShopProfil
 	}
 	err := a.Query(ctx, shop, shopProfileQuery, nil, &out)
 	p := out.Shop
-	return models.ShopProfile{Name: p.Name, Email: p.Email, Currency: p.CurrencyCode, Timezone: p.IanaTimezone}, err
+	prof := models.ShopProfile{Name: p.Name, Email: p.Email, Currency: p.CurrencyCode, Timezone: p.IanaTimezone}
+	if err == nil {
+		prof.PrimaryLocale = a.primaryLocale(ctx, shop)
+	}
+	return prof, err
+}
+
+const shopLocalesQuery = `query { shopLocales { locale primary } }`
+
+// primaryLocale is the shop's primary locale, or "" when Shopify does not say (a shop that has
+// not granted read_locales): shoppers of unknown language are then written to in English.
+func (a *Admin) primaryLocale(ctx context.Context, shop string) string {
+	var out struct {
+		ShopLocales []struct {
+			Locale  string `json:"locale"`
+			Primary bool   `json:"primary"`
+		} `json:"shopLocales"`
+	}
+	if err := a.Query(ctx, shop, shopLocalesQuery, nil, &out); err != nil {
+		return ""
+	}
+	for _, l := range out.ShopLocales {
+		if l.Primary {
+			return l.Locale
+		}
+	}
+	return ""
 }
 
 const contractLinesQuery = `query subscriptionContract($id: ID!) {

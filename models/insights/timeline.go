@@ -38,6 +38,10 @@ type TimelineEvent struct {
 	Detail   string    `json:"detail"`
 	Decision string    `json:"decision,omitempty"`
 	Reason   string    `json:"reason,omitempty"`
+	// Code and Args say what happened as data (the admin words it in the merchant's language);
+	// Title and Detail are the same in English.
+	Code string         `json:"code"`
+	Args map[string]any `json:"args,omitempty"`
 }
 
 // CustomerTimeline merges everything the shop knows happened to one customer (orders,
@@ -84,10 +88,14 @@ func (t *timeline) add(e TimelineEvent) {
 }
 
 func orderLabel(name string, orderID int64) string {
+	return "order " + orderRef(name, orderID)
+}
+
+func orderRef(name string, orderID int64) string {
 	if name != "" {
-		return "order " + name
+		return name
 	}
-	return "order " + strconv.FormatInt(orderID, 10)
+	return strconv.FormatInt(orderID, 10)
 }
 
 func (t *timeline) orders() error {
@@ -114,10 +122,12 @@ func (t *timeline) orders() error {
 		if o.Test {
 			detail += " · test order"
 		}
-		t.add(TimelineEvent{At: o.At, Kind: TimelineOrder, Title: "Placed " + orderLabel(o.Name, o.OrderID), Detail: detail})
+		ref := orderRef(o.Name, o.OrderID)
+		t.add(TimelineEvent{At: o.At, Kind: TimelineOrder, Title: "Placed " + orderLabel(o.Name, o.OrderID), Detail: detail,
+			Code: "order_placed", Args: map[string]any{"order": ref, "amount": o.Subtotal, "currency": o.Currency, "test": o.Test}})
 		if o.CancelledAt != nil {
 			t.add(TimelineEvent{At: *o.CancelledAt, Kind: TimelineOrder, Title: "Cancelled " + orderLabel(o.Name, o.OrderID),
-				Detail: o.CancelReason})
+				Detail: o.CancelReason, Code: "order_cancelled", Args: map[string]any{"order": ref, "reason": o.CancelReason}})
 		}
 	}
 	return nil
@@ -144,7 +154,8 @@ func (t *timeline) refunds() error {
 		if r.Note != "" {
 			detail += " · " + r.Note
 		}
-		t.add(TimelineEvent{At: r.At, Kind: TimelineOrder, Title: "Refund on " + orderLabel(r.Name, r.OrderID), Detail: detail})
+		t.add(TimelineEvent{At: r.At, Kind: TimelineOrder, Title: "Refund on " + orderLabel(r.Name, r.OrderID), Detail: detail,
+			Code: "refund", Args: map[string]any{"order": orderRef(r.Name, r.OrderID), "amount": r.Subtotal, "currency": r.Currency, "note": r.Note}})
 	}
 	return nil
 }
@@ -175,7 +186,8 @@ func (t *timeline) points() error {
 		if e.Reason != "" {
 			detail = e.Reason + " · " + detail
 		}
-		t.add(TimelineEvent{At: e.OccurredAt, Kind: TimelinePoints, Title: strings.TrimSpace(title), Detail: detail})
+		t.add(TimelineEvent{At: e.OccurredAt, Kind: TimelinePoints, Title: strings.TrimSpace(title), Detail: detail,
+			Code: "points", Args: map[string]any{"kind": e.Kind, "points": e.Points, "balance": e.BalanceAfter, "reason": e.Reason}})
 	}
 	return nil
 }
@@ -200,10 +212,12 @@ func (t *timeline) reviews() error {
 			title += ": " + r.Title
 		}
 		detail := r.Status
+		args := map[string]any{"rating": r.Rating, "title": r.Title, "status": r.Status}
 		if r.SentimentLabel != nil && r.SentimentScore != nil {
 			detail = fmt.Sprintf("%s · sentiment %s (%.2f)", r.Status, *r.SentimentLabel, *r.SentimentScore)
+			args["sentiment"], args["score"] = *r.SentimentLabel, *r.SentimentScore
 		}
-		t.add(TimelineEvent{At: r.CreatedAt, Kind: TimelineReview, Title: title, Detail: detail})
+		t.add(TimelineEvent{At: r.CreatedAt, Kind: TimelineReview, Title: title, Detail: detail, Code: "review", Args: args})
 	}
 	return nil
 }
@@ -223,9 +237,10 @@ func (t *timeline) cases() error {
 	}
 	for _, c := range rows {
 		t.add(TimelineEvent{At: c.OpenedAt, Kind: TimelineCase, Title: fmt.Sprintf("Case %d opened", c.ID),
-			Detail: fmt.Sprintf("after review %d", c.ReviewID)})
+			Detail: fmt.Sprintf("after review %d", c.ReviewID), Code: "case_opened", Args: map[string]any{"case": c.ID, "review": c.ReviewID}})
 		if c.ResolvedAt != nil {
-			t.add(TimelineEvent{At: *c.ResolvedAt, Kind: TimelineCase, Title: fmt.Sprintf("Case %d resolved", c.ID), Detail: c.Note})
+			t.add(TimelineEvent{At: *c.ResolvedAt, Kind: TimelineCase, Title: fmt.Sprintf("Case %d resolved", c.ID), Detail: c.Note,
+				Code: "case_resolved", Args: map[string]any{"case": c.ID, "note": c.Note}})
 		}
 	}
 	return nil
@@ -252,15 +267,16 @@ func (t *timeline) subscriptions() error {
 		return err
 	}
 	for _, s := range rows {
-		title := "Subscription " + s.Status
+		title, code := "Subscription "+s.Status, "subscription"
 		if strings.HasSuffix(s.Topic, "/create") {
-			title = "Subscription started"
+			title, code = "Subscription started", "subscription_started"
 		}
 		detail := "contract " + strconv.FormatInt(s.ContractID, 10)
 		if s.Reason != "" {
 			detail += " · " + s.Reason
 		}
-		t.add(TimelineEvent{At: s.At, Kind: TimelineSubscription, Title: title, Detail: detail})
+		t.add(TimelineEvent{At: s.At, Kind: TimelineSubscription, Title: title, Detail: detail,
+			Code: code, Args: map[string]any{"status": s.Status, "contract": s.ContractID, "reason": s.Reason}})
 	}
 	return nil
 }
@@ -285,8 +301,14 @@ func (t *timeline) messages() error {
 		return err
 	}
 	for _, d := range rows {
+		args := map[string]any{"trigger": d.Trigger, "channel": d.Channel}
+		if d.MessageName != nil {
+			args["message_name"] = *d.MessageName
+		} else if d.CampaignName != nil {
+			args["campaign_name"] = *d.CampaignName
+		}
 		t.add(TimelineEvent{At: d.At, Kind: TimelineMessage, Title: messaging.DecisionTitle(d.Trigger, d.MessageName, d.CampaignName),
-			Detail: d.Channel, Decision: d.Decision, Reason: d.Reason})
+			Detail: d.Channel, Decision: d.Decision, Reason: d.Reason, Code: "message", Args: args})
 	}
 	return nil
 }

@@ -14,20 +14,23 @@ import (
 
 // Message is one retention message a shop sends on a trigger.
 type Message struct {
-	ID                 int64            `json:"id"`
-	ShopID             int64            `json:"-"`
-	Preset             string           `json:"preset,omitempty"`
-	Name               string           `json:"name"`
-	Trigger            string           `json:"trigger"`
-	Kind               string           `json:"kind"`
-	Channel            string           `json:"channel"`
-	Audience           models.Audience  `json:"audience" gorm:"serializer:json"`
-	DelayMinutes       int              `json:"delay_minutes"`
-	Templates          MessageTemplates `json:"templates" gorm:"embedded"`
-	FeaturedProductIDs []int64          `json:"featured_product_ids" gorm:"serializer:json"`
-	Enabled            bool             `json:"enabled"`
-	CreatedAt          time.Time        `json:"created_at"`
-	UpdatedAt          time.Time        `json:"updated_at"`
+	ID           int64            `json:"id"`
+	ShopID       int64            `json:"-"`
+	Preset       string           `json:"preset,omitempty"`
+	Name         string           `json:"name"`
+	Trigger      string           `json:"trigger"`
+	Kind         string           `json:"kind"`
+	Channel      string           `json:"channel"`
+	Audience     models.Audience  `json:"audience" gorm:"serializer:json"`
+	DelayMinutes int              `json:"delay_minutes"`
+	Templates    MessageTemplates `json:"templates" gorm:"embedded"`
+	// Translations: the message's copy per language (fr, de, …); shoppers in any other language
+	// get Templates.
+	Translations       map[string]MessageTemplates `json:"translations" gorm:"serializer:json"`
+	FeaturedProductIDs []int64                     `json:"featured_product_ids" gorm:"serializer:json"`
+	Enabled            bool                        `json:"enabled"`
+	CreatedAt          time.Time                   `json:"created_at"`
+	UpdatedAt          time.Time                   `json:"updated_at"`
 }
 
 // MessageTemplates are the Liquid sources of a message (see messaging.Templates).
@@ -80,7 +83,7 @@ func (m *Message) Validate() error {
 			return models.Invalid("featured_product_ids", "product ids are positive integers")
 		}
 	}
-	return nil
+	return m.validateTranslations()
 }
 
 // ListMessages returns a shop's messages, in creation order.
@@ -111,6 +114,9 @@ func CreateMessage(ctx context.Context, db *gorm.DB, shopID int64, m Message) (*
 	if m.FeaturedProductIDs == nil {
 		m.FeaturedProductIDs = []int64{}
 	}
+	if m.Translations == nil {
+		m.Translations = map[string]MessageTemplates{}
+	}
 	if err := db.WithContext(ctx).Create(&m).Error; err != nil {
 		return nil, fmt.Errorf("create message: %w", err)
 	}
@@ -129,9 +135,12 @@ func UpdateMessage(ctx context.Context, db *gorm.DB, shopID, id int64, m Message
 	if m.FeaturedProductIDs == nil {
 		m.FeaturedProductIDs = []int64{}
 	}
+	if m.Translations == nil { // a request without translations keeps the ones stored
+		m.Translations = cur.Translations
+	}
 	m.ID, m.ShopID, m.Preset, m.CreatedAt, m.UpdatedAt = id, shopID, cur.Preset, cur.CreatedAt, time.Now()
 	err = models.Scoped(ctx, db, shopID).Model(&Message{}).Where("id = ?", id).Select("name", "trigger", "kind", "channel", "audience",
-		"delay_minutes", "subject", "html", "text", "sms", "featured_product_ids", "enabled", "updated_at").Updates(&m).Error
+		"delay_minutes", "subject", "html", "text", "sms", "translations", "featured_product_ids", "enabled", "updated_at").Updates(&m).Error
 	if err != nil {
 		return nil, fmt.Errorf("update message %d: %w", id, err)
 	}

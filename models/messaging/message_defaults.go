@@ -2,6 +2,7 @@ package messaging
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"gorm.io/gorm"
@@ -23,8 +24,8 @@ const textFooter = "\n\n--\nYou are receiving this because you shop at {{ shop.n
 
 func preset(key, name, trigger, kind string, delay int, subject, html, text, sms string) Message {
 	return Message{Preset: key, Name: name, Trigger: trigger, Kind: kind, Channel: ChannelEmail, DelayMinutes: delay,
-		Templates:          MessageTemplates{Subject: subject, HTML: html + "\n" + footer, Text: text + textFooter, SMS: sms},
-		FeaturedProductIDs: []int64{}, Enabled: true}
+		Templates:    MessageTemplates{Subject: subject, HTML: html + "\n" + footer, Text: text + textFooter, SMS: sms},
+		Translations: defaultTranslations(key), FeaturedProductIDs: []int64{}, Enabled: true}
 }
 
 // DefaultMessages returns the ready set (fresh values on each call).
@@ -185,6 +186,12 @@ func seedMessaging(ctx context.Context, tx *gorm.DB, shopID int64) error {
 			return err
 		}
 		if exists > 0 {
+			// Shops seeded before the ready set spoke other languages get its copies now; a
+			// message the merchant gave copies of their own keeps them.
+			if err := tx.Exec(`UPDATE messages SET translations = ? WHERE shop_id = ? AND preset = ? AND translations = '{}'::jsonb`,
+				jsonText(m.Translations), shopID, m.Preset).Error; err != nil {
+				return fmt.Errorf("seed translations of %s: %w", m.Preset, err)
+			}
 			continue
 		}
 		if err := tx.Create(&m).Error; err != nil {
@@ -195,3 +202,8 @@ func seedMessaging(ctx context.Context, tx *gorm.DB, shopID int64) error {
 }
 
 func init() { models.RegisterSeeder(seedMessaging) }
+
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

@@ -60,7 +60,7 @@ func New(apiSecret string) *Server {
 
 // DefaultScopes are what a shop grants unless SetScopes says otherwise: the app's required
 // scopes and the optional read_all_orders.
-const DefaultScopes = "read_orders,read_all_orders,read_customers,write_customers,write_discounts,write_products,read_own_subscription_contracts,write_app_proxy"
+const DefaultScopes = "read_orders,read_all_orders,read_customers,write_customers,write_discounts,write_products,read_own_subscription_contracts,write_app_proxy,read_locales"
 
 // SetScopes sets the scopes shop has granted: token responses report them, and without
 // read_all_orders bulk queries see the last 60 days of orders only.

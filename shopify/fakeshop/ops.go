@@ -19,6 +19,29 @@ type state struct {
 	sellingPlans  map[string]SellingPlan // gid → plan
 	products      map[string]Product     // shop|gid → product
 	metafields    map[string]Metafield   // shop|owner|namespace|key → metafield
+	locales       map[string]string      // shop → primary locale (en when unset)
+}
+
+// SetPrimaryLocale sets the shop's primary locale, as shopLocales reports it.
+func (s *Server) SetPrimaryLocale(shop, locale string) {
+	st := s.st()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.locales == nil {
+		st.locales = map[string]string{}
+	}
+	st.locales[shop] = locale
+}
+
+// PrimaryLocale is the shop's primary locale.
+func (s *Server) PrimaryLocale(shop string) string {
+	st := s.st()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if l := st.locales[shop]; l != "" {
+		return l
+	}
+	return "en"
 }
 
 // Metafield is a metafield the fake holds.
@@ -265,6 +288,17 @@ func (s *Server) registerDefaults() {
 	s.Handle("shop", func(shop string, _ map[string]any) (any, error) {
 		return map[string]any{"shop": map[string]any{"name": strings.TrimSuffix(shop, ".myshopify.com"), "email": "owner@" + shop,
 			"currencyCode": "USD", "ianaTimezone": "America/New_York", "myshopifyDomain": shop}}, nil
+	})
+	s.Handle("shopLocales", func(shop string, _ map[string]any) (any, error) {
+		if err := s.needScope(shop, "read_locales"); err != nil {
+			return nil, err
+		}
+		primary := s.PrimaryLocale(shop)
+		locales := []any{map[string]any{"locale": primary, "primary": true, "published": true}}
+		if primary != "en" {
+			locales = append(locales, map[string]any{"locale": "en", "primary": false, "published": true})
+		}
+		return map[string]any{"shopLocales": locales}, nil
 	})
 	s.Handle("discountCodeBasicCreate", func(shop string, vars map[string]any) (any, error) {
 		in, _ := vars["basicCodeDiscount"].(map[string]any)

@@ -3,10 +3,56 @@
 // uncaught exception and no serious or critical axe violation; a screenshot of each lands in artifacts/.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { axeViolations, baseURL, describeViolations, embeddedURL, launch, screenshot, settle, shop, url, watch } from './browser.mjs';
 
 const skip = baseURL ? false : 'set BOOMERANG_E2E_URL to the server under test (e.g. http://127.0.0.1:8080)';
+
+// The English sentences of the admin's French catalogue: none may be on screen in French.
+const fr = JSON.parse(readFileSync(new URL('../src/locales/fr.json', import.meta.url), 'utf8'));
+const english = new Set(Object.keys(fr).filter((k) => !/_(one|few|many|other)$/.test(k) && !k.includes('{{') && fr[k] !== k));
+
+// assertFrench fails on any visible text the admin wrote in English: a sentence of its catalogue
+// left untranslated, or a page that forgot its language.
+async function assertFrench(page) {
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'fr');
+  const texts = await page.evaluate(() => {
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || el.closest('code, pre, textarea, script, style, iframe')) continue;
+      if (!el.checkVisibility || el.checkVisibility()) out.push(n.textContent.trim());
+    }
+    return out;
+  });
+  assert.deepEqual(texts.filter((s) => english.has(s)), [], 'English on a French page');
+}
+
+// assertWording fails on what a merchant should never read: a raw key (first_review) or a
+// number with the wrong plural (1 orders). It reads the visible text, leaving out code the
+// merchant types or copies (Liquid variables in the message editor).
+// Nouns whose singular ends in s, so "1 avis" is right.
+const invariable = new Set(['avis', 'mois', 'prix', 'fois']);
+
+async function assertWording(page) {
+  const text = await page.evaluate(() => {
+    const skip = new Set(['CODE', 'PRE', 'TEXTAREA', 'SCRIPT', 'STYLE', 'NOSCRIPT']);
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || el.closest('code, pre, textarea, script, style, noscript') || skip.has(el.tagName)) continue;
+      if (!el.checkVisibility || el.checkVisibility()) out.push(n.textContent);
+    }
+    return out.join(' ');
+  });
+  const rawKeys = text.match(/\b[a-z]+(?:_[a-z]+)+\b/g) || [];
+  assert.deepEqual(rawKeys, [], 'raw keys on the page');
+  const plurals = (text.match(/(?<![\d.,])\b1 (?!of\b)[a-z]+s\b/g) || []).filter((w) => !invariable.has(w.slice(2)));
+  assert.deepEqual(plurals, [], 'a plural after 1');
+}
 
 const pages = [
   { name: 'home', path: '/', testId: 'page-home' },
@@ -38,31 +84,29 @@ describe('admin pages', { skip }, () => {
     return { page, problems };
   }
 
-  // assertWording fails on what a merchant should never read: a raw key (first_review) or a
-  // number with the wrong plural (1 orders). It reads the visible text, leaving out code the
-  // merchant types or copies (Liquid variables in the message editor).
-  async function assertWording(page) {
-    const text = await page.evaluate(() => {
-      const skip = new Set(['CODE', 'PRE', 'TEXTAREA', 'SCRIPT', 'STYLE', 'NOSCRIPT']);
-      const out = [];
-      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-        const el = n.parentElement;
-        if (!el || el.closest('code, pre, textarea, script, style, noscript') || skip.has(el.tagName)) continue;
-        if (!el.checkVisibility || el.checkVisibility()) out.push(n.textContent);
-      }
-      return out.join(' ');
-    });
-    const rawKeys = text.match(/\b[a-z]+(?:_[a-z]+)+\b/g) || [];
-    assert.deepEqual(rawKeys, [], 'raw keys on the page');
-    const plurals = text.match(/(?<![\d.,])\b1 (?!of\b)[a-z]+s\b/g) || [];
-    assert.deepEqual(plurals, [], 'a plural after 1');
-  }
-
   async function assertClean(page, problems) {
     const violations = await axeViolations(page);
     assert.equal(violations.length, 0, `accessibility violations:\n${describeViolations(violations)}`);
     assert.deepEqual(problems, [], `page problems:\n${problems.join('\n')}`);
+  }
+
+  for (const p of pages) {
+    test(`${p.name} renders cleanly in French`, async () => {
+      const page = await browser.context.newPage();
+      const problems = watch(page);
+      try {
+        await page.goto(url(p.path) + '&locale=fr');
+        await settle(page, p.testId);
+        await screenshot(page, `${p.name}-fr`);
+        const banners = await page.locator('[data-testid="error-banner"]').allInnerTexts();
+        assert.deepEqual(banners, [], 'the page shows an error banner');
+        await assertWording(page);
+        await assertFrench(page);
+        await assertClean(page, problems);
+      } finally {
+        await page.close();
+      }
+    });
   }
 
   for (const p of pages) {
@@ -194,7 +238,7 @@ describe('admin pages', { skip }, () => {
       await settle(page, 'page-customers');
       assert.equal(await page.evaluate(() => document.documentElement.lang), 'fr');
       await page.getByRole('button', { name: 'Activer le menu' }).click();
-      await page.getByRole('link', { name: 'Loyalty', exact: true }).click();
+      await page.getByRole('link', { name: 'Fidélité', exact: true }).click();
       await settle(page, 'page-loyalty');
       // A later load without ?locale (a link, a reload) keeps the session's language.
       await page.goto(url('/activity'));
@@ -365,7 +409,7 @@ describe('admin forms', { skip }, () => {
 
   // storyPage opens a demo customer's 360° page (the demo shop plays the stories at start), runs check on it,
   // keeps a screenshot and requires a clean console.
-  async function storyPage(t, customerID, shot, check) {
+  async function storyPage(t, customerID, shot, check, locale) {
     if (!process.env.BOOMERANG_E2E_EXPECT_HELD) {
       t.skip('the demo stories are not required (set BOOMERANG_E2E_EXPECT_HELD=1)');
       return;
@@ -373,10 +417,12 @@ describe('admin forms', { skip }, () => {
     const page = await browser.context.newPage();
     const problems = watch(page);
     try {
-      await page.goto(url(`/customers/${customerID}`));
+      await page.goto(url(`/customers/${customerID}`) + (locale ? `&locale=${locale}` : ''));
       await settle(page, 'page-customer');
       await check(page);
       await screenshot(page, shot);
+      await assertWording(page);
+      if (locale === 'fr') await assertFrench(page);
       assert.deepEqual(problems, []);
     } finally {
       await page.close();
@@ -416,6 +462,24 @@ describe('admin forms', { skip }, () => {
       assert.match(await subs.innerText(), /Cancelled/);
       await page.locator('[data-testid="decision-row-sent"]', { hasText: 'Subscription win-back' }).first().waitFor({ timeout: 20000 });
     }));
+
+  // The three stories again as a French-speaking merchant reads them.
+  test('the three stories read in French', async (t) => {
+    await storyPage(t, 9001, 'naomi-360-fr', async (page) => {
+      const held = page.locator('[data-testid="decision-row-held"][data-reason="negative_review"]');
+      await held.first().waitFor({ timeout: 20000 });
+      assert.match(await held.first().locator('[data-testid="decision-text"]').innerText(), /^Retenu : .*avis négatif/);
+    }, 'fr');
+    await storyPage(t, 9002, 'chrissy-360-fr', async (page) => {
+      await page.locator('[data-testid="decision-row-sent"]', { hasText: 'Rappel d’expiration des points' }).first().waitFor({ timeout: 20000 });
+      assert.match(await page.locator('[data-testid="points-statement"]').innerText(), /Solde/);
+    }, 'fr');
+    await storyPage(t, 9003, 'marshall-360-fr', async (page) => {
+      await page.locator('[data-testid="decision-row-held"][data-reason="subscribed_product"]').first().waitFor({ timeout: 20000 });
+      await page.locator('[data-testid="decision-row-sent"]', { hasText: 'Reconquête après résiliation d’abonnement' }).first().waitFor({ timeout: 20000 });
+      assert.match(await page.locator('[data-testid="customer-subscriptions"]').innerText(), /Annulé/);
+    }, 'fr');
+  });
 
   test('a message whose outcome is unknown is sent again by hand, once', async (t) => {
     if (!process.env.DATABASE_URL) {

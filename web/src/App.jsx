@@ -13,16 +13,17 @@ import { Reviews, reviewsData } from './pages/Reviews.jsx';
 import { Setup, setupData } from './pages/Setup.jsx';
 import { match, usePath } from './router.jsx';
 import { AppShell, Empty, NavMenu, Page, Section } from './ui/index.js';
+import { msg, t } from './i18n.js';
 
 export const links = [
-  { url: '/', label: 'Home' },
-  { url: '/customers', label: 'Customers' },
-  { url: '/loyalty', label: 'Loyalty' },
-  { url: '/reviews', label: 'Reviews' },
-  { url: '/messages', label: 'Messages' },
-  { url: '/campaigns', label: 'Campaigns' },
-  { url: '/activity', label: 'Activity' },
-  { url: '/setup', label: 'Setup guide' },
+  { url: '/', label: msg('Home') },
+  { url: '/customers', label: msg('Customers') },
+  { url: '/loyalty', label: msg('Loyalty') },
+  { url: '/reviews', label: msg('Reviews') },
+  { url: '/messages', label: msg('Messages') },
+  { url: '/campaigns', label: msg('Campaigns') },
+  { url: '/activity', label: msg('Activity') },
+  { url: '/setup', label: msg('Setup guide') },
 ];
 
 // The server answers index.html for each of these paths (see docs/bench/web.md and the report in web/).
@@ -49,10 +50,10 @@ export function preloadFirstPage(path) {
 
 function NotFound() {
   return (
-    <Page title="Page not found" testId="page-not-found">
+    <Page title={t('Page not found')} testId="page-not-found">
       <Section>
-        <Empty heading="There is no page here" action={{ label: 'Go to the scorecard', url: '/' }}>
-          The link may be old. Pick a page from the navigation.
+        <Empty heading={t('There is no page here')} action={{ label: t('Go to the scorecard'), url: '/' }}>
+          {t('The link may be old. Pick a page from the navigation.')}
         </Empty>
       </Section>
     </Page>

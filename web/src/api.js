@@ -1,3 +1,4 @@
+import { t } from './i18n.js';
 // Every data call of the admin goes through here so the session token is handled in one place.
 // Inside Shopify admin App Bridge (window.shopify) mints a fresh one-minute token per call; outside it, in
 // development, the server's /dev/session hands out a real token that we keep until shortly before it
@@ -117,7 +118,7 @@ export async function request(method, path, { query, body, signal } = {}) {
       });
     } catch (e) {
       if (e && e.name === 'AbortError') throw e;
-      throw new ApiError(0, { error: { code: 'network', message: 'Network error: the server could not be reached.' } });
+      throw new ApiError(0, { error: { code: 'network', message: t('Network error: the server could not be reached.') } });
     }
     if (res.status === 401 && attempt === 0) continue;
     const data = await readBody(res);

@@ -19,6 +19,7 @@ import {
   TextField,
   useToast,
 } from './ui/index.js';
+import { msg, t } from './i18n.js';
 
 // normalizePath turns "rewards[0].points_cost", "rewards.0.points_cost" or "/rewards/0/points_cost" into
 // "rewards.0.points_cost", the form's own path spelling.
@@ -50,7 +51,7 @@ function coerce(value, template, path, problems) {
   if (typeof template === 'number') {
     if (typeof value === 'number') return value;
     if (isNumText(value)) return Number(value);
-    problems[path.join('.')] = 'Enter a number';
+    problems[path.join('.')] = t('Enter a number');
     return value;
   }
   if (Array.isArray(template)) {
@@ -59,7 +60,7 @@ function coerce(value, template, path, problems) {
       const numeric = template.length === 0 || typeof template[0] === 'number';
       if (numeric) {
         if (parts.some((p) => !isNumText(p))) {
-          problems[path.join('.')] = 'Enter numbers separated by commas';
+          problems[path.join('.')] = t('Enter numbers separated by commas');
           return value;
         }
         return parts.map(Number);
@@ -82,7 +83,7 @@ function FieldError({ path, message }) {
 }
 
 function labelFor(spec, key) {
-  return (spec && spec.label) || humanize(key);
+  return spec && spec.label ? t(spec.label) : humanize(key);
 }
 
 // Field renders one value by its spec, or by its type when the server sent a field we do not know yet.
@@ -96,17 +97,17 @@ function Field({ path, value, spec, specs, errors, onChange, itemKey, soleInGrou
     return (
       <Select
         label={label}
-        options={spec.options.map(([v, l]) => ({ value: v, label: l }))}
+        options={spec.options.map(([v, l]) => ({ value: v, label: t(l) }))}
         value={value}
         onChange={set}
         error={err}
-        help={spec.help}
+        help={spec.help && t(spec.help)}
         testId={`field-${p}`}
       />
     );
   }
   if (typeof value === 'boolean') {
-    return <Checkbox label={label} checked={value} onChange={set} help={spec && spec.help} error={err} testId={`field-${p}`} />;
+    return <Checkbox label={label} checked={value} onChange={set} help={spec && spec.help && t(spec.help)} error={err} testId={`field-${p}`} />;
   }
   if (Array.isArray(value) && (value.length === 0 ? spec && spec.item : typeof value[0] === 'object')) {
     return <ListField path={path} value={value} spec={spec || {}} specs={specs} errors={errors} onChange={onChange} soleInGroup={soleInGroup} />;
@@ -118,7 +119,7 @@ function Field({ path, value, spec, specs, errors, onChange, itemKey, soleInGrou
         value={Array.isArray(value) ? value.join(', ') : value}
         onChange={set}
         error={err}
-        help={(spec && spec.help) || 'Separate values with commas'}
+        help={t((spec && spec.help) || 'Separate values with commas')}
         testId={`field-${p}`}
       />
     );
@@ -130,7 +131,7 @@ function Field({ path, value, spec, specs, errors, onChange, itemKey, soleInGrou
         <legend className={soleInGroup ? 'bm-visually-hidden' : undefined}>
           <Heading level={3}>{label}</Heading>
         </legend>
-        {spec && spec.help && <Text muted size="small">{spec.help}</Text>}
+        {spec && spec.help && <Text muted size="small">{t(spec.help)}</Text>}
         {err && <Text tone="critical">{err}</Text>}
         <Fields>
           {keys.map((k) => (
@@ -155,11 +156,11 @@ function Field({ path, value, spec, specs, errors, onChange, itemKey, soleInGrou
       type={numeric ? 'number' : (spec && spec.type) || 'text'}
       step={spec && spec.type === 'integer' ? 1 : spec && spec.step}
       min={spec && spec.min}
-      suffix={spec && spec.suffix}
+      suffix={spec && spec.suffix && t(spec.suffix)}
       value={value}
       onChange={set}
       error={err}
-      help={spec && spec.help}
+      help={spec && spec.help && t(spec.help)}
       testId={`field-${p}`}
     />
   );
@@ -176,21 +177,21 @@ function ListField({ path, value, spec, specs, errors, onChange, soleInGroup }) 
   const p = path.join('.');
   const key = path[path.length - 1];
   const label = labelFor(spec, key);
-  const itemLabel = spec.itemLabel || 'Item';
+  const itemLabel = t(spec.itemLabel || 'Item');
   const template = spec.newItem || (value[0] ? blankLike(value[0]) : {});
   return (
     <fieldset className="bm-fieldset" data-testid={`field-${p}`}>
       <legend className={soleInGroup ? 'bm-visually-hidden' : undefined}>
         <Heading level={3}>{label}</Heading>
       </legend>
-      {spec.help && <Text muted size="small">{spec.help}</Text>}
+      {spec.help && <Text muted size="small">{t(spec.help)}</Text>}
       {errors[p] && (
         <Text tone="critical">
           <FieldError path={p} message={errors[p]} />
         </Text>
       )}
       <Stack gap="300">
-        {value.length === 0 && <Text muted>{spec.empty || 'None yet.'}</Text>}
+        {value.length === 0 && <Text muted>{t(spec.empty || 'None yet.')}</Text>}
         {value.map((item, i) => (
           <div key={i} className="bm-list-item" role="group" aria-label={`${itemLabel} ${i + 1}`}>
             <Fields>
@@ -211,16 +212,16 @@ function ListField({ path, value, spec, specs, errors, onChange, soleInGroup }) 
               <Button
                 plain
                 critical
-                label={`Remove ${itemLabel.toLowerCase()} ${i + 1}${item.name ? ` (${item.name})` : ''}`}
+                label={t('Remove {{item}} {{n}}', { item: itemLabel, n: i + 1 }) + (item.name ? ` (${item.name})` : '')}
                 onClick={() => onChange(path, value.filter((_, j) => j !== i))}
               >
-                Remove
+                {t('Remove')}
               </Button>
             </Fields>
           </div>
         ))}
         <div>
-          <Button onClick={() => onChange(path, [...value, { ...template }])}>{`Add ${itemLabel.toLowerCase()}`}</Button>
+          <Button onClick={() => onChange(path, [...value, { ...template }])}>{t('Add {{item}}', { item: itemLabel })}</Button>
         </div>
       </Stack>
     </fieldset>
@@ -234,7 +235,7 @@ function blankLike(obj) {
 }
 
 // SettingsForm loads `path` with GET and saves with PUT. groups: [{title, keys:[...]}]; specs: key → spec.
-export function SettingsForm({ path, groups, specs, saveLabel = 'Save', savedMessage = 'Settings saved', testId, emptyHint }) {
+export function SettingsForm({ path, groups, specs, saveLabel = msg('Save'), savedMessage = msg('Settings saved'), testId, emptyHint }) {
   const toast = useToast();
   const { data, error, loading, reload, setData } = useResource(path);
   const [draft, setDraft] = useState(null);
@@ -249,9 +250,9 @@ export function SettingsForm({ path, groups, specs, saveLabel = 'Save', savedMes
   }, [data]);
   const templates = useMemo(() => {
     // New list items have no loaded counterpart; their spec's newItem tells the types.
-    const t = { ...(data || {}) };
-    for (const [k, s] of Object.entries(specs)) if (s.newItem && Array.isArray(t[k]) && t[k].length === 0) t[k] = [s.newItem];
-    return t;
+    const tpl = { ...(data || {}) };
+    for (const [k, s] of Object.entries(specs)) if (s.newItem && Array.isArray(tpl[k]) && tpl[k].length === 0) tpl[k] = [s.newItem];
+    return tpl;
   }, [data, specs]);
   // Compared as typed values, so typing "5" back over 5 is not a change.
   const dirty = useMemo(
@@ -281,7 +282,7 @@ export function SettingsForm({ path, groups, specs, saveLabel = 'Save', savedMes
       setErrors({});
       // The saved document becomes the new baseline (and clears the dirty state).
       setData(next);
-      toast(savedMessage);
+      toast(t(savedMessage));
     } catch (err) {
       if (err.status === 422 && err.field) {
         const f = normalizePath(err.field);
@@ -295,13 +296,13 @@ export function SettingsForm({ path, groups, specs, saveLabel = 'Save', savedMes
     }
   };
 
-  if (loading && !draft) return <LoadingCards count={3} label="Loading settings" />;
-  if (error && !draft) return <ErrorBanner error={error} title="Settings could not be loaded" onRetry={reload} />;
+  if (loading && !draft) return <LoadingCards count={3} label={t('Loading settings')} />;
+  if (error && !draft) return <ErrorBanner error={error} title={t('Settings could not be loaded')} onRetry={reload} />;
   if (!draft) return null;
 
   const known = new Set(groups.flatMap((g) => g.keys));
   const others = Object.keys(draft).filter((k) => !known.has(k));
-  const allGroups = others.length ? [...groups, { title: 'Other settings', keys: others }] : groups;
+  const allGroups = others.length ? [...groups, { title: msg('Other settings'), keys: others }] : groups;
   return (
     <form
       data-testid={testId}
@@ -313,14 +314,14 @@ export function SettingsForm({ path, groups, specs, saveLabel = 'Save', savedMes
     >
       <SaveBar dirty={dirty} saving={saving} onSave={save} onDiscard={() => { setDraft(data); setErrors({}); }} />
       <Stack gap="400">
-        <ErrorBanner error={failure} title="The settings were not saved" onDismiss={() => setFailure(null)} />
+        <ErrorBanner error={failure} title={t('The settings were not saved')} onDismiss={() => setFailure(null)} />
         {emptyHint}
         {allGroups.map((g) => {
           const keys = g.keys.filter((k) => k in draft);
           if (!keys.length) return null;
           return (
-            <Section key={g.title} title={g.title}>
-              {g.help && <Text muted>{g.help}</Text>}
+            <Section key={g.title} title={t(g.title)}>
+              {g.help && <Text muted>{t(g.help)}</Text>}
               <Fields>
                 {keys.map((k) => (
                   <Field key={k} path={[k]} value={draft[k]} spec={specs[k]} specs={specs} errors={errors} onChange={onChange} soleInGroup={keys.length === 1} />
@@ -331,7 +332,7 @@ export function SettingsForm({ path, groups, specs, saveLabel = 'Save', savedMes
         })}
         <div>
           <Button submit primary loading={saving} disabled={!dirty && !failure} testId="save-button">
-            {saveLabel}
+            {t(saveLabel)}
           </Button>
         </div>
       </Stack>

@@ -4,15 +4,17 @@ import { api, downloadJson } from '../api.js';
 import { customerName, dateTime, decisionLabel, humanize, reasonLabel } from '../format.js';
 import { useList, useResource } from '../hooks.js';
 import { Badge, Button, Empty, ErrorBanner, Fields, Link, LoadingCards, More, Page, Section, Select, Table, Text, useToast } from '../ui/index.js';
+import { msg, t } from '../i18n.js';
+import { messageTitle } from '../timeline.js';
 
 const decisionOptions = [
-  { label: 'Any decision', value: '' },
-  { label: 'Sent', value: 'sent' },
-  { label: 'Held', value: 'held' },
-  { label: 'Deferred', value: 'deferred' },
-  { label: 'Skipped', value: 'skipped' },
-  { label: 'Failed', value: 'failed' },
-  { label: 'Outcome unknown', value: 'unknown' },
+  { label: msg('Any decision'), value: '' },
+  { label: msg('Sent'), value: 'sent' },
+  { label: msg('Held'), value: 'held' },
+  { label: msg('Deferred'), value: 'deferred' },
+  { label: msg('Skipped'), value: 'skipped' },
+  { label: msg('Failed'), value: 'failed' },
+  { label: msg('Outcome unknown'), value: 'unknown' },
 ];
 
 // A send the provider may have taken (unknown) or that the provider failed is sent again only
@@ -26,7 +28,7 @@ function SendAgain({ decision, onDone }) {
     setBusy(true);
     try {
       await api.post(`/api/activity/${decision.id}/retry`);
-      toast('Queued to send again');
+      toast(t('Queued to send again'));
       onDone();
     } catch (e) {
       toast(e.message, { error: true });
@@ -35,8 +37,8 @@ function SendAgain({ decision, onDone }) {
     }
   };
   return (
-    <Button plain loading={busy} onClick={send} label={`Send message ${decision.id} again`} testId="send-again">
-      Send again
+    <Button plain loading={busy} onClick={send} label={t('Send message {{id}} again', { id: decision.id })} testId="send-again">
+      {t('Send again')}
     </Button>
   );
 }
@@ -59,46 +61,46 @@ function Decisions() {
   const [decision, setDecision] = useState('');
   const [reason, setReason] = useState('');
   const list = useList('/api/activity', { decision, reason }, 'decisions');
-  const reasonOptions = [{ label: 'Any reason', value: '' }, ...reasonCodes.map((r) => ({ label: humanize(reasonLabel(r)), value: r }))];
+  const reasonOptions = [{ label: t('Any reason'), value: '' }, ...reasonCodes.map((r) => ({ label: humanize(reasonLabel(r)), value: r }))];
   return (
     <>
-      <Section title="Filter decisions">
+      <Section title={t('Filter decisions')}>
         <Fields>
           <Fields.Row>
-            <Select label="Decision" options={decisionOptions} value={decision} onChange={setDecision} testId="filter-decision" />
-            <Select label="Reason" options={reasonOptions} value={reason} onChange={setReason} testId="filter-reason" />
+            <Select label={t('Decision')} options={decisionOptions.map((o) => ({ ...o, label: t(o.label) }))} value={decision} onChange={setDecision} testId="filter-decision" />
+            <Select label={t('Reason')} options={reasonOptions} value={reason} onChange={setReason} testId="filter-reason" />
           </Fields.Row>
         </Fields>
       </Section>
-      <ErrorBanner error={list.error} title="Activity could not be loaded" onRetry={list.reload} />
+      <ErrorBanner error={list.error} title={t('Activity could not be loaded')} onRetry={list.reload} />
       {list.loading ? (
-        <LoadingCards count={1} label="Loading activity" />
+        <LoadingCards count={1} label={t('Loading activity')} />
       ) : (
-        <Section title="Message decisions" testId="activity-list">
+        <Section title={t('Message decisions')} testId="activity-list">
           {list.items.length === 0 ? (
             !list.error && (
-              <Empty heading={decision || reason ? 'No decisions match' : 'No message decisions yet'}>
+              <Empty heading={decision || reason ? t('No decisions match') : t('No message decisions yet')}>
                 {decision || reason
-                  ? 'Clear a filter to see more.'
-                  : 'Every message Boomerang sends, holds, defers or skips is recorded here with its reason.'}
+                  ? t('Clear a filter to see more.')
+                  : t('Every message Boomerang sends, holds, defers or skips is recorded here with its reason.')}
               </Empty>
             )
           ) : (
             <>
               <Table
-                caption="Message decisions"
+                caption={t('Message decisions')}
                 columns={[
-                  { key: 'created_at', label: 'When', render: (d) => dateTime(d.created_at) },
-                  { key: 'customer', label: 'Customer', render: (d) => (d.customer_id ? <Link url={`/customers/${d.customer_id}`}>{customerName(d.customer || { id: d.customer_id })}</Link> : '') },
+                  { key: 'created_at', label: t('When'), render: (d) => dateTime(d.created_at) },
+                  { key: 'customer', label: t('Customer'), render: (d) => (d.customer_id ? <Link url={`/customers/${d.customer_id}`}>{customerName(d.customer || { id: d.customer_id })}</Link> : '') },
                   {
                     key: 'what',
-                    label: 'Message',
+                    label: t('Message'),
                     render: (d) =>
-                      d.message_id ? <Link url={`/messages/${d.message_id}`}>{d.title || humanize(d.trigger)}</Link> : d.title || humanize(d.trigger),
+                      d.message_id ? <Link url={`/messages/${d.message_id}`}>{messageTitle(d)}</Link> : messageTitle(d),
                   },
-                  { key: 'channel', label: 'Channel', render: (d) => (d.channel === 'sms' ? 'SMS' : humanize(d.channel)) },
-                  { key: 'decision', label: 'Decision', render: (d) => <span data-testid="decision-text">{decisionLabel(d.decision, d.reason)}</span> },
-                  { key: 'retry', label: 'Action', render: (d) => (retryable(d) ? <SendAgain decision={d} onDone={list.reload} /> : '') },
+                  { key: 'channel', label: t('Channel'), render: (d) => humanize(d.channel) },
+                  { key: 'decision', label: t('Decision'), render: (d) => <span data-testid="decision-text">{decisionLabel(d.decision, d.reason)}</span> },
+                  { key: 'retry', label: t('Action'), render: (d) => (retryable(d) ? <SendAgain decision={d} onDone={list.reload} /> : '') },
                 ]}
                 rows={list.items}
                 rowKey={(d, i) => `${d.customer_id}-${d.message_id || d.campaign_id}-${d.created_at}-${i}`}
@@ -129,24 +131,24 @@ function DataRequests() {
     }
   };
   return (
-    <Section title="Customer data requests" testId="data-requests">
-      <Text muted>Requests Shopify forwards when a customer asks for their data. Download the export and send it to the store owner.</Text>
-      <ErrorBanner error={error} title="Data requests could not be loaded" onRetry={reload} />
+    <Section title={t('Customer data requests')} testId="data-requests">
+      <Text muted>{t('Requests Shopify forwards when a customer asks for their data. Download the export and send it to the store owner.')}</Text>
+      <ErrorBanner error={error} title={t('Data requests could not be loaded')} onRetry={reload} />
       {loading ? null : requests.length === 0 ? (
-        !error && <Text muted>No data requests.</Text>
+        !error && <Text muted>{t('No data requests.')}</Text>
       ) : (
         <Table
-          caption="Customer data requests"
+          caption={t('Customer data requests')}
           columns={[
-            { key: 'requested_at', label: 'Requested', render: (r) => dateTime(r.requested_at) },
-            { key: 'customer_id', label: 'Customer', render: (r) => (r.customer ? customerName(r.customer) : `Customer ${r.customer_id ?? ''}`) },
-            { key: 'status', label: 'Status', render: (r) => <Badge status={r.status}>{humanize(r.status)}</Badge> },
+            { key: 'requested_at', label: t('Requested'), render: (r) => dateTime(r.requested_at) },
+            { key: 'customer_id', label: t('Customer'), render: (r) => (r.customer ? customerName(r.customer) : t('Customer {{id}}', { id: r.customer_id ?? '' })) },
+            { key: 'status', label: t('Status'), render: (r) => <Badge status={r.status}>{humanize(r.status)}</Badge> },
             {
               key: 'export',
-              label: 'Export',
+              label: t('Export'),
               render: (r) => (
-                <Button plain loading={busy === r.id} onClick={() => download(r)} label={`Download export for request ${r.id}`}>
-                  Download export
+                <Button plain loading={busy === r.id} onClick={() => download(r)} label={t('Download export for request {{id}}', { id: r.id })}>
+                  {t('Download export')}
                 </Button>
               ),
             },
@@ -162,7 +164,7 @@ export const activityData = () => [['/api/activity'], ['/api/data-requests']];
 
 export function Activity() {
   return (
-    <Page title="Activity" subtitle="Why each message was, or was not, sent" testId="page-activity">
+    <Page title={t('Activity')} subtitle={t('Why each message was, or was not, sent')} testId="page-activity">
       <Decisions />
       <DataRequests />
     </Page>

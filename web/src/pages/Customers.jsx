@@ -18,36 +18,37 @@ import {
   Table,
   TextField,
 } from '../ui/index.js';
+import { msg, t, tOptions } from '../i18n.js';
 
 export const stageOptions = [
-  { label: 'Any stage', value: '' },
-  { label: 'New (1 order)', value: 'new' },
-  { label: 'Two-time (2 orders)', value: 'two_time' },
-  { label: 'Repeat (3–4 orders)', value: 'repeat' },
-  { label: 'Loyal (5+ or top tier)', value: 'loyal' },
+  { label: msg('Any stage'), value: '' },
+  { label: msg('New (1 order)'), value: 'new' },
+  { label: msg('Two-time (2 orders)'), value: 'two_time' },
+  { label: msg('Repeat (3–4 orders)'), value: 'repeat' },
+  { label: msg('Loyal (5+ or top tier)'), value: 'loyal' },
 ];
 
 export const segmentOptions = [
-  { label: 'Any segment', value: '' },
-  { label: 'One-time buyers', value: 'one_time_buyers' },
-  { label: 'At risk', value: 'at_risk' },
-  { label: 'Ready to buy', value: 'ready_to_buy' },
-  { label: 'Win-back', value: 'win_back' },
-  { label: 'Subscribers', value: 'subscribers' },
+  { label: msg('Any segment'), value: '' },
+  { label: msg('One-time buyers'), value: 'one_time_buyers' },
+  { label: msg('At risk'), value: 'at_risk' },
+  { label: msg('Ready to buy'), value: 'ready_to_buy' },
+  { label: msg('Win-back'), value: 'win_back' },
+  { label: msg('Subscribers'), value: 'subscribers' },
 ];
 
 const sortOptions = [
-  { label: 'Newest first', value: '' },
-  { label: 'Most spent', value: 'spend' },
-  { label: 'Most orders', value: 'orders' },
-  { label: 'Latest order', value: 'last_order' },
-  { label: 'Most points', value: 'balance' },
+  { label: msg('Newest first'), value: '' },
+  { label: msg('Most spent'), value: 'spend' },
+  { label: msg('Most orders'), value: 'orders' },
+  { label: msg('Latest order'), value: 'last_order' },
+  { label: msg('Most points'), value: 'balance' },
 ];
 
 function useTierOptions() {
   const { data } = useResource('/api/loyalty/settings');
   const tiers = (data && Array.isArray(data.tiers) && data.tiers) || [];
-  return [{ label: 'Any tier', value: '' }, ...tiers.map((t) => ({ label: t.name, value: t.name }))];
+  return [{ label: t('Any tier'), value: '' }, ...tiers.map((tier) => ({ label: tier.name, value: tier.name }))];
 }
 
 export const customersData = () => [['/api/customers'], ['/api/loyalty/settings']];
@@ -64,58 +65,58 @@ export function Customers() {
   const tierOptions = useTierOptions();
   const filtered = !!(query.q || stage || tier || segment || hold);
   return (
-    <Page title="Customers" subtitle="One record per shopper: orders, points, reviews, subscriptions and messages" testId="page-customers">
-      <Section title="Find customers">
-        <form role="search" aria-label="Customers" onSubmit={(e) => e.preventDefault()}>
+    <Page title={t('Customers')} subtitle={t('One record per shopper: orders, points, reviews, subscriptions and messages')} testId="page-customers">
+      <Section title={t('Find customers')}>
+        <form role="search" aria-label={t('Customers')} onSubmit={(e) => e.preventDefault()}>
           <Fields>
-            <TextField label="Search by name or email" value={q} onChange={setQ} clearable testId="customer-search" />
+            <TextField label={t('Search by name or email')} value={q} onChange={setQ} clearable testId="customer-search" />
             <Fields.Row>
-              <Select label="Buyer stage" options={stageOptions} value={stage} onChange={setStage} />
-              <Select label="Tier" options={tierOptions} value={tier} onChange={setTier} />
-              <Select label="Segment" options={segmentOptions} value={segment} onChange={setSegment} />
-              <Select label="Sort by" options={sortOptions} value={sort} onChange={setSort} testId="customer-sort" />
+              <Select label={t('Buyer stage')} options={tOptions(stageOptions)} value={stage} onChange={setStage} />
+              <Select label={t('Tier')} options={tierOptions} value={tier} onChange={setTier} />
+              <Select label={t('Segment')} options={tOptions(segmentOptions)} value={segment} onChange={setSegment} />
+              <Select label={t('Sort by')} options={tOptions(sortOptions)} value={sort} onChange={setSort} testId="customer-sort" />
             </Fields.Row>
-            <Checkbox label="Only customers with a message hold" checked={hold} onChange={setHold} />
+            <Checkbox label={t('Only customers with a message hold')} checked={hold} onChange={setHold} />
           </Fields>
         </form>
       </Section>
-      <ErrorBanner error={list.error} title="Customers could not be loaded" onRetry={list.reload} />
+      <ErrorBanner error={list.error} title={t('Customers could not be loaded')} onRetry={list.reload} />
       {list.loading ? (
-        <LoadingCards count={1} label="Loading customers" />
+        <LoadingCards count={1} label={t('Loading customers')} />
       ) : (
         <Section testId="customer-list">
           {list.items.length === 0 && !list.error ? (
             filtered ? (
-              <Empty heading="No customers match">Try a broader search or clear a filter.</Empty>
+              <Empty heading={t('No customers match')}>{t('Try a broader search or clear a filter.')}</Empty>
             ) : (
-              <Empty heading="No customers yet">
-                Customers appear here as soon as the store’s customer and order webhooks arrive. Place a test order to see one.
+              <Empty heading={t('No customers yet')}>
+                {t('Customers appear here as soon as the store’s customer and order webhooks arrive. Place a test order to see one.')}
               </Empty>
             )
           ) : (
             <>
               <Table
-                caption="Customers"
+                caption={t('Customers')}
                 columns={[
                   {
                     key: 'name',
-                    label: 'Customer',
+                    label: t('Customer'),
                     render: (c) => (
                       <Link url={`/customers/${encodeURIComponent(c.id)}`}>{customerName(c)}</Link>
                     ),
                   },
-                  { key: 'email', label: 'Email' },
-                  { key: 'stage', label: 'Stage', render: (c) => (c.stage ? <Badge tone="info">{stageLabel(c.stage)}</Badge> : null) },
-                  { key: 'tier', label: 'Tier' },
-                  { key: 'orders', label: 'Orders', numeric: true, render: (c) => num(c.orders) },
-                  { key: 'total_spent', label: 'Spent', numeric: true, render: (c) => money(c.total_spent) },
-                  { key: 'last_order_at', label: 'Last order', render: (c) => (c.last_order_at ? date(c.last_order_at) : '—') },
-                  { key: 'balance', label: 'Points', numeric: true, render: (c) => points(c.balance) },
+                  { key: 'email', label: t('Email') },
+                  { key: 'stage', label: t('Stage'), render: (c) => (c.stage ? <Badge tone="info">{stageLabel(c.stage)}</Badge> : null) },
+                  { key: 'tier', label: t('Tier') },
+                  { key: 'orders', label: t('Orders'), numeric: true, render: (c) => num(c.orders) },
+                  { key: 'total_spent', label: t('Spent'), numeric: true, render: (c) => money(c.total_spent) },
+                  { key: 'last_order_at', label: t('Last order'), render: (c) => (c.last_order_at ? date(c.last_order_at) : '—') },
+                  { key: 'balance', label: t('Points'), numeric: true, render: (c) => points(c.balance) },
                   {
                     key: 'holds',
-                    label: 'Holds',
+                    label: t('Holds'),
                     numeric: true,
-                    render: (c) => (Number(c.holds) > 0 ? <Badge tone="critical">{`${num(c.holds)} on hold`}</Badge> : '0'),
+                    render: (c) => (Number(c.holds) > 0 ? <Badge tone="critical">{t('{{count}} on hold', { count: Number(c.holds) })}</Badge> : '0'),
                   },
                 ]}
                 rows={list.items}
@@ -123,7 +124,7 @@ export function Customers() {
               />
               <More hasMore={list.hasMore} loading={list.more} onClick={list.loadMore} />
               <ExportButton path="/api/customers/export.csv" query={query} filename="customers.csv" testId="customers-export">
-                Export these customers (CSV)
+                {t('Export these customers (CSV)')}
               </ExportButton>
             </>
           )}

@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { downloadFile } from '../api.js';
 import { Button, ErrorBanner, Stack } from '../ui/index.js';
+import { t } from '../i18n.js';
 
 export function ExportButton({ path, query, filename, children, testId }) {
   const [busy, setBusy] = useState(false);
@@ -19,7 +20,7 @@ export function ExportButton({ path, query, filename, children, testId }) {
   };
   return (
     <Stack gap="200">
-      <ErrorBanner error={error} title="The export could not be downloaded" onDismiss={() => setError(null)} />
+      <ErrorBanner error={error} title={t('The export could not be downloaded')} onDismiss={() => setError(null)} />
       <div>
         <Button onClick={run} loading={busy} testId={testId}>
           {children}

@@ -3,6 +3,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../api.js';
 import { humanize } from '../format.js';
 import { useDebounced, useResource } from '../hooks.js';
+import { locale } from '../locale.js';
 import { navigate } from '../router.jsx';
 import { normalizePath } from '../settingsForm.jsx';
 import {
@@ -21,9 +22,10 @@ import {
   TextField,
   useToast,
 } from '../ui/index.js';
+import { msg, t } from '../i18n.js';
 
 const TEMPLATE_KEYS = ['subject', 'html', 'text', 'sms'];
-const templateLabels = { subject: 'Subject (Liquid)', html: 'HTML body (Liquid)', text: 'Plain-text body (Liquid)', sms: 'SMS (Liquid)' };
+const templateLabels = { subject: msg('Subject (Liquid)'), html: msg('HTML body (Liquid)'), text: msg('Plain-text body (Liquid)'), sms: msg('SMS (Liquid)') };
 
 // The triggers the server accepts (models.MessageTriggers); the message list also returns them.
 const knownTriggers = [
@@ -56,14 +58,14 @@ const blank = {
 // shape we loaded.
 function templatesOf(m) {
   if (m.templates && typeof m.templates === 'object') return { ...blank.templates, ...m.templates };
-  const t = {};
-  for (const k of TEMPLATE_KEYS) t[k] = m[k] || '';
-  return t;
+  const tpl = {};
+  for (const k of TEMPLATE_KEYS) tpl[k] = m[k] || '';
+  return tpl;
 }
 
-function withTemplates(m, t, nested) {
-  if (nested) return { ...m, templates: t };
-  return { ...m, ...t };
+function withTemplates(m, tpl, nested) {
+  if (nested) return { ...m, templates: tpl };
+  return { ...m, ...tpl };
 }
 
 // templateField maps a 422 `field` ("html", "templates.html", "templates[html]") to a template key.
@@ -86,23 +88,23 @@ function Variables({ trigger, onInsert }) {
         <code>{`{{ ${v.name} }}`}</code>
       </button>{' '}
       <span className="bm-var-help">
-        {v.description}
-        {v.sample ? ` (sample: ${v.sample})` : ''}
+        {t(v.description)}
+        {v.sample ? ` (${t('sample: {{value}}', { value: v.sample })})` : ''}
       </span>
     </li>
   );
   return (
     <div data-testid="template-variables">
       <Text muted>
-        Liquid, as in Shopify themes ({'{% if %}…{% endif %}'}, filters). Click a variable to insert it at the cursor.
+        {t('Liquid, as in Shopify themes ({{example}}, filters). Click a variable to insert it at the cursor.', { example: '{% if %}…{% endif %}' })}
       </Text>
-      {error && <Text muted>The variables could not be loaded.</Text>}
-      <ul className="bm-vars" aria-label="Variables for this trigger">
+      {error && <Text muted>{t('The variables could not be loaded.')}</Text>}
+      <ul className="bm-vars" aria-label={t('Variables for this trigger')}>
         {own.map(row)}
       </ul>
       {others.length > 0 && (
         <details>
-          <summary>Empty for this trigger ({others.length})</summary>
+          <summary>{t('Empty for this trigger ({{n}})', { n: others.length })}</summary>
           <ul className="bm-vars">{others.map(row)}</ul>
         </details>
       )}
@@ -131,17 +133,17 @@ function Preview({ templates, channel }) {
   const { out, error } = state;
   const errKey = error && error.field ? templateField(error.field) : null;
   return (
-    <Section title="Live preview" testId="preview">
+    <Section title={t('Live preview')} testId="preview">
       <TextField
-        label="Preview as customer ID"
+        label={t('Preview as customer ID')}
         value={customerId}
         onChange={setCustomerId}
-        help="Leave empty to preview with sample data."
+        help={t('Leave empty to preview with sample data.')}
         testId="preview-customer"
       />
       {error && (
         <div role="alert" data-testid="preview-error" className="bm-code-error">
-          {errKey ? `${humanize(errKey)}${error.line ? `, line ${error.line}` : ''}: ` : ''}
+          {errKey ? `${humanize(errKey)}${error.line ? `, ${t('line {{line}}', { line: error.line })}` : ''}: ` : ''}
           {error.message}
         </div>
       )}
@@ -150,20 +152,20 @@ function Preview({ templates, channel }) {
           <Stack gap="300">
             {out.sample && (
               <Text muted testId="preview-sample">
-                Sample data: a sample shopper, Chrissy Moreau, at your shop. The test send uses the same.
+                {t('Sample data: a sample shopper, Chrissy Moreau, at your shop. The test send uses the same.')}
               </Text>
             )}
             {channel !== 'sms' && (
               <>
                 <Text>
-                  <strong>Subject:</strong> <span data-testid="preview-subject">{out.subject}</span>
+                  <strong>{t('Subject:')}</strong> <span data-testid="preview-subject">{out.subject}</span>
                 </Text>
                 {out.html ? (
-                  <iframe title="Email preview" className="bm-preview" sandbox="" srcDoc={out.html} data-testid="preview-html" />
+                  <iframe title={t('Email preview')} className="bm-preview" sandbox="" srcDoc={out.html} data-testid="preview-html" />
                 ) : null}
                 {out.text ? (
                   <details>
-                    <summary>Plain-text version</summary>
+                    <summary>{t('Plain-text version')}</summary>
                     <pre className="bm-pre" data-testid="preview-text">
                       {out.text}
                     </pre>
@@ -173,7 +175,7 @@ function Preview({ templates, channel }) {
             )}
             {(channel === 'sms' || out.sms) && (
               <div>
-                <Text bold>SMS</Text>
+                <Text bold>{t('SMS')}</Text>
                 <pre className="bm-pre" data-testid="preview-sms">
                   {out.sms}
                 </pre>
@@ -181,14 +183,40 @@ function Preview({ templates, channel }) {
             )}
           </Stack>
         ) : (
-          <Text muted>{state.loading ? 'Rendering…' : 'The preview appears here.'}</Text>
+          <Text muted>{state.loading ? t('Rendering…') : t('The preview appears here.')}</Text>
         )}
       </div>
     </Section>
   );
 }
 
-function TestSend({ id, disabled }) {
+// The languages a message can have its own copy in (the default copy serves every other one).
+const COPY_LANGUAGES = ['fr', 'de', 'es', 'it', 'pt', 'nl', 'ru', 'tr', 'en'];
+
+// CopyLanguage picks which copy of the message is edited; each shopper gets the copy in their own
+// language, named here in the merchant's.
+function CopyLanguage({ lang, onChange, own, onDrop }) {
+  const names = new Intl.DisplayNames([locale], { type: 'language' });
+  const options = [{ value: '', label: t('Default copy (every other language)') }, ...COPY_LANGUAGES.map((l) => ({ value: l, label: names.of(l) }))];
+  return (
+    <Stack gap="200">
+      <Select label={t('Language of this copy')} options={options} value={lang} onChange={onChange} testId="copy-language" />
+      <Text muted size="small">
+        {t('Each shopper gets the copy in their own language (as Shopify knows it, else your store’s), or the default copy.')}
+      </Text>
+      {lang && !own && <Text muted size="small">{t('This language uses the default copy until you change it here.')}</Text>}
+      {lang && own && (
+        <div>
+          <Button plain onClick={onDrop} testId="copy-drop">
+            {t('Use the default copy for this language')}
+          </Button>
+        </div>
+      )}
+    </Stack>
+  );
+}
+
+function TestSend({ id, disabled, language }) {
   const toast = useToast();
   const [to, setTo] = useState('');
   const [err, setErr] = useState(null);
@@ -196,14 +224,14 @@ function TestSend({ id, disabled }) {
   const send = async (e) => {
     e.preventDefault();
     if (!/^\S+@\S+\.\S+$|^\+?\d{6,}$/.test(to.trim())) {
-      setErr('Enter an email address (or a phone number for SMS)');
+      setErr(t('Enter an email address (or a phone number for SMS)'));
       return;
     }
     setBusy(true);
     setErr(null);
     try {
-      await api.post(`/api/messages/${id}/test`, { to: to.trim() });
-      toast(`Test sent to ${to.trim()}`);
+      await api.post(`/api/messages/${id}/test`, { to: to.trim(), language });
+      toast(t('Test sent to {{to}}', { to: to.trim() }));
     } catch (ex) {
       setErr(ex.message);
     } finally {
@@ -211,13 +239,13 @@ function TestSend({ id, disabled }) {
     }
   };
   return (
-    <Section title="Send a test" testId="test-send">
-      {disabled && <Text muted>Save the message first.</Text>}
+    <Section title={t('Send a test')} testId="test-send">
+      {disabled && <Text muted>{t('Save the message first.')}</Text>}
       <form onSubmit={send}>
         <Fields>
-          <TextField label="Send a test to" type="email" value={to} onChange={(v) => { setTo(v); setErr(null); }} error={err} disabled={disabled} autoComplete="email" />
+          <TextField label={t('Send a test to')} type="email" value={to} onChange={(v) => { setTo(v); setErr(null); }} error={err} disabled={disabled} autoComplete="email" />
           <Button submit loading={busy} disabled={disabled} testId="test-send-button">
-            Send test
+            {t('Send test')}
           </Button>
         </Fields>
       </form>
@@ -235,6 +263,8 @@ export function MessageEditor({ params }) {
   const [fieldErr, setFieldErr] = useState(null);
   const [failure, setFailure] = useState(null);
   const [saving, setSaving] = useState(false);
+  // The copy being edited: '' is the default copy, otherwise a language's own.
+  const [lang, setLang] = useState('');
 
   const baseline = useMemo(() => {
     if (!loaded) return null;
@@ -252,8 +282,20 @@ export function MessageEditor({ params }) {
     if (fieldErr && fieldErr.field === k) setFieldErr(null);
   };
   const setTemplate = (k) => (v) => {
-    setDraft((d) => ({ ...d, templates: { ...d.templates, [k]: v } }));
+    setDraft((d) => {
+      if (!lang) return { ...d, templates: { ...d.templates, [k]: v } };
+      const own = (d.translations || {})[lang] || d.templates;
+      return { ...d, translations: { ...(d.translations || {}), [lang]: { ...own, [k]: v } } };
+    });
     if (fieldErr && fieldErr.field === k) setFieldErr(null);
+  };
+  const copy = draft && lang ? (draft.translations || {})[lang] || draft.templates : draft && draft.templates;
+  const dropCopy = () => {
+    setDraft((d) => {
+      const rest = { ...(d.translations || {}) };
+      delete rest[lang];
+      return { ...d, translations: rest };
+    });
   };
   const fields = useRef({});
   const lastField = useRef(null);
@@ -274,8 +316,8 @@ export function MessageEditor({ params }) {
 
   const save = async () => {
     const delay = Number(draft.delay_minutes);
-    if (!draft.name.trim()) return setFieldErr({ field: 'name', message: 'Give the message a name' });
-    if (!Number.isInteger(delay) || delay < 0) return setFieldErr({ field: 'delay_minutes', message: 'Enter whole minutes, 0 or more' });
+    if (!draft.name.trim()) return setFieldErr({ field: 'name', message: t('Give the message a name') });
+    if (!Number.isInteger(delay) || delay < 0) return setFieldErr({ field: 'delay_minutes', message: t('Enter whole minutes, 0 or more') });
     const { templates, ...rest } = draft;
     const body = withTemplates({ ...rest, delay_minutes: delay }, templates, nested.current);
     setSaving(true);
@@ -284,16 +326,18 @@ export function MessageEditor({ params }) {
     try {
       if (isNew) {
         const created = await api.post('/api/messages', body);
-        toast('Message created');
+        toast(t('Message created'));
         if (created && created.id !== undefined) navigate(`/messages/${created.id}`, { replace: true });
       } else {
         const saved = await api.put(`/api/messages/${encodeURIComponent(params.id)}`, body);
-        toast('Message saved');
+        toast(t('Message saved'));
         setData(saved && typeof saved === 'object' && saved.id !== undefined ? saved : body);
       }
     } catch (err) {
       if (err.status === 422 && err.field) {
         const tk = templateField(err.field);
+        const inLanguage = /^translations[.[](\w+)/.exec(normalizePath(err.field));
+        setLang(inLanguage ? inLanguage[1] : tk ? '' : lang);
         setFieldErr({ field: tk || normalizePath(err.field), line: err.line, message: err.message });
         if (!tk && !['name', 'trigger', 'channel', 'kind', 'delay_minutes'].includes(normalizePath(err.field))) setFailure(err);
       } else {
@@ -304,18 +348,18 @@ export function MessageEditor({ params }) {
     }
   };
 
-  const title = isNew ? 'New message' : draft ? draft.name || `Message ${params.id}` : 'Message';
+  const title = isNew ? t('New message') : draft ? (draft.name ? t(draft.name) : t('Message {{id}}', { id: params.id })) : t('Message');
   const errFor = (k) => (fieldErr && fieldErr.field === k ? <span data-testid={`field-error-${k}`}>{fieldErr.message}</span> : undefined);
   const triggerOptions = useMemo(() => {
     const list = [...knownTriggers];
     if (draft && draft.trigger && !list.includes(draft.trigger)) list.unshift(draft.trigger);
-    return list.map((t) => ({ value: t, label: humanize(t) }));
+    return list.map((trigger) => ({ value: trigger, label: humanize(trigger) }));
   }, [draft]);
 
   return (
-    <Page title={title} back={{ label: 'Messages', url: '/messages' }} testId="page-message">
-      {!isNew && <ErrorBanner error={error} title={error && error.status === 404 ? 'Message not found' : 'The message could not be loaded'} onRetry={error && error.status !== 404 ? reload : undefined} />}
-      {!draft && loading && <LoadingCards count={2} label="Loading message" />}
+    <Page title={title} back={{ label: t('Messages'), url: '/messages' }} testId="page-message">
+      {!isNew && <ErrorBanner error={error} title={error && error.status === 404 ? t('Message not found') : t('The message could not be loaded')} onRetry={error && error.status !== 404 ? reload : undefined} />}
+      {!draft && loading && <LoadingCards count={2} label={t('Loading message')} />}
       {draft && (
         <div data-testid="message-form">
           <SaveBar dirty={dirty} saving={saving} onSave={save} onDiscard={() => { setDraft(baseline); setFieldErr(null); }} />
@@ -327,39 +371,40 @@ export function MessageEditor({ params }) {
                   save();
                 }}
                 noValidate
-                aria-label="Message"
+                aria-label={t('Message')}
               >
               <Stack gap="400">
-                <ErrorBanner error={failure} title="The message was not saved" onDismiss={() => setFailure(null)} />
-                <Section title="Settings">
+                <ErrorBanner error={failure} title={t('The message was not saved')} onDismiss={() => setFailure(null)} />
+                <Section title={t('Settings')}>
                   <Fields>
-                    <TextField label="Name" value={draft.name} onChange={set('name')} error={errFor('name')} />
+                    <TextField label={t('Name')} value={draft.name} onChange={set('name')} error={errFor('name')} />
                     <Fields.Row>
-                      <Select label="Trigger" options={triggerOptions} value={draft.trigger} onChange={set('trigger')} error={errFor('trigger')} />
-                      <Select label="Channel" options={[{ value: 'email', label: 'Email' }, { value: 'sms', label: 'SMS' }]} value={draft.channel} onChange={set('channel')} error={errFor('channel')} />
+                      <Select label={t('Trigger')} options={triggerOptions} value={draft.trigger} onChange={set('trigger')} error={errFor('trigger')} />
+                      <Select label={t('Channel')} options={[{ value: 'email', label: t('Email') }, { value: 'sms', label: t('SMS') }]} value={draft.channel} onChange={set('channel')} error={errFor('channel')} />
                     </Fields.Row>
                     <Fields.Row>
                       <Select
-                        label="Kind"
+                        label={t('Kind')}
                         options={[
-                          { value: 'transactional', label: 'Transactional (skips the frequency cap)' },
-                          { value: 'promotional', label: 'Promotional (needs consent; obeys cap and holds)' },
+                          { value: 'transactional', label: t('Transactional (skips the frequency cap)') },
+                          { value: 'promotional', label: t('Promotional (needs consent; obeys cap and holds)') },
                         ]}
                         value={draft.kind}
                         onChange={set('kind')}
                         error={errFor('kind')}
                       />
-                      <TextField label="Delay (minutes after the trigger)" type="number" min={0} step={1} value={draft.delay_minutes} onChange={set('delay_minutes')} error={errFor('delay_minutes')} />
+                      <TextField label={t('Delay (minutes after the trigger)')} type="number" min={0} step={1} value={draft.delay_minutes} onChange={set('delay_minutes')} error={errFor('delay_minutes')} />
                     </Fields.Row>
                   </Fields>
                 </Section>
-                <Section title="Templates">
+                <Section title={t('Templates')}>
                   <Variables trigger={draft.trigger} onInsert={insert} />
-                  {TEMPLATE_KEYS.filter((k) => (draft.channel === 'sms' ? k === 'sms' : k !== 'sms') || draft.templates[k]).map((k) => (
+                  <CopyLanguage lang={lang} onChange={setLang} own={!!(draft.translations || {})[lang]} onDrop={dropCopy} />
+                  {TEMPLATE_KEYS.filter((k) => (draft.channel === 'sms' ? k === 'sms' : k !== 'sms') || copy[k]).map((k) => (
                     <CodeField
                       key={k}
-                      label={templateLabels[k]}
-                      value={draft.templates[k]}
+                      label={t(templateLabels[k])}
+                      value={copy[k]}
                       onChange={setTemplate(k)}
                       rows={k === 'subject' ? 1 : k === 'html' ? 12 : 5}
                       error={fieldErr && fieldErr.field === k ? fieldErr.message : null}
@@ -377,7 +422,7 @@ export function MessageEditor({ params }) {
                 </Section>
                 <div>
                   <Button submit primary loading={saving} disabled={!isNew && !dirty} testId="save-button">
-                    {isNew ? 'Create message' : 'Save message'}
+                    {isNew ? t('Create message') : t('Save message')}
                   </Button>
                 </div>
               </Stack>
@@ -385,8 +430,8 @@ export function MessageEditor({ params }) {
             }
             side={
               <Stack gap="400">
-                <Preview templates={draft.templates} channel={draft.channel} />
-                <TestSend id={params.id} disabled={isNew || dirty} />
+                <Preview templates={copy} channel={draft.channel} />
+                <TestSend id={params.id} disabled={isNew || dirty} language={lang} />
               </Stack>
             }
           />

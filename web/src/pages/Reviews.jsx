@@ -1,7 +1,7 @@
 // Reviews: inbox, make-it-right cases, complaint themes and import.
 import { useState } from 'react';
 import { api } from '../api.js';
-import { count, customerName, date, humanize, num, sentimentLabel } from '../format.js';
+import { customerName, date, humanize, num, sentimentLabel } from '../format.js';
 import { useList, useResource } from '../hooks.js';
 import { ExportButton } from './ExportButton.jsx';
 import {
@@ -27,19 +27,20 @@ import {
   TextField,
   useToast,
 } from '../ui/index.js';
+import { msg, t, tOptions } from '../i18n.js';
 
-const ratingOptions = [{ label: 'Any rating', value: '' }, ...[5, 4, 3, 2, 1].map((r) => ({ label: `${r} star${r > 1 ? 's' : ''}`, value: String(r) }))];
+const ratingOptions = () => [{ label: t('Any rating'), value: '' }, ...[5, 4, 3, 2, 1].map((r) => ({ label: t('{{count}} stars', { count: r }), value: String(r) }))];
 const sentimentOptions = [
-  { label: 'Any sentiment', value: '' },
-  { label: 'Positive', value: 'positive' },
-  { label: 'Neutral', value: 'neutral' },
-  { label: 'Negative', value: 'negative' },
+  { label: msg('Any sentiment'), value: '' },
+  { label: msg('Positive'), value: 'positive' },
+  { label: msg('Neutral'), value: 'neutral' },
+  { label: msg('Negative'), value: 'negative' },
 ];
 const statusOptions = [
-  { label: 'Any status', value: '' },
-  { label: 'Pending', value: 'pending' },
-  { label: 'Published', value: 'published' },
-  { label: 'Hidden', value: 'hidden' },
+  { label: msg('Any status'), value: '' },
+  { label: msg('Pending'), value: 'pending' },
+  { label: msg('Published'), value: 'published' },
+  { label: msg('Hidden'), value: 'hidden' },
 ];
 
 function Inbox() {
@@ -54,7 +55,7 @@ function Inbox() {
     try {
       await api.patch(`/api/reviews/${r.id}`, { status: next });
       list.update((items) => items.map((x) => (x.id === r.id ? { ...x, status: next } : x)));
-      toast(next === 'published' ? 'Review published' : 'Review hidden');
+      toast(next === 'published' ? t('Review published') : t('Review hidden'));
     } catch (e) {
       toast(e.message, { error: true });
     } finally {
@@ -62,7 +63,7 @@ function Inbox() {
     }
   };
   const removeReview = async (r) => {
-    if (!window.confirm(`Delete review ${r.id} for good? Its photos are deleted from Shopify Files too.`)) return;
+    if (!window.confirm(t('Delete review {{id}} for good? Its photos are deleted from Shopify Files too.', { id: r.id }))) return;
     setBusy(r.id);
     try {
       await api.del(`/api/reviews/${r.id}`);
@@ -78,29 +79,29 @@ function Inbox() {
   const filtered = !!(rating || sentiment || status);
   return (
     <Stack gap="400">
-      <Section title="Filter reviews">
+      <Section title={t('Filter reviews')}>
         <Fields>
           <Fields.Row>
-            <Select label="Rating" options={ratingOptions} value={rating} onChange={setRating} />
-            <Select label="Sentiment" options={sentimentOptions} value={sentiment} onChange={setSentiment} />
-            <Select label="Status" options={statusOptions} value={status} onChange={setStatus} />
+            <Select label={t('Rating')} options={ratingOptions()} value={rating} onChange={setRating} />
+            <Select label={t('Sentiment')} options={tOptions(sentimentOptions)} value={sentiment} onChange={setSentiment} />
+            <Select label={t('Status')} options={tOptions(statusOptions)} value={status} onChange={setStatus} />
           </Fields.Row>
           <ExportButton path="/api/reviews/export.csv" query={{ rating, sentiment, status }} filename="reviews.csv" testId="reviews-export">
-            Export these reviews (CSV)
+            {t('Export these reviews (CSV)')}
           </ExportButton>
         </Fields>
       </Section>
-      <ErrorBanner error={list.error} title="Reviews could not be loaded" onRetry={list.reload} />
+      <ErrorBanner error={list.error} title={t('Reviews could not be loaded')} onRetry={list.reload} />
       {list.loading ? (
-        <LoadingCards count={2} label="Loading reviews" />
+        <LoadingCards count={2} label={t('Loading reviews')} />
       ) : list.items.length === 0 ? (
         !list.error && (
           <Section>
             {filtered ? (
-              <Empty heading="No reviews match these filters">Clear a filter to see more.</Empty>
+              <Empty heading={t('No reviews match these filters')}>{t('Clear a filter to see more.')}</Empty>
             ) : (
-              <Empty heading="No reviews yet">
-                Review requests go out 14 days after fulfillment. You can also import reviews from another app under Import.
+              <Empty heading={t('No reviews yet')}>
+                {t('Review requests go out 14 days after fulfillment. You can also import reviews from another app under Import.')}
               </Empty>
             )}
           </Section>
@@ -109,7 +110,7 @@ function Inbox() {
         <Section testId="review-list">
           <Stack gap="400">
             {list.items.map((r) => (
-              <article key={r.id} className="bm-list-item" data-testid="review" data-sentiment={r.sentiment && r.sentiment.label} aria-label={`Review ${r.id}`}>
+              <article key={r.id} className="bm-list-item" data-testid="review" data-sentiment={r.sentiment && r.sentiment.label} aria-label={t('Review {{id}}', { id: r.id })}>
                 <Stack gap="200">
                   {r.product && (
                     <Stack horizontal gap="200">
@@ -123,21 +124,21 @@ function Inbox() {
                     <span aria-hidden="true">
                       <Text bold>{`${'★'.repeat(r.rating || 0)}${'☆'.repeat(Math.max(0, 5 - (r.rating || 0)))}`}</Text>
                     </span>
-                    <span className="bm-visually-hidden">{`${r.rating} out of 5 stars`}</span>
+                    <span className="bm-visually-hidden">{t('{{rating}} out of 5 stars', { rating: r.rating })}</span>
                     {r.title && <Text bold>{r.title}</Text>}
                     <Badge status={r.status}>{humanize(r.status)}</Badge>
                     {r.sentiment && <Badge status={r.sentiment.label}>{`Sentiment: ${sentimentLabel(r.sentiment)}`}</Badge>}
-                    {r.sentiment && r.sentiment.contradiction && <Badge tone="warning">Stars and text disagree</Badge>}
-                    {r.verified_buyer && <Badge tone="success">Verified buyer</Badge>}
+                    {r.sentiment && r.sentiment.contradiction && <Badge tone="warning">{t('Stars and text disagree')}</Badge>}
+                    {r.verified_buyer && <Badge tone="success">{t('Verified buyer')}</Badge>}
                   </Stack>
                   {r.body && <Text>{r.body}</Text>}
                   {r.photos && r.photos.length > 0 && (
                     <Stack horizontal gap="200">
                       {r.photos.map((p) =>
                         p.url ? (
-                          <img key={p.id} className="bm-review-photo" src={p.url} width={72} height={72} alt={`Photo ${p.position} of review ${r.id}`} />
+                          <img key={p.id} className="bm-review-photo" src={p.url} width={72} height={72} alt={t('Photo {{n}} of review {{id}}', { n: p.position, id: r.id })} />
                         ) : (
-                          <Badge key={p.id} tone={p.status === 'failed' ? 'critical' : 'info'}>{`Photo ${p.position}: ${humanize(p.status)}`}</Badge>
+                          <Badge key={p.id} tone={p.status === 'failed' ? 'critical' : 'info'}>{t('Photo {{n}}: {{status}}', { n: p.position, status: humanize(p.status) })}</Badge>
                         ),
                       )}
                     </Stack>
@@ -145,23 +146,23 @@ function Inbox() {
                   <ReviewReply review={r} onSaved={(reply) => replied(r, reply)} />
                   <Text muted size="small">
                     {date(r.created_at)}
-                    {r.product_id && !r.product ? ` · product ${r.product_id}` : ''}
+                    {r.product_id && !r.product ? ` · ${t('product {{id}}', { id: r.product_id })}` : ''}
                     {r.sentiment && r.sentiment.language ? ` · ${r.sentiment.language}` : ''}
                   </Text>
                   <Stack horizontal gap="200">
-                    {r.customer_id && <Link url={`/customers/${r.customer_id}`}>View customer</Link>}
+                    {r.customer_id && <Link url={`/customers/${r.customer_id}`}>{t('View customer')}</Link>}
                     {r.status !== 'published' && (
-                      <Button size="slim" loading={busy === r.id} onClick={() => setReviewStatus(r, 'published')} label={`Publish review ${r.id}`}>
-                        Publish
+                      <Button size="slim" loading={busy === r.id} onClick={() => setReviewStatus(r, 'published')} label={t('Publish review {{id}}', { id: r.id })}>
+                        {t('Publish')}
                       </Button>
                     )}
                     {r.status !== 'hidden' && (
-                      <Button size="slim" loading={busy === r.id} onClick={() => setReviewStatus(r, 'hidden')} label={`Hide review ${r.id}`}>
-                        Hide
+                      <Button size="slim" loading={busy === r.id} onClick={() => setReviewStatus(r, 'hidden')} label={t('Hide review {{id}}', { id: r.id })}>
+                        {t('Hide')}
                       </Button>
                     )}
-                    <Button size="slim" critical loading={busy === r.id} onClick={() => removeReview(r)} label={`Delete review ${r.id}`}>
-                      Delete
+                    <Button size="slim" critical loading={busy === r.id} onClick={() => removeReview(r)} label={t('Delete review {{id}}', { id: r.id })}>
+                      {t('Delete')}
                     </Button>
                   </Stack>
                 </Stack>
@@ -187,7 +188,7 @@ function ReviewReply({ review, onSaved }) {
       await api.put(`/api/reviews/${review.id}/reply`, { reply: text });
       onSaved(text.trim());
       setOpen(false);
-      toast(text.trim() ? 'Reply published' : 'Reply removed');
+      toast(text.trim() ? t('Reply published') : t('Reply removed'));
     } catch (e) {
       toast(e.message, { error: true });
     } finally {
@@ -197,10 +198,10 @@ function ReviewReply({ review, onSaved }) {
   if (!open) {
     return (
       <Stack gap="100">
-        {review.reply && <Text muted>{`Your reply: ${review.reply}`}</Text>}
+        {review.reply && <Text muted>{t('Your reply: {{reply}}', { reply: review.reply })}</Text>}
         <div>
-          <Button size="slim" onClick={() => setOpen(true)} label={`${review.reply ? 'Edit the reply to' : 'Reply to'} review ${review.id}`}>
-            {review.reply ? 'Edit reply' : 'Reply'}
+          <Button size="slim" onClick={() => setOpen(true)} label={review.reply ? t('Edit the reply to review {{id}}', { id: review.id }) : t('Reply to review {{id}}', { id: review.id })}>
+            {review.reply ? t('Edit reply') : t('Reply')}
           </Button>
         </div>
       </Stack>
@@ -208,13 +209,13 @@ function ReviewReply({ review, onSaved }) {
   }
   return (
     <Stack gap="200">
-      <TextField label={`Public reply to review ${review.id}`} multiline={3} value={text} onChange={setText} help="Shown under the review on your store. Leave it empty to remove it." />
+      <TextField label={t('Public reply to review {{id}}', { id: review.id })} multiline={3} value={text} onChange={setText} help={t('Shown under the review on your store. Leave it empty to remove it.')} />
       <Stack horizontal gap="200">
         <Button size="slim" primary loading={saving} onClick={save}>
-          Save reply
+          {t('Save reply')}
         </Button>
         <Button size="slim" onClick={() => setOpen(false)}>
-          Cancel
+          {t('Cancel')}
         </Button>
       </Stack>
     </Stack>
@@ -229,13 +230,13 @@ function CaseRow({ c, onResolved }) {
   const resolve = async (e) => {
     e.preventDefault();
     if (!note.trim()) {
-      setErr('Add a note saying how it was made right');
+      setErr(t('Add a note saying how it was made right'));
       return;
     }
     setSaving(true);
     try {
       await api.post(`/api/cases/${c.id}/resolve`, { note: note.trim() });
-      toast('Case resolved; promotional messages can resume');
+      toast(t('Case resolved; promotional messages can resume'));
       onResolved();
     } catch (ex) {
       setErr(ex.message);
@@ -247,10 +248,10 @@ function CaseRow({ c, onResolved }) {
     <div className="bm-list-item" data-testid="case" data-status={c.status}>
       <Stack gap="200">
         <Stack horizontal gap="200">
-          <Text bold>{`Case ${c.id}`}</Text>
+          <Text bold>{t('Case {{id}}', { id: c.id })}</Text>
           <Badge status={c.status}>{humanize(c.status)}</Badge>
-          <Text muted size="small">opened {date(c.opened_at)}</Text>
-          {c.resolved_at && <Text muted size="small">resolved {date(c.resolved_at)}</Text>}
+          <Text muted size="small">{t('opened {{date}}', { date: date(c.opened_at) })}</Text>
+          {c.resolved_at && <Text muted size="small">{t('resolved {{date}}', { date: date(c.resolved_at) })}</Text>}
         </Stack>
         <Stack horizontal gap="300">
           {c.customer_id && (
@@ -259,16 +260,16 @@ function CaseRow({ c, onResolved }) {
               {c.customer && c.customer.email && customerName(c.customer) !== c.customer.email ? ` (${c.customer.email})` : ''}
             </Link>
           )}
-          {c.review_id && <Text size="small">Review {c.review_id}</Text>}
-          {c.assignee && <Text size="small">Assigned to {c.assignee}</Text>}
+          {c.review_id && <Text size="small">{t('Review {{id}}', { id: c.review_id })}</Text>}
+          {c.assignee && <Text size="small">{t('Assigned to {{name}}', { name: c.assignee })}</Text>}
         </Stack>
         {c.note && <Text>{c.note}</Text>}
         {c.status === 'open' && (
           <form onSubmit={resolve}>
             <Fields>
-              <TextField label={`Resolution note for case ${c.id}`} value={note} onChange={(v) => { setNote(v); setErr(null); }} error={err} multiline={2} />
+              <TextField label={t('Resolution note for case {{id}}', { id: c.id })} value={note} onChange={(v) => { setNote(v); setErr(null); }} error={err} multiline={2} />
               <Button submit loading={saving} testId="resolve-case">
-                Resolve case
+                {t('Resolve case')}
               </Button>
             </Fields>
           </form>
@@ -283,18 +284,18 @@ function Cases() {
   const list = useList('/api/cases', { status }, 'cases');
   return (
     <Stack gap="400">
-      <Section title="Make-it-right cases">
-        <Text muted>A case opens for each negative review. While it is open the customer gets no promotions.</Text>
-        <Select label="Show" options={[{ label: 'Open cases', value: 'open' }, { label: 'Resolved cases', value: 'resolved' }]} value={status} onChange={setStatus} />
+      <Section title={t('Make-it-right cases')}>
+        <Text muted>{t('A case opens for each negative review. While it is open the customer gets no promotions.')}</Text>
+        <Select label={t('Show')} options={[{ label: t('Open cases'), value: 'open' }, { label: t('Resolved cases'), value: 'resolved' }]} value={status} onChange={setStatus} />
       </Section>
-      <ErrorBanner error={list.error} title="Cases could not be loaded" onRetry={list.reload} />
+      <ErrorBanner error={list.error} title={t('Cases could not be loaded')} onRetry={list.reload} />
       {list.loading ? (
-        <LoadingCards count={1} label="Loading cases" />
+        <LoadingCards count={1} label={t('Loading cases')} />
       ) : list.items.length === 0 ? (
         !list.error && (
           <Section>
-            <Empty heading={status === 'open' ? 'No open cases' : 'No resolved cases yet'}>
-              {status === 'open' ? 'Nothing to make right. Negative reviews open a case here automatically.' : 'Resolved cases are kept here with their notes.'}
+            <Empty heading={status === 'open' ? t('No open cases') : t('No resolved cases yet')}>
+              {status === 'open' ? t('Nothing to make right. Negative reviews open a case here automatically.') : t('Resolved cases are kept here with their notes.')}
             </Empty>
           </Section>
         )
@@ -315,36 +316,36 @@ function Cases() {
 function Themes() {
   const { data, error, loading, reload } = useResource('/api/themes');
   const themes = (data && data.themes) || [];
-  if (loading) return <LoadingCards count={1} label="Loading themes" />;
-  if (error) return <ErrorBanner error={error} title="Themes could not be loaded" onRetry={reload} />;
+  if (loading) return <LoadingCards count={1} label={t('Loading themes')} />;
+  if (error) return <ErrorBanner error={error} title={t('Themes could not be loaded')} onRetry={reload} />;
   if (!themes.length) {
     return (
       <Section>
-        <Empty heading="No complaint themes yet">
-          Themes are recurring topics across negative reviews and subscription cancellation reasons. They appear once there are a few.
+        <Empty heading={t('No complaint themes yet')}>
+          {t('Themes are recurring topics across negative reviews and subscription cancellation reasons. They appear once there are a few.')}
         </Empty>
       </Section>
     );
   }
   return (
     <Stack gap="400">
-      <Section title="Complaint themes" testId="themes">
+      <Section title={t('Complaint themes')} testId="themes">
         <BarList
-          label="Complaints by theme"
-          items={themes.map((t) => ({ key: t.theme, label: humanize(t.theme), value: Number(t.count) || 0 }))}
+          label={t('Complaints by theme')}
+          items={themes.map((th) => ({ key: th.theme, label: humanize(th.theme), value: Number(th.count) || 0 }))}
           format={num}
         />
       </Section>
-      {themes.map((t) => (
-        <Section key={t.theme} title={`${humanize(t.theme)} · ${num(t.count)}`} testId="theme">
-          {t.trend && t.trend.length > 0 && (
+      {themes.map((th) => (
+        <Section key={th.theme} title={`${humanize(th.theme)} · ${num(th.count)}`} testId="theme">
+          {th.trend && th.trend.length > 0 && (
             <Table
-              caption={`Weekly complaints about ${humanize(t.theme)}`}
-              columns={t.trend.map((w, i) => ({ key: String(i), label: w.week, numeric: true, header: false, render: () => num(w.count) }))}
+              caption={t('Weekly complaints about {{theme}}', { theme: humanize(th.theme) })}
+              columns={th.trend.map((w, i) => ({ key: String(i), label: w.week, numeric: true, header: false, render: () => num(w.count) }))}
               rows={[{ id: 'counts' }]}
             />
           )}
-          {(t.quotes || []).slice(0, 3).map((q, i) => (
+          {(th.quotes || []).slice(0, 3).map((q, i) => (
             <blockquote key={i} className="bm-quote">
               {typeof q === 'string' ? q : q.text || q.body || JSON.stringify(q)}
             </blockquote>
@@ -364,7 +365,7 @@ function Import() {
   const submit = async (e) => {
     e.preventDefault();
     if (!file) {
-      setError(new Error('Choose a CSV or JSON file first.'));
+      setError(new Error(t('Choose a CSV or JSON file first.')));
       return;
     }
     const form = new FormData();
@@ -375,7 +376,7 @@ function Import() {
     try {
       const r = await api.upload('/api/reviews/import', form);
       setReport(r);
-      toast(`Imported ${count(r.imported, 'review')}`);
+      toast(t('Imported {{count}} reviews', { count: Number(r.imported) || 0 }));
     } catch (ex) {
       setError(ex);
     } finally {
@@ -383,24 +384,24 @@ function Import() {
     }
   };
   return (
-    <Section title="Import reviews" testId="review-import">
-      <Text muted>Bring reviews from another app: a CSV or JSON export with product, rating, title, body, author email and date.</Text>
+    <Section title={t('Import reviews')} testId="review-import">
+      <Text muted>{t('Bring reviews from another app: a CSV or JSON export with product, rating, title, body, author email and date.')}</Text>
       <form onSubmit={submit}>
         <Fields>
-          <FileInput label="Review file (CSV or JSON)" accept=".csv,.json,text/csv,application/json" onChange={setFile} />
+          <FileInput label={t('Review file (CSV or JSON)')} accept=".csv,.json,text/csv,application/json" onChange={setFile} />
           <Button submit primary loading={busy} testId="import-submit">
-            Import
+            {t('Import')}
           </Button>
         </Fields>
       </form>
-      <ErrorBanner error={error} title="The import failed" />
+      <ErrorBanner error={error} title={t('The import failed')} />
       {report && (
         <div data-testid="import-report">
           <Stack gap="300">
-            <Notice tone={report.errors && report.errors.length ? 'warning' : 'success'} title={`${num(report.imported)} imported, ${num(report.skipped)} skipped`}>
-              {report.errors && report.errors.length ? 'Some rows were not imported; see the reasons below.' : 'Every row was read.'}
+            <Notice tone={report.errors && report.errors.length ? 'warning' : 'success'} title={t('{{imported}} imported, {{skipped}} skipped', { imported: num(report.imported), skipped: num(report.skipped) })}>
+              {report.errors && report.errors.length ? t('Some rows were not imported; see the reasons below.') : t('Every row was read.')}
             </Notice>
-            <LineErrors caption="Rows not imported" rows={report.errors} />
+            <LineErrors caption={t('Rows not imported')} rows={report.errors} />
           </Stack>
         </div>
       )}
@@ -409,10 +410,10 @@ function Import() {
 }
 
 const tabs = [
-  { id: 'inbox', label: 'Inbox' },
-  { id: 'cases', label: 'Cases' },
-  { id: 'themes', label: 'Themes' },
-  { id: 'import', label: 'Import' },
+  { id: 'inbox', label: msg('Inbox') },
+  { id: 'cases', label: msg('Cases') },
+  { id: 'themes', label: msg('Themes') },
+  { id: 'import', label: msg('Import') },
 ];
 
 export const reviewsData = () => [['/api/reviews']];
@@ -420,8 +421,8 @@ export const reviewsData = () => [['/api/reviews']];
 export function Reviews() {
   const [tab, setTab] = useState('inbox');
   return (
-    <Page title="Reviews" subtitle="Every review scored for sentiment; negative ones open a make-it-right case" testId="page-reviews">
-      <Tabs tabs={tabs} selected={tab} onSelect={setTab}>
+    <Page title={t('Reviews')} subtitle={t('Every review scored for sentiment; negative ones open a make-it-right case')} testId="page-reviews">
+      <Tabs tabs={tOptions(tabs)} selected={tab} onSelect={setTab}>
         {tab === 'inbox' && <Inbox />}
         {tab === 'cases' && <Cases />}
         {tab === 'themes' && <Themes />}

@@ -1,7 +1,7 @@
 // The setup guide: the store's history coming in, the opening points, and a move from another loyalty app.
 import { useEffect, useState } from 'react';
 import { api, insideShopify, shopDomain } from '../api.js';
-import { count, money, num } from '../format.js';
+import { money, num } from '../format.js';
 import { useAction, useResource } from '../hooks.js';
 import { Plan } from './Plan.jsx';
 import {
@@ -23,23 +23,24 @@ import {
   TextField,
   useToast,
 } from '../ui/index.js';
+import { msg, t, tOptions } from '../i18n.js';
 
 export const setupData = () => [['/api/import/history']];
 
 const phases = {
-  pending: 'Waiting to start',
-  exporting: 'Shopify is preparing your orders',
-  storing: 'Bringing your orders in',
-  deriving: 'Working out stages, tiers and the scorecard',
-  done: 'Done',
-  failed: 'Failed; it will be tried again',
+  pending: msg('Waiting to start'),
+  exporting: msg('Shopify is preparing your orders'),
+  storing: msg('Bringing your orders in'),
+  deriving: msg('Working out stages, tiers and the scorecard'),
+  done: msg('Done'),
+  failed: msg('Failed; it will be tried again'),
 };
 
 function timeLeft(seconds) {
   if (seconds == null) return '';
-  if (seconds < 60) return 'less than a minute left';
+  if (seconds < 60) return t('less than a minute left');
   const m = Math.round(seconds / 60);
-  return m < 60 ? `about ${m} min left` : `about ${Math.round(m / 60)} h left`;
+  return m < 60 ? t('about {{n}} min left', { n: m }) : t('about {{n}} h left', { n: Math.round(m / 60) });
 }
 
 function History({ imp, reload }) {
@@ -48,57 +49,60 @@ function History({ imp, reload }) {
   const running = imp.state === 'running' || imp.state === 'pending';
   useEffect(() => {
     if (!running) return undefined;
-    const t = setInterval(reload, 3000);
-    return () => clearInterval(t);
+    const timer = setInterval(reload, 3000);
+    return () => clearInterval(timer);
   }, [running, reload]);
   const resync = () =>
     run(async () => {
       await api.post('/api/import/history');
-      toast('History import started again');
+      toast(t('History import started again'));
       reload();
     });
   const grant = async () => {
     try {
       await window.shopify.scopes.request(['read_all_orders']);
-      toast('Access requested; the whole history comes in once it is granted');
+      toast(t('Access requested; the whole history comes in once it is granted'));
     } catch (ex) {
       setError(ex);
     }
   };
   return (
     <Section
-      title="1. Your store's history"
+      title={t('1. Your store’s history')}
       testId="setup-history"
-      actions={!running && <Button onClick={resync} loading={busy} testId="setup-resync">Import again</Button>}
+      actions={!running && <Button onClick={resync} loading={busy} testId="setup-resync">{t('Import again')}</Button>}
     >
       <Stack gap="200">
         <Stack horizontal gap="200">
-          <Badge tone={imp.state === 'done' ? 'success' : imp.state === 'failed' ? 'critical' : 'attention'}>{phases[imp.phase] || imp.phase}</Badge>
+          <Badge tone={imp.state === 'done' ? 'success' : imp.state === 'failed' ? 'critical' : 'attention'}>{phases[imp.phase] ? t(phases[imp.phase]) : imp.phase}</Badge>
           <Text muted>{timeLeft(imp.eta_seconds)}</Text>
         </Stack>
-        <Progress value={imp.percent} label="History import progress" />
+        <Progress value={imp.percent} label={t('History import progress')} />
         <Text testId="setup-history-counts">
-          {count(imp.orders, 'order')} and {count(imp.customers, 'customer')} brought in
-          {imp.errors > 0 ? `; ${count(imp.errors, 'line')} could not be read` : ''}.
+          {t('{{orders}} and {{customers}} brought in', {
+            orders: t('{{count}} orders', { count: Number(imp.orders) || 0 }),
+            customers: t('{{count}} customers', { count: Number(imp.customers) || 0 }),
+          })}
+          {imp.errors > 0 ? `; ${t('{{count}} lines could not be read', { count: imp.errors })}` : ''}.
         </Text>
         <Text muted>
-          Past orders count for buyer stages, tiers, segments and the scorecard. Nothing from the past sends a message or
-          earns points unless you choose opening balances below.
+          {t('Past orders count for buyer stages, tiers, segments and the scorecard. Nothing from the past sends a message or earns points unless you choose opening balances below.')}
         </Text>
         {!imp.all_orders && imp.state !== 'pending' && (
-          <Notice tone="warning" title="Only the last 60 days" testId="setup-60-days">
-            Shopify shows apps the last 60 days of orders unless the store grants access to all of them.
-            {insideShopify() ? ' Grant it, and Boomerang imports the rest by itself.' : ' Grant read_all_orders in Shopify to import the rest.'}
+          <Notice tone="warning" title={t('Only the last 60 days')} testId="setup-60-days">
+            {t('Shopify shows apps the last 60 days of orders unless the store grants access to all of them.')}
+            {' '}
+            {insideShopify() ? t('Grant it, and Boomerang imports the rest by itself.') : t('Grant read_all_orders in Shopify to import the rest.')}
             {insideShopify() && (
               <div style={{ marginTop: 8 }}>
-                <Button onClick={grant} testId="setup-grant">Grant access to all orders</Button>
+                <Button onClick={grant} testId="setup-grant">{t('Grant access to all orders')}</Button>
               </div>
             )}
           </Notice>
         )}
-        {imp.last_error && <Notice tone="critical" title="The last attempt failed">{imp.last_error}</Notice>}
-        <LineErrors caption="Lines that could not be read" rows={imp.line_errors} />
-        <ErrorBanner error={error} title="That did not work" />
+        {imp.last_error && <Notice tone="critical" title={t('The last attempt failed')}>{imp.last_error}</Notice>}
+        <LineErrors caption={t('Lines that could not be read')} rows={imp.line_errors} />
+        <ErrorBanner error={error} title={t('That did not work')} />
       </Stack>
     </Section>
   );
@@ -117,39 +121,49 @@ function Opening({ imp, reload }) {
   const grant = () =>
     run(async () => {
       await api.post('/api/import/opening', { months: Number(months) });
-      toast('Opening points are being granted');
+      toast(t('Opening points are being granted'));
       setPreview(null);
       reload();
     });
   return (
-    <Section title="2. Opening points" testId="setup-opening">
+    <Section title={t('2. Opening points')} testId="setup-opening">
       <Stack gap="200">
         <Select
-          label="When the program starts"
+          label={t('When the program starts')}
           value={mode}
           onChange={(v) => {
             setMode(v);
             setPreview(null);
           }}
           options={[
-            { value: 'zero', label: 'Everyone starts at zero points' },
-            { value: 'orders', label: 'Give points for past paid orders' },
+            { value: 'zero', label: t('Everyone starts at zero points') },
+            { value: 'orders', label: t('Give points for past paid orders') },
           ]}
           testId="setup-opening-mode"
         />
         {mode === 'orders' && (
           <Fields>
-            <TextField label="Orders paid in the last (months)" type="number" min={1} max={120} value={months} onChange={setMonths} testId="setup-opening-months" />
-            <Button onClick={check} loading={busy} testId="setup-opening-preview">See what it costs</Button>
+            <TextField label={t('Orders paid in the last (months)')} type="number" min={1} max={120} value={months} onChange={setMonths} testId="setup-opening-months" />
+            <Button onClick={check} loading={busy} testId="setup-opening-preview">{t('See what it costs')}</Button>
           </Fields>
         )}
         {preview && (
-          <Notice tone="info" title={`${count(preview.points, 'point')} for ${count(preview.customers, 'customer')}`} testId="setup-opening-report">
-            From {count(preview.orders, 'order')} at your earn rate, worth {money(preview.liability)} if all were spent on your cheapest reward.
-            Customers are not told. Points already granted are not granted again.
+          <Notice
+            tone="info"
+            title={t('{{points}} for {{customers}}', {
+              points: t('{{count}} points', { count: Number(preview.points) || 0 }),
+              customers: t('{{count}} customers', { count: Number(preview.customers) || 0 }),
+            })}
+            testId="setup-opening-report"
+          >
+            {t('From {{orders}} at your earn rate, worth {{amount}} if all were spent on your cheapest reward.', {
+              orders: t('{{count}} orders', { count: Number(preview.orders) || 0 }),
+              amount: money(preview.liability),
+            })}{' '}
+            {t('Customers are not told. Points already granted are not granted again.')}
             <div style={{ marginTop: 8 }}>
               <Button primary onClick={grant} loading={busy} disabled={!preview.points} testId="setup-opening-grant">
-                Grant {count(preview.points, 'point')}
+                {t('Grant {{count}} points', { count: Number(preview.points) || 0 })}
               </Button>
             </div>
           </Notice>
@@ -157,32 +171,35 @@ function Opening({ imp, reload }) {
         {imp.opening_state && (
           <Text testId="setup-opening-state">
             {imp.opening_state === 'done'
-              ? `${count(imp.opening_points, 'opening point')} granted (orders of the last ${count(imp.opening_months, 'month')}).`
+              ? t('{{points}} granted (orders of the last {{months}}).', {
+                  points: t('{{count}} opening points', { count: Number(imp.opening_points) || 0 }),
+                  months: t('{{count}} months', { count: Number(imp.opening_months) || 0 }),
+                })
               : imp.opening_state === 'running'
-                ? 'Granting opening points…'
-                : 'Granting opening points failed; try again.'}
+                ? t('Granting opening points…')
+                : t('Granting opening points failed; try again.')}
           </Text>
         )}
-        <ErrorBanner error={error} title="That did not work" />
+        <ErrorBanner error={error} title={t('That did not work')} />
       </Stack>
     </Section>
   );
 }
 
 const formats = [
-  { value: '', label: 'Recognise it from the columns' },
-  { value: 'smile', label: 'Smile.io' },
-  { value: 'loyaltylion', label: 'LoyaltyLion' },
-  { value: 'yotpo', label: 'Yotpo Loyalty' },
-  { value: 'custom', label: 'Another app: I name the columns' },
+  { value: '', label: msg('Recognise it from the columns') },
+  { value: 'smile', label: msg('Smile.io') },
+  { value: 'loyaltylion', label: msg('LoyaltyLion') },
+  { value: 'yotpo', label: msg('Yotpo Loyalty') },
+  { value: 'custom', label: msg('Another app: I name the columns') },
 ];
 const fields = [
-  ['email', 'Email'],
-  ['customer_id', 'Shopify customer id'],
-  ['points', 'Points balance'],
-  ['tier', 'VIP tier'],
-  ['referral', 'Referral link or code'],
-  ['birthday', 'Birthday'],
+  ['email', msg('Email')],
+  ['customer_id', msg('Shopify customer id')],
+  ['points', msg('Points balance')],
+  ['tier', msg('VIP tier')],
+  ['referral', msg('Referral link or code')],
+  ['birthday', msg('Birthday')],
 ];
 
 function Migration() {
@@ -194,7 +211,7 @@ function Migration() {
   const { run, busy, error, setError } = useAction();
   const send = async (dry) => {
     if (!file) {
-      setError(new Error('Choose the CSV export first.'));
+      setError(new Error(t('Choose the CSV export first.')));
       return;
     }
     const q = new URLSearchParams({ dry_run: String(dry) });
@@ -205,39 +222,50 @@ function Migration() {
     form.append('file', file);
     const r = await run(() => api.upload('/api/import/loyalty?' + q.toString(), form));
     setReport(r || null);
-    if (r && !dry) toast(`${count(r.customers, 'customer')} carried over`);
+    if (r && !dry) toast(t('{{count}} customers carried over', { count: Number(r.customers) || 0 }));
   };
   return (
-    <Section title="3. Coming from another loyalty app? (optional)" testId="setup-migration">
+    <Section title={t('3. Coming from another loyalty app? (optional)')} testId="setup-migration">
       <Text muted>
-        Upload the customer export of Smile.io, LoyaltyLion or Yotpo Loyalty: balances, VIP tiers (kept for a year), referral codes
-        and birthdays come over, and nobody is messaged. Check the file first; importing it twice changes nothing.
+        {t('Upload the customer export of Smile.io, LoyaltyLion or Yotpo Loyalty: balances, VIP tiers (kept for a year), referral codes and birthdays come over, and nobody is messaged. Check the file first; importing it twice changes nothing.')}
       </Text>
       <Fields>
-        <FileInput label="Customer export (CSV)" accept=".csv,text/csv" onChange={setFile} testId="setup-migration-file" />
-        <Select label="Export from" value={format} onChange={setFormat} options={formats} testId="setup-migration-format" />
+        <FileInput label={t('Customer export (CSV)')} accept=".csv,text/csv" onChange={setFile} testId="setup-migration-file" />
+        <Select label={t('Export from')} value={format} onChange={setFormat} options={tOptions(formats)} testId="setup-migration-format" />
         {format === 'custom' &&
           fields.map(([key, label]) => (
-            <TextField key={key} label={`Column with the ${label.toLowerCase()}`} value={mapping[key] || ''} onChange={(v) => setMapping((m) => ({ ...m, [key]: v }))} />
+            <TextField key={key} label={t('Column for “{{field}}”', { field: t(label) })} value={mapping[key] || ''} onChange={(v) => setMapping((m) => ({ ...m, [key]: v }))} />
           ))}
         <Stack horizontal gap="200">
-          <Button onClick={() => send(true)} loading={busy} testId="setup-migration-check">Check the file</Button>
+          <Button onClick={() => send(true)} loading={busy} testId="setup-migration-check">{t('Check the file')}</Button>
           <Button primary onClick={() => send(false)} loading={busy} disabled={!report || !report.dry_run} testId="setup-migration-import">
-            Import
+            {t('Import')}
           </Button>
         </Stack>
       </Fields>
-      <ErrorBanner error={error} title="The file was not imported" />
+      <ErrorBanner error={error} title={t('The file was not imported')} />
       {report && (
         <div data-testid="setup-migration-report">
           <Notice
             tone={report.invalid ? 'warning' : 'success'}
-            title={`${report.dry_run ? 'Would carry over' : 'Carried over'}: ${count(report.customers, 'customer')}, ${count(report.points, 'point')} (${money(report.liability)})`}
+            title={(() => {
+              const args = {
+                customers: t('{{count}} customers', { count: Number(report.customers) || 0 }),
+                points: t('{{count}} points', { count: Number(report.points) || 0 }),
+                amount: money(report.liability),
+              };
+              return report.dry_run ? t('Would carry over: {{customers}}, {{points}} ({{amount}})', args) : t('Carried over: {{customers}}, {{points}} ({{amount}})', args);
+            })()}
           >
-            {`${report.format} export; ${count(report.tiers, 'tier')}, ${count(report.referral_codes, 'referral code')}, ${count(report.birthdays, 'birthday')}.`}
-            {report.invalid ? ` ${count(report.invalid, 'row')} skipped; see why below.` : ''}
+            {t('{{format}} export; {{tiers}}, {{codes}}, {{birthdays}}.', {
+              format: report.format,
+              tiers: t('{{count}} tiers', { count: Number(report.tiers) || 0 }),
+              codes: t('{{count}} referral codes', { count: Number(report.referral_codes) || 0 }),
+              birthdays: t('{{count}} birthdays', { count: Number(report.birthdays) || 0 }),
+            })}
+            {report.invalid ? ` ${t('{{count}} rows skipped; see why below.', { count: report.invalid })}` : ''}
           </Notice>
-          <LineErrors caption="Rows skipped" rows={report.errors} />
+          <LineErrors caption={t('Rows skipped')} rows={report.errors} />
         </div>
       )}
     </Section>
@@ -246,17 +274,17 @@ function Migration() {
 
 function ToDo({ imp }) {
   const steps = [
-    { done: imp.state === 'done', label: 'History imported' },
-    { done: imp.all_orders, label: 'Access to all orders granted (otherwise 60 days)' },
-    { done: imp.opening_state === 'done' || imp.opening_months === 0, label: 'Opening points decided (zero unless you grant some)' },
+    { done: imp.state === 'done', label: t('History imported') },
+    { done: imp.all_orders, label: t('Access to all orders granted (otherwise 60 days)') },
+    { done: imp.opening_state === 'done' || imp.opening_months === 0, label: t('Opening points decided (zero unless you grant some)') },
   ];
   const left = steps.filter((s) => !s.done).length;
   return (
-    <Section title={left ? `${left} of ${count(steps.length, 'step')} left` : 'All set'} testId="setup-todo">
+    <Section title={left ? t('{{left}} of {{count}} steps left', { left, count: steps.length }) : t('All set')} testId="setup-todo">
       <ul className="bm-checklist">
         {steps.map((s) => (
           <li key={s.label}>
-            <Badge tone={s.done ? 'success' : 'attention'}>{s.done ? 'Done' : 'To do'}</Badge> {s.label}
+            <Badge tone={s.done ? 'success' : 'attention'}>{s.done ? t('Done') : t('To do')}</Badge> {s.label}
           </li>
         ))}
       </ul>
@@ -269,19 +297,17 @@ function ToDo({ imp }) {
 function Storefront() {
   const editor = `https://${shopDomain()}/admin/themes/current/editor`;
   return (
-    <Section title="4. On your storefront" testId="setup-storefront">
+    <Section title={t('4. On your storefront')} testId="setup-storefront">
       <Stack gap="200">
         <Text>
-          Shoppers see Boomerang through your theme. In the theme editor, switch on the Loyalty launcher under App embeds, then add
-          the Product reviews and Star rating blocks to your product template. The stars also come from the product rating
-          metafields Boomerang keeps up to date, which many themes and Google Shopping show by themselves.
+          {t('Shoppers see Boomerang through your theme. In the theme editor, switch on the Loyalty launcher under App embeds, then add the Product reviews and Star rating blocks to your product template. The stars also come from the product rating metafields Boomerang keeps up to date, which many themes and Google Shopping show by themselves.')}
         </Text>
         <Stack horizontal gap="300">
           <Link url={`${editor}?context=apps`} external>
-            Open App embeds in the theme editor
+            {t('Open App embeds in the theme editor')}
           </Link>
           <Link url={`${editor}?template=product`} external>
-            Open the product template
+            {t('Open the product template')}
           </Link>
         </Stack>
       </Stack>
@@ -292,8 +318,8 @@ function Storefront() {
 export function Setup() {
   const { data: imp, error, loading, reload } = useResource('/api/import/history');
   return (
-    <Page title="Setup guide" subtitle="Your plan, your store's past, opening points, a move from another app, and your storefront" testId="page-setup">
-      <ErrorBanner error={error} title="The import status could not be loaded" />
+    <Page title={t('Setup guide')} subtitle={t('Your plan, your store’s past, opening points, a move from another app, and your storefront')} testId="page-setup">
+      <ErrorBanner error={error} title={t('The import status could not be loaded')} />
       {loading && !imp && <LoadingCards />}
       {imp && (
         <Stack gap="400">

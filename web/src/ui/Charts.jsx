@@ -1,5 +1,6 @@
 import { lazy, Suspense } from 'react';
 import { Spinner } from './feedback.jsx';
+import { t } from '../i18n.js';
 
 const LazyLine = lazy(() => import('./vizCharts.jsx').then((m) => ({ default: m.LineChartView })));
 const LazyBar = lazy(() => import('./vizCharts.jsx').then((m) => ({ default: m.BarChartView })));
@@ -7,7 +8,7 @@ const LazyBar = lazy(() => import('./vizCharts.jsx').then((m) => ({ default: m.B
 // Each chart also gets a text summary (a table or sentence) from its caller: the SVG is not the only way in.
 export function LineChart(props) {
   return (
-    <Suspense fallback={<Spinner label="Loading chart" />}>
+    <Suspense fallback={<Spinner label={t('Loading chart')} />}>
       <LazyLine {...props} />
     </Suspense>
   );
@@ -15,7 +16,7 @@ export function LineChart(props) {
 
 export function BarChart(props) {
   return (
-    <Suspense fallback={<Spinner label="Loading chart" />}>
+    <Suspense fallback={<Spinner label={t('Loading chart')} />}>
       <LazyBar {...props} />
     </Suspense>
   );

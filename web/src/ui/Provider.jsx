@@ -8,6 +8,7 @@ import { forwardRef, useState } from 'react';
 import { isInternal, navigate } from '../router.jsx';
 import { ToastHost } from './toast.jsx';
 import './ui.css';
+import { t } from '../i18n.js';
 
 // Polaris renders every url-bearing Link/Button/Navigation item through this, so internal links stay in the SPA.
 const RouterLink = forwardRef(function RouterLink({ url, external, children, ...rest }, ref) {
@@ -37,7 +38,7 @@ export function AppShell({ links, path, embedded, translations, children }) {
         title="Boomerang"
         items={links.map((l) => ({
           url: l.url,
-          label: l.label,
+          label: t(l.label),
           selected: l.url === '/' ? path === '/' : path === l.url || path.startsWith(l.url + '/'),
           onClick: () => setMobileNav(false),
         }))}
@@ -64,7 +65,7 @@ export function NavMenu({ links }) {
     <ui-nav-menu>
       {links.map((l) => (
         <a key={l.url} href={l.url} {...(l.url === '/' ? { rel: 'home' } : {})}>
-          {l.label}
+          {t(l.label)}
         </a>
       ))}
     </ui-nav-menu>

@@ -3,8 +3,9 @@
 import { ContextualSaveBar } from '@shopify/polaris';
 import { useEffect, useId } from 'react';
 import { insideShopify } from '../api.js';
+import { t } from '../i18n.js';
 
-export function SaveBar({ dirty, saving, onSave, onDiscard, message = 'Unsaved changes' }) {
+export function SaveBar({ dirty, saving, onSave, onDiscard, message = t('Unsaved changes') }) {
   const id = 'save-bar-' + useId().replace(/[^a-zA-Z0-9]/g, '');
   const embedded = insideShopify() && window.shopify.saveBar;
   useEffect(() => {
@@ -17,9 +18,9 @@ export function SaveBar({ dirty, saving, onSave, onDiscard, message = 'Unsaved c
     return (
       <ui-save-bar id={id}>
         <button variant="primary" onClick={onSave} {...(saving ? { loading: '' } : {})}>
-          Save
+          {t('Save')}
         </button>
-        <button onClick={onDiscard}>Discard</button>
+        <button onClick={onDiscard}>{t('Discard')}</button>
       </ui-save-bar>
     );
   }
@@ -27,8 +28,8 @@ export function SaveBar({ dirty, saving, onSave, onDiscard, message = 'Unsaved c
   return (
     <ContextualSaveBar
       message={message}
-      saveAction={{ onAction: onSave, loading: saving, content: 'Save' }}
-      discardAction={{ onAction: onDiscard, content: 'Discard' }}
+      saveAction={{ onAction: onSave, loading: saving, content: t('Save') }}
+      discardAction={{ onAction: onDiscard, content: t('Discard') }}
     />
   );
 }

@@ -1,5 +1,7 @@
 // Table is a plain semantic table (caption, th scope) rather than Polaris DataTable, because browser tests and
 // merchants both need rows that carry meaning: a row can expose data-testid and data-* attributes.
+import { t } from '../i18n.js';
+
 export function Table({ caption, columns, rows, rowKey = (r, i) => r.id ?? i, rowAttrs, testId, hideCaption = true }) {
   return (
     <div className="bm-table-wrap" data-testid={testId}>
@@ -40,7 +42,7 @@ export function More({ hasMore, loading, onClick }) {
   return (
     <div className="bm-center">
       <button type="button" className="bm-link-button" onClick={onClick} disabled={loading}>
-        {loading ? 'Loading…' : 'Load more'}
+        {loading ? t('Loading…') : t('Load more')}
       </button>
     </div>
   );
@@ -54,8 +56,8 @@ export function LineErrors({ caption, rows }) {
       caption={caption}
       hideCaption={false}
       columns={[
-        { key: 'line', label: 'Line', numeric: true },
-        { key: 'reason', label: 'Reason', header: false },
+        { key: 'line', label: t('Line'), numeric: true },
+        { key: 'reason', label: t('Reason'), header: false },
       ]}
       rows={rows}
       rowKey={(r, i) => `${r.line}-${i}`}

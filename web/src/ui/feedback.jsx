@@ -11,8 +11,9 @@ import {
   Text,
 } from '@shopify/polaris';
 import { Button } from './form.jsx';
+import { t } from '../i18n.js';
 
-export function ErrorBanner({ error, title = 'Something went wrong', onRetry, onDismiss }) {
+export function ErrorBanner({ error, title = t('Something went wrong'), onRetry, onDismiss }) {
   if (!error) return null;
   const message = typeof error === 'string' ? error : error.message;
   return (
@@ -21,7 +22,7 @@ export function ErrorBanner({ error, title = 'Something went wrong', onRetry, on
         tone="critical"
         title={title}
         onDismiss={onDismiss}
-        action={onRetry ? { content: 'Try again', onAction: onRetry } : undefined}
+        action={onRetry ? { content: t('Try again'), onAction: onRetry } : undefined}
       >
         <p>{message}</p>
       </Banner>
@@ -39,7 +40,7 @@ export function Notice({ title, tone = 'info', children, testId }) {
   );
 }
 
-export function Spinner({ label = 'Loading' }) {
+export function Spinner({ label = t('Loading') }) {
   return (
     <div className="bm-center" role="status">
       <PolarisSpinner accessibilityLabel={label} size="small" />
@@ -47,7 +48,7 @@ export function Spinner({ label = 'Loading' }) {
   );
 }
 
-export function LoadingCards({ count = 2, label = 'Loading' }) {
+export function LoadingCards({ count = 2, label = t('Loading') }) {
   return (
     <div role="status" aria-label={label} aria-busy="true" data-testid="loading">
       <BlockStack gap="400">

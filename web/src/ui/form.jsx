@@ -9,6 +9,7 @@ import {
   TextField as PolarisTextField,
 } from '@shopify/polaris';
 import { useId, useRef } from 'react';
+import { t } from '../i18n.js';
 
 export function Button({ children, onClick, primary, critical, plain, loading, disabled, submit, url, testId, label, size }) {
   const button = (
@@ -162,7 +163,7 @@ export function CodeField({ label, value, onChange, error, errorLine, rows = 8, 
       )}
       {error && (
         <p className="bm-code-error" id={errorId} role="alert" data-testid={errorTestId}>
-          {errorLine ? `Line ${errorLine}: ` : ''}
+          {errorLine ? t('Line {{line}}: ', { line: errorLine }) : ''}
           {error}
         </p>
       )}

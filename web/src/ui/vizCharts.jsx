@@ -4,6 +4,7 @@
 // sit inside aria-hidden) and the same numbers are given as a visually hidden table.
 import { BarChart, LineChart, PolarisVizProvider } from '@shopify/polaris-viz';
 import '@shopify/polaris-viz/build/esm/styles.css';
+import { t } from '../i18n.js';
 
 function DataTable({ label, series }) {
   const keys = [...new Set(series.flatMap((s) => s.data.map((d) => d.key)))];
@@ -12,7 +13,7 @@ function DataTable({ label, series }) {
       <caption>{label}</caption>
       <thead>
         <tr>
-          <th scope="col">Label</th>
+          <th scope="col">{t('Label')}</th>
           {series.map((s) => (
             <th key={s.name} scope="col">
               {s.name}
