@@ -2,6 +2,7 @@ package sentiment
 
 import (
 	"bufio"
+	"compress/gzip"
 	"math"
 	"os"
 	"path/filepath"
@@ -13,9 +14,9 @@ import (
 	"github.com/jonreiter/govader"
 )
 
-// groundTruthDir holds the VADER authors' human-rated English snippets. It lives in the shared
-// project data beside the repository, not in it.
-const groundTruthDir = "../../shared/data/sentiment/en"
+// groundTruthDir holds the VADER authors' human-rated English snippets, gzipped, with their
+// licence (MIT) and source (testdata/people/SOURCE.md).
+const groundTruthDir = "testdata/people"
 
 type rated struct {
 	id     string
@@ -25,17 +26,19 @@ type rated struct {
 
 func loadGroundTruth(t testing.TB, name string) []rated {
 	t.Helper()
-	path := filepath.Join(groundTruthDir, name)
+	path := filepath.Join(groundTruthDir, name+".gz")
 	f, err := os.Open(path)
-	if os.IsNotExist(err) {
-		t.Skipf("ground truth %s is absent (it lives in shared/data beside the repository); skipping evaluation", path)
-	}
 	if err != nil {
 		t.Fatalf("open %s: %v", path, err)
 	}
 	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	defer zr.Close()
 	var out []rated
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(zr)
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	for sc.Scan() {
 		parts := strings.SplitN(strings.TrimRight(sc.Text(), "\r"), "\t", 3)
