@@ -20,6 +20,9 @@ const (
 	contrastAfter  = 1.5   // weight of the clause after "but"
 	contrastBefor  = 0.5   // weight of what came before "but"
 	concessive     = 0.5   // weight of an "although" clause
+	verdictAfter   = 2.0   // weight of a review's last word ("Update: …", or a strong last sentence)
+	verdictBefore  = 0.4   // weight of what it overrides
+	strongVerdict  = 2.0   // how strong a last sentence must be to override what came before
 	negScope       = 3     // a negator reaches this many words ahead (never past a comma)
 	postNegScope   = 3     // a post-negator ("nicht", "değil") reaches this many words back
 	questionWeight = 0.5   // a question asserts less than a statement ("is it any good?")
@@ -142,24 +145,34 @@ func punctuationEmphasis(excl, quest int) float64 {
 }
 
 // matchPhraseAt returns how many tokens the phrase spans if it matches at i (all in one
-// clause), else 0.
+// clause), else 0. One gap word (a clitic or filler the language lists: "se me rompió",
+// "tamanho veio errado") may stand between two of its words.
 func (l *language) matchPhraseAt(ws []pattern, folds []string, toks []token, i int) int {
-	if i+len(ws) > len(toks) {
-		return 0
-	}
+	j, gapped := i, false
 	for k, p := range ws {
-		t := toks[i+k]
-		if t.kind != tkWord && t.kind != tkEmoticon {
-			return 0
+		for {
+			if j >= len(toks) {
+				return 0
+			}
+			t := toks[j]
+			if t.kind != tkWord && t.kind != tkEmoticon {
+				return 0
+			}
+			if k > 0 && t.clause != toks[i].clause {
+				return 0
+			}
+			if l.matchPattern(p, folds[j]) {
+				break
+			}
+			if k == 0 || gapped || !l.gap[folds[j]] {
+				return 0
+			}
+			gapped = true
+			j++
 		}
-		if k > 0 && t.clause != toks[i].clause {
-			return 0
-		}
-		if !l.matchPattern(p, folds[i+k]) {
-			return 0
-		}
+		j++
 	}
-	return len(ws)
+	return j - i
 }
 
 func (l *language) buildUnits(toks []token, folds []string) []unit {
@@ -224,10 +237,12 @@ func (l *language) classifyWord(u *unit, w, f string) {
 		u.kind = ukConcessive
 	case l.block[w] || l.block[f]:
 		u.kind = ukBlock
+	case l.verdict[f]:
+		u.kind = ukVerdict
 	default:
 		if b, ok := l.boosters[w]; ok {
 			u.kind, u.boost = ukBooster, b
-			if e, ok := l.lookup(w); ok {
+			if e, ok := l.exact(w); ok {
 				u.alt, u.hasAlt = e, true
 			}
 			return
@@ -301,6 +316,18 @@ func (l *language) scoreUnits(us []unit, capDiff bool) (float64, int) {
 				}
 			}
 		}
+		if u.post {
+			// A clause-final "nicht" / "niet" belongs to the clause's verb whose negation is a
+			// complaint of its own ("passt … nicht richtig", "funktioniert … nicht mehr"),
+			// however far back it stands.
+			for j := i - 1; j >= 0 && us[j].clause == u.clause && us[j].kind != ukContrast; j-- {
+				if us[j].kind == ukValence && us[j].e.hasNeg && !us[j].negated && !us[j].fixed {
+					negate(&us[j])
+					found = true
+					break
+				}
+			}
+		}
 		if !found && u.post {
 			for j := i - 1; j >= 0 && j >= i-postNegScope; j-- {
 				if us[j].clause != u.clause || us[j].kind == ukContrast {
@@ -318,6 +345,7 @@ func (l *language) scoreUnits(us []unit, capDiff bool) (float64, int) {
 	}
 
 	applyContrast(us)
+	applyVerdict(us)
 
 	sum, n := 0.0, 0
 	for _, u := range us {
@@ -352,6 +380,53 @@ func negate(u *unit) {
 		u.val *= negPositive
 	default:
 		u.val *= negNegative
+	}
+}
+
+// applyVerdict lets a review lean to its ending. After "Update:" or "Nachtrag" opening a
+// sentence, what follows is the shopper's last word: it weighs more and everything before less.
+// Otherwise a last sentence that strongly says the opposite of what came before ("… Muy mala
+// calidad.") outweighs the praise it follows; a mild last remark does not.
+func applyVerdict(us []unit) {
+	for i, u := range us {
+		if u.kind == ukVerdict && (i == 0 || us[i-1].sent != u.sent) {
+			for j := range us {
+				if j < i {
+					us[j].weight *= verdictBefore
+				} else {
+					us[j].weight *= verdictAfter
+				}
+			}
+			return
+		}
+	}
+	last := -1
+	for _, u := range us {
+		if u.kind == ukValence && u.val != 0 {
+			last = u.sent
+		}
+	}
+	var before, end, strongest float64
+	for _, u := range us {
+		if u.kind != ukValence || u.val == 0 {
+			continue
+		}
+		if u.sent == last {
+			end += u.val * u.weight
+			strongest = math.Max(strongest, math.Abs(u.val))
+		} else {
+			before += u.val * u.weight
+		}
+	}
+	if before == 0 || end == 0 || (before > 0) == (end > 0) || strongest < strongVerdict {
+		return
+	}
+	for j := range us {
+		if us[j].sent == last {
+			us[j].weight *= verdictAfter
+		} else {
+			us[j].weight *= verdictBefore
+		}
 	}
 }
 

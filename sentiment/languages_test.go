@@ -12,6 +12,7 @@ const (
 	neg    expect = iota // clearly negative: score <= -0.2
 	pos                  // clearly positive: score >= 0.2
 	notNeg               // not negative: score > -0.05 ("nicht schlecht")
+	neu                  // no opinion: -0.2 < score < 0.2 ("plus long", "en main propre")
 )
 
 type langCase struct {
@@ -33,9 +34,11 @@ func checkCase(t *testing.T, lang string, c langCase) {
 		ok = score >= 0.2
 	case notNeg:
 		ok = score > -0.05
+	case neu:
+		ok = score > -0.2 && score < 0.2
 	}
 	if !ok {
-		t.Errorf("%q: score %.3f, want %s", c.text, score, [...]string{"negative", "positive", "not negative"}[c.want])
+		t.Errorf("%q: score %.3f, want %s", c.text, score, [...]string{"negative", "positive", "not negative", "no opinion"}[c.want])
 	}
 }
 

@@ -24,6 +24,7 @@ const (
 	ukContrast                   // "but": what follows weighs more, what precedes less
 	ukConcessive                 // "although": its own clause weighs less
 	ukBlock                      // a fixed expression that must not be read word by word ("at least")
+	ukVerdict                    // "Update:", "Nachtrag": what follows is the review's last word
 )
 
 // entry is a lexicon value on VADER's scale (-4..4). neg, when set, replaces the default
@@ -80,6 +81,8 @@ type language struct {
 	block        map[string]bool
 	unnegate     map[string]bool // "can't recommend it enough": a negation that praises
 	conj         map[string]bool // "and", "or": where Phrases stops an n-gram
+	gap          map[string]bool // may stand inside a phrase without breaking it ("se me rompió")
+	verdict      map[string]bool // "Update:", "Nachtrag": what follows is the last word
 	stop         map[string]bool
 	phrases      map[string][]*phrase // by first word; longest first
 	suffixes     []suffixRule
@@ -103,6 +106,8 @@ func newLanguage(code string) *language {
 		block:      map[string]bool{},
 		unnegate:   map[string]bool{},
 		conj:       map[string]bool{},
+		gap:        map[string]bool{},
+		verdict:    map[string]bool{},
 		stop:       map[string]bool{},
 		phrases:    map[string][]*phrase{},
 		themes:     newThemeMatcher(),
@@ -113,8 +118,8 @@ func newLanguage(code string) *language {
 // parse reads a lexicon file. The format is line based:
 //
 //	@section [argument]       valence, booster, negator, postnegator, contrast, concessive,
-//	                          block, unnegate, conjunction, stopword, suffix, option,
-//	                          theme <name>
+//	                          block, unnegate, conjunction, gap, verdict, stopword, suffix,
+//	                          option, theme <name>
 //	term value [!negated]     in valence and booster; a term may be a phrase, a trailing * makes
 //	                          a word a stem; "=value" marks a phrase that holds its own negation
 //	                          (phrases containing a negator are marked so automatically)
@@ -172,6 +177,14 @@ func (l *language) parse(raw string) error {
 		case "conjunction":
 			for _, t := range splitList(line) {
 				l.conj[l.fold(t)] = true
+			}
+		case "gap":
+			for _, t := range splitList(line) {
+				l.gap[l.fold(t)] = true
+			}
+		case "verdict":
+			for _, t := range splitList(line) {
+				l.verdict[l.fold(t)] = true
 			}
 		case "negator", "postnegator", "contrast", "concessive", "block":
 			for _, t := range splitList(line) {
@@ -365,6 +378,15 @@ func (l *language) isFunctionWord(w string) bool {
 
 // lookup finds a word's valence: exact, then accent-folded, then with an inflection rewritten,
 // then by the longest stem it starts with.
+// exact is w's own entry (as written or folded), without suffix or stem readings.
+func (l *language) exact(w string) (entry, bool) {
+	if e, ok := l.words[w]; ok {
+		return e, true
+	}
+	e, ok := l.words[l.fold(w)]
+	return e, ok
+}
+
 func (l *language) lookup(w string) (entry, bool) {
 	if e, ok := l.words[w]; ok {
 		return e, true
@@ -392,12 +414,16 @@ func (l *language) lookup(w string) (entry, bool) {
 	return entry{}, false
 }
 
+// minBase is the shortest base form a suffix rule may leave (in bytes): "bonne" → "bon" counts,
+// "us" → "u" does not.
+const minBase = 3
+
 // suffixLookup rewrites w's ending by each suffix rule and looks the result up. The key is
 // built in a stack buffer: a map lookup by string(bytes) does not allocate.
 func (l *language) suffixLookup(w string) (entry, bool) {
 	var buf [96]byte
 	for _, s := range l.suffixes {
-		if len(w) <= len(s.from)+2 || !strings.HasSuffix(w, s.from) {
+		if len(w)-len(s.from)+len(s.to) < minBase || !strings.HasSuffix(w, s.from) {
 			continue
 		}
 		key := append(append(buf[:0], w[:len(w)-len(s.from)]...), s.to...)
@@ -439,7 +465,7 @@ func (l *language) matchPattern(p pattern, folded string) bool {
 		return true
 	}
 	for _, s := range l.suffixes {
-		if len(folded) <= len(s.from)+2 || !strings.HasSuffix(folded, s.from) {
+		if len(folded)-len(s.from)+len(s.to) < minBase || !strings.HasSuffix(folded, s.from) {
 			continue
 		}
 		base := folded[:len(folded)-len(s.from)]

@@ -1,0 +1,64 @@
+package sentiment
+
+import "testing"
+
+// The error classes the evaluation found (issue 16), one case or more per language each: a fix
+// must hold for the class, not the example.
+var errorClassCases = map[string][]struct {
+	lang string
+	langCase
+}{
+	// Inflected and short forms are found; a comparative is not an opinion.
+	"morphology": {
+		{"fr", langCase{"La qualité est bonne.", pos}},
+		{"fr", langCase{"Très bonne qualité, je recommande.", pos}},
+		{"fr", langCase{"Le manche est plus long que celui de mon ancien modèle.", neu}},
+		{"es", langCase{"Se me rompió al segundo día de uso.", neg}},
+		{"pt", langCase{"O tamanho veio errado e a cor também.", neg}},
+		{"it", langCase{"Buone le rifiniture, ottima la qualità.", pos}},
+	},
+	// A negation ends at its clause: "and" starts a new one, and a clause-final "nicht" reaches
+	// back to its verb.
+	"negation scope": {
+		{"nl", langCase{"Het is niet duur en de kwaliteit is echt super.", pos}},
+		{"de", langCase{"Leider passt das Laken auch nicht richtig auf die Matratze.", neg}},
+		{"de", langCase{"Das Kabel funktioniert seit gestern leider überhaupt nicht mehr.", neg}},
+	},
+	// A review that praises first and ends on a complaint leans to its ending.
+	"late verdict": {
+		{"es", langCase{"Llegó rápido y el envase es bonito. Lo probé una semana. Muy mala calidad.", neg}},
+		{"de", langCase{"Anfangs war ich begeistert, tolles Design und schnelle Lieferung. Nachtrag: nach zwei Wochen kaputt.", neg}},
+		{"en", langCase{"Looks great and the price was good. Update: it broke after three days.", neg}},
+	},
+	// Complaints without an opinion word.
+	"implicit complaints": {
+		{"en", langCase{"They sent the wrong colour.", neg}},
+		{"en", langCase{"Expected better for the price.", neg}},
+		{"en", langCase{"I returned it the next day.", neg}},
+		{"en", langCase{"I want my money back.", neg}},
+		{"fr", langCase{"Taille pas du tout conforme, je l'ai renvoyé.", neg}},
+		{"fr", langCase{"Je m'attendais à mieux.", neg}},
+		{"de", langCase{"Falsche Größe geliefert, ging zurück.", neg}},
+		{"es", langCase{"No sirve de nada.", neg}},
+		{"es", langCase{"Talla equivocada, lo devolví.", neg}},
+		{"it", langCase{"Colore sbagliato, l'ho reso.", neg}},
+		{"pt", langCase{"Não serve para nada, pedi reembolso.", neg}},
+		{"nl", langCase{"Verkeerde maat geleverd, teruggestuurd.", neg}},
+		{"ru", langCase{"Больше не закажу.", neg}},
+		{"tr", langCase{"Yanlış beden geldi, iade ettim.", neg}},
+	},
+	// Shop words that look like opinions.
+	"domain words": {
+		{"fr", langCase{"Colis remis en main propre par le livreur.", neu}},
+	},
+}
+
+func TestErrorClasses(t *testing.T) {
+	for class, cases := range errorClassCases {
+		t.Run(class, func(t *testing.T) {
+			for _, c := range cases {
+				checkCase(t, c.lang, c.langCase)
+			}
+		})
+	}
+}
