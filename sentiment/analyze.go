@@ -77,11 +77,11 @@ func analyzeText(text, lang string) analysis {
 	// language, so when detection is unsure the language whose lexicon understands the most
 	// words wins; ties go to the language with more detection evidence, then to the detected one.
 	// Scripts other than Latin are decided by their letters and are not second-guessed.
-	if _, latin := langIndex[code]; latin && code != "ru" && conf < 0.5 && len(d.toks) <= shortText {
+	if _, ok := langIndex[code]; ok && code != "ru" && !languages[code].segmentCJK && conf < 0.5 && len(d.toks) <= shortText {
 		bestEv := evidence[langIndex[code]]
 		for i, c := range supported {
-			if c == a.code {
-				continue
+			if c == a.code || c == "ru" || languages[c].segmentCJK {
+				continue // decided by their script, never by a short Latin text
 			}
 			b := analyzeDoc(&d, languages[c], c, 0)
 			if b.nSent > a.nSent || (b.nSent == a.nSent && b.nSent > 0 && evidence[i] > bestEv) {
@@ -227,15 +227,17 @@ func (l *language) buildUnits(toks []token, folds []string) []unit {
 }
 
 func (l *language) classifyWord(u *unit, w, f string) {
-	pre, post := l.negators[w] || l.negators[f], l.postNeg[w] || l.postNeg[f]
+	// in is a lookup of the word as written, then folded when folding changed it.
+	in := func(m map[string]bool) bool { return m[w] || (f != w && m[f]) }
+	pre, post := in(l.negators), in(l.postNeg)
 	switch {
 	case pre || post:
 		u.kind, u.pre, u.post = ukNegator, pre, post
-	case l.contrast[w] || l.contrast[f]:
+	case in(l.contrast):
 		u.kind = ukContrast
-	case l.concessive[w] || l.concessive[f]:
+	case in(l.concessive):
 		u.kind = ukConcessive
-	case l.block[w] || l.block[f]:
+	case in(l.block):
 		u.kind = ukBlock
 	case l.verdict[f]:
 		u.kind = ukVerdict
@@ -247,7 +249,7 @@ func (l *language) classifyWord(u *unit, w, f string) {
 			}
 			return
 		}
-		if l.stop[w] || l.stop[f] {
+		if in(l.stop) {
 			return
 		}
 		if e, ok := l.lookup(w); ok && (e.val != 0 || e.hasNeg) {

@@ -7,7 +7,7 @@ import (
 
 // supported lists the languages with a lexicon, in a fixed order (bit i of a langBits is
 // supported[i]).
-var supported = []string{"en", "fr", "de", "es", "it", "pt", "nl", "ru", "tr"}
+var supported = []string{"en", "fr", "de", "es", "it", "pt", "nl", "ru", "tr", "ja", "zh"}
 
 type langBits uint16
 

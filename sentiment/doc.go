@@ -5,9 +5,11 @@
 // intensifiers, contrast, emphasis and emoji) with one engine for every language and one
 // lexicon file per language under lexicon/. English starts from the VADER lexicon shipped with
 // github.com/jonreiter/govader and adds shopping vocabulary; the other languages are built here.
+// Japanese and Chinese, written without spaces, are segmented into their lexicon's words by
+// longest match (segment.go) before the same rules run.
 // Everything is parsed once at package init, so scoring a review allocates only its own tokens.
 package sentiment
 
 // Version identifies the scoring rules and lexicons. It is stored with every score so reviews
 // can be re-scored when it changes: bump it whenever a lexicon, a rule or a constant changes.
-const Version = "2025.1"
+const Version = "2026.12"

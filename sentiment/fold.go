@@ -22,6 +22,9 @@ var (
 )
 
 func (l *language) fold(w string) string {
+	if l.segmentCJK {
+		return w // kana and ideographs have no accents to drop
+	}
 	var table map[rune]string
 	switch l.code {
 	case "de":
@@ -74,6 +77,9 @@ func foldWith(w string, table map[rune]string) string {
 // write them that way ("n'est" → "n'", "est"; "dell'articolo" → "dell'", "articolo"), so the
 // lexicon sees "est" and the negator sees "n'".
 func (l *language) splitTokens(toks []token) []token {
+	if l.segmentCJK {
+		return l.segment(toks)
+	}
 	if !l.splitElision {
 		return toks
 	}

@@ -177,6 +177,29 @@ var languageCases = map[string][]langCase{
 		{"Berbat 😡", neg},
 		{"Bayıldım 😍", pos},
 	},
+	// Japanese and Chinese are segmented into the lexicon's words (segment.go).
+	"ja": {
+		{"とても良い商品です。また買います。", pos},
+		{"全然使えない。最悪です。", neg},
+		{"使いやすくないです。", neg},
+		{"美味しくなかった", neg},
+		{"デザインは可愛いけど、すぐ壊れました。", neg},
+		{"届くのは遅かったけど、品質は素晴らしいです。", pos},
+		{"サイズが合わないので返品しました。", neg},
+		{"大満足です！おすすめします。", pos},
+		{"最初は良かったけど、一週間で使えなくなりました。", neg},
+	},
+	"zh": {
+		{"质量很好，物流也很快，非常满意！", pos},
+		{"质量太差了，用了两天就坏了，退货。", neg},
+		{"不好用", neg},
+		{"东西不错，但是发错货了，很失望。", neg},
+		{"包装有点破损，但是东西还不错", pos},
+		{"刚开始很好用，现在充不进去了", neg},
+		{"性价比高，推荐购买。", pos},
+		{"不推荐，再也不买了。", neg},
+		{"東西很好，很喜歡。", pos},
+	},
 }
 
 func TestLanguages(t *testing.T) {

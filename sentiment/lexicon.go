@@ -87,6 +87,8 @@ type language struct {
 	phrases      map[string][]*phrase // by first word; longest first
 	suffixes     []suffixRule
 	splitElision bool
+	segmentCJK   bool             // split runs of Han and kana into lexicon words (ja, zh)
+	dict         map[string]uint8 // every word the lexicon names and its prefixes, when segmentCJK
 	themes       themeMatcher
 	core         map[string]bool // words from the language's own file, used as detection evidence
 	inFile       bool
@@ -163,8 +165,11 @@ func (l *language) parse(raw string) error {
 				l.suffixes = append(l.suffixes, suffixRule{from, to})
 			}
 		case "option":
-			if line == "split-elision" {
+			switch line {
+			case "split-elision":
 				l.splitElision = true
+			case "segment":
+				l.segmentCJK = true
 			}
 		case "theme":
 			for _, t := range splitList(line) {
@@ -317,6 +322,9 @@ func (l *language) addPhrase(p *phrase) {
 // finish adds accent-folded keys (shoppers often type "tres bien", "schoen", "cok guzel") where
 // they do not collide with a real word, and orders phrases longest first.
 func (l *language) finish() {
+	if l.segmentCJK {
+		defer l.buildDict()
+	}
 	for k, e := range l.words {
 		if f := l.fold(k); f != k {
 			if _, taken := l.words[f]; !taken && !l.isFunctionWord(f) {

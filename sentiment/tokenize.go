@@ -102,6 +102,13 @@ func tokenize(text string, emoticons map[string]float64) doc {
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])
 		switch {
+		case r >= 0x3041 && r <= 0x9FFF && r != 0x30FB && (r <= 0x30FF || r >= 0x4E00):
+			// Kana and ideographs: letters without case (the generic tables are slow per rune).
+			if wordStart < 0 {
+				wordStart, wordLowStart = i, len(low)
+			}
+			d.script.count(r)
+			low = append(low, text[i:i+size]...)
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || (unicode.IsMark(r) && wordStart >= 0):
 			if wordStart < 0 {
 				wordStart, wordLowStart = i, len(low)
@@ -180,6 +187,12 @@ func (s *scriptCounts) count(r rune) {
 		return
 	}
 	switch {
+	// The common kana and ideograph blocks first: CJK text has a rune per letter, and the
+	// generic table lookups below cost more than the scoring itself.
+	case r >= 0x3040 && r <= 0x30FF:
+		s.kana++
+	case r >= 0x4E00 && r <= 0x9FFF:
+		s.han++
 	case unicode.Is(unicode.Latin, r):
 		s.latin++
 		switch r {
@@ -262,6 +275,9 @@ func isEmojiJoiner(r rune) bool {
 func isAllCaps(s string) bool {
 	letters := 0
 	for _, r := range s {
+		if r >= 0x3040 && r <= 0x9FFF { // kana and ideographs have no case
+			return false
+		}
 		if unicode.IsLower(r) {
 			return false
 		}
