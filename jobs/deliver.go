@@ -161,7 +161,7 @@ func (w *Worker) send(ctx context.Context, claim messaging.Claim, src *source, p
 		_ = messaging.MarkDecisionRetry(ctx, w.DB, md.ShopID, md.ID, err.Error())
 		return err
 	}
-	if err := w.addCoalescedPoints(ctx, md, env); err != nil {
+	if err := w.addCoalescedPoints(ctx, md, env, pol.Settings().NoticeWindow); err != nil {
 		_ = messaging.MarkDecisionRetry(ctx, w.DB, md.ShopID, md.ID, err.Error())
 		return err
 	}
@@ -201,11 +201,11 @@ func (w *Worker) send(ctx context.Context, claim messaging.Claim, src *source, p
 
 // addCoalescedPoints makes a notice that superseded others announce their points too: three
 // orders in the window, one mail with the points of all three.
-func (w *Worker) addCoalescedPoints(ctx context.Context, md *messaging.MessageDecision, env *envelope) error {
+func (w *Worker) addCoalescedPoints(ctx context.Context, md *messaging.MessageDecision, env *envelope, window time.Duration) error {
 	if !messaging.Coalesced(md.Trigger) {
 		return nil
 	}
-	extra, err := messaging.CoalescedPoints(ctx, w.DB, md)
+	extra, err := messaging.CoalescedPoints(ctx, w.DB, md, window)
 	if err != nil || extra == 0 {
 		return err
 	}

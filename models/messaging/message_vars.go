@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
 
 	"github.com/boomerang-app/boomerang/models"
@@ -65,7 +66,7 @@ func TemplateVars(ctx context.Context, db *gorm.DB, shop *models.Shop, c *models
 	if name == "" {
 		name = strings.TrimSuffix(shop.Domain, ".myshopify.com")
 	}
-	fromEvent := payloadVars(trigger, payload, shopURL)
+	fromEvent := payloadVars(trigger, payload, shopURL, models.ShopperLanguage(c.Locale, shop.PrimaryLocale), shop.Currency)
 	build := func(extra map[string]any) map[string]any {
 		vars := map[string]any{
 			"customer": map[string]any{"first_name": c.FirstName, "last_name": c.LastName, "email": c.Email,
@@ -158,7 +159,7 @@ type messageEventPayload struct {
 	} `json:"products"`
 }
 
-func payloadVars(trigger string, raw json.RawMessage, shopURL string) map[string]any {
+func payloadVars(trigger string, raw json.RawMessage, shopURL, lang, currency string) map[string]any {
 	var p messageEventPayload
 	out := map[string]any{}
 	if len(raw) == 0 || json.Unmarshal(raw, &p) != nil {
@@ -206,7 +207,7 @@ func payloadVars(trigger string, raw json.RawMessage, shopURL string) map[string
 	if p.Code != nil {
 		offer["code"] = *p.Code
 		if p.Value != nil {
-			offer["value"] = offerValue(*p.Value, p.Type)
+			offer["value"] = offerValue(*p.Value, p.Type, lang, currency)
 		}
 	}
 	out["offer"] = offer
@@ -223,12 +224,27 @@ func payloadVars(trigger string, raw json.RawMessage, shopURL string) map[string
 	return out
 }
 
-// offerValue words a reward ("10.0" percentage → "10% off").
-func offerValue(v, typ string) string {
+// offerWords is how each language says what a reward takes off; the amount keeps the shop's
+// currency format ("$5 de réduction").
+var offerWords = map[string]string{
+	"en": "%s off", "fr": "%s de réduction", "de": "%s Rabatt", "es": "%s de descuento", "it": "%s di sconto",
+	"pt": "%s de desconto", "nl": "%s korting", "ru": "скидка %s", "tr": "%s indirim",
+}
+
+// offerValue words a reward in the shopper's language ("10.0" percentage → "10% off", a fixed
+// "5.00" → "$5 off").
+func offerValue(v, typ, lang, currency string) string {
+	amount := v
 	if strings.Contains(strings.ToLower(typ), "percent") {
-		return strings.TrimSuffix(strings.TrimSuffix(v, ".0"), ".00") + "% off"
+		amount = strings.TrimSuffix(strings.TrimSuffix(v, ".0"), ".00") + "%"
+	} else if d, err := decimal.NewFromString(v); err == nil && currency != "" {
+		amount = models.MoneyText(d, currency)
 	}
-	return v + " off"
+	words, ok := offerWords[lang]
+	if !ok {
+		words = offerWords["en"]
+	}
+	return fmt.Sprintf(words, amount)
 }
 
 // FeaturedProducts lists a promotion's products as templates see them: named and linked from the

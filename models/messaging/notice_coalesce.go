@@ -52,17 +52,25 @@ func supersede(ctx context.Context, db *gorm.DB, md *MessageDecision, s PolicySe
 	return true, MarkDecisionSkipped(ctx, db, md.ShopID, md.ID, ReasonCoalesced, detail)
 }
 
-// CoalescedPoints adds up the points announced by the notices this one superseded: those of
-// the same message, customer and channel skipped as coalesced since the last one that went out.
-func CoalescedPoints(ctx context.Context, db *gorm.DB, md *MessageDecision) (int64, error) {
+// CoalescedPoints adds up the points announced by the notices this one supersedes: those of the
+// same message, customer and channel since the last one that went out that were skipped as
+// coalesced, or that still wait but have a newer notice within their window (supersede will skip
+// them when they come due: two notices due at once may be delivered in either order, and the
+// one that goes out must carry the points of both).
+func CoalescedPoints(ctx context.Context, db *gorm.DB, md *MessageDecision, window time.Duration) (int64, error) {
 	var n int64
 	err := db.WithContext(ctx).Raw(`SELECT COALESCE(sum((d.payload->>'points')::bigint), 0) FROM message_decisions d
-		WHERE d.shop_id = ? AND d.message_id = ? AND d.customer_id = ? AND d.channel = ? AND d.trigger = ?
-		  AND d.decision = 'skipped' AND d.reason = 'coalesced' AND d.id < ?
+		WHERE d.shop_id = ? AND d.message_id = ? AND d.customer_id = ? AND d.channel = ? AND d.trigger = ? AND d.id < ?
 		  AND d.id > COALESCE((SELECT max(p.id) FROM message_decisions p WHERE p.shop_id = ? AND p.message_id = ?
-			AND p.customer_id = ? AND p.channel = ? AND p.trigger = ? AND p.id < ? AND p.decision IN ('sending', 'sent', 'unknown')), 0)`,
+			AND p.customer_id = ? AND p.channel = ? AND p.trigger = ? AND p.id < ? AND p.decision IN ('sending', 'sent', 'unknown')), 0)
+		  AND ((d.decision = 'skipped' AND d.reason = 'coalesced')
+		    OR (d.decision IN ('queued', 'deferred') AND EXISTS (SELECT 1 FROM message_decisions x
+				WHERE x.shop_id = d.shop_id AND x.message_id = d.message_id AND x.customer_id = d.customer_id
+				  AND x.channel = d.channel AND x.trigger = d.trigger AND x.id > d.id AND x.id <= ?
+				  AND x.created_at <= d.created_at + ? * interval '1 second')))`,
 		md.ShopID, md.MessageID, md.CustomerID, md.Channel, md.Trigger, md.ID,
-		md.ShopID, md.MessageID, md.CustomerID, md.Channel, md.Trigger, md.ID).Scan(&n).Error
+		md.ShopID, md.MessageID, md.CustomerID, md.Channel, md.Trigger, md.ID,
+		md.ID, window.Seconds()).Scan(&n).Error
 	if err != nil {
 		return 0, fmt.Errorf("coalesced points of decision %d: %w", md.ID, err)
 	}
