@@ -87,7 +87,7 @@ export function Plan() {
           {b.plans.map((p) => (
             <li key={p.key} data-testid={`plan-${p.key}`}>
               <Text>
-                <strong>{t(p.name)}</strong> · {Number(p.price) ? t('{{price}} every 30 days', { price: money(p.price, 'USD') }) : t('free')} ·{' '}
+                <strong>{t(p.name)}</strong> · {Number(p.price) ? `${t('{{price}} every 30 days', { price: money(p.price, 'USD') })} · ` : ''}
                 {t('up to {{count}} orders a month', { count: Number(p.orders_per_month) || 0 })}
                 {p.trial_days ? `, ${t('{{count}} days free to try', { count: p.trial_days })}` : ''}
                 {Number(p.usage_cap) > 0
