@@ -295,6 +295,41 @@ describe('admin forms', { skip }, () => {
     }
   });
 
+  // A ready-made message has a copy per language: the French one is edited on its own (the default
+  // copy stays), kept after a reload, and dropped back to the default copy.
+  test("a message's French copy is edited on its own and kept", async () => {
+    const page = await browser.context.newPage();
+    const problems = watch(page);
+    const subject = page.locator('[data-testid="template-subject"] textarea');
+    const language = page.locator('[data-testid="copy-language"] select');
+    const save = async () => {
+      const saved = page.waitForResponse((r) => r.request().method() === 'PUT' && /\/api\/messages\/\d+$/.test(new URL(r.url()).pathname));
+      await page.locator('[data-testid="save-button"]').click();
+      assert.equal((await saved).status(), 200);
+    };
+    try {
+      await page.goto(url('/messages'));
+      await settle(page, 'page-messages');
+      await page.locator('[data-testid="message-row"] a', { hasText: 'Points earned' }).first().click();
+      await settle(page, 'page-message');
+      await language.selectOption('fr');
+      assert.match(await subject.inputValue(), /^Vous avez gagné/);
+      await subject.fill('Bravo : {{ points.earned }} points chez {{ shop.name }}');
+      await save();
+      await page.reload();
+      await settle(page, 'page-message');
+      assert.match(await subject.inputValue(), /^You earned/, 'the default copy is unchanged');
+      await language.selectOption('fr');
+      assert.equal(await subject.inputValue(), 'Bravo : {{ points.earned }} points chez {{ shop.name }}');
+      await page.locator('[data-testid="copy-drop"] button').click();
+      assert.match(await subject.inputValue(), /^You earned/, 'without its own copy French shows the default one');
+      await save();
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
   // The editor offers the variables the renderer takes for the trigger, and a click inserts one at
   // the cursor of the field in use.
   test('the editor lists the variables of the trigger and inserts one at the cursor', async () => {
