@@ -21,12 +21,15 @@ type activityDecision struct {
 	MessageID  int64                `json:"message_id"`
 	CampaignID int64                `json:"campaign_id"`
 	Title      string               `json:"title"` // the message's or campaign's name
-	Trigger    string               `json:"trigger"`
-	Channel    string               `json:"channel"`
-	Decision   string               `json:"decision"`
-	Reason     string               `json:"reason"`
-	CreatedAt  time.Time            `json:"created_at"`
-	SentAt     *time.Time           `json:"sent_at"`
+	// MessageName or CampaignName: the same name as data, for the admin to word.
+	MessageName  string     `json:"message_name,omitempty"`
+	CampaignName string     `json:"campaign_name,omitempty"`
+	Trigger      string     `json:"trigger"`
+	Channel      string     `json:"channel"`
+	Decision     string     `json:"decision"`
+	Reason       string     `json:"reason"`
+	CreatedAt    time.Time  `json:"created_at"`
+	SentAt       *time.Time `json:"sent_at"`
 }
 
 var decisionStates = []string{messaging.DecisionQueued, messaging.DecisionSending, messaging.DecisionSent, messaging.DecisionUnknown,
@@ -68,7 +71,7 @@ func (s *Server) listActivity(c echo.Context) error {
 	out := make([]activityDecision, len(rows))
 	for i, d := range rows {
 		out[i] = activityDecision{ID: d.ID, CustomerID: d.CustomerID, Customer: cards[d.CustomerID], MessageID: d.MessageID, CampaignID: d.CampaignID,
-			Title: titles[d.ID], Trigger: d.Trigger, Channel: d.Channel, Decision: d.Decision, Reason: d.Reason, CreatedAt: d.CreatedAt, SentAt: d.SentAt}
+			Title: titles[d.ID].Title, MessageName: titles[d.ID].MessageName, CampaignName: titles[d.ID].CampaignName, Trigger: d.Trigger, Channel: d.Channel, Decision: d.Decision, Reason: d.Reason, CreatedAt: d.CreatedAt, SentAt: d.SentAt}
 	}
 	body := map[string]any{"decisions": out}
 	if next != 0 {

@@ -14,21 +14,24 @@ import (
 // decisionView is one row of a customer's message history. Internal states read as the
 // outcome the merchant cares about: queued and sending are "sending".
 type decisionView struct {
-	ID         int64      `json:"id"`
-	MessageID  *int64     `json:"message_id"`
-	CampaignID *int64     `json:"campaign_id"`
-	Title      string     `json:"title"` // the message's or campaign's name
-	Trigger    string     `json:"trigger"`
-	Channel    string     `json:"channel"`
-	Kind       string     `json:"kind"`
-	Decision   string     `json:"decision"`
-	Reason     string     `json:"reason"`
-	Detail     string     `json:"detail,omitempty"`
-	DueAt      *time.Time `json:"due_at,omitempty"`
-	CreatedAt  time.Time  `json:"created_at"`
-	UpdatedAt  time.Time  `json:"updated_at"`
-	SentAt     *time.Time `json:"sent_at"`
-	ProviderID string     `json:"provider_id,omitempty"`
+	ID         int64  `json:"id"`
+	MessageID  *int64 `json:"message_id"`
+	CampaignID *int64 `json:"campaign_id"`
+	Title      string `json:"title"` // the message's or campaign's name
+	// MessageName or CampaignName: the same name as data, for the admin to word.
+	MessageName  string     `json:"message_name,omitempty"`
+	CampaignName string     `json:"campaign_name,omitempty"`
+	Trigger      string     `json:"trigger"`
+	Channel      string     `json:"channel"`
+	Kind         string     `json:"kind"`
+	Decision     string     `json:"decision"`
+	Reason       string     `json:"reason"`
+	Detail       string     `json:"detail,omitempty"`
+	DueAt        *time.Time `json:"due_at,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+	SentAt       *time.Time `json:"sent_at"`
+	ProviderID   string     `json:"provider_id,omitempty"`
 }
 
 // viewDecision shapes a decision for the admin API (also used by the activity list).
@@ -68,7 +71,8 @@ func (s *Server) customerMessages(c echo.Context) error {
 	out := make([]decisionView, 0, len(ds))
 	for _, d := range ds {
 		v := viewDecision(d)
-		v.Title = titles[d.ID]
+		n := titles[d.ID]
+		v.Title, v.MessageName, v.CampaignName = n.Title, n.MessageName, n.CampaignName
 		out = append(out, v)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"messages": out})

@@ -60,9 +60,8 @@ func (w *Worker) loadSource(ctx context.Context, md *messaging.MessageDecision) 
 		if err != nil {
 			return nil, err
 		}
+		// Its templates are the shopper's language's copy, chosen when the envelope is built.
 		s.cand.FeaturedProductIDs, s.disabled, s.message = m.FeaturedProductIDs, !m.Enabled, m
-		t := m.Templates
-		s.templates = delivery.Templates{Subject: t.Subject, HTML: t.HTML, Text: t.Text, SMS: t.SMS}
 	}
 	return s, nil
 }

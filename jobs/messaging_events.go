@@ -95,11 +95,7 @@ func (w *Worker) handleMessagingDaily(ctx context.Context, _ *asynq.Task) error 
 		if err != nil {
 			return err
 		}
-		loc, err := time.LoadLocation(sh.Timezone)
-		if err != nil {
-			loc = time.UTC
-		}
-		local := now.In(loc)
+		local := now.In(models.Location(sh.Timezone))
 		if local.Hour() < 9 {
 			return nil
 		}

@@ -106,10 +106,7 @@ func BillingOf(ctx context.Context, db *gorm.DB, shopID int64, now time.Time) (B
 	if err != nil {
 		return Billing{}, err
 	}
-	loc, err := time.LoadLocation(sh.Timezone)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc := Location(sh.Timezone)
 	local := now.In(loc)
 	b.MonthStarts = time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, loc)
 	var n int64

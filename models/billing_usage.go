@@ -26,8 +26,12 @@ var ErrUsageCapReached = errors.New("the usage charge would pass the subscriptio
 // subscription's start, not the calendar month: a charge it refuses for the cap stops the run
 // and is tried again on the next one.
 func ChargeUsage(ctx context.Context, db *gorm.DB, usage AppUsage, shopID int64, now time.Time) (int, error) {
+	// Most shops are on the free plan: their orders are not counted for nothing.
+	if p, err := planInForce(ctx, db, shopID); err != nil || p.Subscription == nil || p.Plan.usageBlocks() == 0 {
+		return 0, err
+	}
 	b, err := BillingOf(ctx, db, shopID, now)
-	if err != nil || b.Subscription == nil || b.Plan.usageBlocks() == 0 || b.OrdersThisMonth <= b.Plan.OrdersPerMonth {
+	if err != nil || b.Subscription == nil || b.OrdersThisMonth <= b.Plan.OrdersPerMonth {
 		return 0, err
 	}
 	over := b.OrdersThisMonth - b.Plan.OrdersPerMonth

@@ -45,7 +45,7 @@ func binaryScores(texts []string, negative []bool) binaryFigures {
 // guard against regressions.
 func TestBinaryOnPeoplesRatings(t *testing.T) {
 	for _, set := range []struct {
-		file                       string
+		file                     string
 		accuracy, recall, precis float64
 	}{
 		{"amazonReviewSnippets_GroundTruth.txt", 0.82, 0.37, 0.94},

@@ -41,7 +41,7 @@ func (a *Admin) CreateAppSubscription(ctx context.Context, shop string, p models
 		"price": map[string]any{"amount": p.Price.String(), "currencyCode": "USD"}, "interval": "EVERY_30_DAYS"}}}}
 	if p.UsageCap.IsPositive() {
 		lines = append(lines, map[string]any{"plan": map[string]any{"appUsagePricingDetails": map[string]any{
-			"terms": fmt.Sprintf("$%s for every %d orders over %d in a month", p.OveragePrice.StringFixed(2), p.OverageBlock, p.OrdersPerMonth),
+			"terms":        fmt.Sprintf("$%s for every %d orders over %d in a month", p.OveragePrice.StringFixed(2), p.OverageBlock, p.OrdersPerMonth),
 			"cappedAmount": map[string]any{"amount": p.UsageCap.String(), "currencyCode": "USD"}}}})
 	}
 	vars := map[string]any{"name": "Boomerang " + p.Name, "returnUrl": returnURL, "test": test, "trialDays": p.TrialDays, "lineItems": lines}

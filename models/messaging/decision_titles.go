@@ -21,9 +21,17 @@ func DecisionTitle(trigger string, messageName, campaignName *string) string {
 	return trigger
 }
 
+// DecisionName is how a decision is named: its title in English (DecisionTitle) and, as data
+// for the admin to word, the message's or the campaign's own name.
+type DecisionName struct {
+	Title        string
+	MessageName  string
+	CampaignName string
+}
+
 // DecisionTitles names each decision (by id) as the timeline does, with one query for the
 // messages and one for the campaigns the decisions refer to.
-func DecisionTitles(ctx context.Context, db *gorm.DB, shopID int64, ds []MessageDecision) (map[int64]string, error) {
+func DecisionTitles(ctx context.Context, db *gorm.DB, shopID int64, ds []MessageDecision) (map[int64]DecisionName, error) {
 	var msgIDs, campIDs []int64
 	for _, d := range ds {
 		if d.MessageID != 0 {
@@ -41,7 +49,7 @@ func DecisionTitles(ctx context.Context, db *gorm.DB, shopID int64, ds []Message
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[int64]string, len(ds))
+	out := make(map[int64]DecisionName, len(ds))
 	for _, d := range ds {
 		var m, c *string
 		if n, ok := msgNames[d.MessageID]; ok {
@@ -50,7 +58,7 @@ func DecisionTitles(ctx context.Context, db *gorm.DB, shopID int64, ds []Message
 		if n, ok := campNames[d.CampaignID]; ok {
 			c = &n
 		}
-		out[d.ID] = DecisionTitle(d.Trigger, m, c)
+		out[d.ID] = DecisionName{Title: DecisionTitle(d.Trigger, m, c), MessageName: msgNames[d.MessageID], CampaignName: campNames[d.CampaignID]}
 	}
 	return out, nil
 }

@@ -79,7 +79,7 @@ func LoadFactsFor(ctx context.Context, db *gorm.DB, shopID int64, ids []int64, c
 		if tz == "" {
 			tz = shopTZ
 		}
-		cf := &CustomerFacts{Customer: c, Suppressed: map[string]bool{}, Location: location(tz)}
+		cf := &CustomerFacts{Customer: c, Suppressed: map[string]bool{}, Location: models.Location(tz)}
 		for _, ch := range strings.Split(customers[i].OptedOut, ",") {
 			if ch != "" {
 				cf.Suppressed[ch] = true
@@ -132,8 +132,6 @@ func loadPromoFacts(ctx context.Context, db *gorm.DB, shopID int64, ids []int64,
 	return nil
 }
 
-var locations sync.Map // IANA name → *time.Location
-
 // shopZones caches shops' time zones for a minute: every policy check needs one and they
 // change only with shop/update.
 var shopZones sync.Map // zoneKey → zoneEntry
@@ -161,22 +159,6 @@ func policyShopZone(ctx context.Context, db *gorm.DB, shopID int64) (string, err
 	}
 	shopZones.Store(key, zoneEntry{tz, time.Now()})
 	return tz, nil
-}
-
-// location resolves a time zone name, UTC when unknown.
-func location(name string) *time.Location {
-	if name == "" {
-		return time.UTC
-	}
-	if l, ok := locations.Load(name); ok {
-		return l.(*time.Location)
-	}
-	l, err := time.LoadLocation(name)
-	if err != nil {
-		l = time.UTC
-	}
-	locations.Store(name, l)
-	return l
 }
 
 // Suppress records an opt-out received by Boomerang and mirrors it onto the customer's consent.

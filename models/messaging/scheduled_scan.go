@@ -50,11 +50,7 @@ func ScanScheduled(ctx context.Context, db *gorm.DB, shopID int64, now time.Time
 	if err != nil {
 		return 0, err
 	}
-	loc, err := time.LoadLocation(sh.Timezone)
-	if err != nil {
-		loc = time.UTC
-	}
-	today := now.In(loc)
+	today := now.In(models.Location(sh.Timezone))
 	ids, err := models.BirthdaysOn(ctx, db, shopID, today)
 	if err != nil {
 		return 0, err

@@ -23,8 +23,7 @@ msg('Happy birthday');
 export function messageTitle(m) {
   if (m.campaign_name) return t('Campaign: {{name}}', { name: m.campaign_name });
   if (m.message_name) return t(m.message_name);
-  if (m.title && m.title.startsWith('Campaign: ')) return t('Campaign: {{name}}', { name: m.title.slice(10) });
-  return m.title ? t(m.title) : humanize(m.trigger);
+  return humanize(m.trigger);
 }
 
 const entryVerbs = {
