@@ -7,6 +7,12 @@ cd "$(dirname "$0")/.."
 source scripts/test-redis.sh
 echo "==> the admin's catalogues: every word in every language" >&2
 node web/scripts/i18n-check.mjs
+echo "==> gofmt" >&2
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './web/*'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change: $unformatted" >&2
+  exit 1
+fi
 echo "==> go vet" >&2
 go vet ./...
 echo "==> staticcheck" >&2
