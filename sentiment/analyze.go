@@ -205,6 +205,10 @@ func (l *language) buildUnits(toks []token, folds []string) []unit {
 			}
 			if !matched {
 				l.classifyWord(&u, t.low, folds[i])
+				if u.kind == ukNegator && t.hyphen {
+					// "Nicht-Fußballfan", "non-iron": a prefix of the next word, not a negation.
+					u.kind, u.pre, u.post = ukPlain, false, false
+				}
 			}
 		}
 		us = append(us, u)
@@ -357,6 +361,22 @@ func (l *language) scoreUnits(us []unit, capDiff bool) (float64, int) {
 		}
 	}
 	return sum, n
+}
+
+// masses are the sums of a text's positive and of its negative units, before contrast and
+// verdict weights: how much of each the text says, not which side it ends on.
+func (a analysis) masses() (pos, neg float64) {
+	for _, u := range a.units {
+		if u.kind != ukValence {
+			continue
+		}
+		if v := u.val; v > 0 {
+			pos += v
+		} else {
+			neg -= v
+		}
+	}
+	return pos, neg
 }
 
 // praisingNegation spots "can't recommend it enough" / "couldn't praise it highly enough":

@@ -50,6 +50,26 @@ var errorClassCases = map[string][]struct {
 	// Shop words that look like opinions.
 	"domain words": {
 		{"fr", langCase{"Colis remis en main propre par le livreur.", neu}},
+		{"zh", langCase{"离五星级服务还有距离。", neg}},
+	},
+	// Found on the dev half of the labelled review sets (TestReviewSets).
+	"tokens and clauses": {
+		// A word that mixes scripts is still segmented.
+		{"zh", langCase{"装XP非常麻烦", neg}},
+		// Full-width punctuation ends a clause, so 无法 does not negate what follows the colon.
+		{"zh", langCase{"还有一点最让人无法忍受：隔音太差了！", neg}},
+		// A hyphenated "not" is a prefix ("non-football fan"), not a negation.
+		{"de", langCase{"Toller Familienausflug. Kann ich auch als Nicht-Fußballfan empfehlen.", pos}},
+		{"en", langCase{"The non-stick coating is great.", pos}},
+	},
+	"negation scope (Chinese)": {
+		// 都没有 closes the clause and negates what came before it.
+		{"zh", langCase{"里面的故事一点吸引力都没有。", neg}},
+		{"zh", langCase{"千万不要入住这家酒店！", neg}},
+	},
+	"superlatives": {
+		{"de", langCase{"Die schönste Kirche in München.", pos}},
+		{"de", langCase{"Eine der tollsten Altstädte Deutschlands.", pos}},
 	},
 }
 

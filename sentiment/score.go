@@ -19,6 +19,11 @@ const (
 	contradictionText = 0.5
 	// contradictionConf is the text confidence needed before the text may contradict stars.
 	contradictionConf = 0.3
+	// contradictionMixed: a text contradicts the stars only when it is one-sided, the praise in
+	// a complaining text (or the complaint in a praising one) weighing at most this share of the
+	// other side. "Love the colour, but it runs small and I am sending it back" under four stars
+	// is a mixed review that agrees with its stars, not a misclick.
+	contradictionMixed = 0.33
 )
 
 // Result is the sentiment of one review.
@@ -65,8 +70,10 @@ func Score(rating int, text string) Result {
 		return r
 	}
 	s := float64(rating-3) / 2
+	pos, neg := a.masses()
 	r.Contradiction = tc >= contradictionConf &&
-		((rating >= 4 && t <= -contradictionText) || (rating <= 2 && t >= contradictionText))
+		((rating >= 4 && t <= -contradictionText && pos <= contradictionMixed*neg) ||
+			(rating <= 2 && t >= contradictionText && neg <= contradictionMixed*pos))
 	w := 0.25 + 0.35*tc
 	if rating == 3 {
 		// Three stars says "mixed", not which way: the text decides more.

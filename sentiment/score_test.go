@@ -67,6 +67,9 @@ func TestContradiction(t *testing.T) {
 		{5, "Absolutely love it, perfect!"},
 		{1, "Terrible, broke on the first day."},
 		{4, "Good, but the box was a bit dented."},
+		// A mixed review agrees with four stars even when its complaint is the stronger part.
+		{4, "Beautiful dress but it runs small so unfortunately I have to return it."},
+		{4, "Love the colour and the fabric, but way too long and boxy on me. Sending it back."},
 		{5, ""},
 		{0, "Horrible, never arrived."},
 		{3, "Terrible."},

@@ -78,39 +78,65 @@ func (l *language) segment(toks []token) []token {
 	}
 	out := make([]token, 0, len(toks)*3)
 	for _, t := range toks {
-		if t.kind != tkWord || t.low != t.orig {
+		if t.kind != tkWord {
 			out = append(out, t)
 			continue
 		}
+		// A word may mix scripts ("装XP非常麻烦"): Latin runs stay whole, CJK runs are split.
+		// Lower-casing keeps byte offsets for the Latin letters such words carry; when it
+		// does not, the pieces take their lower-cased form as the original too.
+		sameLen := len(t.low) == len(t.orig)
 		s := t.low
+		emit := func(from, to int) {
+			p := t
+			p.low, p.orig = s[from:to], s[from:to]
+			if sameLen {
+				p.orig = t.orig[from:to]
+			}
+			out = append(out, p)
+		}
 		unknown := -1 // start of a run of runes no word covers
+		latin := -1   // start of a run of non-CJK runes
 		for i := 0; i < len(s); {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !isCJK(r) {
+				if unknown >= 0 {
+					emit(unknown, i)
+					unknown = -1
+				}
+				if latin < 0 {
+					latin = i
+				}
+				i += size
+				continue
+			}
+			if latin >= 0 {
+				emit(latin, i)
+				latin = -1
+			}
 			n := l.longestWord(s[i:])
 			if n == 0 {
 				if unknown < 0 {
 					unknown = i
 				}
-				_, size := utf8.DecodeRuneInString(s[i:])
 				i += size
 				continue
 			}
 			if unknown >= 0 {
-				out = append(out, piece(t, s[unknown:i]))
+				emit(unknown, i)
 				unknown = -1
 			}
-			out = append(out, piece(t, s[i:i+n]))
+			emit(i, i+n)
 			i += n
 		}
 		if unknown >= 0 {
-			out = append(out, piece(t, s[unknown:]))
+			emit(unknown, len(s))
+		}
+		if latin >= 0 {
+			emit(latin, len(s))
 		}
 	}
 	return out
-}
-
-func piece(t token, w string) token {
-	t.low, t.orig = w, w
-	return t
 }
 
 // longestWord is the byte length of the longest dictionary word s starts with, or 0.

@@ -22,6 +22,7 @@ type token struct {
 	orig   string
 	kind   tokKind
 	caps   bool
+	hyphen bool // joined to the next word by a hyphen ("Nicht-Fußballfan", "non-stick")
 	clause int
 	sent   int
 }
@@ -136,7 +137,11 @@ func tokenize(text string, emoticons map[string]float64) doc {
 		case isEmojiJoiner(r):
 			flush(i)
 		default:
+			joined := r == '-' && wordStart >= 0 && nextIsLetter(text, i+size)
 			flush(i)
+			if joined {
+				d.toks[len(d.toks)-1].hyphen = true
+			}
 			switch r {
 			case '!':
 				d.excl++
@@ -152,7 +157,8 @@ func tokenize(text string, emoticons map[string]float64) doc {
 				}
 			case '.', '\n', '…', '。', '！', '？', '¡', '¿':
 				pendingSent = true
-			case ',', ';', ':', '(', ')', '[', ']', '"', '“', '”', '«', '»', '–', '—', '/', '|', '、', '，':
+			case ',', ';', ':', '(', ')', '[', ']', '"', '“', '”', '«', '»', '–', '—', '/', '|', '~',
+				'、', '，', '：', '；', '（', '）', '「', '」', '『', '』', '【', '】', '《', '》', '～':
 				pendingClause = true
 			}
 		}

@@ -84,7 +84,8 @@ func kafText(k kaf) string {
 		case i > 0 && w.Offset > end:
 			b.WriteByte(' ')
 		}
-		b.WriteString(w.Text)
+		// The corpus writes every hyphen as "·" (a KAF comment may not hold "--").
+		b.WriteString(strings.ReplaceAll(w.Text, "·", "-"))
 		end, para = w.Offset+w.Length, w.Para
 	}
 	return b.String()
