@@ -192,6 +192,9 @@ func (l *language) buildUnits(toks []token, folds []string) []unit {
 				u.kind, u.e = ukValence, entry{val: v}
 			}
 		default:
+			if t.unknown {
+				break
+			}
 			matched := false
 			for _, p := range l.phrases[folds[i]] {
 				if m := l.matchPhraseAt(p.words, folds, toks, i); m > 0 {

@@ -27,7 +27,7 @@ func devSplit(id string) bool {
 	return sha256.Sum256([]byte(id))[0]&1 == 0
 }
 
-func loadReviewSet(t *testing.T, path string) []labelledReview {
+func loadReviewSet(t testing.TB, path string) []labelledReview {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {

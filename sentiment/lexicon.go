@@ -87,8 +87,8 @@ type language struct {
 	phrases      map[string][]*phrase // by first word; longest first
 	suffixes     []suffixRule
 	splitElision bool
-	segmentCJK   bool             // split runs of Han and kana into lexicon words (ja, zh)
-	dict         map[string]uint8 // every word the lexicon names and its prefixes, when segmentCJK
+	segmentCJK   bool     // split runs of Han and kana into lexicon words (ja, zh)
+	dict         *segTrie // every word the lexicon names, when segmentCJK
 	themes       themeMatcher
 	core         map[string]bool // words from the language's own file, used as detection evidence
 	inFile       bool

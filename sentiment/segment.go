@@ -7,11 +7,8 @@ import (
 
 // Japanese and Chinese are written without spaces: a run of Han and kana is one token to the
 // tokenizer. A language with the segment option splits such a run into the words its lexicon
-// knows by longest match (at most maxSegRunes runes a word), left to right; runes no word
-// covers stay together as one unknown token, so they never match a one-character entry by
-// accident.
-
-const maxSegRunes = 12
+// knows by longest match, left to right; runes no word covers stay together as one unknown
+// token, so they never match a one-character entry by accident.
 
 func isCJK(r rune) bool {
 	if r >= 0x3040 && r <= 0x9FFF {
@@ -20,25 +17,42 @@ func isCJK(r rune) bool {
 	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r) || r == 'ー'
 }
 
-// Each entry of dict says whether the string is a word and whether it begins a longer one, so
-// longest match stops as soon as no word can follow.
-const (
-	segWord   uint8 = 1
-	segPrefix uint8 = 2
-)
+// The segmentation dictionary is a rune trie kept in one map: the child of node n on rune r is
+// trie[n<<32|r], and isWord[n] says whether the path to n spells a word. Longest match walks it
+// one rune at a time and stops as soon as no word continues, with one integer-keyed lookup a
+// rune instead of hashing every growing prefix.
+type segTrie struct {
+	next   map[uint64]int32
+	isWord []bool
+	// starts marks, for runes below 0x10000, those that begin a word: most runes of a review
+	// begin none, and the bit spares them the map lookup.
+	starts [0x10000 / 64]uint64
+}
 
-// buildDict collects every word the lexicon names, and their prefixes, for segmentation.
-func (l *language) buildDict() {
-	l.dict = map[string]uint8{}
-	add := func(w string) {
-		if w == "" {
-			return
+func (t *segTrie) add(w string) {
+	if r, _ := utf8.DecodeRuneInString(w); r < 0x10000 {
+		t.starts[r/64] |= 1 << (r % 64)
+	}
+	node := int32(0)
+	for _, r := range w {
+		k := uint64(node)<<32 | uint64(r)
+		child, ok := t.next[k]
+		if !ok {
+			child = int32(len(t.isWord))
+			t.isWord = append(t.isWord, false)
+			t.next[k] = child
 		}
-		l.dict[w] |= segWord
-		for i := range w {
-			if i > 0 {
-				l.dict[w[:i]] |= segPrefix
-			}
+		node = child
+	}
+	t.isWord[node] = true
+}
+
+// buildDict collects every word the lexicon names for segmentation.
+func (l *language) buildDict() {
+	l.dict = &segTrie{next: map[uint64]int32{}, isWord: []bool{false}}
+	add := func(w string) {
+		if w != "" {
+			l.dict.add(w)
 		}
 	}
 	for w := range l.words {
@@ -87,8 +101,9 @@ func (l *language) segment(toks []token) []token {
 		// does not, the pieces take their lower-cased form as the original too.
 		sameLen := len(t.low) == len(t.orig)
 		s := t.low
-		emit := func(from, to int) {
+		emit := func(from, to int, unknown bool) {
 			p := t
+			p.unknown = unknown
 			p.low, p.orig = s[from:to], s[from:to]
 			if sameLen {
 				p.orig = t.orig[from:to]
@@ -101,7 +116,7 @@ func (l *language) segment(toks []token) []token {
 			r, size := utf8.DecodeRuneInString(s[i:])
 			if !isCJK(r) {
 				if unknown >= 0 {
-					emit(unknown, i)
+					emit(unknown, i, true)
 					unknown = -1
 				}
 				if latin < 0 {
@@ -111,7 +126,7 @@ func (l *language) segment(toks []token) []token {
 				continue
 			}
 			if latin >= 0 {
-				emit(latin, i)
+				emit(latin, i, false)
 				latin = -1
 			}
 			n := l.longestWord(s[i:])
@@ -123,17 +138,17 @@ func (l *language) segment(toks []token) []token {
 				continue
 			}
 			if unknown >= 0 {
-				emit(unknown, i)
+				emit(unknown, i, true)
 				unknown = -1
 			}
-			emit(i, i+n)
+			emit(i, i+n, false)
 			i += n
 		}
 		if unknown >= 0 {
-			emit(unknown, len(s))
+			emit(unknown, len(s), true)
 		}
 		if latin >= 0 {
-			emit(latin, len(s))
+			emit(latin, len(s), false)
 		}
 	}
 	return out
@@ -141,18 +156,26 @@ func (l *language) segment(toks []token) []token {
 
 // longestWord is the byte length of the longest dictionary word s starts with, or 0.
 func (l *language) longestWord(s string) int {
-	best, end, runes := 0, 0, 0
-	for end < len(s) && runes < maxSegRunes {
-		_, size := utf8.DecodeRuneInString(s[end:])
-		end += size
-		runes++
-		f := l.dict[s[:end]]
-		if f&segWord != 0 {
+	if l.dict == nil { // while the lexicon itself is being parsed
+		return 0
+	}
+	r0, _ := utf8.DecodeRuneInString(s)
+	if r0 < 0x10000 && l.dict.starts[r0/64]&(1<<(r0%64)) == 0 {
+		return 0
+	}
+	best, node := 0, int32(0)
+	for end, r := range s {
+		if end > 0 && l.dict.isWord[node] {
 			best = end
 		}
-		if f&segPrefix == 0 {
-			break
+		child, ok := l.dict.next[uint64(node)<<32|uint64(r)]
+		if !ok {
+			return best
 		}
+		node = child
+	}
+	if l.dict.isWord[node] {
+		best = len(s)
 	}
 	return best
 }

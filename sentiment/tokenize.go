@@ -23,8 +23,11 @@ type token struct {
 	kind   tokKind
 	caps   bool
 	hyphen bool // joined to the next word by a hyphen ("Nicht-Fußballfan", "non-stick")
-	clause int
-	sent   int
+	// unknown: a run of CJK characters segmentation found no lexicon word in, so no lookup
+	// can match it.
+	unknown bool
+	clause  int
+	sent    int
 }
 
 // doc is a tokenised text with the counts the scorer and the language detector need.
