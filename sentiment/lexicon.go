@@ -134,6 +134,7 @@ func (l *language) parse(raw string) error {
 	sc := bufio.NewScanner(strings.NewReader(raw))
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	n := 0
+	seen := map[string]bool{}
 	for sc.Scan() {
 		n++
 		line := strings.TrimSpace(sc.Text())
@@ -151,6 +152,14 @@ func (l *language) parse(raw string) error {
 		var err error
 		switch section {
 		case "valence", "booster":
+			// A term written twice is a mistake that hides: a word keeps its last value, a
+			// phrase its first.
+			term := valuedTerm(line)
+			if seen[section+"\x00"+term] {
+				err = fmt.Errorf("%q is already in @%s", term, section)
+				break
+			}
+			seen[section+"\x00"+term] = true
 			err = l.addValued(section, line)
 		case "stopword":
 			for _, w := range strings.Fields(line) {
@@ -214,6 +223,19 @@ func splitList(line string) []string {
 		}
 	}
 	return out
+}
+
+// valuedTerm is the term of a valence or booster line: the line without its value and
+// negated value.
+func valuedTerm(line string) string {
+	f := strings.Fields(line)
+	if len(f) > 0 && strings.HasPrefix(f[len(f)-1], "!") {
+		f = f[:len(f)-1]
+	}
+	if len(f) > 0 {
+		f = f[:len(f)-1]
+	}
+	return strings.Join(f, " ")
 }
 
 func (l *language) addValued(section, line string) error {
