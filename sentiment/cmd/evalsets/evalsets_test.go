@@ -1,0 +1,87 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func writeFile(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+const kafDoc = `<?xml version='1.0' encoding='UTF-8'?>
+<KAF xml:lang="de">
+  <text>
+    <wf wid="w1" sent="1" para="1" offset="0" length="5">Nicht</wf>
+    <wf wid="w2" sent="1" para="1" offset="5" length="1">·</wf>
+    <wf wid="w3" sent="1" para="1" offset="6" length="4">Fans</wf>
+    <wf wid="w4" sent="2" para="2" offset="11" length="5">Schön</wf>
+    <wf wid="w5" sent="2" para="2" offset="16" length="1">!</wf>
+  </text>
+  <terms><term tid="t1" lemma="schön"><sentiment polarity="negative"/></term></terms>
+  <opinions>
+    %s
+  </opinions>
+</KAF>`
+
+func opinion(polarity string) string {
+	return `<opinion oid="o"><opinion_expression polarity="` + polarity + `"><span><target id="t1"/></span></opinion_expression></opinion>`
+}
+
+func TestReadOpeNER(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "a.kaf", fmt.Sprintf(kafDoc, opinion("StrongPositive")))                                         // 2 : 0
+	writeFile(t, dir, "b.kaf", fmt.Sprintf(kafDoc, opinion("Positive")))                                               // 1 : 0, too little
+	writeFile(t, dir, "c.kaf", fmt.Sprintf(kafDoc, opinion("StrongPositive")+opinion("StrongNegative")))               // mixed
+	writeFile(t, dir, "d.kaf", fmt.Sprintf(kafDoc, opinion("Negative")+opinion("Negative")+opinion("Positive")))       // 2 : 1, a third
+	writeFile(t, dir, "e.kaf", fmt.Sprintf(kafDoc, opinion("StrongNegative")+opinion("Negative")+opinion("Positive"))) // 3 : 1
+	rs, err := readOpeNER(dir, "de", "hotel")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 2 || rs[0].id != "opener-hotel-de-a" || rs[0].negative || rs[1].id != "opener-hotel-de-e" || !rs[1].negative {
+		t.Fatalf("reviews = %+v, want a (positive) and e (negative)", rs)
+	}
+	// Hyphens come back, a paragraph ends a sentence, the automatic term polarity is not read.
+	if want := "Nicht-Fans. Schön!"; rs[0].text != want {
+		t.Errorf("text = %q, want %q", rs[0].text, want)
+	}
+}
+
+func TestReadSnowNLP(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "neg.txt", "质量太差\n质量太差\n一般\n好\n")
+	writeFile(t, dir, "pos.txt", "非常满意\n一般\n")
+	rs, err := readSnowNLP(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A repeated line is kept once, a line in both files is dropped, a one-character line too.
+	if len(rs) != 2 || rs[0].text != "质量太差" || !rs[0].negative || rs[1].text != "非常满意" || rs[1].negative {
+		t.Fatalf("reviews = %+v", rs)
+	}
+}
+
+func TestReadClothing(t *testing.T) {
+	dir := t.TempDir()
+	path := writeFile(t, dir, "c.csv", ",Clothing ID,Age,Title,Review Text,Rating\n"+
+		"0,1,30,Love it!,Fits well.,5\n1,1,30,,Meh.,3\n2,1,30,Awful,Tore at once.,1\n3,1,30,Empty,,2\n")
+	rs, err := readClothing(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 2 || rs[0].text != "Love it. Fits well." || rs[0].negative || rs[0].stars != 5 ||
+		rs[1].id != "wcr-2" || !rs[1].negative {
+		t.Fatalf("reviews = %+v", rs)
+	}
+	if _, err := readClothing(writeFile(t, dir, "bad.csv", "a,b\n1,2\n")); err == nil {
+		t.Error("a CSV without the columns should be refused")
+	}
+}
