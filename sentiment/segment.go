@@ -110,25 +110,26 @@ func (l *language) segment(toks []token) []token {
 			}
 			out = append(out, p)
 		}
-		unknown := -1 // start of a run of runes no word covers
-		latin := -1   // start of a run of non-CJK runes
+		// A run is flushed when the next rune leaves it: runs of runes no word covers, and runs
+		// of non-CJK runes, each become one token.
+		flush := func(start *int, end int, unknown bool) {
+			if *start >= 0 {
+				emit(*start, end, unknown)
+				*start = -1
+			}
+		}
+		unknown, latin := -1, -1 // where the current run of each kind started
 		for i := 0; i < len(s); {
 			r, size := utf8.DecodeRuneInString(s[i:])
 			if !isCJK(r) {
-				if unknown >= 0 {
-					emit(unknown, i, true)
-					unknown = -1
-				}
+				flush(&unknown, i, true)
 				if latin < 0 {
 					latin = i
 				}
 				i += size
 				continue
 			}
-			if latin >= 0 {
-				emit(latin, i, false)
-				latin = -1
-			}
+			flush(&latin, i, false)
 			n := l.longestWord(s[i:])
 			if n == 0 {
 				if unknown < 0 {
@@ -137,19 +138,12 @@ func (l *language) segment(toks []token) []token {
 				i += size
 				continue
 			}
-			if unknown >= 0 {
-				emit(unknown, i, true)
-				unknown = -1
-			}
+			flush(&unknown, i, true)
 			emit(i, i+n, false)
 			i += n
 		}
-		if unknown >= 0 {
-			emit(unknown, len(s), true)
-		}
-		if latin >= 0 {
-			emit(latin, len(s), false)
-		}
+		flush(&unknown, len(s), true)
+		flush(&latin, len(s), false)
 	}
 	return out
 }
