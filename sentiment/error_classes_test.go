@@ -56,6 +56,7 @@ var errorClassCases = map[string][]struct {
 	"tokens and clauses": {
 		// A word that mixes scripts is still segmented.
 		{"zh", langCase{"装XP非常麻烦", neg}},
+		{"zh", langCase{"usb接口位置不合理", neg}},
 		// Full-width punctuation ends a clause, so 无法 does not negate what follows the colon.
 		{"zh", langCase{"还有一点最让人无法忍受：隔音太差了！", neg}},
 		// A hyphenated "not" is a prefix ("non-football fan"), not a negation.

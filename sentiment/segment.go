@@ -1,6 +1,8 @@
 package sentiment
 
 import (
+	"slices"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -78,16 +80,14 @@ func (l *language) buildDict() {
 	}
 }
 
+// hasCJK says whether a word token holds a CJK rune anywhere ("usb接口" starts with Latin).
+func hasCJK(t token) bool {
+	return t.kind == tkWord && strings.ContainsFunc(t.low, isCJK)
+}
+
 // segment splits the CJK runs of toks into dictionary words.
 func (l *language) segment(toks []token) []token {
-	need := false
-	for _, t := range toks {
-		if r, _ := utf8.DecodeRuneInString(t.low); t.kind == tkWord && isCJK(r) {
-			need = true
-			break
-		}
-	}
-	if !need {
+	if !slices.ContainsFunc(toks, hasCJK) {
 		return toks
 	}
 	out := make([]token, 0, len(toks)*3)
