@@ -325,6 +325,11 @@ func (l *language) scoreUnits(us []unit, capDiff bool) (float64, int) {
 				}
 			}
 		}
+		if u.post && u.pre && l.segmentCJK && !clauseEnd(us, i) {
+			// 都没 / 也没 reach back only when they close the clause ("一点吸引力都没有"); before
+			// a verb ("都没收到") they negate forward only.
+			u.post = false
+		}
 		if u.post {
 			// A clause-final "nicht" / "niet" belongs to the clause's verb whose negation is a
 			// complaint of its own ("passt … nicht richtig", "funktioniert … nicht mehr"),
@@ -365,6 +370,19 @@ func (l *language) scoreUnits(us []unit, capDiff bool) (float64, int) {
 	}
 	return sum, n
 }
+
+// clauseEnd says whether unit i closes its clause: nothing but sentence-final particles
+// ("都没有了", "都没有啊") follows it there.
+func clauseEnd(us []unit, i int) bool {
+	for j := i + 1; j < len(us) && us[j].clause == us[i].clause; j++ {
+		if !finalParticles[us[j].w] {
+			return false
+		}
+	}
+	return true
+}
+
+var finalParticles = map[string]bool{"了": true, "啊": true, "呢": true, "吧": true, "呀": true, "哦": true, "嘛": true, "的": true, "哈": true}
 
 // masses are the sums of a text's positive and of its negative units, before contrast and
 // verdict weights: how much of each the text says, not which side it ends on.

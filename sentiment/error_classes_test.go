@@ -69,8 +69,9 @@ var errorClassCases = map[string][]struct {
 		// 都没有 closes the clause and negates what came before it.
 		{"zh", langCase{"里面的故事一点吸引力都没有。", neg}},
 		{"zh", langCase{"千万不要入住这家酒店！", neg}},
-		// Before a verb 都没 negates it.
+		// Before a verb 都没 negates it, and then it does not reach back.
 		{"zh", langCase{"我居然连货都没收到", neg}},
+		{"zh", langCase{"实在是很扣人心弦，绝对值得，书的质量也没的说", pos}},
 		// 主要是 is "mainly", not 要是 ("if").
 		{"zh", langCase{"服务态度也不是很好，主要是人家太忙了。", neg}},
 	},
