@@ -61,6 +61,8 @@ var errorClassCases = map[string][]struct {
 		{"zh", langCase{"usb接口位置不合理", neg}},
 		// Full-width punctuation ends a clause, so 无法 does not negate what follows the colon.
 		{"zh", langCase{"还有一点最让人无法忍受：隔音太差了！", neg}},
+		// A space between two CJK characters is a comma.
+		{"zh", langCase{"没系统 对菜鸟来讲是种折磨", neg}},
 		// A hyphenated "not" is a prefix ("non-football fan"), not a negation.
 		{"de", langCase{"Toller Familienausflug. Kann ich auch als Nicht-Fußballfan empfehlen.", pos}},
 		{"en", langCase{"The non-stick coating is great.", pos}},

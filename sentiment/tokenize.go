@@ -160,6 +160,12 @@ func tokenize(text string, emoticons map[string]float64) doc {
 				}
 			case '.', '\n', '…', '。', '！', '？', '¡', '¿':
 				pendingSent = true
+			case ' ', '\u3000':
+				// Chinese and Japanese writers often put a space where a comma would go
+				// ("没系统 对菜鸟来讲是种折磨"): between two CJK characters it ends a clause.
+				if prevIsCJK(text, i) && nextIsCJK(text, i+size) {
+					pendingClause = true
+				}
 			case ',', ';', ':', '(', ')', '[', ']', '"', '“', '”', '«', '»', '–', '—', '/', '|', '~',
 				'、', '，', '：', '；', '（', '）', '「', '」', '『', '』', '【', '】', '《', '》', '～':
 				pendingClause = true
@@ -241,6 +247,19 @@ func (s *scriptCounts) count(r rune) {
 	case unicode.Is(unicode.Devanagari, r):
 		s.devanagari++
 	}
+}
+
+// prevIsCJK and nextIsCJK look past spaces at the nearest rune before i or from i on.
+func prevIsCJK(text string, i int) bool {
+	t := strings.TrimRight(text[:i], " \u3000")
+	r, _ := utf8.DecodeLastRuneInString(t)
+	return t != "" && isCJK(r)
+}
+
+func nextIsCJK(text string, i int) bool {
+	t := strings.TrimLeft(text[i:], " \u3000")
+	r, _ := utf8.DecodeRuneInString(t)
+	return t != "" && isCJK(r)
 }
 
 func isSpaceByte(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
