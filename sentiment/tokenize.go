@@ -163,7 +163,7 @@ func tokenize(text string, emoticons map[string]float64) doc {
 			case ' ', '\u3000':
 				// Chinese and Japanese writers often put a space where a comma would go
 				// ("没系统 对菜鸟来讲是种折磨"): between two CJK characters it ends a clause.
-				if prevIsCJK(text, i) && nextIsCJK(text, i+size) {
+				if i > 0 && text[i-1] >= utf8.RuneSelf && prevIsCJK(text, i) && nextIsCJK(text, i+size) {
 					pendingClause = true
 				}
 			case ',', ';', ':', '(', ')', '[', ']', '"', '“', '”', '«', '»', '–', '—', '/', '|', '~',
