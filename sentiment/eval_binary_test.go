@@ -8,12 +8,16 @@ import "testing"
 // precision on the negatives.
 type binaryFigures struct {
 	n, zero                  int
+	negatives                int
 	accuracy, recall, precis float64
+	// balanced is the mean of the accuracy on negatives and on positives: most sets are mostly
+	// positive, and plain accuracy rewards a scorer that calls everything positive.
+	balanced float64
 }
 
 func binaryScores(texts []string, negative []bool) binaryFigures {
 	var f binaryFigures
-	var right, negs, flagged, flaggedNeg int
+	var right, negRight, flagged, flaggedNeg int
 	for i, text := range texts {
 		score, _, _ := ScoreText(text)
 		f.n++
@@ -22,9 +26,12 @@ func binaryScores(texts []string, negative []bool) binaryFigures {
 		}
 		if (score >= 0) != negative[i] {
 			right++
+			if negative[i] {
+				negRight++
+			}
 		}
 		if negative[i] {
-			negs++
+			f.negatives++
 		}
 		if score <= NegativeThreshold {
 			flagged++
@@ -34,7 +41,9 @@ func binaryScores(texts []string, negative []bool) binaryFigures {
 		}
 	}
 	f.accuracy = float64(right) / float64(max(f.n, 1))
-	f.recall = float64(flaggedNeg) / float64(max(negs, 1))
+	posRight := right - negRight
+	f.balanced = (float64(negRight)/float64(max(f.negatives, 1)) + float64(posRight)/float64(max(f.n-f.negatives, 1))) / 2
+	f.recall = float64(flaggedNeg) / float64(max(f.negatives, 1))
 	f.precis = float64(flaggedNeg) / float64(max(flagged, 1))
 	return f
 }

@@ -61,10 +61,6 @@ func loadReviewSet(t testing.TB, path string) []labelledReview {
 // setFigures are the issue-16 measures on one split of one set.
 type setFigures struct {
 	binaryFigures
-	negatives int
-	// balanced is the mean of the accuracy on negatives and on positives: most sets are mostly
-	// positive, and plain accuracy rewards a scorer that calls everything positive.
-	balanced float64
 	// withStars is the case rule as the product applies it (Negative: 1–2 stars, or clearly
 	// negative text), on sets that have stars.
 	withStars struct{ recall, precis float64 }
@@ -74,19 +70,9 @@ func measureSet(rs []labelledReview) setFigures {
 	texts := make([]string, len(rs))
 	negative := make([]bool, len(rs))
 	var f setFigures
-	var flagged, flaggedNeg, negRight, posRight int
+	var flagged, flaggedNeg int
 	for i, r := range rs {
 		texts[i], negative[i] = r.text, r.negative
-		score, _, _ := ScoreText(r.text)
-		switch {
-		case r.negative && score < 0:
-			negRight++
-		case !r.negative && score >= 0:
-			posRight++
-		}
-		if r.negative {
-			f.negatives++
-		}
 		if r.stars > 0 && Negative(Score(r.stars, r.text), r.stars) {
 			flagged++
 			if r.negative {
@@ -95,7 +81,6 @@ func measureSet(rs []labelledReview) setFigures {
 		}
 	}
 	f.binaryFigures = binaryScores(texts, negative)
-	f.balanced = (float64(negRight)/float64(max(f.negatives, 1)) + float64(posRight)/float64(max(f.n-f.negatives, 1))) / 2
 	f.withStars.recall = float64(flaggedNeg) / float64(max(f.negatives, 1))
 	f.withStars.precis = float64(flaggedNeg) / float64(max(flagged, 1))
 	return f
