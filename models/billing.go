@@ -106,6 +106,13 @@ func BillingOf(ctx context.Context, db *gorm.DB, shopID int64, now time.Time) (B
 	if err != nil {
 		return Billing{}, err
 	}
+	return b.withUsage(ctx, db, sh, now)
+}
+
+// withUsage fills the month's usage into the plan in force: orders counted since the month
+// began in the shop's time zone, and the usage charged for them.
+func (b Billing) withUsage(ctx context.Context, db *gorm.DB, sh *Shop, now time.Time) (Billing, error) {
+	shopID := sh.ID
 	loc := Location(sh.Timezone)
 	local := now.In(loc)
 	b.MonthStarts = time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, loc)

@@ -27,11 +27,16 @@ var ErrUsageCapReached = errors.New("the usage charge would pass the subscriptio
 // and is tried again on the next one.
 func ChargeUsage(ctx context.Context, db *gorm.DB, usage AppUsage, shopID int64, now time.Time) (int, error) {
 	// Most shops are on the free plan: their orders are not counted for nothing.
-	if p, err := planInForce(ctx, db, shopID); err != nil || p.Subscription == nil || p.Plan.usageBlocks() == 0 {
+	p, err := planInForce(ctx, db, shopID)
+	if err != nil || p.Subscription == nil || p.Plan.usageBlocks() == 0 {
 		return 0, err
 	}
-	b, err := BillingOf(ctx, db, shopID, now)
-	if err != nil || b.Subscription == nil || b.OrdersThisMonth <= b.Plan.OrdersPerMonth {
+	sh, err := GetShop(ctx, db, shopID)
+	if err != nil {
+		return 0, err
+	}
+	b, err := p.withUsage(ctx, db, sh, now)
+	if err != nil || b.OrdersThisMonth <= b.Plan.OrdersPerMonth {
 		return 0, err
 	}
 	over := b.OrdersThisMonth - b.Plan.OrdersPerMonth
@@ -45,10 +50,6 @@ func ChargeUsage(ctx context.Context, db *gorm.DB, usage AppUsage, shopID int64,
 	charged := map[int]bool{}
 	for _, n := range done {
 		charged[n] = true
-	}
-	sh, err := GetShop(ctx, db, shopID)
-	if err != nil {
-		return 0, err
 	}
 	n := 0
 	for block := 1; block <= blocks; block++ {
