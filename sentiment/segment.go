@@ -9,8 +9,9 @@ import (
 
 // Japanese and Chinese are written without spaces: a run of Han and kana is one token to the
 // tokenizer. A language with the segment option splits such a run into the words its lexicon
-// knows by longest match, left to right; runes no word covers stay together as one unknown
-// token, so they never match a one-character entry by accident.
+// knows, choosing among the ways to split it the one with the fewest pieces; runes no word
+// covers stay together as one unknown token, so they never match a one-character entry by
+// accident.
 
 func isCJK(r rune) bool {
 	if r >= 0x3040 && r <= 0x9FFF {
@@ -110,19 +111,17 @@ func (l *language) segment(toks []token) []token {
 			}
 			out = append(out, p)
 		}
-		// A run is flushed when the next rune leaves it: runs of runes no word covers, and runs
-		// of non-CJK runes, each become one token.
+		// A run of non-CJK runes is flushed, as one token, when a CJK rune ends it.
 		flush := func(start *int, end int, unknown bool) {
 			if *start >= 0 {
 				emit(*start, end, unknown)
 				*start = -1
 			}
 		}
-		unknown, latin := -1, -1 // where the current run of each kind started
+		latin := -1 // where the current run of non-CJK runes started
 		for i := 0; i < len(s); {
 			r, size := utf8.DecodeRuneInString(s[i:])
 			if !isCJK(r) {
-				flush(&unknown, i, true)
 				if latin < 0 {
 					latin = i
 				}
@@ -130,46 +129,86 @@ func (l *language) segment(toks []token) []token {
 				continue
 			}
 			flush(&latin, i, false)
-			n := l.longestWord(s[i:])
-			if n == 0 {
-				if unknown < 0 {
-					unknown = i
+			end := i + size
+			for end < len(s) {
+				r, size := utf8.DecodeRuneInString(s[end:])
+				if !isCJK(r) {
+					break
 				}
-				i += size
-				continue
+				end += size
 			}
-			flush(&unknown, i, true)
-			emit(i, i+n, false)
-			i += n
+			l.segmentRun(s, i, end, emit)
+			i = end
 		}
-		flush(&unknown, len(s), true)
 		flush(&latin, len(s), false)
 	}
 	return out
 }
 
-// longestWord is the byte length of the longest dictionary word s starts with, or 0.
-func (l *language) longestWord(s string) int {
-	if l.dict == nil { // while the lexicon itself is being parsed
-		return 0
+// pieceCost is what a piece of a split costs; a rune no word covers costs one more.
+const pieceCost = 2
+
+// segmentRun splits the CJK runes s[from:to] the cheapest way: few pieces, and of splits as
+// short as each other the one that leaves fewer runes unknown (很 + 好吃, not 很好 + 吃), then
+// the one whose first word is longest, as longest match would choose. Longest match left to
+// right alone is not enough: it reads "都没得说" ("nothing to fault") as 都没 + 得说 and never
+// sees 没得说.
+func (l *language) segmentRun(s string, from, to int, emit func(from, to int, unknown bool)) {
+	n := utf8.RuneCountInString(s[from:to])
+	// offs[i] is the byte offset of rune i (offs[n] = to); cost[i] the cost of the cheapest
+	// split of s[offs[i]:to]; word[i] the runes of the word that starts it, 0 for an unknown
+	// rune. Runs of a review fit the stack array.
+	var stack [3 * 64]int32
+	buf := stack[:]
+	if 3*(n+1) > len(buf) {
+		buf = make([]int32, 3*(n+1))
 	}
-	r0, _ := utf8.DecodeRuneInString(s)
-	if r0 < 0x10000 && l.dict.starts[r0/64]&(1<<(r0%64)) == 0 {
-		return 0
+	offs, cost, word := buf[:n+1], buf[n+1:2*(n+1)], buf[2*(n+1):3*(n+1)]
+	i := 0
+	for off := range s[from:to] {
+		offs[i] = int32(from + off)
+		i++
 	}
-	best, node := 0, int32(0)
-	for end, r := range s {
-		if end > 0 && l.dict.isWord[node] {
-			best = end
+	offs[n], cost[n] = int32(to), 0
+	for i := n - 1; i >= 0; i-- {
+		cost[i], word[i] = cost[i+1]+pieceCost+1, 0
+		if l.dict == nil { // while the lexicon itself is being parsed
+			continue
 		}
-		child, ok := l.dict.next[uint64(node)<<32|uint64(r)]
-		if !ok {
-			return best
+		rest := s[offs[i]:to]
+		if r0, _ := utf8.DecodeRuneInString(rest); r0 < 0x10000 && l.dict.starts[r0/64]&(1<<(r0%64)) == 0 {
+			continue
 		}
-		node = child
+		node, runes := int32(0), 0
+		for _, r := range rest {
+			child, ok := l.dict.next[uint64(node)<<32|uint64(r)]
+			if !ok {
+				break
+			}
+			node, runes = child, runes+1
+			// Shortest first, so among splits as short as each other the longest word wins.
+			if c := cost[i+runes] + pieceCost; l.dict.isWord[node] && c <= cost[i] {
+				cost[i], word[i] = c, int32(runes)
+			}
+		}
 	}
-	if l.dict.isWord[node] {
-		best = len(s)
+	unknown := -1
+	for i := 0; i < n; {
+		if word[i] == 0 {
+			if unknown < 0 {
+				unknown = int(offs[i])
+			}
+			i++
+			continue
+		}
+		if unknown >= 0 {
+			emit(unknown, int(offs[i]), true)
+			unknown = -1
+		}
+		emit(int(offs[i]), int(offs[i+int(word[i])]), false)
+		i += int(word[i])
 	}
-	return best
+	if unknown >= 0 {
+		emit(unknown, to, true)
+	}
 }
