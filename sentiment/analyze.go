@@ -299,6 +299,7 @@ func (l *language) scoreUnits(us []unit, capDiff bool) (float64, int) {
 		u.val = v
 	}
 
+	var dangling []int
 	for i := range us {
 		u := us[i]
 		if u.kind != ukNegator {
@@ -356,6 +357,14 @@ func (l *language) scoreUnits(us []unit, capDiff bool) (float64, int) {
 				}
 			}
 		}
+		if !found && u.pre && l.danglingNeg != 0 && i+1 < len(us) && us[i+1].clause == u.clause {
+			dangling = append(dangling, i)
+		}
+	}
+	// A negation with no sentiment word to flip ("没有吹风机", "不亮") names what is missing
+	// or does not work: in languages that set it, that is a complaint of its own.
+	for _, i := range dangling {
+		us[i].kind, us[i].val = ukValence, l.danglingNeg
 	}
 
 	applyContrast(us)

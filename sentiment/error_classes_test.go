@@ -92,3 +92,17 @@ func TestErrorClasses(t *testing.T) {
 		})
 	}
 }
+
+// A Chinese negation with nothing to flip names what is missing or broken: the text leans
+// negative, mildly, as the lexicon's dangling-negation sets. One that flips a sentiment word is
+// read as before, and languages without the option are not touched.
+func TestDanglingNegation(t *testing.T) {
+	for _, text := range []string{"房间里没有吹风机。", "台灯不亮"} {
+		if s, _, _ := ScoreText(text); s >= 0 || s < -0.3 {
+			t.Errorf("%q: score %.3f, want a mild lean to negative", text, s)
+		}
+	}
+	checkCase(t, "zh", langCase{"用了一个月，没有任何问题。", notNeg})
+	checkCase(t, "zh", langCase{"质量不错，没有色差。", pos})
+	checkCase(t, "en", langCase{"The room had no hair dryer.", neu})
+}

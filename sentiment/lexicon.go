@@ -82,6 +82,7 @@ type language struct {
 	unnegate     map[string]bool // "can't recommend it enough": a negation that praises
 	conj         map[string]bool // "and", "or": where Phrases stops an n-gram
 	gap          map[string]bool // may stand inside a phrase without breaking it ("se me rompió")
+	danglingNeg  float64         // the valence of a negation that flips no sentiment word, if any
 	verdict      map[string]bool // "Update:", "Nachtrag": what follows is the last word
 	stop         map[string]bool
 	phrases      map[string][]*phrase // by first word; longest first
@@ -179,6 +180,14 @@ func (l *language) parse(raw string) error {
 				l.splitElision = true
 			case "segment":
 				l.segmentCJK = true
+			default:
+				v, ok := strings.CutPrefix(line, "dangling-negation ")
+				f, perr := strconv.ParseFloat(v, 64)
+				if !ok || perr != nil {
+					err = fmt.Errorf("unknown option")
+					break
+				}
+				l.danglingNeg = f
 			}
 		case "theme":
 			for _, t := range splitList(line) {

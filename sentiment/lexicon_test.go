@@ -22,3 +22,15 @@ func TestLexiconRefusesATermWrittenTwice(t *testing.T) {
 		t.Errorf("valence and booster of one word: %v", err)
 	}
 }
+
+func TestLexiconRefusesAnUnknownOption(t *testing.T) {
+	for _, raw := range []string{"@option\nsegmnet\n", "@option\ndangling-negation x\n"} {
+		if err := newLanguage("xx").parse(raw); err == nil || !strings.Contains(err.Error(), "unknown option") {
+			t.Errorf("parse(%q) = %v, want an unknown-option error", raw, err)
+		}
+	}
+	l := newLanguage("xx")
+	if err := l.parse("@option\ndangling-negation -0.5\n"); err != nil || l.danglingNeg != -0.5 {
+		t.Errorf("dangling-negation -0.5: err %v, value %v", err, l.danglingNeg)
+	}
+}
