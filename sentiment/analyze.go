@@ -192,7 +192,7 @@ func (l *language) buildUnits(toks []token, folds []string) []unit {
 				u.kind, u.e = ukValence, entry{val: v}
 			}
 		default:
-			if t.unknown {
+			if t.unknown || t.title {
 				break
 			}
 			matched := false

@@ -106,3 +106,11 @@ func TestDanglingNegation(t *testing.T) {
 	checkCase(t, "zh", langCase{"质量不错，没有色差。", pos})
 	checkCase(t, "en", langCase{"The room had no hair dryer.", neu})
 }
+
+// A title in 《》 names a book or film; its words are not the reviewer's opinion. A stray 《
+// does not silence the rest.
+func TestTitlesAreNotOpinions(t *testing.T) {
+	checkCase(t, "zh", langCase{"给孩子买了《菲菲生气了》。", neu})
+	checkCase(t, "zh", langCase{"《菲菲生气了》很好看，孩子很喜欢。", pos})
+	checkCase(t, "zh", langCase{"书名《很差，质量差，退货", neg})
+}

@@ -26,8 +26,10 @@ type token struct {
 	// unknown: a run of CJK characters segmentation found no lexicon word in, so no lookup
 	// can match it.
 	unknown bool
-	clause  int
-	sent    int
+	// title: inside 《》, the name of a book, film or product ("《菲菲生气了》"), not an opinion.
+	title  bool
+	clause int
+	sent   int
 }
 
 // doc is a tokenised text with the counts the scorer and the language detector need.
@@ -75,13 +77,14 @@ func tokenize(text string, emoticons map[string]float64) doc {
 	}
 
 	wordStart, wordLowStart := -1, -1
+	inTitle := false
 	flush := func(end int) {
 		if wordStart < 0 {
 			return
 		}
 		newToken()
 		spans = append(spans, span{wordLowStart, len(low), wordStart, end})
-		d.toks = append(d.toks, token{kind: tkWord, clause: clause, sent: sent})
+		d.toks = append(d.toks, token{kind: tkWord, clause: clause, sent: sent, title: inTitle})
 		wordStart, wordLowStart = -1, -1
 	}
 
@@ -160,6 +163,14 @@ func tokenize(text string, emoticons map[string]float64) doc {
 				}
 			case '.', '\n', '…', '。', '！', '？', '¡', '¿':
 				pendingSent = true
+				inTitle = inTitle && r != '\n'
+			case '《':
+				// Only a title that is closed: a stray 《 must not silence the rest.
+				pendingClause = true
+				inTitle = strings.Contains(text[i+size:], "》")
+			case '》':
+				pendingClause = true
+				inTitle = false
 			case ' ', '\u3000':
 				// Chinese and Japanese writers often put a space where a comma would go
 				// ("没系统 对菜鸟来讲是种折磨"): between two CJK characters it ends a clause.
@@ -167,7 +178,7 @@ func tokenize(text string, emoticons map[string]float64) doc {
 					pendingClause = true
 				}
 			case ',', ';', ':', '(', ')', '[', ']', '"', '“', '”', '«', '»', '–', '—', '/', '|', '~',
-				'、', '，', '：', '；', '（', '）', '「', '」', '『', '』', '【', '】', '《', '》', '～':
+				'、', '，', '：', '；', '（', '）', '「', '」', '『', '』', '【', '】', '～':
 				pendingClause = true
 			}
 		}
