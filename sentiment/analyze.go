@@ -37,7 +37,7 @@ type unit struct {
 	kind    unitKind
 	w       string // folded word, for single-word units
 	e       entry
-	alt     entry // a booster's own valence, used when nothing follows it ("pretty dress")
+	alt     entry // a booster's or negator's own valence, used when nothing follows it ("pretty dress")
 	hasAlt  bool
 	boost   float64
 	pre     bool // negator reaching forward
@@ -240,6 +240,9 @@ func (l *language) classifyWord(u *unit, w, f string) {
 	switch {
 	case pre || post:
 		u.kind, u.pre, u.post = ukNegator, pre, post
+		if e, ok := l.exact(w); ok && l.danglingNeg != 0 {
+			u.alt, u.hasAlt = e, true
+		}
 	case in(l.contrast):
 		u.kind = ukContrast
 	case in(l.concessive):
@@ -362,9 +365,13 @@ func (l *language) scoreUnits(us []unit, capDiff bool) (float64, int) {
 		}
 	}
 	// A negation with no sentiment word to flip ("没有吹风机", "不亮") names what is missing
-	// or does not work: in languages that set it, that is a complaint of its own.
+	// or does not work: in languages that set it, that is a complaint of its own, as strong as
+	// the negator's own valence if it has one ("不如一本字典": not as good as).
 	for _, i := range dangling {
 		us[i].kind, us[i].val = ukValence, l.danglingNeg
+		if us[i].hasAlt {
+			us[i].val = us[i].alt.val
+		}
 	}
 
 	applyContrast(us)

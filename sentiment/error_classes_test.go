@@ -104,6 +104,11 @@ func TestDanglingNegation(t *testing.T) {
 	}
 	checkCase(t, "zh", langCase{"用了一个月，没有任何问题。", notNeg})
 	checkCase(t, "zh", langCase{"质量不错，没有色差。", pos})
+	// 不如 ("not as good as") negates the standard it names, or is a complaint of its own.
+	checkCase(t, "zh", langCase{"内容很空，不如简介里说的好", neg})
+	if s, _, _ := ScoreText("买了看不了多久，不如一本字典"); s > -0.2 {
+		t.Errorf("不如 with nothing to negate: score %.3f, want its own valence", s)
+	}
 	checkCase(t, "en", langCase{"The room had no hair dryer.", neu})
 }
 
