@@ -155,18 +155,18 @@ const pieceCost = 2
 // sees 没得说.
 func (l *language) segmentRun(s string, from, to int, emit func(from, to int, unknown bool)) {
 	n := utf8.RuneCountInString(s[from:to])
-	// offs[i] is the byte offset of rune i (offs[n] = to); cost[i] the cost of the cheapest
-	// split of s[offs[i]:to]; word[i] the runes of the word that starts it, 0 for an unknown
-	// rune. Runs of a review fit the stack array.
-	var stack [3 * 64]int32
+	// rs[i] is rune i and offs[i] its byte offset (offs[n] = to); cost[i] the cost of the
+	// cheapest split of runes i..n; word[i] the runes of the word that starts it, 0 for an
+	// unknown rune. Runs of a review fit the stack array.
+	var stack [4 * 64]int32
 	buf := stack[:]
-	if 3*(n+1) > len(buf) {
-		buf = make([]int32, 3*(n+1))
+	if 4*(n+1) > len(buf) {
+		buf = make([]int32, 4*(n+1))
 	}
-	offs, cost, word := buf[:n+1], buf[n+1:2*(n+1)], buf[2*(n+1):3*(n+1)]
+	rs, offs, cost, word := buf[:n+1], buf[n+1:2*(n+1)], buf[2*(n+1):3*(n+1)], buf[3*(n+1):4*(n+1)]
 	i := 0
-	for off := range s[from:to] {
-		offs[i] = int32(from + off)
+	for off, r := range s[from:to] {
+		rs[i], offs[i] = r, int32(from+off)
 		i++
 	}
 	offs[n], cost[n] = int32(to), 0
@@ -175,20 +175,19 @@ func (l *language) segmentRun(s string, from, to int, emit func(from, to int, un
 		if l.dict == nil { // while the lexicon itself is being parsed
 			continue
 		}
-		rest := s[offs[i]:to]
-		if r0, _ := utf8.DecodeRuneInString(rest); r0 < 0x10000 && l.dict.starts[r0/64]&(1<<(r0%64)) == 0 {
+		if r0 := rs[i]; r0 < 0x10000 && l.dict.starts[r0/64]&(1<<(r0%64)) == 0 {
 			continue
 		}
-		node, runes := int32(0), 0
-		for _, r := range rest {
-			child, ok := l.dict.next[uint64(node)<<32|uint64(r)]
+		node := int32(0)
+		for k := i; k < n; k++ {
+			child, ok := l.dict.next[uint64(node)<<32|uint64(rs[k])]
 			if !ok {
 				break
 			}
-			node, runes = child, runes+1
-			// Shortest first, so among splits as short as each other the longest word wins.
-			if c := cost[i+runes] + pieceCost; l.dict.isWord[node] && c <= cost[i] {
-				cost[i], word[i] = c, int32(runes)
+			node = child
+			// Shortest first, so among splits as cheap as each other the longest word wins.
+			if c := cost[k+1] + pieceCost; l.dict.isWord[node] && c <= cost[i] {
+				cost[i], word[i] = c, int32(k+1-i)
 			}
 		}
 	}
