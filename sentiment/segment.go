@@ -9,9 +9,9 @@ import (
 
 // Japanese and Chinese are written without spaces: a run of Han and kana is one token to the
 // tokenizer. A language with the segment option splits such a run into the words its lexicon
-// knows, choosing among the ways to split it the one with the fewest pieces; runes no word
-// covers stay together as one unknown token, so they never match a one-character entry by
-// accident.
+// knows, choosing the cheapest of the ways to split it (few pieces, few runes left unknown);
+// runes no word covers stay together as one unknown token, so they never match a
+// one-character entry by accident.
 
 func isCJK(r rune) bool {
 	if r >= 0x3040 && r <= 0x9FFF {

@@ -20,7 +20,7 @@ func segmented(t *testing.T, text string) string {
 	return strings.Join(parts, " ")
 }
 
-func TestSegmentTakesTheFewestPieces(t *testing.T) {
+func TestSegmentTakesTheCheapestSplit(t *testing.T) {
 	for _, c := range []struct{ text, want string }{
 		// Longest match from the left reads 都没 ("not even") and leaves 得说; the split with
 		// fewer pieces finds 没得说 ("nothing to fault").
