@@ -2,6 +2,8 @@ package sentiment
 
 import (
 	"math"
+	"slices"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -26,6 +28,7 @@ const (
 	negScope       = 3     // a negator reaches this many words ahead (never past a comma)
 	postNegScope   = 3     // a post-negator ("nicht", "değil") reaches this many words back
 	questionWeight = 0.5   // a question asserts less than a statement ("is it any good?")
+	titleWeight    = 2.0   // a review's title is the writer's own verdict on the whole
 	unnegateBoost  = 1.3   // "can't recommend it enough" is stronger than "recommend"
 	shortText      = 12    // tokens up to which an unsure language guess is checked against lexicons
 )
@@ -68,11 +71,30 @@ type analysis struct {
 // A text in a language without a lexicon is scored on its emoji and emoticons only.
 func analyzeText(text, lang string) analysis {
 	d := tokenize(text, emoticons)
-	if l, ok := languages[lang]; ok {
-		return analyzeDoc(&d, l, lang, 1)
+	return analyzeTokens(&d, lang)
+}
+
+// analyzeReview scores a review's title and body as one text in which the title, the writer's
+// own verdict on the whole ("Runs small, returned it", "Nicht so gut wie sein Ruf"), weighs
+// titleWeight times as much as the body when the body has an opinion of its own.
+func analyzeReview(title, body, lang string) analysis {
+	if strings.TrimSpace(title) == "" {
+		return analyzeText(body, lang)
 	}
-	code, conf, evidence := detectScores(&d)
-	a := analyzeDoc(&d, languages[code], code, conf)
+	t := tokenize(title, emoticons)
+	d := tokenize(title+"\n"+body, emoticons)
+	if n := len(t.toks); n > 0 {
+		d.titleSents = t.toks[n-1].sent + 1
+	}
+	return analyzeTokens(&d, lang)
+}
+
+func analyzeTokens(d *doc, lang string) analysis {
+	if l, ok := languages[lang]; ok {
+		return analyzeDoc(d, l, lang, 1)
+	}
+	code, conf, evidence := detectScores(d)
+	a := analyzeDoc(d, languages[code], code, conf)
 	// Short reviews ("Ottimo", "Sehr gut") carry too few function words to identify their
 	// language, so when detection is unsure the language whose lexicon understands the most
 	// words wins; ties go to the language with more detection evidence, then to the detected one.
@@ -83,7 +105,7 @@ func analyzeText(text, lang string) analysis {
 			if c == a.code || c == "ru" || languages[c].segmentCJK {
 				continue // decided by their script, never by a short Latin text
 			}
-			b := analyzeDoc(&d, languages[c], c, 0)
+			b := analyzeDoc(d, languages[c], c, 0)
 			if b.nSent > a.nSent || (b.nSent == a.nSent && b.nSent > 0 && evidence[i] > bestEv) {
 				a, bestEv = b, evidence[i]
 			}
@@ -125,12 +147,27 @@ func analyzeDoc(d *doc, l *language, code string, conf float64) analysis {
 			a.units[i].weight = questionWeight
 		}
 	}
+	weighTitle(a.units, d.titleSents)
 	a.sum, a.nSent = l.scoreUnits(a.units, d.capDiff)
 	if a.sum != 0 {
 		a.sum += math.Copysign(punctuationEmphasis(d.excl, d.quest), a.sum)
 	}
 	a.compound = a.sum / math.Sqrt(a.sum*a.sum+alpha)
 	return a
+}
+
+// weighTitle gives the units of a review's first titleSents sentences, its title, titleWeight
+// when the body holds a sentiment word too: a title alone is the whole review, not a verdict
+// over anything.
+func weighTitle(us []unit, titleSents int) {
+	if titleSents == 0 || !slices.ContainsFunc(us, func(u unit) bool { return u.sent >= titleSents && u.kind == ukValence }) {
+		return
+	}
+	for i := range us {
+		if us[i].sent < titleSents {
+			us[i].weight *= titleWeight
+		}
+	}
 }
 
 func punctuationEmphasis(excl, quest int) float64 {

@@ -13,12 +13,13 @@ import (
 	"testing"
 )
 
-// labelledReview is one line of an evaluation set written by sentiment/cmd/evalsets.
+// labelledReview is one line of an evaluation set written by sentiment/cmd/evalsets. A set with
+// titles has six columns, the title before the body; a set without, five.
 type labelledReview struct {
-	id, lang string
-	stars    int
-	negative bool
-	text     string
+	id, lang    string
+	stars       int
+	negative    bool
+	title, text string // text is the body
 }
 
 // devSplit says whether a review belongs to the half the scorer may be tuned on. The other half
@@ -42,15 +43,19 @@ func loadReviewSet(t testing.TB, path string) []labelledReview {
 	sc := bufio.NewScanner(zr)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
-		cols := strings.SplitN(sc.Text(), "\t", 5)
-		if len(cols) != 5 {
+		cols := strings.Split(sc.Text(), "\t")
+		if len(cols) != 5 && len(cols) != 6 {
 			t.Fatalf("%s: malformed line %q", path, sc.Text())
 		}
 		stars, err := strconv.Atoi(cols[2])
 		if err != nil || (cols[3] != "pos" && cols[3] != "neg") {
 			t.Fatalf("%s: malformed line %q", path, sc.Text())
 		}
-		rs = append(rs, labelledReview{id: cols[0], lang: cols[1], stars: stars, negative: cols[3] == "neg", text: cols[4]})
+		r := labelledReview{id: cols[0], lang: cols[1], stars: stars, negative: cols[3] == "neg", text: cols[len(cols)-1]}
+		if len(cols) == 6 {
+			r.title = cols[4]
+		}
+		rs = append(rs, r)
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
@@ -66,21 +71,23 @@ type setFigures struct {
 	withStars struct{ recall, precis float64 }
 }
 
+// measureSet scores each review as the product does (ScoreTitled): text only for the binary
+// figures, with its stars for the case rule.
 func measureSet(rs []labelledReview) setFigures {
-	texts := make([]string, len(rs))
+	scores := make([]float64, len(rs))
 	negative := make([]bool, len(rs))
 	var f setFigures
 	var flagged, flaggedNeg int
 	for i, r := range rs {
-		texts[i], negative[i] = r.text, r.negative
-		if r.stars > 0 && Negative(Score(r.stars, r.text), r.stars) {
+		scores[i], negative[i] = ScoreTitled(0, r.title, r.text).Score, r.negative
+		if r.stars > 0 && Negative(ScoreTitled(r.stars, r.title, r.text), r.stars) {
 			flagged++
 			if r.negative {
 				flaggedNeg++
 			}
 		}
 	}
-	f.binaryFigures = binaryScores(texts, negative)
+	f.binaryFigures = binaryScores(scores, negative)
 	f.withStars.recall = float64(flaggedNeg) / float64(max(f.negatives, 1))
 	f.withStars.precis = float64(flaggedNeg) / float64(max(flagged, 1))
 	return f
@@ -150,9 +157,9 @@ func TestReviewSets(t *testing.T) {
 // logMisses logs the dev reviews the text scores on the wrong side of 0, for error analysis.
 func logMisses(t *testing.T, name string, dev []labelledReview) {
 	for _, r := range dev {
-		score, _, _ := ScoreText(r.text)
+		score := ScoreTitled(0, r.title, r.text).Score
 		if (score >= 0) == r.negative {
-			t.Logf("MISS %s neg=%v stars=%d score=%+.3f %s", name, r.negative, r.stars, score, r.text)
+			t.Logf("MISS %s neg=%v stars=%d score=%+.3f %s | %s", name, r.negative, r.stars, score, r.title, r.text)
 		}
 	}
 }

@@ -60,7 +60,18 @@ func textConfidence(a analysis) float64 {
 // Contradiction is set and the text dominates: a misclicked star is common, furious praise is
 // not, and either way the merchant needs to see the review.
 func Score(rating int, text string) Result {
-	a := analyzeText(text, "")
+	return scoreAnalysis(rating, analyzeText(text, ""))
+}
+
+// ScoreTitled is Score for a review whose title is kept apart from its body, as shops' review
+// forms keep it: the title is the writer's own verdict on the whole, so where the body has an
+// opinion too, the title's words weigh twice as much ("Runs small, sent it back" over a body
+// that praises the colour).
+func ScoreTitled(rating int, title, body string) Result {
+	return scoreAnalysis(rating, analyzeReview(title, body, ""))
+}
+
+func scoreAnalysis(rating int, a analysis) Result {
 	t := clamp11(a.compound)
 	tc := textConfidence(a)
 	r := Result{Language: a.code}

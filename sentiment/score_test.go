@@ -160,3 +160,25 @@ func TestConcurrentScoring(t *testing.T) {
 		}
 	}
 }
+
+// A review's title is the writer's verdict: over a body with an opinion of its own it weighs
+// twice, so a complaining title over a body that praises the colour leans further to the
+// complaint than the same words read as one text. Without a body, or without a title, nothing
+// changes.
+func TestScoreTitled(t *testing.T) {
+	title, body := "Runs small, sent it back", "Love the colour and the fabric is soft."
+	titled, joined := ScoreTitled(0, title, body).Score, Score(0, title+"\n"+body).Score
+	if titled >= joined {
+		t.Errorf("titled %.3f, joined %.3f: the title should weigh more", titled, joined)
+	}
+	if got, want := ScoreTitled(4, "", body), Score(4, body); got != want {
+		t.Errorf("no title: %+v, want %+v", got, want)
+	}
+	if got, want := ScoreTitled(2, title, ""), Score(2, title+"\n"); got != want {
+		t.Errorf("title only: %+v, want %+v", got, want)
+	}
+	// A title with no opinion weighs nothing more than it says.
+	if got, want := ScoreTitled(0, "Order 1042", body).Score, Score(0, "Order 1042\n"+body).Score; got != want {
+		t.Errorf("neutral title: %.3f, want %.3f", got, want)
+	}
+}

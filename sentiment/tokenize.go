@@ -40,6 +40,8 @@ type doc struct {
 	capDiff bool
 	script  scriptCounts
 	asks    []bool // asks[s]: sentence s ends with a question mark
+	// titleSents is how many sentences at the start are the review's title (analyzeReview).
+	titleSents int
 }
 
 // scriptCounts counts letters per writing system and the letters that single out one

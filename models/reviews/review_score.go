@@ -23,7 +23,8 @@ type ScoreOutcome struct {
 	AlertID  int64 // the merchant alert to deliver (0 if none)
 }
 
-// reviewText is what the scorer reads: the title carries sentiment as much as the body.
+// reviewText is a review as one text, for the complaint it may become and that complaint's
+// themes. The scorer reads the title apart (sentiment.ScoreTitled): it is the writer's verdict.
 func reviewText(r *Review) string {
 	switch {
 	case r.Title == "":
@@ -59,7 +60,7 @@ func ScoreReview(ctx context.Context, db *gorm.DB, shopID, reviewID int64, now t
 		}
 		first := r.ScoredAt == nil
 		text := reviewText(&r)
-		res := sentiment.Score(r.Rating, text)
+		res := sentiment.ScoreTitled(r.Rating, r.Title, r.Body)
 		out.Scored = true
 		out.Negative = sentiment.Negative(res, r.Rating)
 		if err := tx.Exec(`UPDATE reviews SET sentiment_score = ?, sentiment_label = ?, sentiment_language = ?,

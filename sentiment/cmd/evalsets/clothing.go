@@ -37,11 +37,8 @@ func readClothing(path string) ([]review, error) {
 		if err != nil || stars == 3 || body == "" {
 			continue
 		}
-		text := body
-		if title := strings.TrimSpace(row[col["Title"]]); title != "" {
-			text = strings.TrimRight(title, ".!?") + ". " + body
-		}
-		rs = append(rs, review{id: fmt.Sprintf("wcr-%d", i), lang: "en", stars: stars, negative: stars <= 2, text: text})
+		title := strings.TrimRight(strings.TrimSpace(row[col["Title"]]), ".!? ")
+		rs = append(rs, review{id: fmt.Sprintf("wcr-%d", i), lang: "en", stars: stars, negative: stars <= 2, title: title, text: body})
 	}
 	return rs, nil
 }

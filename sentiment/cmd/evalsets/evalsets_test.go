@@ -49,9 +49,10 @@ func TestReadOpeNER(t *testing.T) {
 	if len(rs) != 2 || rs[0].id != "opener-hotel-de-a" || rs[0].negative || rs[1].id != "opener-hotel-de-e" || !rs[1].negative {
 		t.Fatalf("reviews = %+v, want a (positive) and e (negative)", rs)
 	}
-	// Hyphens come back, a paragraph ends a sentence, the automatic term polarity is not read.
-	if want := "Nicht-Fans. Schön!"; rs[0].text != want {
-		t.Errorf("text = %q, want %q", rs[0].text, want)
+	// Hyphens come back, the first paragraph is the title, the automatic term polarity is not
+	// read.
+	if rs[0].title != "Nicht-Fans" || rs[0].text != "Schön!" {
+		t.Errorf("title, text = %q, %q, want %q, %q", rs[0].title, rs[0].text, "Nicht-Fans", "Schön!")
 	}
 }
 
@@ -77,11 +78,35 @@ func TestReadClothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rs) != 2 || rs[0].text != "Love it. Fits well." || rs[0].negative || rs[0].stars != 5 ||
+	if len(rs) != 2 || rs[0].title != "Love it" || rs[0].text != "Fits well." || rs[0].negative || rs[0].stars != 5 ||
 		rs[1].id != "wcr-2" || !rs[1].negative {
 		t.Fatalf("reviews = %+v", rs)
 	}
 	if _, err := readClothing(writeFile(t, dir, "bad.csv", "a,b\n1,2\n")); err == nil {
 		t.Error("a CSV without the columns should be refused")
+	}
+}
+
+func TestKafTextTitle(t *testing.T) {
+	var k kaf
+	add := func(para string, offset int, text string) {
+		k.Words = append(k.Words, struct {
+			Offset int    `xml:"offset,attr"`
+			Length int    `xml:"length,attr"`
+			Para   string `xml:"para,attr"`
+			Text   string `xml:",chardata"`
+		}{offset, len([]rune(text)), para, text})
+	}
+	add("1", 0, "Gut")
+	if title, body := kafText(k); title != "" || body != "Gut" {
+		t.Errorf("one paragraph: %q, %q; want no title", title, body)
+	}
+	add("2", 4, "Zimmer")
+	add("2", 11, "sauber")
+	add("3", 18, "Gerne")
+	add("3", 23, "!")
+	// The first of several paragraphs is the title; the others end a sentence each.
+	if title, body := kafText(k); title != "Gut" || body != "Zimmer sauber. Gerne!" {
+		t.Errorf("three paragraphs: %q, %q", title, body)
 	}
 }

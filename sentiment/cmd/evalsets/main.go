@@ -1,8 +1,10 @@
 // Command evalsets turns public labelled review collections into the evaluation sets read by
 // the sentiment package's TestReviewSets: gzipped TSV files with one review a line,
 //
-//	id <TAB> language <TAB> stars (0 = none) <TAB> label (pos|neg) <TAB> text
+//	id <TAB> language <TAB> stars (0 = none) <TAB> label (pos|neg) <TAB> [title <TAB>] text
 //
+// A set whose source has titles has the title column (empty for a review without one); a set
+// without titles has five columns.
 // The sources, their licences and the exact commits are in sentiment/testdata/reviews/SOURCE.md.
 // Reviews are written in their original order; the test splits them into dev and test halves by
 // a hash of the id, so the split never depends on how a set was built.
@@ -20,6 +22,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -27,7 +30,8 @@ type review struct {
 	id, lang string
 	stars    int
 	negative bool
-	text     string
+	title    string // "" when the source has none
+	text     string // the body
 }
 
 func main() {
@@ -87,13 +91,18 @@ func write(dir, name string, rs []review) {
 		log.Fatal(err)
 	}
 	zw, _ := gzip.NewWriterLevel(f, gzip.BestCompression)
+	titled := slices.ContainsFunc(rs, func(r review) bool { return r.title != "" })
 	neg := 0
 	for _, r := range rs {
 		label := "pos"
 		if r.negative {
 			label, neg = "neg", neg+1
 		}
-		fmt.Fprintf(zw, "%s\t%s\t%d\t%s\t%s\n", r.id, r.lang, r.stars, label, oneLine(r.text))
+		fmt.Fprintf(zw, "%s\t%s\t%d\t%s\t", r.id, r.lang, r.stars, label)
+		if titled {
+			fmt.Fprintf(zw, "%s\t", oneLine(r.title))
+		}
+		fmt.Fprintf(zw, "%s\n", oneLine(r.text))
 	}
 	if err := zw.Close(); err != nil {
 		log.Fatal(err)

@@ -63,24 +63,24 @@ func readOpeNER(dir, lang, domain string) ([]review, error) {
 			continue
 		}
 		id := "opener-" + domain + "-" + lang + "-" + strings.TrimSuffix(filepath.Base(path), ".kaf")
-		rs = append(rs, review{id: id, lang: lang, negative: neg > pos, text: kafText(k)})
+		title, body := kafText(k)
+		rs = append(rs, review{id: id, lang: lang, negative: neg > pos, title: title, text: body})
 	}
 	return rs, nil
 }
 
-// kafText rebuilds the text from its tokens: a space wherever the offsets leave a gap, and a
-// full stop between paragraphs that lack one.
-func kafText(k kaf) string {
+// kafText rebuilds a review from its tokens: a space wherever the offsets leave a gap, and a
+// full stop between paragraphs that lack one. The first of two or more paragraphs is the
+// review's title.
+func kafText(k kaf) (title, body string) {
+	var paras []string
 	var b strings.Builder
 	end, para := 0, ""
 	for i, w := range k.Words {
 		switch {
 		case i > 0 && w.Para != para:
-			// A paragraph (the review's title, most often) ends a sentence.
-			if !strings.ContainsAny(b.String()[b.Len()-1:], ".!?") {
-				b.WriteByte('.')
-			}
-			b.WriteByte(' ')
+			paras = append(paras, b.String())
+			b.Reset()
 		case i > 0 && w.Offset > end:
 			b.WriteByte(' ')
 		}
@@ -88,5 +88,15 @@ func kafText(k kaf) string {
 		b.WriteString(strings.ReplaceAll(w.Text, "·", "-"))
 		end, para = w.Offset+w.Length, w.Para
 	}
-	return b.String()
+	paras = append(paras, b.String())
+	if len(paras) > 1 {
+		title, paras = paras[0], paras[1:]
+	}
+	// A paragraph ends a sentence.
+	for i, p := range paras[:len(paras)-1] {
+		if p != "" && !strings.ContainsAny(p[len(p)-1:], ".!?") {
+			paras[i] = p + "."
+		}
+	}
+	return title, strings.Join(paras, " ")
 }
