@@ -81,11 +81,7 @@ func analyzeReview(title, body, lang string) analysis {
 	if strings.TrimSpace(title) == "" {
 		return analyzeText(body, lang)
 	}
-	t := tokenize(title, emoticons)
-	d := tokenize(title+"\n"+body, emoticons)
-	if n := len(t.toks); n > 0 {
-		d.titleSents = t.toks[n-1].sent + 1
-	}
+	d := tokenizeTitled(title+"\n"+body, len(title), emoticons)
 	return analyzeTokens(&d, lang)
 }
 

@@ -87,3 +87,36 @@ func BenchmarkScore200(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkScoreTitled compares reading a titled review as one text with reading its title
+// apart (ScoreTitled tokenises the title once more), on clothing-en reviews whose title and body
+// come to 180–220 characters.
+func BenchmarkScoreTitled(b *testing.B) {
+	var rs []labelledReview
+	for _, r := range loadReviewSet(b, "testdata/reviews/clothing-en.tsv.gz") {
+		if n := utf8.RuneCountInString(r.title + r.text); r.title != "" && n >= 180 && n <= 220 {
+			rs = append(rs, r)
+		}
+		if len(rs) == 500 {
+			break
+		}
+	}
+	b.Run("joined", func(b *testing.B) {
+		n := 0
+		for b.Loop() {
+			r := rs[n%len(rs)]
+			Score(r.stars, r.title+"\n"+r.text)
+			n++
+		}
+		b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "reviews/s")
+	})
+	b.Run("titled", func(b *testing.B) {
+		n := 0
+		for b.Loop() {
+			r := rs[n%len(rs)]
+			ScoreTitled(r.stars, r.title, r.text)
+			n++
+		}
+		b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "reviews/s")
+	})
+}

@@ -182,3 +182,14 @@ func TestScoreTitled(t *testing.T) {
 		t.Errorf("neutral title: %.3f, want %.3f", got, want)
 	}
 }
+
+func TestTokenizeTitledCountsTheTitlesSentences(t *testing.T) {
+	for _, c := range []struct {
+		title string
+		want  int
+	}{{"Great! Love it :)", 2}, {"Runs small", 1}, {"!!!", 0}} {
+		if d := tokenizeTitled(c.title+"\nSent it back.", len(c.title), emoticons); d.titleSents != c.want {
+			t.Errorf("%q: titleSents = %d, want %d", c.title, d.titleSents, c.want)
+		}
+	}
+}

@@ -60,6 +60,12 @@ type scriptCounts struct {
 // tokenize splits text into tokens. It lower-cases the whole text into one buffer so every
 // token's lower-case form is a substring of it: one allocation per text, not one per word.
 func tokenize(text string, emoticons map[string]float64) doc {
+	return tokenizeTitled(text, 0, emoticons)
+}
+
+// tokenizeTitled is tokenize for a review whose first titleEnd bytes are its title, followed
+// by a line break: it records how many sentences the title spans in doc.titleSents.
+func tokenizeTitled(text string, titleEnd int, emoticons map[string]float64) doc {
 	var d doc
 	d.toks = make([]token, 0, len(text)/5+4)
 	low := make([]byte, 0, len(text)+8)
@@ -92,6 +98,12 @@ func tokenize(text string, emoticons map[string]float64) doc {
 
 	i := 0
 	for i < len(text) {
+		if i == titleEnd && titleEnd > 0 {
+			flush(i)
+			if len(d.toks) > 0 {
+				d.titleSents = d.toks[len(d.toks)-1].sent + 1
+			}
+		}
 		// Emoticons are whole whitespace-separated chunks, matched case-sensitively (":D").
 		if (i == 0 || isSpaceByte(text[i-1])) && emoticons != nil {
 			j := i
