@@ -85,6 +85,7 @@ func analyzeReview(title, body, lang string) analysis {
 	return analyzeTokens(&d, lang)
 }
 
+// analyzeTokens is analyzeText on a text already tokenised.
 func analyzeTokens(d *doc, lang string) analysis {
 	if l, ok := languages[lang]; ok {
 		return analyzeDoc(d, l, lang, 1)
