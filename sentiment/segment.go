@@ -111,36 +111,24 @@ func (l *language) segment(toks []token) []token {
 			}
 			out = append(out, p)
 		}
-		// A run of non-CJK runes is flushed, as one token, when a CJK rune ends it.
-		flush := func(start *int, end int, unknown bool) {
-			if *start >= 0 {
-				emit(*start, end, unknown)
-				*start = -1
-			}
-		}
-		latin := -1 // where the current run of non-CJK runes started
+		// Runs of CJK runes are split; a run of other runes is one token.
 		for i := 0; i < len(s); {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if !isCJK(r) {
-				if latin < 0 {
-					latin = i
-				}
-				i += size
-				continue
-			}
-			flush(&latin, i, false)
-			end := i + size
+			r, _ := utf8.DecodeRuneInString(s[i:])
+			cjk, end := isCJK(r), i
 			for end < len(s) {
 				r, size := utf8.DecodeRuneInString(s[end:])
-				if !isCJK(r) {
+				if isCJK(r) != cjk {
 					break
 				}
 				end += size
 			}
-			l.segmentRun(s, i, end, emit)
+			if cjk {
+				l.segmentRun(s, i, end, emit)
+			} else {
+				emit(i, end, false)
+			}
 			i = end
 		}
-		flush(&latin, len(s), false)
 	}
 	return out
 }
@@ -154,6 +142,10 @@ const pieceCost = 2
 // right alone is not enough: it reads "都没得说" ("nothing to fault") as 都没 + 得说 and never
 // sees 没得说.
 func (l *language) segmentRun(s string, from, to int, emit func(from, to int, unknown bool)) {
+	if l.dict == nil { // while the lexicon itself is being parsed
+		emit(from, to, true)
+		return
+	}
 	n := utf8.RuneCountInString(s[from:to])
 	// rs[i] is rune i and offs[i] its byte offset (offs[n] = to); cost[i] the cost of the
 	// cheapest split of runes i..n; word[i] the runes of the word that starts it, 0 for an
@@ -172,9 +164,6 @@ func (l *language) segmentRun(s string, from, to int, emit func(from, to int, un
 	offs[n], cost[n] = int32(to), 0
 	for i := n - 1; i >= 0; i-- {
 		cost[i], word[i] = cost[i+1]+pieceCost+1, 0
-		if l.dict == nil { // while the lexicon itself is being parsed
-			continue
-		}
 		if r0 := rs[i]; r0 < 0x10000 && l.dict.starts[r0/64]&(1<<(r0%64)) == 0 {
 			continue
 		}

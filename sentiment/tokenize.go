@@ -98,7 +98,7 @@ func tokenizeTitled(text string, titleEnd int, emoticons map[string]float64) doc
 
 	i := 0
 	for i < len(text) {
-		if i == titleEnd && titleEnd > 0 {
+		if titleEnd > 0 && i == titleEnd {
 			flush(i)
 			if len(d.toks) > 0 {
 				d.titleSents = d.toks[len(d.toks)-1].sent + 1
