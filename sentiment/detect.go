@@ -11,6 +11,10 @@ var supported = []string{"en", "fr", "de", "es", "it", "pt", "nl", "ru", "tr", "
 
 type langBits uint16
 
+// ideographWeight is how many Latin letters a Han, kana or Hangul character counts as when
+// scripts are weighed against each other.
+const ideographWeight = 3
+
 // detectEvidence records, for a word, which languages use it as a function word (strong
 // evidence) and which have it in their lexicon (weaker: "super" and "top" cross borders).
 type detectEvidence struct {
@@ -31,6 +35,9 @@ func DetectLanguage(text string) (lang string, confidence float64) {
 func detectScores(d *doc) (string, float64, [16]float64) {
 	var score [16]float64
 	s := d.script
+	// An ideograph or a kana is about a word's worth of text, a Latin letter a fifth of one, so
+	// "早上Check out速度比较慢" is Chinese with an English phrase in it, not the reverse.
+	s.han, s.kana, s.hangul = s.han*ideographWeight, s.kana*ideographWeight, s.hangul*ideographWeight
 	letters := s.latin + s.cyrillic + s.greek + s.arabic + s.hebrew + s.han + s.kana + s.hangul + s.thai + s.devanagari
 	if letters == 0 {
 		return "en", 0.05, score

@@ -22,6 +22,9 @@ func TestDetectLanguage(t *testing.T) {
 		{"المنتج ممتاز", "ar"},
 		{"Πολύ καλό προϊόν", "el"},
 		{"良い 👍", "ja"},   // an emoji does not turn a Japanese review English
+		{"早上Check out速度比较慢", "zh"}, // an ideograph weighs like a word, a Latin letter like a fifth of one
+		{"WiFi信号很差", "zh"},
+		{"I loved the 北京 duck", "en"},
 		{"Ottimo", "it"}, // too short for function words: the lexicon that knows it decides
 		{"Sehr gut", "de"},
 	}
