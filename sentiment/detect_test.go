@@ -21,7 +21,7 @@ func TestDetectLanguage(t *testing.T) {
 		{"质量很好，物流很快。", "zh"},
 		{"المنتج ممتاز", "ar"},
 		{"Πολύ καλό προϊόν", "el"},
-		{"良い 👍", "ja"},   // an emoji does not turn a Japanese review English
+		{"良い 👍", "ja"},             // an emoji does not turn a Japanese review English
 		{"早上Check out速度比较慢", "zh"}, // an ideograph weighs like a word, a Latin letter like a fifth of one
 		{"WiFi信号很差", "zh"},
 		{"I loved the 北京 duck", "en"},

@@ -12,4 +12,4 @@ package sentiment
 
 // Version identifies the scoring rules and lexicons. It is stored with every score so reviews
 // can be re-scored when it changes: bump it whenever a lexicon, a rule or a constant changes.
-const Version = "2026.12.3"
+const Version = "2026.12.4"

