@@ -369,37 +369,17 @@ func (l *language) scoreUnits(us []unit, capDiff bool) (float64, int) {
 			u.post = false
 		}
 		if u.post {
-			// A clause-final "nicht" / "niet" belongs to the clause's verb whose negation is a
-			// complaint of its own ("passt … nicht richtig", "funktioniert … nicht mehr"),
-			// however far back it stands.
-			for j := i - 1; j >= 0 && us[j].clause == u.clause && us[j].kind != ukContrast; j-- {
-				if us[j].kind == ukValence && us[j].e.hasNeg && !us[j].negated && !us[j].fixed {
-					negate(&us[j])
-					found = true
-					break
-				}
-			}
+			found = l.negateBack(us, i, found)
 		}
-		if !found && u.post {
-			for j := i - 1; j >= 0 && j >= i-postNegScope; j-- {
-				if us[j].clause != u.clause || us[j].kind == ukContrast {
-					break
-				}
-				if us[j].kind == ukValence && us[j].fixed {
-					break
-				}
-				if us[j].kind == ukValence && !us[j].negated {
-					negate(&us[j])
-					break
-				}
-			}
-		}
-		if !found && u.pre && l.danglingNeg != 0 && i+1 < len(us) && us[i+1].clause == u.clause {
+		// A negator that reaches forward must have a word after it ("没有吹风机"); one that
+		// only reaches back, a word before it ("効果がありません").
+		if !found && l.danglingNeg != 0 && (u.pre && i+1 < len(us) && us[i+1].clause == u.clause ||
+			!u.pre && i > 0 && us[i-1].clause == u.clause) {
 			dangling = append(dangling, i)
 		}
 	}
-	// A negation with no sentiment word to flip ("没有吹风机", "不亮") names what is missing
-	// or does not work: in languages that set it, that is a complaint of its own, as strong as
+	// A negation with no sentiment word to flip ("没有吹风机", "不亮", "効果がありません")
+	// names what is missing or does not work: in languages that set it, that is a complaint of its own, as strong as
 	// the negator's own valence if it has one ("不如一本字典": not as good as).
 	for _, i := range dangling {
 		us[i].kind, us[i].val = ukValence, l.danglingNeg
@@ -419,6 +399,53 @@ func (l *language) scoreUnits(us []unit, capDiff bool) (float64, int) {
 		}
 	}
 	return sum, n
+}
+
+// negateBack applies the post-negator us[i] to the word it follows and says whether it found
+// one; found says whether the negator already negated a word ahead of it.
+func (l *language) negateBack(us []unit, i int, found bool) bool {
+	clause := us[i].clause
+	if l.postNegAdjacent {
+		// ない and ません end the word they negate (使えない, 良くない), with at most a particle
+		// between (良くはない). A word further back belongs to another predicate: in
+		// 小さすぎて着られません ("too small, I can't wear it") what is negated is 着られ.
+		j := i - 1
+		for j >= 0 && us[j].clause == clause && l.stop[us[j].w] {
+			j--
+		}
+		if j < 0 || us[j].clause != clause || us[j].kind != ukValence {
+			return found
+		}
+		if !us[j].negated && !us[j].fixed {
+			negate(&us[j])
+		}
+		return true
+	}
+	// A clause-final "nicht" / "niet" belongs to the clause's verb whose negation is a
+	// complaint of its own ("passt … nicht richtig", "funktioniert … nicht mehr"), however far
+	// back it stands.
+	for j := i - 1; j >= 0 && us[j].clause == clause && us[j].kind != ukContrast; j-- {
+		if us[j].kind == ukValence && us[j].e.hasNeg && !us[j].negated && !us[j].fixed {
+			negate(&us[j])
+			return true
+		}
+	}
+	if found {
+		return true
+	}
+	for j := i - 1; j >= 0 && j >= i-postNegScope; j-- {
+		if us[j].clause != clause || us[j].kind == ukContrast {
+			break
+		}
+		if us[j].kind == ukValence && us[j].fixed {
+			break
+		}
+		if us[j].kind == ukValence && !us[j].negated {
+			negate(&us[j])
+			return true
+		}
+	}
+	return false
 }
 
 // clauseEnd says whether unit i closes its clause: nothing but sentence-final particles

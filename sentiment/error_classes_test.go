@@ -77,6 +77,28 @@ var errorClassCases = map[string][]struct {
 		// 主要是 is "mainly", not 要是 ("if").
 		{"zh", langCase{"服务态度也不是很好，主要是人家太忙了。", neg}},
 	},
+	// Japanese inflects: adjectives take endings (小さすぎて, 可愛くて, 良かった), and the ない or
+	// ません at the end of a word negates that word only. 全然 and 全く go with the negation,
+	// they do not add a second one.
+	"inflection and negation (Japanese)": {
+		{"ja", langCase{"サイズが小さすぎて着られませんでした。", neg}},
+		{"ja", langCase{"色も可愛くて大満足です！", pos}},
+		{"ja", langCase{"美味しすぎてすぐ食べてしまいました。", pos}},
+		{"ja", langCase{"香りが強すぎて使えません。", neg}},
+		{"ja", langCase{"量が少なすぎる。", neg}},
+		{"ja", langCase{"全然使えない。", neg}},
+		{"ja", langCase{"全然良くない。", neg}},
+		{"ja", langCase{"全く効果がありませんでした。", neg}},
+		{"ja", langCase{"二度と購入しません。", neg}},
+		{"ja", langCase{"期待していたほどではありませんでした。", neg}},
+		{"ja", langCase{"傷もなく綺麗でした。", pos}},
+		{"ja", langCase{"悪くはないです。", pos}},
+		{"ja", langCase{"特に問題ありません。", pos}},
+		{"ja", langCase{"可もなく不可もなく。", neu}},
+		{"ja", langCase{"まだ使っていませんが、見た目は素敵です。", pos}},
+		{"ja", langCase{"肌に合わず、かぶれてしまいました。", neg}},
+		{"ja", langCase{"縫製が雑です。", neg}},
+	},
 	"superlatives": {
 		{"de", langCase{"Die schönste Kirche in München.", pos}},
 		{"de", langCase{"Eine der tollsten Altstädte Deutschlands.", pos}},

@@ -88,11 +88,14 @@ type language struct {
 	phrases      map[string][]*phrase // by first word; longest first
 	suffixes     []suffixRule
 	splitElision bool
-	segmentCJK   bool     // split runs of Han and kana into lexicon words (ja, zh)
-	dict         *segTrie // every word the lexicon names, when segmentCJK
-	themes       themeMatcher
-	core         map[string]bool // words from the language's own file, used as detection evidence
-	inFile       bool
+	segmentCJK   bool // split runs of Han and kana into lexicon words (ja, zh)
+	inflectAdj   bool // add the inflected forms of adjectives ending in い (ja; inflect.go)
+	// postNegAdjacent: a post-negator negates only the word it ends, particles aside (ja)
+	postNegAdjacent bool
+	dict            *segTrie // every word the lexicon names, when segmentCJK
+	themes          themeMatcher
+	core            map[string]bool // words from the language's own file, used as detection evidence
+	inFile          bool
 }
 
 func newLanguage(code string) *language {
@@ -180,6 +183,10 @@ func (l *language) parse(raw string) error {
 				l.splitElision = true
 			case "segment":
 				l.segmentCJK = true
+			case "inflect-adjectives":
+				l.inflectAdj = true
+			case "post-negation-adjacent":
+				l.postNegAdjacent = true
 			default:
 				v, ok := strings.CutPrefix(line, "dangling-negation ")
 				f, perr := strconv.ParseFloat(v, 64)
@@ -353,6 +360,9 @@ func (l *language) addPhrase(p *phrase) {
 // finish adds accent-folded keys (shoppers often type "tres bien", "schoen", "cok guzel") where
 // they do not collide with a real word, and orders phrases longest first.
 func (l *language) finish() {
+	if l.inflectAdj {
+		l.inflectAdjectives()
+	}
 	if l.segmentCJK {
 		defer l.buildDict()
 	}
