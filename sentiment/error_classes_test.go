@@ -98,6 +98,13 @@ var errorClassCases = map[string][]struct {
 		{"ja", langCase{"まだ使っていませんが、見た目は素敵です。", pos}},
 		{"ja", langCase{"肌に合わず、かぶれてしまいました。", neg}},
 		{"ja", langCase{"縫製が雑です。", neg}},
+		{"ja", langCase{"箱が潰れていました。", neg}},
+		{"ja", langCase{"洗濯したら縮みました。", neg}},
+		// Regret and its opposite: "should have checked first", "should have bought it sooner".
+		{"ja", langCase{"もう少し小さい方が良かった。", neg}},
+		{"ja", langCase{"レビューを確認してから買えばよかった。", neg}},
+		{"ja", langCase{"もっと早く買えばよかった！", pos}},
+		{"ja", langCase{"値段以上の価値があります。", pos}},
 	},
 	"superlatives": {
 		{"de", langCase{"Die schönste Kirche in München.", pos}},
