@@ -406,13 +406,10 @@ func (l *language) scoreUnits(us []unit, capDiff bool) (float64, int) {
 func (l *language) negateBack(us []unit, i int, found bool) bool {
 	clause := us[i].clause
 	if l.postNegAdjacent {
-		// ない and ません end the word they negate (使えない, 良くない), with at most a particle
-		// between (良くはない). A word further back belongs to another predicate: in
+		// ない and ません end the word they negate (使えない, 良くない; segmentation drops the
+		// particle of 良くはない). A word further back belongs to another predicate: in
 		// 小さすぎて着られません ("too small, I can't wear it") what is negated is 着られ.
 		j := i - 1
-		for j >= 0 && us[j].clause == clause && l.stop[us[j].w] {
-			j--
-		}
 		if j < 0 || us[j].clause != clause || us[j].kind != ukValence {
 			return found
 		}

@@ -27,12 +27,16 @@ func isCJK(r rune) bool {
 type segTrie struct {
 	next   map[uint64]int32
 	isWord []bool
+	// isStop marks the words that are the lexicon's stopwords (particles, the copula): they
+	// place the boundaries between words (可愛くて + 大満足 + です) but are not emitted, since
+	// they carry no opinion and would only stand between a word and its negation (良くはない).
+	isStop []bool
 	// starts marks, for runes below 0x10000, those that begin a word: most runes of a review
 	// begin none, and the bit spares them the map lookup.
 	starts [0x10000 / 64]uint64
 }
 
-func (t *segTrie) add(w string) {
+func (t *segTrie) add(w string, stop bool) {
 	if r, _ := utf8.DecodeRuneInString(w); r < 0x10000 {
 		t.starts[r/64] |= 1 << (r % 64)
 	}
@@ -43,19 +47,21 @@ func (t *segTrie) add(w string) {
 		if !ok {
 			child = int32(len(t.isWord))
 			t.isWord = append(t.isWord, false)
+			t.isStop = append(t.isStop, false)
 			t.next[k] = child
 		}
 		node = child
 	}
 	t.isWord[node] = true
+	t.isStop[node] = stop
 }
 
 // buildDict collects every word the lexicon names for segmentation.
 func (l *language) buildDict() {
-	l.dict = &segTrie{next: map[uint64]int32{}, isWord: []bool{false}}
+	l.dict = &segTrie{next: map[uint64]int32{}, isWord: []bool{false}, isStop: []bool{false}}
 	add := func(w string) {
 		if w != "" {
-			l.dict.add(w)
+			l.dict.add(w, l.isStopOnly(w))
 		}
 	}
 	for w := range l.words {
@@ -79,6 +85,12 @@ func (l *language) buildDict() {
 			}
 		}
 	}
+}
+
+// isStopOnly says whether w is a stopword and nothing else the scorer reads.
+func (l *language) isStopOnly(w string) bool {
+	_, valued := l.words[w]
+	return l.stop[w] && !valued && !l.negators[w] && !l.postNeg[w] && !l.contrast[w] && !l.concessive[w]
 }
 
 // hasCJK says whether a word token holds a CJK rune anywhere ("usb接口" starts with Latin).
@@ -148,8 +160,8 @@ func (l *language) segmentRun(s string, from, to int, emit func(from, to int, un
 	}
 	n := utf8.RuneCountInString(s[from:to])
 	// rs[i] is rune i and offs[i] its byte offset (offs[n] = to); cost[i] the cost of the
-	// cheapest split of runes i..n; word[i] the runes of the word that starts it, 0 for an
-	// unknown rune. Runs of a review fit the stack array.
+	// cheapest split of runes i..n; word[i] the runes of the word that starts it (negative for
+	// a stopword), 0 for an unknown rune. Runs of a review fit the stack array.
 	var stack [4 * 64]int32
 	buf := stack[:]
 	if 4*(n+1) > len(buf) {
@@ -177,6 +189,9 @@ func (l *language) segmentRun(s string, from, to int, emit func(from, to int, un
 			// Shortest first, so among splits as cheap as each other the longest word wins.
 			if c := cost[k+1] + pieceCost; l.dict.isWord[node] && c <= cost[i] {
 				cost[i], word[i] = c, int32(k+1-i)
+				if l.dict.isStop[node] {
+					word[i] = -word[i]
+				}
 			}
 		}
 	}
@@ -192,6 +207,10 @@ func (l *language) segmentRun(s string, from, to int, emit func(from, to int, un
 		if unknown >= 0 {
 			emit(unknown, int(offs[i]), true)
 			unknown = -1
+		}
+		if word[i] < 0 { // a stopword: a boundary, not emitted
+			i -= int(word[i])
+			continue
 		}
 		emit(int(offs[i]), int(offs[i+int(word[i])]), false)
 		i += int(word[i])
