@@ -64,6 +64,11 @@ func detectScores(d *doc) (string, float64, [16]float64) {
 	if s.kana > 0 && s.kana+s.han > letters/2 {
 		return "ja", scriptConf(s.kana + s.han), score
 	}
+	// One such form in ten Han characters: a stray one (a brand, a quotation) in a Chinese
+	// review is not enough.
+	if s.han*2 > letters && s.japaneseKanji*10*ideographWeight >= s.han {
+		return "ja", scriptConf(s.han), score
+	}
 	for _, c := range nonLatin {
 		if c.n*2 > letters {
 			return c.code, scriptConf(c.n), score
@@ -180,3 +185,15 @@ func clamp11(x float64) float64 {
 	}
 	return x
 }
+
+// japaneseKanji marks, over the block U+4E00–U+9FFF, common kanji that Japanese simplified its
+// own way: Simplified Chinese writes 恶 满 气 对 卖 and Traditional 惡 滿 氣 對 賣 where Japanese
+// writes 悪 満 気 対 売. A text of Han characters only ("最悪", "大満足") is Japanese when enough of
+// them are such forms.
+var japaneseKanji = func() (bits [(0x9FFF-0x4E00)/64 + 1]uint64) {
+	for _, r := range "悪満気対売続読楽変様関価払込働辺発県図広応戦単済経帰歳実円駅険験検効軽転鉄黒緑薬雑壊" {
+		k := r - 0x4E00
+		bits[k/64] |= 1 << (k % 64)
+	}
+	return bits
+}()

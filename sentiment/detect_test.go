@@ -19,6 +19,9 @@ func TestDetectLanguage(t *testing.T) {
 		{"Товар прийшов вчасно і працює добре.", "uk"},
 		{"商品はとても良かったです。", "ja"},
 		{"质量很好，物流很快。", "zh"},
+		{"最悪。", "ja"}, // Han only, but 悪 is written so only in Japanese (Chinese 恶, 惡)
+		{"大満足", "ja"},
+		{"東西很好，很喜歡。", "zh"},
 		{"المنتج ممتاز", "ar"},
 		{"Πολύ καλό προϊόν", "el"},
 		{"良い 👍", "ja"},             // an emoji does not turn a Japanese review English

@@ -55,6 +55,7 @@ type scriptCounts struct {
 	portuguese                                                                  int // ã õ
 	french                                                                      int // è ê œ û ù â î ë ï
 	italian                                                                     int // ò ì
+	japaneseKanji                                                               int // 悪 満 気: forms only Japanese writes
 }
 
 // tokenize splits text into tokens. It lower-cases the whole text into one buffer so every
@@ -233,6 +234,9 @@ func (s *scriptCounts) count(r rune) {
 		s.kana++
 	case r >= 0x4E00 && r <= 0x9FFF:
 		s.han++
+		if k := r - 0x4E00; japaneseKanji[k/64]&(1<<(k%64)) != 0 {
+			s.japaneseKanji++
+		}
 	case unicode.Is(unicode.Latin, r):
 		s.latin++
 		switch r {
