@@ -379,8 +379,9 @@ func (l *language) scoreUnits(us []unit, capDiff bool) (float64, int) {
 		}
 	}
 	// A negation with no sentiment word to flip ("没有吹风机", "不亮", "効果がありません")
-	// names what is missing or does not work: in languages that set it, that is a complaint of its own, as strong as
-	// the negator's own valence if it has one ("不如一本字典": not as good as).
+	// names what is missing or does not work: in languages that set it, that is a complaint of
+	// its own, as strong as the negator's own valence if it has one ("不如一本字典": not as good
+	// as).
 	for _, i := range dangling {
 		us[i].kind, us[i].val = ukValence, l.danglingNeg
 		if us[i].hasAlt {

@@ -68,30 +68,29 @@ type suffixRule struct{ from, to string }
 
 // language holds everything scoring needs for one language, built once at init.
 type language struct {
-	code         string
-	words        map[string]entry
-	stems        map[string]entry
-	stemMin      int
-	stemMax      int
-	boosters     map[string]float64
-	negators     map[string]bool
-	postNeg      map[string]bool
-	contrast     map[string]bool
-	concessive   map[string]bool
-	block        map[string]bool
-	unnegate     map[string]bool // "can't recommend it enough": a negation that praises
-	conj         map[string]bool // "and", "or": where Phrases stops an n-gram
-	gap          map[string]bool // may stand inside a phrase without breaking it ("se me rompió")
-	danglingNeg  float64         // the valence of a negation that flips no sentiment word, if any
-	verdict      map[string]bool // "Update:", "Nachtrag": what follows is the last word
-	stop         map[string]bool
-	phrases      map[string][]*phrase // by first word; longest first
-	suffixes     []suffixRule
-	splitElision bool
-	segmentCJK   bool // split runs of Han and kana into lexicon words (ja, zh)
-	inflectAdj   bool // add the inflected forms of adjectives ending in い (ja; inflect.go)
-	// postNegAdjacent: a post-negator negates only the word it ends, particles aside (ja)
-	postNegAdjacent bool
+	code            string
+	words           map[string]entry
+	stems           map[string]entry
+	stemMin         int
+	stemMax         int
+	boosters        map[string]float64
+	negators        map[string]bool
+	postNeg         map[string]bool
+	contrast        map[string]bool
+	concessive      map[string]bool
+	block           map[string]bool
+	unnegate        map[string]bool // "can't recommend it enough": a negation that praises
+	conj            map[string]bool // "and", "or": where Phrases stops an n-gram
+	gap             map[string]bool // may stand inside a phrase without breaking it ("se me rompió")
+	danglingNeg     float64         // the valence of a negation that flips no sentiment word, if any
+	verdict         map[string]bool // "Update:", "Nachtrag": what follows is the last word
+	stop            map[string]bool
+	phrases         map[string][]*phrase // by first word; longest first
+	suffixes        []suffixRule
+	splitElision    bool
+	segmentCJK      bool     // split runs of Han and kana into lexicon words (ja, zh)
+	inflectAdj      bool     // add the inflected forms of adjectives ending in い (ja; inflect.go)
+	postNegAdjacent bool     // a post-negator negates only the word it ends (ja)
 	dict            *segTrie // every word the lexicon names, when segmentCJK
 	themes          themeMatcher
 	core            map[string]bool // words from the language's own file, used as detection evidence
