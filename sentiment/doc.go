@@ -6,7 +6,8 @@
 // lexicon file per language under lexicon/. English starts from the VADER lexicon shipped with
 // github.com/jonreiter/govader and adds shopping vocabulary; the other languages are built here.
 // Japanese and Chinese, written without spaces, are split into their lexicon's words (the split
-// with the fewest pieces and unknown runes, segment.go) before the same rules run.
+// with the fewest pieces and unknown runes, segment.go) before the same rules run; Japanese
+// adjectives are listed once and given their inflected forms (inflect.go).
 // Everything is parsed once at package init, so scoring a review allocates only its own tokens.
 package sentiment
 
