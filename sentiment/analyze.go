@@ -274,8 +274,10 @@ func (l *language) classifyWord(u *unit, w, f string) {
 	switch {
 	case pre || post:
 		u.kind, u.pre, u.post = ukNegator, pre, post
-		if e, ok := l.exact(w); ok && l.danglingNeg != 0 {
-			u.alt, u.hasAlt = e, true
+		if l.danglingNeg != 0 { // the negator's own value stands in for a dangling negation
+			if e, ok := l.exact(w); ok {
+				u.alt, u.hasAlt = e, true
+			}
 		}
 	case in(l.contrast):
 		u.kind = ukContrast

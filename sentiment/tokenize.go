@@ -87,6 +87,7 @@ func tokenizeTitled(text string, titleEnd int, emoticons map[string]float64) doc
 
 	wordStart, wordLowStart := -1, -1
 	inTitle := false
+	lastClose := -2 // where the last 》 stands (-1: none), looked up at the first 《
 	flush := func(end int) {
 		if wordStart < 0 {
 			return
@@ -182,7 +183,10 @@ func tokenizeTitled(text string, titleEnd int, emoticons map[string]float64) doc
 			case '《':
 				// Only a title that is closed: a stray 《 must not silence the rest.
 				pendingClause = true
-				inTitle = strings.Contains(text[i+size:], "》")
+				if lastClose == -2 {
+					lastClose = strings.LastIndex(text, "》")
+				}
+				inTitle = lastClose >= i+size
 			case '》':
 				pendingClause = true
 				inTitle = false
